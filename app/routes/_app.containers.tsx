@@ -1,0 +1,16 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { NotBuiltYet } from "~/components/ui/page";
+import { requireUserWithPermission } from "~/server/auth/require.server";
+import { requirePageFeature } from "~/server/http/page.server";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  requirePageFeature("containers");
+  await requireUserWithPermission(request, context, "read:container");
+  return null;
+}
+
+export default function Page() {
+  return <NotBuiltYet area="Containers" what="Live container list with stats, actions, logs and a web terminal." />;
+}
+
+export const meta: MetaFunction = () => [{ title: "Containers · InfraPilot" }];

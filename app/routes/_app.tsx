@@ -1,0 +1,120 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Form, NavLink, Outlet, useLoaderData, useLocation, useRouteLoaderData } from "@remix-run/react";
+import { useState } from "react";
+import { hasFeature } from "~/features";
+import { NAV_ITEMS } from "~/navigation";
+import { can } from "~/permissions";
+import { requireUser } from "~/server/auth/require.server";
+import { pageError } from "~/server/http/page.server";
+import { getMe } from "~/server/users/me.server";
+import type { Theme } from "~/root";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const actor = await requireUser(request, context);
+  const me = await getMe(actor).catch(pageError);
+  const nav = NAV_ITEMS.filter((i) => (!i.feature || hasFeature(me.edition, i.feature)) && can(actor.role, i.permission)).map(
+    ({ to, label }) => ({ to, label }),
+  );
+  return { me, nav };
+}
+
+export function useAppData() {
+  return useRouteLoaderData<typeof loader>("routes/_app")!;
+}
+
+export default function AppLayout() {
+  const { me, nav } = useLoaderData<typeof loader>();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const location = useLocation();
+  return (
+    <div className="min-h-screen md:flex">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      <header className="flex items-center justify-between border-b border-slate-200 bg-white px-4 py-3 md:hidden dark:border-slate-800 dark:bg-slate-900">
+        <Brand org={me.org.name} />
+        <button
+          type="button"
+          onClick={() => setMenuOpen((o) => !o)}
+          aria-expanded={menuOpen}
+          aria-controls="app-nav"
+          className="rounded-md border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-700"
+        >
+          Menu
+        </button>
+      </header>
+      <aside
+        id="app-nav"
+        className={`${menuOpen ? "block" : "hidden"} border-b border-slate-200 bg-white md:sticky md:top-0 md:block md:h-screen md:w-60 md:shrink-0 md:border-b-0 md:border-r dark:border-slate-800 dark:bg-slate-900`}
+      >
+        <div className="hidden px-5 py-5 md:block">
+          <Brand org={me.org.name} />
+        </div>
+        <nav aria-label="Main" className="flex flex-col gap-0.5 px-3 py-2">
+          {nav.map((item) => (
+            <NavLink
+              key={item.to}
+              to={item.to}
+              onClick={() => setMenuOpen(false)}
+              className={({ isActive }) =>
+                `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-700 dark:bg-slate-800 dark:text-white" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`
+              }
+            >
+              {item.label}
+            </NavLink>
+          ))}
+        </nav>
+        <div className="mt-4 border-t border-slate-200 px-5 py-4 text-sm dark:border-slate-800">
+          <p className="font-medium" data-testid="user-name">{me.user.name}</p>
+          <p className="truncate text-slate-500">{me.user.email}</p>
+          <p className="mt-1 text-xs uppercase tracking-wide text-slate-500">{me.user.role.replace("_", " ")}</p>
+          <ThemeSwitcher redirectTo={location.pathname + location.search} />
+          <Form method="post" action="/logout" className="mt-3">
+            <button type="submit" className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+              Log out
+            </button>
+          </Form>
+        </div>
+      </aside>
+      <main id="main" className="min-w-0 flex-1 px-4 py-6 md:px-8">
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+function Brand({ org }: { org: string }) {
+  return (
+    <div className="flex items-center gap-2">
+      <img src="/favicon.svg" alt="" className="h-7 w-7" />
+      <div className="leading-tight">
+        <p className="font-semibold">InfraPilot</p>
+        <p className="text-xs text-slate-500">{org}</p>
+      </div>
+    </div>
+  );
+}
+
+function ThemeSwitcher({ redirectTo }: { redirectTo: string }) {
+  const root = useRouteLoaderData<{ theme: Theme }>("root");
+  const current = root?.theme ?? "system";
+  return (
+    <Form method="post" action="/theme" className="mt-3" aria-label="Colour theme">
+      <input type="hidden" name="redirectTo" value={redirectTo} />
+      <div className="flex rounded-md border border-slate-300 p-0.5 text-xs dark:border-slate-700" role="group">
+        {(["light", "system", "dark"] as const).map((t) => (
+          <button
+            key={t}
+            type="submit"
+            name="theme"
+            value={t}
+            aria-pressed={current === t}
+            className={`flex-1 rounded px-2 py-1 capitalize ${current === t ? "bg-slate-200 font-semibold dark:bg-slate-700" : "hover:bg-slate-100 dark:hover:bg-slate-800"}`}
+          >
+            {t}
+          </button>
+        ))}
+      </div>
+    </Form>
+  );
+}

@@ -1,0 +1,8 @@
+import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { getActor } from "~/server/auth/require.server";
+import { setupNeeded } from "~/server/auth/setup.server";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (await setupNeeded()) throw redirect("/setup");
+  throw redirect((await getActor(request, context)) ? "/dashboard" : "/login");
+}

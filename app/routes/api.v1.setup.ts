@@ -1,0 +1,13 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { completeSetup, setupNeeded } from "~/server/auth/setup.server";
+import { api, json, readJson, requireMethod } from "~/server/http/api.server";
+import { SetupSchema } from "~/validation/auth";
+
+export const loader = api(async () => json({ needed: await setupNeeded() }));
+
+export const action = api(async ({ request, context }: ActionFunctionArgs) => {
+  requireMethod(request, "POST");
+  const input = await readJson(request, SetupSchema);
+  const user = await completeSetup(input, { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined });
+  return json({ user }, 201);
+});

@@ -1,0 +1,56 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useNavigation } from "@remix-run/react";
+import { AuthCard } from "~/components/auth-card";
+import { Field, FormError, SubmitButton } from "~/components/ui/field";
+import { login } from "~/server/auth/login.server";
+import { completeSetup, setupNeeded } from "~/server/auth/setup.server";
+import { ConflictError, ValidationError } from "~/server/errors.server";
+import { parseForm, redirectWithToast } from "~/server/http/page.server";
+import { SetupSchema } from "~/validation/auth";
+import { PASSWORD_MIN_LENGTH } from "~/validation/password-policy";
+
+export async function loader() {
+  if (!(await setupNeeded())) throw redirect("/login");
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await parseForm(request, SetupSchema);
+  if (!form.ok) return { fields: form.fields, values: form.values, message: undefined };
+  const meta = { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined };
+  try {
+    await completeSetup(form.data, meta);
+  } catch (error) {
+    if (error instanceof ConflictError) throw redirectWithToast("/login", { kind: "info", message: error.message });
+    if (error instanceof ValidationError) return { fields: error.fields ?? {}, values: { email: form.data.email, name: form.data.name }, message: error.message };
+    throw error;
+  }
+  const { cookie } = await login({ email: form.data.email, password: form.data.password }, meta);
+  return redirectWithToast("/dashboard", { kind: "success", message: "Welcome to InfraPilot. Your administrator account is ready." }, { "Set-Cookie": cookie });
+}
+
+export default function SetupPage() {
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  return (
+    <AuthCard title="Set up InfraPilot" subtitle="Create the first administrator account. It can manage everything, including other users.">
+      <Form method="post" className="flex flex-col gap-4" noValidate>
+        <FormError message={result?.message ?? result?.fields?._} />
+        <Field label="Your name" name="name" autoComplete="name" defaultValue={result?.values?.name} error={result?.fields?.name} autoFocus />
+        <Field label="E-mail" name="email" type="email" autoComplete="email" defaultValue={result?.values?.email} error={result?.fields?.email} />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          error={result?.fields?.password}
+          hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
+        />
+        <SubmitButton pending={busy}>Create administrator</SubmitButton>
+      </Form>
+    </AuthCard>
+  );
+}
+
+export const meta: MetaFunction = () => [{ title: "Set up · InfraPilot" }];

@@ -1,0 +1,70 @@
+// Password login and logout as domain verbs. Throttled per account and per address; every
+// attempt is audited; the session token is new at every login (no fixation).
+import type { Role } from "~/permissions";
+import { audit } from "../audit/audit.server";
+import { systemDb } from "../db/client.server";
+import { ThrottledError, UnauthorizedError } from "../errors.server";
+import { toUserDto, type UserDto } from "../users/user-dto.server";
+import { hashPassword, needsRehash, verifyPassword } from "./password.server";
+import { createSession, invalidateSession } from "./session.server";
+import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "./throttle.server";
+
+export interface ClientMeta {
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface Membership {
+  orgId: string;
+  orgName: string;
+  role: Role;
+}
+
+export async function userMemberships(userId: string): Promise<Membership[]> {
+  return systemDb().$queryRaw<Membership[]>`SELECT "orgId", "orgName", "role"::text AS "role" FROM auth_user_memberships(${userId})`;
+}
+
+export type LoginResult = { user: UserDto; cookie: string; orgId: string };
+
+const WRONG = "Wrong e-mail or password.";
+
+export async function login(input: { email: string; password: string }, meta: ClientMeta): Promise<LoginResult> {
+  const keys = throttleKeys(input.email, meta.ip);
+  const base = { action: "auth.login", actorEmail: input.email, ip: meta.ip, userAgent: meta.userAgent };
+  const user = await systemDb().user.findUnique({ where: { email: input.email } });
+  const memberships = user ? await userMemberships(user.id) : [];
+  const orgId = memberships[0]?.orgId ?? null;
+
+  try {
+    await assertNotThrottled(keys);
+  } catch (error) {
+    if (error instanceof ThrottledError) await audit({ ...base, orgId, actorId: user?.id, outcome: "denied", details: { reason: "throttled" } });
+    throw error;
+  }
+
+  const passwordOk = await verifyPassword(user?.passwordHash, input.password);
+  if (!user || !passwordOk || !orgId) {
+    await recordFailure(keys);
+    await audit({ ...base, orgId, actorId: user?.id, outcome: "failure", details: { reason: user ? "wrong password" : "unknown account" } });
+    throw new UnauthorizedError(WRONG);
+  }
+  if (user.disabled) {
+    await audit({ ...base, orgId, actorId: user.id, outcome: "denied", details: { reason: "account disabled" } });
+    throw new UnauthorizedError("This account is disabled. Ask an administrator to enable it.");
+  }
+
+  await clearFailures(keys[0]!);
+  const lastLoginAt = new Date();
+  await systemDb().user.update({
+    where: { id: user.id },
+    data: { lastLoginAt, ...(needsRehash(user.passwordHash!) ? { passwordHash: await hashPassword(input.password) } : {}) },
+  });
+  const { cookie } = await createSession(user.id, orgId, meta);
+  await audit({ ...base, orgId, actorId: user.id, outcome: "success" });
+  return { user: toUserDto({ ...user, lastLoginAt }, memberships[0]!.role), cookie, orgId };
+}
+
+export async function logout(actor: { sessionId: string; userId: string; email: string; orgId: string }, meta: ClientMeta): Promise<void> {
+  await invalidateSession(actor.sessionId);
+  await audit({ orgId: actor.orgId, action: "auth.logout", outcome: "success", actorId: actor.userId, actorEmail: actor.email, ip: meta.ip, userAgent: meta.userAgent });
+}

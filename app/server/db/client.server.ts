@@ -1,0 +1,66 @@
+// The app's only database handles. `systemDb()` reaches the global tables (users, sessions,
+// throttles); all tenant data goes through `withOrg`, which sets app.org_id for one transaction
+// so Postgres row-level security confines every statement to that organization.
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "~/generated/prisma/client";
+import { getSingleton, setSingleton } from "../singleton.server";
+import { ServiceUnavailableError } from "../errors.server";
+
+export type Db = PrismaClient;
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+interface DbState {
+  client: PrismaClient;
+  pool: PrismaPg;
+  migrationCount: number;
+}
+
+export function connectDatabase(appUrl: string, migrationCount: number): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: appUrl, max: 20, connectionTimeoutMillis: 5000 });
+  const client = new PrismaClient({ adapter });
+  setSingleton<DbState>("db", { client, pool: adapter, migrationCount });
+  return client;
+}
+
+function state(): DbState {
+  const s = getSingleton<DbState>("db");
+  if (!s) throw new ServiceUnavailableError("The database is not connected yet.", "database_unavailable");
+  return s;
+}
+
+/** For tables that belong to no tenant: User, Session, LoginThrottle. */
+export function systemDb(): PrismaClient {
+  return state().client;
+}
+
+/** Runs `fn` in one transaction with app.org_id set; RLS hides every other organization's rows. */
+export async function withOrg<T>(orgId: string, fn: (tx: Tx) => Promise<T>, options?: { timeout?: number }): Promise<T> {
+  if (!orgId) throw new Error("withOrg needs an organization id");
+  return state().client.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT set_config('app.org_id', ${orgId}, true)`;
+      return fn(tx);
+    },
+    { timeout: options?.timeout ?? 15_000, maxWait: 5_000 },
+  );
+}
+
+/** /readyz: the database answers and every migration this build knows is applied. */
+export async function databaseReady(): Promise<{ ok: boolean; reason?: string }> {
+  const s = getSingleton<DbState>("db");
+  if (!s) return { ok: false, reason: "database not connected" };
+  try {
+    const rows = await s.client.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+    const applied = Number(rows[0]?.n ?? 0);
+    if (applied < s.migrationCount) return { ok: false, reason: `migrations pending (${applied}/${s.migrationCount})` };
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, reason: `database unreachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
+  }
+}
+
+export async function disconnectDatabase(): Promise<void> {
+  const s = getSingleton<DbState>("db");
+  if (s) await s.client.$disconnect();
+  setSingleton("db", undefined);
+}

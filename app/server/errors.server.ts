@@ -1,0 +1,79 @@
+// Typed domain errors. Domain code throws these; app/server/http maps them to statuses in one place.
+export type FieldErrors = Record<string, string>;
+
+export class AppError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly fields?: FieldErrors,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, fields?: FieldErrors) {
+    super(message, 400, "validation_failed", fields);
+  }
+}
+export class UnauthorizedError extends AppError {
+  constructor(message = "You need to log in.") {
+    super(message, 401, "unauthorized");
+  }
+}
+export class ForbiddenError extends AppError {
+  constructor(message = "You are not allowed to do this.") {
+    super(message, 403, "forbidden");
+  }
+}
+export class NotFoundError extends AppError {
+  constructor(message = "Not found.") {
+    super(message, 404, "not_found");
+  }
+}
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(message, 409, "conflict");
+  }
+}
+export class PayloadTooLargeError extends AppError {
+  constructor(limit: number) {
+    super(`The request body is larger than ${limit} bytes.`, 413, "payload_too_large");
+  }
+}
+export class ThrottledError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, 429, "throttled");
+  }
+}
+export class ServiceUnavailableError extends AppError {
+  constructor(message: string, code = "unavailable") {
+    super(message, 503, code);
+  }
+}
+
+/** Postgres/driver errors that mean "the database is not reachable right now". */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let e: unknown = error;
+  while (e && typeof e === "object" && !seen.has(e)) {
+    seen.add(e);
+    const { code, message, name } = e as { code?: string; message?: string; name?: string };
+    if (code && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "08006", "08001", "08003", "P1001", "P1017"].includes(code)) return true;
+    if (name === "DriverAdapterError" && /connect|terminat|closed/i.test(message ?? "")) return true;
+    if (/Connection terminated|ECONNREFUSED|Can't reach database|terminating connection|connection is closed|Client has encountered a connection error/i.test(message ?? "")) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export function toAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return new ServiceUnavailableError("The database is unavailable. InfraPilot will reconnect when it is back.", "database_unavailable");
+  return undefined;
+}

@@ -1,0 +1,57 @@
+// Socket.IO on the same http server. The /ui namespace admits only logged-in browsers from our
+// own origin; each later subscription re-checks permissions against the socket's actor.
+import type { Server as HttpServer } from "node:http";
+import { Server, type Namespace, type Socket } from "socket.io";
+import { actorFromSessionToken, type Actor } from "../auth/require.server";
+import { readSessionToken } from "../auth/session.server";
+import { crossSiteReason } from "../http/origin";
+import { logger } from "../logger.server";
+import { setSingleton } from "../singleton.server";
+
+export interface UiSocketData {
+  actor: Actor;
+}
+
+export type UiSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, UiSocketData>;
+
+export function attachSocketIo(server: HttpServer, options: { publicOrigin: string }): Server {
+  const io = new Server(server, {
+    serveClient: false,
+    // Vite's HMR websocket shares this server in development; leave upgrades that are not ours alone.
+    destroyUpgrade: false,
+    maxHttpBufferSize: 1e6,
+    allowRequest: (req, callback) => {
+      const reason = crossSiteReason({
+        method: "POST", // treat the handshake like a state-changing request
+        origin: req.headers.origin ?? null,
+        secFetchSite: (req.headers["sec-fetch-site"] as string | undefined) ?? null,
+        host: req.headers.host ?? null,
+        publicOrigin: options.publicOrigin,
+        bearer: false,
+      });
+      callback(reason, reason === null);
+    },
+  });
+  // Nothing lives on the main namespace; only /ui (browsers) and, later, /agent.
+  io.of("/").use((_socket, next) => next(new Error("not found")));
+  const ui: Namespace = io.of("/ui");
+  ui.use(async (socket, next) => {
+    try {
+      const token = readSessionToken(socket.handshake.headers.cookie);
+      const resolved = token ? await actorFromSessionToken(token) : null;
+      if (!resolved) return next(new Error("unauthorized"));
+      (socket.data as UiSocketData).actor = { ...resolved.actor, ip: socket.handshake.address };
+      socket.join(`user:${resolved.actor.userId}`);
+      socket.join(`session:${resolved.actor.sessionId}`);
+      next();
+    } catch (error) {
+      logger.warn("socket authentication failed", { error });
+      next(new Error("unavailable"));
+    }
+  });
+  ui.on("connection", (socket) => {
+    socket.emit("hello" as never, { userId: (socket.data as UiSocketData).actor.userId } as never);
+  });
+  setSingleton("io", io);
+  return io;
+}

@@ -1,0 +1,33 @@
+// Bringing the database up (embedded or external) and down, for server.ts and the tests.
+import { env } from "./env.server";
+import { logger } from "./logger.server";
+import { loadEncryptionKey } from "./crypto.server";
+import { setSingleton } from "./singleton.server";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.server";
+import { assertAppRoleIsConfined, bootstrapDatabase } from "./db/bootstrap.server";
+import { connectDatabase, disconnectDatabase } from "./db/client.server";
+
+let embedded: EmbeddedDatabase | undefined;
+
+export async function startDatabase(): Promise<void> {
+  const e = env();
+  setSingleton("encryptionKey", loadEncryptionKey(e.ENCRYPTION_KEY, e.DATA_DIR));
+  let adminUrl = e.DATABASE_URL;
+  if (!adminUrl) {
+    const started = Date.now();
+    embedded = await startEmbeddedPostgres(e.DATA_DIR, (m) => logger.debug("postgres", { m: m.trim() }));
+    adminUrl = embedded.adminUrl;
+    logger.info("embedded PostgreSQL started", { dataDir: e.DATA_DIR, ms: Date.now() - started });
+  }
+  const urls = await bootstrapDatabase({ adminUrl, appUrl: e.DATABASE_APP_URL, dataDir: e.DATA_DIR });
+  await assertAppRoleIsConfined(urls.appUrl);
+  connectDatabase(urls.appUrl, urls.migrationCount);
+}
+
+export async function stopDatabase(): Promise<void> {
+  await disconnectDatabase();
+  if (embedded) {
+    await embedded.stop();
+    embedded = undefined;
+  }
+}

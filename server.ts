@@ -1,0 +1,195 @@
+// InfraPilot's one process: a node:http server (no Express) that serves the Remix app (Vite
+// middleware in development, the built app in production), attaches Socket.IO, validates the
+// environment, prepares the database and shuts down gracefully. No business logic lives here.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createRequest, sendResponse } from "@remix-run/node-fetch-server";
+import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+import sirv from "sirv";
+import { env, EnvError } from "./app/server/env.server";
+import { logger } from "./app/server/logger.server";
+import { startDatabase, stopDatabase } from "./app/server/startup.server";
+import { databaseReady } from "./app/server/db/client.server";
+import { attachSocketIo } from "./app/server/realtime/io.server";
+import { crossSiteReason } from "./app/server/http/origin";
+import { clientIp, trustedProxyList } from "./app/server/http/client-ip";
+import { startBackgroundJobs } from "./app/server/jobs.server";
+
+let config: ReturnType<typeof env>;
+try {
+  config = env();
+} catch (error) {
+  if (error instanceof EnvError) {
+    process.stderr.write(`${error.message}\nInfraPilot did not start. Fix the variables above and start it again.\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const production = config.NODE_ENV === "production";
+const trusted = trustedProxyList(config.TRUSTED_PROXIES);
+const buildDir = fileURLToPath(new URL("./build", import.meta.url));
+
+const httpServer = createServer();
+httpServer.requestTimeout = 60_000;
+httpServer.headersTimeout = 30_000;
+
+const vite = production
+  ? undefined
+  : await import("vite").then((v) =>
+      v.createServer({ server: { middlewareMode: true, hmr: { server: httpServer } }, appType: "custom" }),
+    );
+
+if (production && !existsSync(`${buildDir}/server/index.js`)) {
+  process.stderr.write("No production build found. Run `npm run build` first (or `npm run dev` for development).\n");
+  process.exit(1);
+}
+
+const remixHandler = createRequestHandler(
+  vite
+    ? () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
+    : ((await import(`${buildDir}/server/index.js`)) as ServerBuild),
+  production ? "production" : "development",
+);
+
+const staticFiles = production
+  ? sirv(`${buildDir}/client`, {
+      etag: true,
+      gzip: false,
+      setHeaders: (res, pathname) => {
+        res.setHeader("Cache-Control", pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=3600");
+      },
+    })
+  : undefined;
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  if (res.headersSent) return;
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) {
+  if (req.url?.startsWith("/api/")) return sendJson(res, status, { error: { code, message } });
+  if (res.headersSent) return;
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
+  res.end(message);
+}
+
+/** Refuses bodies over the limit, by Content-Length up front or by counting a chunked stream. */
+function enforceBodyLimit(req: IncomingMessage, res: ServerResponse): boolean {
+  const limit = config.BODY_LIMIT_BYTES;
+  const message = `The request body is larger than ${limit} bytes.`;
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) {
+    refuse(req, res, 413, "payload_too_large", message);
+    req.resume();
+    return false;
+  }
+  if (req.headers["transfer-encoding"]) {
+    let seen = 0;
+    req.on("data", (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > limit) {
+        refuse(req, res, 413, "payload_too_large", message);
+        req.destroy();
+      }
+    });
+  }
+  return true;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse) {
+  const requestId = randomUUID();
+  res.setHeader("X-Request-Id", requestId);
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "same-origin");
+  res.setHeader("X-Frame-Options", "DENY");
+  const path = (req.url ?? "/").split("?")[0]!;
+
+  if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+  if (path === "/readyz") {
+    const ready = await databaseReady();
+    return sendJson(res, ready.ok ? 200 : 503, ready.ok ? { status: "ready" } : { status: "unavailable", reason: ready.reason });
+  }
+
+  const reason = crossSiteReason({
+    method: req.method ?? "GET",
+    origin: req.headers.origin ?? null,
+    secFetchSite: (req.headers["sec-fetch-site"] as string | undefined) ?? null,
+    host: req.headers.host ?? null,
+    publicOrigin: config.publicOrigin,
+    bearer: /^bearer /i.test(req.headers.authorization ?? ""),
+  });
+  if (reason) {
+    logger.warn("refused cross-site request", { requestId, path, reason });
+    return refuse(req, res, 403, "cross_site_request", `Refused: ${reason}.`);
+  }
+  if (!enforceBodyLimit(req, res)) return;
+
+  const next = () => serveRemix(req, res, requestId);
+  if (vite) return vite.middlewares(req, res, next);
+  if (staticFiles && (req.method === "GET" || req.method === "HEAD")) return staticFiles(req, res, next);
+  return next();
+}
+
+async function serveRemix(req: IncomingMessage, res: ServerResponse, requestId: string) {
+  try {
+    const request = createRequest(req, res);
+    const responseHeaders = new Headers();
+    const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"] as string | undefined, trusted);
+    const response = await remixHandler(request, { requestId, clientIp: ip, responseHeaders });
+    for (const [name, value] of responseHeaders) {
+      if (name === "set-cookie") continue;
+      response.headers.set(name, value);
+    }
+    for (const cookie of responseHeaders.getSetCookie()) response.headers.append("Set-Cookie", cookie);
+    if (!res.headersSent) await sendResponse(res, response);
+  } catch (error) {
+    logger.error("request failed", { requestId, error });
+    refuse(req, res, 500, "internal", `Something went wrong. Request id ${requestId}.`);
+  }
+}
+
+httpServer.on("request", (req, res) => {
+  handle(req, res).catch((error) => {
+    logger.error("request handler crashed", { error });
+    refuse(req, res, 500, "internal", "Something went wrong.");
+  });
+});
+
+try {
+  await startDatabase();
+} catch (error) {
+  logger.error("startup failed", { error });
+  process.stderr.write(`InfraPilot could not prepare its database: ${error instanceof Error ? error.message : String(error)}\n`);
+  await stopDatabase().catch(() => {});
+  process.exit(1);
+}
+
+const io = attachSocketIo(httpServer, { publicOrigin: config.publicOrigin });
+const stopJobs = startBackgroundJobs();
+
+httpServer.listen(config.PORT, config.HOST, () => {
+  logger.info("InfraPilot is listening", { url: config.PUBLIC_URL, port: config.PORT, host: config.HOST, edition: config.EDITION, mode: production ? "production" : "development" });
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info("shutting down", { signal });
+  const force = setTimeout(() => process.exit(1), 10_000);
+  force.unref();
+  stopJobs();
+  httpServer.close();
+  await new Promise<void>((resolve) => io.close(() => resolve()));
+  httpServer.closeAllConnections();
+  await vite?.close();
+  await stopDatabase().catch((error) => logger.error("database shutdown failed", { error }));
+  clearTimeout(force);
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
