@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createRequest, sendResponse } from "@remix-run/node-fetch-server";
+import { sendResponse } from "@remix-run/node-fetch-server";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import sirv from "sirv";
 import { env, EnvError } from "./app/server/env.server";
@@ -15,6 +15,7 @@ import { databaseReady } from "./app/server/db/client.server";
 import { attachSocketIo } from "./app/server/realtime/io.server";
 import { crossSiteReason } from "./app/server/http/origin";
 import { clientIp, trustedProxyList } from "./app/server/http/client-ip";
+import { BodyTooLargeError, toFetchRequest } from "./app/server/http/node-adapter.server";
 import { startBackgroundJobs } from "./app/server/jobs.server";
 
 let config: ReturnType<typeof env>;
@@ -77,29 +78,6 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, code:
   res.end(message);
 }
 
-/** Refuses bodies over the limit, by Content-Length up front or by counting a chunked stream. */
-function enforceBodyLimit(req: IncomingMessage, res: ServerResponse): boolean {
-  const limit = config.BODY_LIMIT_BYTES;
-  const message = `The request body is larger than ${limit} bytes.`;
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > limit) {
-    refuse(req, res, 413, "payload_too_large", message);
-    req.resume();
-    return false;
-  }
-  if (req.headers["transfer-encoding"]) {
-    let seen = 0;
-    req.on("data", (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen > limit) {
-        refuse(req, res, 413, "payload_too_large", message);
-        req.destroy();
-      }
-    });
-  }
-  return true;
-}
-
 async function handle(req: IncomingMessage, res: ServerResponse) {
   const requestId = randomUUID();
   res.setHeader("X-Request-Id", requestId);
@@ -126,7 +104,6 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     logger.warn("refused cross-site request", { requestId, path, reason });
     return refuse(req, res, 403, "cross_site_request", `Refused: ${reason}.`);
   }
-  if (!enforceBodyLimit(req, res)) return;
 
   const next = () => serveRemix(req, res, requestId);
   if (vite) return vite.middlewares(req, res, next);
@@ -136,7 +113,8 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
 
 async function serveRemix(req: IncomingMessage, res: ServerResponse, requestId: string) {
   try {
-    const request = createRequest(req, res);
+    // The Host header only picks the URL the app sees; PUBLIC_URL decides what is trusted.
+    const request = await toFetchRequest(req, res, `http://${req.headers.host ?? "localhost"}`, config.BODY_LIMIT_BYTES);
     const responseHeaders = new Headers();
     const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"] as string | undefined, trusted);
     const response = await remixHandler(request, { requestId, clientIp: ip, responseHeaders });
@@ -147,6 +125,7 @@ async function serveRemix(req: IncomingMessage, res: ServerResponse, requestId: 
     for (const cookie of responseHeaders.getSetCookie()) response.headers.append("Set-Cookie", cookie);
     if (!res.headersSent) await sendResponse(res, response);
   } catch (error) {
+    if (error instanceof BodyTooLargeError) return refuse(req, res, 413, "payload_too_large", error.message);
     logger.error("request failed", { requestId, error });
     refuse(req, res, 500, "internal", `Something went wrong. Request id ${requestId}.`);
   }

@@ -101,8 +101,9 @@ export async function audit(entry: AuditEntry): Promise<void> {
     await withOrg(entry.orgId, (tx) => append(tx, entry));
   } else {
     // Rows with no organization are insert-only for the app role (see the RLS policies), so the
-    // system chain cannot read its predecessor; it stays unchained.
-    await systemDb().auditLog.create({
+    // system chain cannot read its predecessor; it stays unchained. createMany, because it does
+    // not ask for the row back (RETURNING would need read access).
+    await systemDb().auditLog.createMany({
       data: {
         orgId: null,
         action: entry.action,

