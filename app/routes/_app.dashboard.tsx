@@ -3,12 +3,12 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { dashboardSummary } from "~/server/dashboard/summary.server";
-import { pageError } from "~/server/http/page.server";
+import { page } from "~/server/http/page.server";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
+export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const actor = await requireUserWithPermission(request, context, "read:dashboard");
-  return dashboardSummary(actor).catch(pageError);
-}
+  return dashboardSummary(actor);
+});
 
 export default function Dashboard() {
   const s = useLoaderData<typeof loader>();

@@ -5,18 +5,18 @@ import { hasFeature } from "~/features";
 import { NAV_ITEMS } from "~/navigation";
 import { can } from "~/permissions";
 import { requireUser } from "~/server/auth/require.server";
-import { pageError } from "~/server/http/page.server";
+import { page } from "~/server/http/page.server";
 import { getMe } from "~/server/users/me.server";
 import type { Theme } from "~/root";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
+export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const actor = await requireUser(request, context);
-  const me = await getMe(actor).catch(pageError);
+  const me = await getMe(actor);
   const nav = NAV_ITEMS.filter((i) => (!i.feature || hasFeature(me.edition, i.feature)) && can(actor.role, i.permission)).map(
     ({ to, label }) => ({ to, label }),
   );
   return { me, nav };
-}
+});
 
 export function useAppData() {
   return useRouteLoaderData<typeof loader>("routes/_app")!;

@@ -7,16 +7,16 @@ import { login } from "~/server/auth/login.server";
 import { getActor } from "~/server/auth/require.server";
 import { setupNeeded } from "~/server/auth/setup.server";
 import { ThrottledError, UnauthorizedError } from "~/server/errors.server";
-import { parseForm, readForm, safeRedirectPath } from "~/server/http/page.server";
+import { parseForm, readForm, safeRedirectPath, page } from "~/server/http/page.server";
 import { LoginSchema } from "~/validation/auth";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
+export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   if (await setupNeeded()) throw redirect("/setup");
   if (await getActor(request, context)) throw redirect("/dashboard");
   return null;
-}
+});
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   const data = await readForm(request);
   const form = await parseForm(data, LoginSchema);
   const redirectTo = safeRedirectPath(data.get("redirectTo"));
@@ -30,7 +30,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     throw error;
   }
-}
+});
 
 export default function LoginPage() {
   const result = useActionData<typeof action>();

@@ -6,16 +6,16 @@ import { Field, FormError, SubmitButton } from "~/components/ui/field";
 import { login } from "~/server/auth/login.server";
 import { completeSetup, setupNeeded } from "~/server/auth/setup.server";
 import { ConflictError, ValidationError } from "~/server/errors.server";
-import { parseForm, redirectWithToast } from "~/server/http/page.server";
+import { parseForm, redirectWithToast, page } from "~/server/http/page.server";
 import { SetupSchema } from "~/validation/auth";
 import { PASSWORD_MIN_LENGTH } from "~/validation/password-policy";
 
-export async function loader() {
+export const loader = page(async () => {
   if (!(await setupNeeded())) throw redirect("/login");
   return null;
-}
+});
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   const form = await parseForm(request, SetupSchema);
   if (!form.ok) return { fields: form.fields, values: form.values, message: undefined };
   const meta = { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined };
@@ -28,7 +28,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { cookie } = await login({ email: form.data.email, password: form.data.password }, meta);
   return redirectWithToast("/dashboard", { kind: "success", message: "Welcome to InfraPilot. Your administrator account is ready." }, { "Set-Cookie": cookie });
-}
+});
 
 export default function SetupPage() {
   const result = useActionData<typeof action>();

@@ -53,5 +53,10 @@ export async function toFetchRequest(req: IncomingMessage, res: ServerResponse, 
   });
   const hasBody = method !== "GET" && method !== "HEAD";
   const body = hasBody ? await readBody(req, limit) : undefined;
-  return new Request(new URL(req.url ?? "/", origin), { method, headers, body, signal: controller.signal });
+  return new Request(new URL(req.url ?? "/", origin), {
+    method,
+    headers,
+    body: body ? new Uint8Array(body) : undefined,
+    signal: controller.signal,
+  });
 }

@@ -75,3 +75,17 @@ export function pageError(error: unknown): never {
 export function requirePageFeature(feature: Feature): void {
   if (!hasFeature(edition(), feature)) throw new Response("Not found", { status: 404 });
 }
+
+/**
+ * Wraps a page loader or action: typed domain errors (and "database unavailable") become HTTP
+ * responses the error boundary renders with the right status, instead of an anonymous 500.
+ */
+export function page<A, R>(handler: (args: A) => Promise<R>): (args: A) => Promise<R> {
+  return async (args: A) => {
+    try {
+      return await handler(args);
+    } catch (error) {
+      return pageError(error);
+    }
+  };
+}

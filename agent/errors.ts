@@ -1,0 +1,82 @@
+// Errors every Agent implementation throws. They carry a stable `code` so a
+// RemoteAgent can send them over the wire (toAgentErrorPayload) and rebuild the
+// same class on the server side (agentErrorFromPayload); domain code maps the
+// codes to HTTP statuses (not found → 404, state → 409, unreachable → 503).
+
+export type AgentErrorCode =
+  | "container_not_found"
+  | "container_state"
+  | "docker_unreachable"
+  | "agent_error";
+
+export class AgentError extends Error {
+  readonly code: AgentErrorCode = "agent_error";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ContainerNotFoundError extends AgentError {
+  override readonly code = "container_not_found" as const;
+  constructor(readonly containerId: string) {
+    super(`No such container: ${containerId}`);
+  }
+}
+
+/** The container exists but is in a state where the operation makes no sense. */
+export class ContainerStateError extends AgentError {
+  override readonly code = "container_state" as const;
+  constructor(
+    readonly containerId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class DockerUnreachableError extends AgentError {
+  override readonly code = "docker_unreachable" as const;
+  constructor(
+    readonly address: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Docker engine not reachable at ${address}: ${reason}`, options);
+  }
+}
+
+export interface AgentErrorPayload {
+  code: AgentErrorCode;
+  message: string;
+  containerId?: string;
+  address?: string;
+  reason?: string;
+}
+
+export function toAgentErrorPayload(error: unknown): AgentErrorPayload {
+  if (error instanceof ContainerNotFoundError) {
+    return { code: error.code, message: error.message, containerId: error.containerId };
+  }
+  if (error instanceof ContainerStateError) {
+    return { code: error.code, message: error.message, containerId: error.containerId };
+  }
+  if (error instanceof DockerUnreachableError) {
+    return { code: error.code, message: error.message, address: error.address, reason: error.reason };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: "agent_error", message };
+}
+
+export function agentErrorFromPayload(payload: AgentErrorPayload): AgentError {
+  switch (payload.code) {
+    case "container_not_found":
+      return new ContainerNotFoundError(payload.containerId ?? "");
+    case "container_state":
+      return new ContainerStateError(payload.containerId ?? "", payload.message);
+    case "docker_unreachable":
+      return new DockerUnreachableError(payload.address ?? "", payload.reason ?? payload.message);
+    default:
+      return new AgentError(payload.message);
+  }
+}

@@ -1,0 +1,276 @@
+// The one interface between InfraPilot's server and a Docker host.
+//
+// LocalAgent (agent/local) implements it in-process with dockerode; a future
+// RemoteAgent implements it over Socket.IO RPC. So everything here is plain
+// JSON-serialisable data: no dockerode types, no Buffers, no class instances.
+// Times are ISO-8601 strings. Streams are AsyncIterables that end when the
+// AbortSignal passed with them aborts; errors are the classes in ./errors.
+
+export type ContainerState =
+  | "created"
+  | "running"
+  | "paused"
+  | "restarting"
+  | "removing"
+  | "exited"
+  | "dead";
+
+export type HealthStatus = "healthy" | "unhealthy" | "starting" | "none";
+
+export interface AgentInfo {
+  /** false when the engine did not answer; `error` then says why. */
+  reachable: boolean;
+  error: string | null;
+  /** Where this agent reaches its engine, e.g. `unix:///var/run/docker.sock`. */
+  dockerHost: string;
+  hostname: string;
+  dockerVersion: string | null;
+  apiVersion: string | null;
+  os: string | null;
+  architecture: string | null;
+  cpus: number | null;
+  memoryBytes: number | null;
+  containers: { total: number; running: number; paused: number; stopped: number } | null;
+  nginxVersion: string | null;
+}
+
+export interface PortMapping {
+  private: number;
+  /** null when the port is exposed but not published on the host. */
+  public: number | null;
+  protocol: "tcp" | "udp" | "sctp";
+  /** Host address the port is published on (`0.0.0.0`, `127.0.0.1`, `::`). */
+  ip: string | null;
+}
+
+export interface ContainerSummary {
+  /** Full 64-hex id. */
+  id: string;
+  name: string;
+  image: string;
+  imageId: string;
+  command: string;
+  state: ContainerState;
+  /** Docker's human status, e.g. "Up 5 minutes (healthy)", "Exited (0) 2 hours ago". */
+  status: string;
+  createdAt: string;
+  labels: Record<string, string>;
+  /** Compose project (`com.docker.compose.project`), null for a lone container. */
+  stack: string | null;
+  /** Compose service (`com.docker.compose.service`). */
+  service: string | null;
+  ports: PortMapping[];
+  health: HealthStatus;
+}
+
+export interface ListContainersOptions {
+  /** Include stopped containers (default false: running only, like `docker ps`). */
+  all?: boolean;
+}
+
+export interface EnvVar {
+  key: string;
+  value: string;
+}
+
+export interface MountInfo {
+  type: string;
+  /** Volume name for named volumes, null otherwise. */
+  name: string | null;
+  source: string;
+  destination: string;
+  mode: string;
+  readOnly: boolean;
+}
+
+export interface NetworkAttachment {
+  name: string;
+  networkId: string;
+  ipAddress: string | null;
+  ipv6Address: string | null;
+  gateway: string | null;
+  macAddress: string | null;
+  aliases: string[];
+}
+
+export interface HealthCheckResult {
+  start: string;
+  end: string;
+  exitCode: number;
+  output: string;
+}
+
+export interface ContainerDetail {
+  /** Full immutable id: bind follow-up operations (exec!) to this, not to a name. */
+  id: string;
+  name: string;
+  image: string;
+  imageId: string;
+  createdAt: string;
+  stack: string | null;
+  service: string | null;
+  state: {
+    status: ContainerState;
+    running: boolean;
+    paused: boolean;
+    restarting: boolean;
+    oomKilled: boolean;
+    dead: boolean;
+    pid: number | null;
+    exitCode: number | null;
+    error: string | null;
+    startedAt: string | null;
+    finishedAt: string | null;
+  };
+  restartPolicy: { name: string; maximumRetryCount: number };
+  restartCount: number;
+  health: { status: HealthStatus; failingStreak: number; log: HealthCheckResult[] } | null;
+  /** Values as they are: masking secrets is the domain layer's job. */
+  env: EnvVar[];
+  mounts: MountInfo[];
+  networkMode: string;
+  networks: NetworkAttachment[];
+  ports: PortMapping[];
+  config: {
+    cmd: string[] | null;
+    entrypoint: string[] | null;
+    workingDir: string | null;
+    user: string | null;
+    hostname: string;
+    tty: boolean;
+    labels: Record<string, string>;
+  };
+}
+
+export interface ContainerStats {
+  id: string;
+  /** When the engine read the counters. */
+  time: string;
+  /** Percent of one CPU (200 = two cores busy), from the delta to the previous
+   *  sample of the same container; null until a previous sample exists. */
+  cpuPercent: number | null;
+  /** Used memory without page cache, as `docker stats` shows it. */
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  networkRxBytes: number;
+  networkTxBytes: number;
+}
+
+export type StatsListener = (batch: ContainerStats[]) => void;
+export type Unsubscribe = () => void;
+
+export type LogStream = "stdout" | "stderr";
+
+export interface LogEntry {
+  /** From the engine's timestamp; null when asked for logs without timestamps. */
+  time: string | null;
+  stream: LogStream;
+  message: string;
+}
+
+export interface LogOptions {
+  /** Last N lines (default: all). */
+  tail?: number | "all";
+  /** ISO time, Date or unix seconds. */
+  since?: string | number | Date;
+  until?: string | number | Date;
+  follow?: boolean;
+  /** Default true. */
+  timestamps?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+}
+
+export type ContainerEventAction =
+  | "create"
+  | "start"
+  | "restart"
+  | "stop"
+  | "kill"
+  | "die"
+  | "oom"
+  | "pause"
+  | "unpause"
+  | "destroy"
+  | "rename"
+  | "update"
+  | "health_status"
+  | (string & {});
+
+export interface ContainerEvent {
+  time: string;
+  /** Docker's action without its argument: `health_status: healthy` → `health_status`. */
+  action: ContainerEventAction;
+  id: string;
+  name: string | null;
+  image: string | null;
+  stack: string | null;
+  exitCode: number | null;
+  health: HealthStatus | null;
+  attributes: Record<string, string>;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  tty?: boolean;
+  cols?: number;
+  rows?: number;
+  env?: string[];
+  user?: string;
+  workingDir?: string;
+}
+
+export interface ExecOutput {
+  /** A TTY session has one stream (stdout). */
+  stream: LogStream;
+  /** UTF-8 text, decoded across chunk boundaries. */
+  data: string;
+}
+
+export interface ExecSession {
+  /** The engine's exec id. */
+  id: string;
+  /** The inspected, immutable container id the session is bound to. */
+  containerId: string;
+  write(data: string): Promise<void>;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Closes stdin; a shell then exits on its own. */
+  end(): Promise<void>;
+  output: AsyncIterable<ExecOutput>;
+  /** Resolves when the process exits or the session is closed. */
+  exit: Promise<{ exitCode: number | null }>;
+}
+
+export interface RemoveOptions {
+  /** Kill a running container first. */
+  force?: boolean;
+  /** Also remove its anonymous volumes. */
+  volumes?: boolean;
+}
+
+export interface StopOptions {
+  /** Seconds to wait before killing (engine default 10). */
+  timeoutSeconds?: number;
+}
+
+export interface Agent {
+  /** Never throws for an unreachable engine: `reachable` says so. */
+  info(): Promise<AgentInfo>;
+  listContainers(options?: ListContainersOptions): Promise<ContainerSummary[]>;
+  inspectContainer(id: string): Promise<ContainerDetail>;
+  startContainer(id: string): Promise<void>;
+  stopContainer(id: string, options?: StopOptions): Promise<void>;
+  restartContainer(id: string, options?: StopOptions): Promise<void>;
+  removeContainer(id: string, options?: RemoveOptions): Promise<void>;
+  /** Fresh stats of running containers (all when ids is omitted). Served from
+   *  the live sampler when it runs, otherwise sampled once now. */
+  stats(ids?: string[]): Promise<ContainerStats[]>;
+  /** Live stats of all running containers, one batch per sampling interval.
+   *  One sampler per agent runs while at least one subscriber exists. */
+  subscribeStats(listener: StatsListener, onError?: (error: Error) => void): Unsubscribe;
+  logs(id: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry[]>;
+  events(signal?: AbortSignal): AsyncIterable<ContainerEvent>;
+  exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecSession>;
+  /** Releases connections and stops the sampler. */
+  close(): Promise<void>;
+}
