@@ -10,19 +10,18 @@ const STYLE = {
 
 /** Shows the one-shot toast from the last action for a few seconds. */
 export function Toaster({ toast }: { toast: Toast }) {
-  const [shown, setShown] = useState<Toast>(toast);
+  const [dismissed, setDismissed] = useState<Toast>(null);
   useEffect(() => {
-    setShown(toast);
     if (!toast) return;
-    const t = setTimeout(() => setShown(null), 5000);
+    const t = setTimeout(() => setDismissed(toast), 5000);
     return () => clearTimeout(t);
   }, [toast]);
-  if (!shown) return null;
+  if (!toast || dismissed === toast) return null;
   return (
     <div role="status" aria-live="polite" className="fixed inset-x-0 bottom-4 z-50 flex justify-center px-4 sm:justify-end">
-      <div className={`flex max-w-sm items-start gap-3 rounded-lg border px-4 py-3 text-sm shadow-lg ${STYLE[shown.kind]}`}>
-        <span className="flex-1">{shown.message}</span>
-        <button type="button" onClick={() => setShown(null)} className="opacity-60 hover:opacity-100" aria-label="Dismiss">
+      <div className={`flex max-w-sm items-start gap-3 rounded-lg border px-4 py-3 text-sm shadow-lg ${STYLE[toast.kind]}`}>
+        <span className="flex-1">{toast.message}</span>
+        <button type="button" onClick={() => setDismissed(toast)} className="opacity-60 hover:opacity-100" aria-label="Dismiss">
           ×
         </button>
       </div>

@@ -1,0 +1,229 @@
+// The only module that imports dockerode. It turns engine failures into the
+// agent's typed errors and hands out the engine's raw JSON (typed loosely in
+// ./raw-types) for the mappers to turn into DTOs.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Duplex } from "node:stream";
+import Docker from "dockerode";
+import { AgentError, ContainerNotFoundError, ContainerStateError, DockerUnreachableError } from "../errors";
+import type { DockerAddress } from "./docker-host";
+import type { RawContainerInspect, RawContainerSummary, RawEngineInfo, RawExecInspect, RawStats, RawVersion } from "./raw-types";
+
+export interface DockerClientOptions {
+  address: DockerAddress;
+  /** Directory with ca.pem, cert.pem, key.pem for a TLS tcp:// engine. */
+  tlsCertPath?: string;
+  /** Give up on a request whose response headers have not arrived (ms). */
+  requestTimeoutMs?: number;
+}
+
+interface EngineError extends Error {
+  statusCode?: number;
+  code?: string;
+  json?: unknown;
+}
+
+const UNREACHABLE_CODES: Record<string, string> = {
+  ENOENT: "no socket at that path",
+  ECONNREFUSED: "connection refused",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ETIMEDOUT: "timed out",
+  ECONNRESET: "connection reset",
+  EPIPE: "connection closed",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ENOTFOUND: "host name not found",
+  EAI_AGAIN: "host name lookup failed",
+  ENOTSOCK: "not a socket",
+};
+
+export class DockerClient {
+  readonly address: DockerAddress;
+  private readonly docker: Docker;
+
+  constructor(options: DockerClientOptions) {
+    this.address = options.address;
+    const timeout = options.requestTimeoutMs ?? 15_000;
+    if (options.address.kind === "unix") {
+      this.docker = new Docker({ socketPath: options.address.socketPath, connectionTimeout: timeout } as Docker.DockerOptions);
+    } else {
+      const certs = options.tlsCertPath
+        ? {
+            ca: readFileSync(join(options.tlsCertPath, "ca.pem")),
+            cert: readFileSync(join(options.tlsCertPath, "cert.pem")),
+            key: readFileSync(join(options.tlsCertPath, "key.pem")),
+          }
+        : {};
+      const tls = options.address.tls || Boolean(options.tlsCertPath);
+      this.docker = new Docker({
+        host: options.address.host,
+        port: options.address.port,
+        protocol: tls ? "https" : "http",
+        connectionTimeout: timeout,
+        ...certs,
+      } as Docker.DockerOptions);
+    }
+  }
+
+  /** Maps any failure of an engine call to the agent's error classes. */
+  toAgentError(error: unknown, containerRef?: string): Error {
+    if (error instanceof AgentError) return error;
+    if (isAbort(error)) return error as Error;
+    const e = error as EngineError;
+    const code = e?.code;
+    if (code && code in UNREACHABLE_CODES) {
+      return new DockerUnreachableError(this.address.display, `${UNREACHABLE_CODES[code]} (${code})`, { cause: error });
+    }
+    if (e?.message === "socket hang up" || e?.message === "aborted") {
+      return new DockerUnreachableError(this.address.display, e.message, { cause: error });
+    }
+    const status = e?.statusCode;
+    const engineMessage = engineMessageOf(e);
+    if (status === 404 && containerRef !== undefined && /no such container/i.test(engineMessage)) {
+      return new ContainerNotFoundError(containerRef);
+    }
+    if (status === 404 && containerRef !== undefined && !/exec/i.test(engineMessage)) {
+      return new ContainerNotFoundError(containerRef);
+    }
+    if ((status === 304 || status === 409) && containerRef !== undefined) {
+      return new ContainerStateError(containerRef, engineMessage || `Container ${containerRef} is in the wrong state`);
+    }
+    return new AgentError(engineMessage || e?.message || String(error), { cause: error });
+  }
+
+  private async call<T>(containerRef: string | undefined, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw this.toAgentError(error, containerRef);
+    }
+  }
+
+  ping(signal?: AbortSignal): Promise<unknown> {
+    return this.call(undefined, () => this.docker.ping({ abortSignal: signal }));
+  }
+
+  version(): Promise<RawVersion> {
+    return this.call(undefined, () => this.docker.version() as Promise<RawVersion>);
+  }
+
+  info(): Promise<RawEngineInfo> {
+    return this.call(undefined, () => this.docker.info() as Promise<RawEngineInfo>);
+  }
+
+  listContainers(all: boolean, filters?: Record<string, string[]>): Promise<RawContainerSummary[]> {
+    return this.call(undefined, () =>
+      this.docker.listContainers({ all, filters: filters ? JSON.stringify(filters) : undefined }) as Promise<RawContainerSummary[]>,
+    );
+  }
+
+  inspectContainer(id: string): Promise<RawContainerInspect> {
+    return this.call(id, () => this.docker.getContainer(id).inspect() as Promise<RawContainerInspect>);
+  }
+
+  startContainer(id: string): Promise<void> {
+    return this.call(id, () => this.docker.getContainer(id).start());
+  }
+
+  stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
+    return this.call(id, () => this.docker.getContainer(id).stop(timeoutSeconds === undefined ? {} : { t: timeoutSeconds }));
+  }
+
+  restartContainer(id: string, timeoutSeconds?: number): Promise<void> {
+    return this.call(id, () => this.docker.getContainer(id).restart(timeoutSeconds === undefined ? {} : { t: timeoutSeconds }));
+  }
+
+  removeContainer(id: string, force: boolean, volumes: boolean): Promise<void> {
+    return this.call(id, () => this.docker.getContainer(id).remove({ force, v: volumes }));
+  }
+
+  /** One sample, without the engine's 1 s pre-read (`one-shot`, API ≥ 1.41). */
+  statsOnce(id: string, signal?: AbortSignal): Promise<RawStats> {
+    return this.call(id, () =>
+      this.docker.getContainer(id).stats({ stream: false, "one-shot": true, abortSignal: signal } as Docker.ContainerStatsOptions & {
+        stream: false;
+      }) as Promise<RawStats>,
+    );
+  }
+
+  /** Persistent stats stream (one JSON document per engine tick, ~1 s). */
+  statsStream(id: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+    return this.call(id, () =>
+      this.docker.getContainer(id).stats({ stream: true, abortSignal: signal } as Docker.ContainerStatsOptions & { stream: true }),
+    );
+  }
+
+  /** Always a stream (dockerode buffers non-follow logs and may even JSON-parse them). */
+  logs(id: string, query: Record<string, string | number | boolean>, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+    return this.call(id, () => this.dialStream(`/containers/${encodeURIComponent(id)}/logs?`, query, signal));
+  }
+
+  private dialStream(path: string, query: Record<string, unknown>, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+    const modem = (this.docker as unknown as { modem: { dial(options: object, cb: (err: unknown, data: unknown) => void): void } }).modem;
+    return new Promise((resolve, reject) => {
+      modem.dial(
+        {
+          path,
+          method: "GET",
+          isStream: true,
+          abortSignal: signal,
+          statusCodes: { 200: true, 404: "no such container", 500: "server error" },
+          options: query,
+        },
+        (err, data) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
+      );
+    });
+  }
+
+  events(filters: Record<string, string[]>, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+    return this.call(undefined, () => this.docker.getEvents({ filters, abortSignal: signal } as Docker.GetEventsOptions));
+  }
+
+  async createExec(
+    containerId: string,
+    options: { cmd: string[]; tty: boolean; env?: string[]; user?: string; workingDir?: string },
+  ): Promise<string> {
+    const exec = await this.call(containerId, () =>
+      this.docker.getContainer(containerId).exec({
+        Cmd: options.cmd,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: options.tty,
+        Env: options.env,
+        User: options.user,
+        WorkingDir: options.workingDir,
+      }),
+    );
+    return exec.id;
+  }
+
+  startExec(containerId: string, execId: string, tty: boolean): Promise<Duplex> {
+    return this.call(containerId, () =>
+      this.docker.getExec(execId).start({ hijack: true, stdin: true, Tty: tty }) as unknown as Promise<Duplex>,
+    );
+  }
+
+  resizeExec(containerId: string, execId: string, cols: number, rows: number): Promise<void> {
+    return this.call(containerId, () => this.docker.getExec(execId).resize({ w: cols, h: rows }));
+  }
+
+  inspectExec(containerId: string, execId: string): Promise<RawExecInspect> {
+    return this.call(containerId, () => this.docker.getExec(execId).inspect() as Promise<RawExecInspect>);
+  }
+}
+
+function engineMessageOf(error: EngineError | undefined): string {
+  const json = error?.json as { message?: unknown } | undefined;
+  if (json && typeof json.message === "string") return json.message.trim();
+  if (Buffer.isBuffer(error?.json)) return error.json.toString("utf8").trim();
+  const text = error?.message ?? "";
+  // docker-modem formats "(HTTP code 409) conflict - <engine message> ".
+  return text.replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, "").trim();
+}
+
+export function isAbort(error: unknown): boolean {
+  const e = error as { name?: string; code?: string } | undefined;
+  return e?.name === "AbortError" || e?.code === "ABORT_ERR";
+}

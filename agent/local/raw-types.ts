@@ -1,0 +1,143 @@
+// The parts of the Docker Engine API's JSON that the mappers read. Written by
+// hand and deliberately loose (optional everywhere) because engines of
+// different versions leave fields out.
+
+export interface RawPort {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type?: string;
+}
+
+export interface RawContainerSummary {
+  Id: string;
+  Names?: string[];
+  Image?: string;
+  ImageID?: string;
+  Command?: string;
+  Created?: number;
+  Ports?: RawPort[];
+  Labels?: Record<string, string> | null;
+  State?: string;
+  Status?: string;
+}
+
+export interface RawHealth {
+  Status?: string;
+  FailingStreak?: number;
+  Log?: Array<{ Start?: string; End?: string; ExitCode?: number; Output?: string }> | null;
+}
+
+export interface RawContainerInspect {
+  Id: string;
+  Name?: string;
+  Created?: string;
+  Image?: string;
+  RestartCount?: number;
+  State?: {
+    Status?: string;
+    Running?: boolean;
+    Paused?: boolean;
+    Restarting?: boolean;
+    OOMKilled?: boolean;
+    Dead?: boolean;
+    Pid?: number;
+    ExitCode?: number;
+    Error?: string;
+    StartedAt?: string;
+    FinishedAt?: string;
+    Health?: RawHealth | null;
+  };
+  HostConfig?: {
+    NetworkMode?: string;
+    RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
+  };
+  Mounts?: Array<{
+    Type?: string;
+    Name?: string;
+    Source?: string;
+    Destination?: string;
+    Mode?: string;
+    RW?: boolean;
+  }> | null;
+  Config?: {
+    Hostname?: string;
+    User?: string;
+    Tty?: boolean;
+    Env?: string[] | null;
+    Cmd?: string[] | string | null;
+    Entrypoint?: string[] | string | null;
+    Image?: string;
+    WorkingDir?: string;
+    Labels?: Record<string, string> | null;
+  };
+  NetworkSettings?: {
+    Ports?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null;
+    Networks?: Record<
+      string,
+      {
+        NetworkID?: string;
+        IPAddress?: string;
+        GlobalIPv6Address?: string;
+        Gateway?: string;
+        MacAddress?: string;
+        Aliases?: string[] | null;
+      }
+    > | null;
+  };
+}
+
+export interface RawCpuStats {
+  cpu_usage?: { total_usage?: number; percpu_usage?: number[] | null };
+  system_cpu_usage?: number;
+  online_cpus?: number;
+}
+
+export interface RawStats {
+  id?: string;
+  read?: string;
+  cpu_stats?: RawCpuStats;
+  memory_stats?: {
+    usage?: number;
+    limit?: number;
+    stats?: Record<string, number>;
+  };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }> | null;
+}
+
+export interface RawVersion {
+  Version?: string;
+  ApiVersion?: string;
+  Os?: string;
+  Arch?: string;
+}
+
+export interface RawEngineInfo {
+  Name?: string;
+  ServerVersion?: string;
+  OperatingSystem?: string;
+  Architecture?: string;
+  NCPU?: number;
+  MemTotal?: number;
+  Containers?: number;
+  ContainersRunning?: number;
+  ContainersPaused?: number;
+  ContainersStopped?: number;
+}
+
+export interface RawExecInspect {
+  ID?: string;
+  Running?: boolean;
+  ExitCode?: number | null;
+  Pid?: number;
+}
+
+export interface RawEvent {
+  Type?: string;
+  Action?: string;
+  status?: string;
+  id?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> | null };
+  time?: number;
+  timeNano?: number;
+}
