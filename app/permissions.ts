@@ -66,3 +66,24 @@ export function can(role: Role, permission: Permission): boolean {
 export function canGrantRole(actor: Role, target: Role): boolean {
   return ROLES.indexOf(target) >= ROLES.indexOf(actor);
 }
+
+/** What an API token may do, on top of its owner's role. */
+export const TOKEN_SCOPES = ["read", "operate", "admin"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+export function scopeAllows(scope: TokenScope | undefined, permission: Permission): boolean {
+  if (!scope || scope === "admin") return true;
+  if (permission.startsWith("read:")) return true;
+  return scope === "operate" && permission.startsWith("operate:");
+}
+
+/** The broadest scope a role may put on a token: never more than the role itself can do. */
+export function maxScopeFor(role: Role): TokenScope {
+  if (role === "viewer") return "read";
+  if (role === "operator") return "operate";
+  return "admin";
+}
+
+export function scopeWithin(role: Role, scope: TokenScope): boolean {
+  return TOKEN_SCOPES.indexOf(scope) <= TOKEN_SCOPES.indexOf(maxScopeFor(role));
+}

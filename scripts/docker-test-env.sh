@@ -5,6 +5,7 @@
 #   scripts/docker-test-env.sh stop    stop the engine (its containers go with it)
 #   scripts/docker-test-env.sh env     print `export DOCKER_HOST=...` for eval
 #   scripts/docker-test-env.sh status  exit 0 when the engine answers
+#   scripts/docker-test-env.sh image   import the test image into $DOCKER_HOST (any engine)
 #
 # IP_DOCKER_DIR (default /tmp/ip-docker) holds the socket, data and pid file.
 # The engine has no bridge and no iptables rules: containers get only their own
@@ -18,7 +19,7 @@ LOG="$DIR/dockerd.log"
 IMAGE="infrapilot-test/busybox:latest"
 APPLETS="sh ls echo cat sleep httpd yes printf wc head date top env"
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
-export DOCKER_HOST="unix://$SOCK"
+PRIVATE_DOCKER_HOST="unix://$SOCK"
 
 log() { printf 'docker-test-env: %s\n' "$*" >&2; }
 
@@ -136,14 +137,19 @@ with_lock() {
 }
 
 case "${1:-}" in
+  image)
+    require_tools
+    import_image
+    ;;
   start)
+    export DOCKER_HOST="$PRIVATE_DOCKER_HOST"
     require_tools
     with_lock start_and_import
     printf 'DOCKER_HOST=%s\n' "$DOCKER_HOST"
     ;;
-  stop) with_lock stop_engine ;;
-  env) printf 'export DOCKER_HOST=%s\n' "$DOCKER_HOST" ;;
-  status) engine_pid >/dev/null && engine_answers ;;
+  stop) export DOCKER_HOST="$PRIVATE_DOCKER_HOST"; with_lock stop_engine ;;
+  env) printf 'export DOCKER_HOST=%s\n' "$PRIVATE_DOCKER_HOST" ;;
+  status) export DOCKER_HOST="$PRIVATE_DOCKER_HOST"; engine_pid >/dev/null && engine_answers ;;
   *)
     echo "usage: $0 start|stop|env|status" >&2
     exit 64

@@ -62,7 +62,7 @@ export class DockerClient {
         protocol: tls ? "https" : "http",
         connectionTimeout: timeout,
         ...certs,
-      } as Docker.DockerOptions);
+      } as unknown as Docker.DockerOptions);
     }
   }
 
@@ -101,7 +101,7 @@ export class DockerClient {
   }
 
   ping(signal?: AbortSignal): Promise<unknown> {
-    return this.call(undefined, () => this.docker.ping({ abortSignal: signal }));
+    return this.call(undefined, () => (this.docker.ping as (options: object) => Promise<unknown>).call(this.docker, { abortSignal: signal }));
   }
 
   version(): Promise<RawVersion> {
@@ -140,18 +140,18 @@ export class DockerClient {
 
   /** One sample, without the engine's 1 s pre-read (`one-shot`, API ≥ 1.41). */
   statsOnce(id: string, signal?: AbortSignal): Promise<RawStats> {
-    return this.call(id, () =>
-      this.docker.getContainer(id).stats({ stream: false, "one-shot": true, abortSignal: signal } as Docker.ContainerStatsOptions & {
-        stream: false;
-      }) as Promise<RawStats>,
-    );
+    return this.call(id, () => this.containerStats(id, { stream: false, "one-shot": true, abortSignal: signal }) as Promise<RawStats>);
   }
 
   /** Persistent stats stream (one JSON document per engine tick, ~1 s). */
   statsStream(id: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
-    return this.call(id, () =>
-      this.docker.getContainer(id).stats({ stream: true, abortSignal: signal } as Docker.ContainerStatsOptions & { stream: true }),
-    );
+    return this.call(id, () => this.containerStats(id, { stream: true, abortSignal: signal }) as Promise<NodeJS.ReadableStream>);
+  }
+
+  private containerStats(id: string, options: object): Promise<unknown> {
+    // @types/dockerode lacks `one-shot` and `abortSignal` on stats.
+    const container = this.docker.getContainer(id) as unknown as { stats(options: object): Promise<unknown> };
+    return container.stats(options);
   }
 
   /** Always a stream (dockerode buffers non-follow logs and may even JSON-parse them). */

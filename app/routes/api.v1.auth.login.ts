@@ -6,6 +6,7 @@ import { LoginSchema } from "~/validation/auth";
 export const action = api(async ({ request, context }: ActionFunctionArgs) => {
   requireMethod(request, "POST");
   const input = await readJson(request, LoginSchema);
-  const { user, cookie } = await login(input, { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined });
-  return json({ user }, { status: 200, headers: { "Set-Cookie": cookie } });
+  const result = await login(input, { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined });
+  if (result.mfaRequired) return json({ mfaRequired: true, challenge: result.challenge });
+  return json({ user: result.user }, { status: 200, headers: { "Set-Cookie": result.cookie } });
 });

@@ -1,14 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
 import { AuthCard } from "~/components/auth-card";
 import { Field, FormError, SubmitButton } from "~/components/ui/field";
-import { login } from "~/server/auth/login.server";
+import { completeMfaLogin, login } from "~/server/auth/login.server";
 import { getActor } from "~/server/auth/require.server";
 import { setupNeeded } from "~/server/auth/setup.server";
 import { ThrottledError, UnauthorizedError } from "~/server/errors.server";
 import { parseForm, readForm, safeRedirectPath, page } from "~/server/http/page.server";
-import { LoginSchema } from "~/validation/auth";
+import { LoginSchema, MfaVerifySchema } from "~/validation/auth";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   if (await setupNeeded()) throw redirect("/setup");
@@ -16,31 +17,64 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   return null;
 });
 
-export const action = page(async ({ request, context }: ActionFunctionArgs) => {
+type Result = { step: "password" | "mfa"; fields: Record<string, string>; values: Record<string, string>; message?: string; challenge?: string };
+
+export const action = page(async ({ request, context }: ActionFunctionArgs): Promise<Result | Response> => {
   const data = await readForm(request);
-  const form = await parseForm(data, LoginSchema);
   const redirectTo = safeRedirectPath(data.get("redirectTo"));
-  if (!form.ok) return { fields: form.fields, values: form.values, message: undefined };
+  const meta = { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined };
+  const step = data.get("intent") === "mfa" ? "mfa" : "password";
   try {
-    const { cookie } = await login(form.data, { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined });
-    return redirect(redirectTo, { headers: { "Set-Cookie": cookie } });
+    if (step === "mfa") {
+      const form = await parseForm(data, MfaVerifySchema.extend({ challenge: z.string().min(1).max(100) }));
+      if (!form.ok) return { step, fields: form.fields, values: {}, challenge: String(data.get("challenge") ?? "") };
+      const { cookie } = await completeMfaLogin(form.data, meta);
+      return redirect(redirectTo, { headers: { "Set-Cookie": cookie } });
+    }
+    const form = await parseForm(data, LoginSchema);
+    if (!form.ok) return { step, fields: form.fields, values: form.values };
+    const result = await login(form.data, meta);
+    if (result.mfaRequired) return { step: "mfa", fields: {}, values: {}, challenge: result.challenge };
+    return redirect(redirectTo, { headers: { "Set-Cookie": result.cookie } });
   } catch (error) {
     if (error instanceof UnauthorizedError || error instanceof ThrottledError) {
-      return { fields: {} as Record<string, string>, values: { email: form.data.email }, message: error.message };
+      const expired = /expired|already been used/.test(error.message);
+      return {
+        step: expired ? "password" : step,
+        fields: {},
+        values: { email: String(data.get("email") ?? "") },
+        message: error.message,
+        challenge: expired ? undefined : String(data.get("challenge") ?? ""),
+      };
     }
     throw error;
   }
 });
 
 export default function LoginPage() {
-  const result = useActionData<typeof action>();
+  const result = useActionData<typeof action>() as Result | undefined;
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
+  const redirectTo = <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />;
+  if (result?.step === "mfa" && result.challenge) {
+    return (
+      <AuthCard title="Two-factor authentication" subtitle="Enter the 6-digit code from your authenticator app, or one of your backup codes.">
+        <Form method="post" className="flex flex-col gap-4" noValidate>
+          <FormError message={result.message} />
+          {redirectTo}
+          <input type="hidden" name="intent" value="mfa" />
+          <input type="hidden" name="challenge" value={result.challenge} />
+          <Field label="Code" name="code" autoComplete="one-time-code" error={result.fields?.code} autoFocus />
+          <SubmitButton pending={busy}>Verify</SubmitButton>
+        </Form>
+      </AuthCard>
+    );
+  }
   return (
     <AuthCard title="Log in">
       <Form method="post" className="flex flex-col gap-4" noValidate>
         <FormError message={result?.message ?? result?.fields?._} />
-        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
+        {redirectTo}
         <Field label="E-mail" name="email" type="email" autoComplete="username" defaultValue={result?.values?.email} error={result?.fields?.email} autoFocus />
         <Field label="Password" name="password" type="password" autoComplete="current-password" error={result?.fields?.password} />
         <SubmitButton pending={busy}>Log in</SubmitButton>

@@ -26,8 +26,9 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
     if (error instanceof ValidationError) return { fields: error.fields ?? {}, values: { email: form.data.email, name: form.data.name }, message: error.message };
     throw error;
   }
-  const { cookie } = await login({ email: form.data.email, password: form.data.password }, meta);
-  return redirectWithToast("/dashboard", { kind: "success", message: "Welcome to InfraPilot. Your administrator account is ready." }, { "Set-Cookie": cookie });
+  const result = await login({ email: form.data.email, password: form.data.password }, meta);
+  if (result.mfaRequired) throw redirect("/login");
+  return redirectWithToast("/dashboard", { kind: "success", message: "Welcome to InfraPilot. Your administrator account is ready." }, { "Set-Cookie": result.cookie });
 });
 
 export default function SetupPage() {

@@ -1,5 +1,7 @@
 // Hashing, random tokens and AES-256-GCM for secrets at rest.
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { env } from "./env.server";
+import { singleton } from "./singleton.server";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -48,4 +50,23 @@ export function decryptSecret(key: Buffer, sealed: string): string {
   const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
   return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
+}
+
+/** The process's key for secrets at rest (ENCRYPTION_KEY, or generated once into DATA_DIR). */
+export function encryptionKey(): Buffer {
+  return singleton("encryptionKey", () => loadEncryptionKey(env().ENCRYPTION_KEY, env().DATA_DIR));
+}
+
+export function seal(plaintext: string): string {
+  return encryptSecret(encryptionKey(), plaintext);
+}
+
+export function unseal(sealed: string): string {
+  return decryptSecret(encryptionKey(), sealed);
+}
+
+/** A keyed hash (HMAC-SHA256 under a purpose-specific key): a stolen table cannot be brute-forced offline without the key. */
+export function keyedHash(purpose: string, value: string): string {
+  const key = createHmac("sha256", encryptionKey()).update(`infrapilot:${purpose}`).digest();
+  return createHmac("sha256", key).update(value).digest("hex");
 }

@@ -1,8 +1,7 @@
 // Bringing the database up (embedded or external) and down, for server.ts and the tests.
 import { env } from "./env.server";
 import { logger } from "./logger.server";
-import { loadEncryptionKey } from "./crypto.server";
-import { setSingleton } from "./singleton.server";
+import { encryptionKey } from "./crypto.server";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.server";
 import { assertAppRoleIsConfined, bootstrapDatabase } from "./db/bootstrap.server";
 import { connectDatabase, disconnectDatabase } from "./db/client.server";
@@ -11,7 +10,7 @@ let embedded: EmbeddedDatabase | undefined;
 
 export async function startDatabase(): Promise<void> {
   const e = env();
-  setSingleton("encryptionKey", loadEncryptionKey(e.ENCRYPTION_KEY, e.DATA_DIR));
+  encryptionKey(); // fail early when the key file is unreadable or malformed
   let adminUrl = e.DATABASE_URL;
   if (!adminUrl) {
     const started = Date.now();

@@ -22,3 +22,18 @@ export const SetupSchema = z.object({
     .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
     .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`),
 });
+
+export const MfaCodeField = z
+  .string({ message: "Enter the code." })
+  .trim()
+  .min(6, "Enter the 6-digit code or a backup code.")
+  .max(20, "Enter the 6-digit code or a backup code.");
+
+export const MfaVerifySchema = z.object({ challenge: z.string().min(1).max(100), code: MfaCodeField });
+export const MfaEnableSchema = z.object({ code: MfaCodeField });
+export const MfaDisableSchema = z.object({ password: z.string().min(1, "Enter your password.").max(256), code: MfaCodeField });
+
+export const ChangePasswordSchema = z.object({
+  currentPassword: z.string().min(1, "Enter your current password.").max(256),
+  newPassword: z.string().min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`).max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`),
+});

@@ -1,5 +1,6 @@
 // The first hour of a new user, in a real browser against the real production server with a
 // fresh database: setup, dashboard, navigation, logout, a wrong password, login, themes, phone.
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { ADMIN, startServer, type TestServer } from "../setup/server";
@@ -18,6 +19,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  if (server) rmSync(server.dataDir, { recursive: true, force: true });
 });
 
 function mainNav(page: Page) {

@@ -1,7 +1,7 @@
 // Images cannot be pulled or built here, so the deployment files are checked by reading them:
 // every path and script they name must exist, and they must say what the issue promises
 // (non-root user, /data volume, health check on /healthz, Docker socket, the UI port).
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
@@ -10,6 +10,14 @@ import { parseEnv } from "~/server/env.server";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
+
+/** In a fresh clone: a file, or a folder holding at least one file (git keeps no empty folders). */
+function inRepository(path: string): boolean {
+  const full = join(ROOT, path);
+  if (!existsSync(full)) return false;
+  if (!statSync(full).isDirectory()) return true;
+  return readdirSync(full, { recursive: true, withFileTypes: true }).some((entry) => entry.isFile());
+}
 const packageJson = JSON.parse(read("package.json")) as {
   scripts: Record<string, string>;
   dependencies: Record<string, string>;
@@ -110,7 +118,7 @@ function dockerignoreMatcher(text: string): (path: string) => boolean {
       return { negate, regex: new RegExp(`^${source}$`) };
     });
   return (path: string) => {
-    const parts = posix.normalize(path).replace(/^\.\/?/, "").split("/");
+    const parts = posix.normalize(path).replace(/^\.\//, "").split("/");
     let ignored = false;
     // A path is excluded when it or any folder above it matches; later rules win.
     for (let n = 1; n <= parts.length; n++) {
@@ -143,8 +151,12 @@ function stageContents(stage: Stage, ignored: (path: string) => boolean): (path:
       const target = posix.relative(workdir, posix.resolve(workdir, dest));
       for (const source of sources) {
         const src = posix.normalize(source);
-        if (src === ".") has.push((p) => posix.normalize(posix.join(target, p.slice(target ? target.length + 1 : 0))) === p && existsSync(join(ROOT, p.slice(target ? target.length + 1 : 0))) && !ignored(p.slice(target ? target.length + 1 : 0)));
-        else has.push((p) => p === posix.join(target, posix.basename(src)) || p.startsWith(posix.join(target, posix.basename(src)) + "/"));
+        if (src === ".") {
+          has.push((p) => {
+            const inContext = target === "" ? p : p.startsWith(target + "/") ? p.slice(target.length + 1) : undefined;
+            return inContext !== undefined && inRepository(inContext) && !ignored(inContext);
+          });
+        } else has.push((p) => p === posix.join(target, posix.basename(src)) || p.startsWith(posix.join(target, posix.basename(src)) + "/"));
       }
     }
     if (instruction.keyword === "RUN") {
@@ -195,7 +207,7 @@ describe("the Dockerfile", () => {
             const relative = posix.relative(workdirAt(from, from.instructions.length), posix.resolve(workdirAt(from, from.instructions.length), source));
             if (!stageContents(from, ignored)(relative)) problems.push(`line ${copy.line}: ${source} is not made or copied in stage ${from.name}`);
           } else {
-            if (!existsSync(join(ROOT, source))) problems.push(`line ${copy.line}: ${source} does not exist in the repository`);
+            if (!inRepository(source)) problems.push(`line ${copy.line}: ${source} does not exist in the repository (or is an empty folder)`);
             else if (source !== "." && ignored(source)) problems.push(`line ${copy.line}: ${source} is excluded by .dockerignore`);
           }
         }

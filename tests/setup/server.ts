@@ -14,6 +14,8 @@ export interface TestServer {
   url: string;
   port: number;
   dataDir: string;
+  /** Superuser URL of the server's database (undefined with the embedded one). */
+  databaseUrl?: string;
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -58,6 +60,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     url,
     port,
     dataDir,
+    databaseUrl: database,
     output: () => output,
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -83,7 +83,8 @@ async function append(tx: Tx, entry: AuditEntry): Promise<void> {
     targetId: entry.targetId ?? null,
     ip: entry.ip ?? null,
     outcome: entry.outcome,
-    details: (entry.details ?? {}) as object,
+    // Round-trip through JSON so the hashed value equals what jsonb gives back (no undefined, no Dates).
+    details: JSON.parse(JSON.stringify(entry.details ?? {})) as object,
     prevHash: last?.hash ?? null,
   };
   const hash = auditHash(canonicalAuditText(row));

@@ -7,6 +7,8 @@ import { ThrottledError, UnauthorizedError } from "../errors.server";
 import { toUserDto, type UserDto } from "../users/user-dto.server";
 import { hashPassword, needsRehash, verifyPassword } from "./password.server";
 import { createSession, invalidateSession } from "./session.server";
+import { disconnectSessionSockets } from "../realtime/disconnect.server";
+import { completeMfaChallenge, createMfaChallenge } from "../mfa/mfa.server";
 import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "./throttle.server";
 
 export interface ClientMeta {
@@ -24,7 +26,20 @@ export async function userMemberships(userId: string): Promise<Membership[]> {
   return systemDb().$queryRaw<Membership[]>`SELECT "orgId", "orgName", "role"::text AS "role" FROM auth_user_memberships(${userId})`;
 }
 
-export type LoginResult = { user: UserDto; cookie: string; orgId: string };
+export type LoginResult =
+  | { mfaRequired: false; user: UserDto; cookie: string; orgId: string }
+  | { mfaRequired: true; challenge: string };
+
+export async function roleIn(userId: string, orgId: string): Promise<Role> {
+  const m = (await userMemberships(userId)).find((x) => x.orgId === orgId);
+  if (!m) throw new UnauthorizedError("You are no longer a member of this organization.");
+  return m.role;
+}
+
+/** The second login step for MFA users: a TOTP or backup code turns the challenge into a session. */
+export function completeMfaLogin(input: { challenge: string; code: string }, meta: ClientMeta) {
+  return completeMfaChallenge(input, meta, roleIn);
+}
 
 const WRONG = "Wrong e-mail or password.";
 
@@ -54,17 +69,22 @@ export async function login(input: { email: string; password: string }, meta: Cl
   }
 
   await clearFailures(keys[0]!);
+  if (needsRehash(user.passwordHash!)) {
+    await systemDb().user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(input.password) } });
+  }
+  if (user.mfaEnabled) {
+    await audit({ ...base, action: "auth.password", orgId, actorId: user.id, outcome: "success", details: { next: "mfa" } });
+    return { mfaRequired: true, challenge: await createMfaChallenge(user.id, orgId, meta) };
+  }
   const lastLoginAt = new Date();
-  await systemDb().user.update({
-    where: { id: user.id },
-    data: { lastLoginAt, ...(needsRehash(user.passwordHash!) ? { passwordHash: await hashPassword(input.password) } : {}) },
-  });
+  await systemDb().user.update({ where: { id: user.id }, data: { lastLoginAt } });
   const { cookie } = await createSession(user.id, orgId, meta);
   await audit({ ...base, orgId, actorId: user.id, outcome: "success" });
-  return { user: toUserDto({ ...user, lastLoginAt }, memberships[0]!.role), cookie, orgId };
+  return { mfaRequired: false, user: toUserDto({ ...user, lastLoginAt }, memberships[0]!.role), cookie, orgId };
 }
 
 export async function logout(actor: { sessionId: string; userId: string; email: string; orgId: string }, meta: ClientMeta): Promise<void> {
   await invalidateSession(actor.sessionId);
+  await disconnectSessionSockets(actor.sessionId);
   await audit({ orgId: actor.orgId, action: "auth.logout", outcome: "success", actorId: actor.userId, actorEmail: actor.email, ip: meta.ip, userAgent: meta.userAgent });
 }

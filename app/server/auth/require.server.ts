@@ -1,7 +1,8 @@
 // Who is asking: resolves the session cookie (or, later, an API token) to an Actor, and the
 // helpers that routes call first. Actor = the user, the organization they act in, and their role.
 import { redirect, type AppLoadContext } from "@remix-run/node";
-import { can, type Permission, type Role } from "~/permissions";
+import { can, scopeAllows, type Permission, type Role, type TokenScope } from "~/permissions";
+import { actorFromApiToken } from "../tokens/tokens.server";
 import { withOrg } from "../db/client.server";
 import { ForbiddenError, UnauthorizedError } from "../errors.server";
 import { readSessionToken, validateSessionToken } from "./session.server";
@@ -14,6 +15,10 @@ export interface Actor {
   name: string;
   mfaEnabled: boolean;
   sessionId: string;
+  /** Set when the request authenticated with an API token: what that token may do. */
+  scope?: TokenScope;
+  /** The organization requires MFA and this user has not set it up yet. */
+  mfaSetupRequired?: boolean;
   ip?: string;
   userAgent?: string;
 }
@@ -22,12 +27,14 @@ export interface Actor {
 export async function actorFromSessionToken(token: string): Promise<{ actor: Actor; refreshedCookie?: string } | null> {
   const session = await validateSessionToken(token);
   if (!session) return null;
-  const membership = await withOrg(session.orgId, (tx) =>
-    tx.membership.findFirst({ where: { orgId: session.orgId, userId: session.userId }, select: { role: true } }),
-  );
-  if (!membership) return null;
+  const found = await withOrg(session.orgId, async (tx) => {
+    const membership = await tx.membership.findFirst({ where: { orgId: session.orgId, userId: session.userId }, select: { role: true } });
+    const requireMfa = await tx.setting.findUnique({ where: { orgId_key: { orgId: session.orgId, key: "security.requireMfa" } }, select: { value: true } });
+    return membership ? { role: membership.role, requireMfa: requireMfa?.value === true } : null;
+  });
+  if (!found) return null;
   const { refreshedCookie, ...rest } = session;
-  return { actor: { ...rest, role: membership.role }, refreshedCookie };
+  return { actor: { ...rest, role: found.role, mfaSetupRequired: found.requireMfa && !session.mfaEnabled }, refreshedCookie };
 }
 
 const cache = new WeakMap<Request, Promise<Actor | null>>();
@@ -39,8 +46,8 @@ export function getActor(request: Request, context: AppLoadContext): Promise<Act
     pending = (async () => {
       const authorization = request.headers.get("authorization");
       if (authorization?.toLowerCase().startsWith("bearer ")) {
-        // API tokens arrive with the users issue; until then a bearer credential is never valid.
-        return null;
+        const actor = await actorFromApiToken(authorization.slice(7).trim());
+        return actor ? { ...actor, ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined } : null;
       }
       const token = readSessionToken(request.headers.get("cookie"));
       if (!token) return null;
@@ -54,26 +61,41 @@ export function getActor(request: Request, context: AppLoadContext): Promise<Act
   return pending;
 }
 
-/** For pages: anonymous visitors are sent to the login page and brought back afterwards. */
-export async function requireUser(request: Request, context: AppLoadContext): Promise<Actor> {
+export const MFA_SETUP_PATH = "/account/security";
+
+/**
+ * For pages: anonymous visitors are sent to the login page and brought back afterwards; users
+ * whose organization requires MFA are sent to set it up first.
+ */
+export async function requireUser(request: Request, context: AppLoadContext, options: { allowMfaSetup?: boolean } = {}): Promise<Actor> {
   const actor = await getActor(request, context);
+  const url = new URL(request.url);
   if (!actor) {
-    const url = new URL(request.url);
     const back = url.pathname + url.search;
     throw redirect(back && back !== "/" ? `/login?redirectTo=${encodeURIComponent(back)}` : "/login");
   }
+  if (actor.mfaSetupRequired && !options.allowMfaSetup) throw redirect(`${MFA_SETUP_PATH}?required=1`);
   return actor;
 }
 
-/** For the API: anonymous callers get a 401. */
-export async function requireApiActor(request: Request, context: AppLoadContext): Promise<Actor> {
+/** For the API: anonymous callers get a 401; users who must set up MFA may only do that. */
+export async function requireApiActor(request: Request, context: AppLoadContext, options: { allowMfaSetup?: boolean } = {}): Promise<Actor> {
   const actor = await getActor(request, context);
   if (!actor) throw new UnauthorizedError();
+  if (actor.mfaSetupRequired && !options.allowMfaSetup) throw new ForbiddenError("Your organization requires two-factor authentication. Set it up first (POST /api/v1/auth/mfa/setup).");
   return actor;
 }
 
 export function assertPermission(actor: Actor, permission: Permission): void {
   if (!can(actor.role, permission)) throw new ForbiddenError(`Your role (${actor.role}) does not allow ${permission}.`);
+  if (!scopeAllows(actor.scope, permission)) throw new ForbiddenError(`This API token's scope (${actor.scope}) does not allow ${permission}.`);
+}
+
+/** For the API: authenticate, then check one permission. */
+export async function requireApiPermission(request: Request, context: AppLoadContext, permission: Permission): Promise<Actor> {
+  const actor = await requireApiActor(request, context);
+  assertPermission(actor, permission);
+  return actor;
 }
 
 /** For pages: 403 response rendered by the error boundary. */

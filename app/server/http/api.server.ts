@@ -90,3 +90,9 @@ export function requireMethod(request: Request, ...methods: string[]): void {
     });
   }
 }
+
+/** Query-string parameters (empty ones dropped) validated against a schema. */
+export function readQuery<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {
+  const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
+  return parseWith(schema, params);
+}

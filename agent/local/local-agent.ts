@@ -1,0 +1,220 @@
+// The in-process Agent: the Docker engine at `dockerHost`, through dockerode.
+import { execFile } from "node:child_process";
+import { hostname } from "node:os";
+import { ContainerStateError, DockerUnreachableError } from "../errors";
+import type {
+  Agent,
+  AgentInfo,
+  ContainerDetail,
+  ContainerEvent,
+  ContainerStats,
+  ContainerSummary,
+  ExecOptions,
+  ExecSession,
+  ListContainersOptions,
+  LogEntry,
+  LogOptions,
+  RemoveOptions,
+  StatsListener,
+  StopOptions,
+  Unsubscribe,
+} from "../types";
+import { DockerClient } from "./docker-client";
+import { parseDockerHost } from "./docker-host";
+import { openExecSession } from "./exec-session";
+import { LogDecoder } from "./log-decoder";
+import { toContainerDetail, toContainerEvent, toContainerSummary } from "./mappers";
+import type { RawEvent } from "./raw-types";
+import { StatsSampler } from "./stats-sampler";
+import { iterateChunks, iterateJsonLines } from "./stream-iter";
+
+export interface LocalAgentOptions {
+  /** `unix:///path` or `tcp://host:port`; default DOCKER_HOST, then /var/run/docker.sock. */
+  dockerHost?: string;
+  /** ca.pem/cert.pem/key.pem for a TLS engine; default DOCKER_CERT_PATH when DOCKER_TLS_VERIFY is set. */
+  tlsCertPath?: string;
+  statsIntervalMs?: number;
+  /** See StatsSamplerOptions.source; default `auto`. */
+  statsSource?: "auto" | "engine";
+  /** nginx binary whose version `info()` reports; null to not look. */
+  nginxBin?: string | null;
+}
+
+const MAX_LOG_BATCH = 1000;
+
+export class LocalAgent implements Agent {
+  readonly dockerHost: string;
+  private readonly client: DockerClient;
+  private readonly sampler: StatsSampler;
+  private readonly nginxBin: string | null;
+  private nginxVersion: { value: string | null; at: number } | null = null;
+
+  constructor(options: LocalAgentOptions = {}) {
+    const address = parseDockerHost(options.dockerHost ?? process.env.DOCKER_HOST);
+    this.dockerHost = address.display;
+    const tlsCertPath =
+      options.tlsCertPath ?? (process.env.DOCKER_TLS_VERIFY && process.env.DOCKER_CERT_PATH ? process.env.DOCKER_CERT_PATH : undefined);
+    this.client = new DockerClient({ address, tlsCertPath });
+    this.sampler = new StatsSampler(this.client, { intervalMs: options.statsIntervalMs, source: options.statsSource });
+    this.nginxBin = options.nginxBin === undefined ? (process.env.NGINX_BIN ?? "nginx") : options.nginxBin;
+  }
+
+  async info(): Promise<AgentInfo> {
+    const nginxVersion = await this.probeNginxVersion();
+    try {
+      const [info, version] = await Promise.all([this.client.info(), this.client.version()]);
+      return {
+        reachable: true,
+        error: null,
+        dockerHost: this.dockerHost,
+        hostname: info.Name || hostname(),
+        dockerVersion: version.Version ?? info.ServerVersion ?? null,
+        apiVersion: version.ApiVersion ?? null,
+        os: info.OperatingSystem ?? version.Os ?? null,
+        architecture: info.Architecture ?? version.Arch ?? null,
+        cpus: info.NCPU ?? null,
+        memoryBytes: info.MemTotal ?? null,
+        containers: {
+          total: info.Containers ?? 0,
+          running: info.ContainersRunning ?? 0,
+          paused: info.ContainersPaused ?? 0,
+          stopped: info.ContainersStopped ?? 0,
+        },
+        nginxVersion,
+      };
+    } catch (error) {
+      if (!(error instanceof DockerUnreachableError)) throw error;
+      return {
+        reachable: false,
+        error: error.message,
+        dockerHost: this.dockerHost,
+        hostname: hostname(),
+        dockerVersion: null,
+        apiVersion: null,
+        os: null,
+        architecture: null,
+        cpus: null,
+        memoryBytes: null,
+        containers: null,
+        nginxVersion,
+      };
+    }
+  }
+
+  async listContainers(options: ListContainersOptions = {}): Promise<ContainerSummary[]> {
+    const raw = await this.client.listContainers(options.all ?? false);
+    return raw.map(toContainerSummary);
+  }
+
+  async inspectContainer(id: string): Promise<ContainerDetail> {
+    return toContainerDetail(await this.client.inspectContainer(id));
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.client.startContainer(id).catch((error) => {
+      throw stateMessage(error, id, "is already running");
+    });
+  }
+
+  async stopContainer(id: string, options: StopOptions = {}): Promise<void> {
+    await this.client.stopContainer(id, options.timeoutSeconds).catch((error) => {
+      throw stateMessage(error, id, "is not running");
+    });
+  }
+
+  async restartContainer(id: string, options: StopOptions = {}): Promise<void> {
+    await this.client.restartContainer(id, options.timeoutSeconds);
+  }
+
+  async removeContainer(id: string, options: RemoveOptions = {}): Promise<void> {
+    await this.client.removeContainer(id, options.force ?? false, options.volumes ?? false).catch((error) => {
+      if (error instanceof ContainerStateError && /running/i.test(error.message)) {
+        throw new ContainerStateError(id, `Container ${id} is running: stop it first or remove it with force`);
+      }
+      throw error;
+    });
+  }
+
+  stats(ids?: string[]): Promise<ContainerStats[]> {
+    return this.sampler.fresh(ids);
+  }
+
+  subscribeStats(listener: StatsListener, onError?: (error: Error) => void): Unsubscribe {
+    return this.sampler.subscribe(listener, onError);
+  }
+
+  async *logs(id: string, options: LogOptions, signal?: AbortSignal): AsyncGenerator<LogEntry[]> {
+    const container = await this.client.inspectContainer(id);
+    const timestamps = options.timestamps ?? true;
+    const query: Record<string, string | number | boolean> = {
+      stdout: options.stdout ?? true,
+      stderr: options.stderr ?? true,
+      follow: options.follow ?? false,
+      timestamps,
+      tail: options.tail === undefined ? "all" : String(options.tail),
+    };
+    if (options.since !== undefined) query.since = toUnixSeconds(options.since);
+    if (options.until !== undefined) query.until = toUnixSeconds(options.until);
+    const stream = await this.client.logs(container.Id, query, signal);
+    const decoder = new LogDecoder({ tty: container.Config?.Tty ?? false, timestamps });
+    for await (const chunk of iterateChunks(stream, signal, (e) => this.client.toAgentError(e, id))) {
+      yield* inBatches(decoder.push(chunk));
+    }
+    if (!signal?.aborted) yield* inBatches(decoder.end());
+  }
+
+  async *events(signal?: AbortSignal): AsyncGenerator<ContainerEvent> {
+    const stream = await this.client.events({ type: ["container"] }, signal);
+    const chunks = iterateChunks(stream, signal, (e) => this.client.toAgentError(e));
+    for await (const raw of iterateJsonLines(chunks)) {
+      const event = toContainerEvent(raw as RawEvent);
+      if (event) yield event;
+    }
+  }
+
+  async exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecSession> {
+    // Bind to the immutable id now: a name could point at another container later.
+    const container = await this.client.inspectContainer(id);
+    const state = container.State?.Status ?? "unknown";
+    if (!container.State?.Running || container.State.Paused || container.State.Restarting) {
+      throw new ContainerStateError(id, `Cannot open a terminal: container ${id} is ${state}, not running`);
+    }
+    return openExecSession(this.client, container.Id, options, signal);
+  }
+
+  async close(): Promise<void> {
+    this.sampler.close();
+  }
+
+  private async probeNginxVersion(): Promise<string | null> {
+    if (this.nginxBin === null) return null;
+    if (this.nginxVersion && Date.now() - this.nginxVersion.at < 60_000) return this.nginxVersion.value;
+    const value = await new Promise<string | null>((resolve) => {
+      execFile(this.nginxBin!, ["-v"], { timeout: 3_000 }, (error, stdout, stderr) => {
+        if (error) return resolve(null);
+        resolve(/nginx\/(\S+)/.exec(`${stderr}${stdout}`)?.[1] ?? null);
+      });
+    });
+    this.nginxVersion = { value, at: Date.now() };
+    return value;
+  }
+}
+
+/** Docker answers start/stop of a container already in that state with a bare 304. */
+function stateMessage(error: unknown, id: string, meaning: string): unknown {
+  if (error instanceof ContainerStateError && /wrong state|already (started|stopped)/i.test(error.message)) {
+    return new ContainerStateError(id, `Container ${id} ${meaning}`);
+  }
+  return error;
+}
+
+function* inBatches(entries: LogEntry[]): Generator<LogEntry[]> {
+  for (let i = 0; i < entries.length; i += MAX_LOG_BATCH) yield entries.slice(i, i + MAX_LOG_BATCH);
+}
+
+function toUnixSeconds(value: string | number | Date): string {
+  if (typeof value === "number") return String(value);
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  if (Number.isNaN(ms)) throw new RangeError(`Invalid time: ${String(value)}`);
+  return (ms / 1000).toFixed(3);
+}
