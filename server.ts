@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { sendResponse } from "@remix-run/node-fetch-server";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import sirv from "sirv";
@@ -17,6 +17,7 @@ import { crossSiteReason } from "./app/server/http/origin";
 import { clientIp, trustedProxyList } from "./app/server/http/client-ip";
 import { BodyTooLargeError, toFetchRequest } from "./app/server/http/node-adapter.server";
 import { startBackgroundJobs } from "./app/server/jobs.server";
+import { projectRoot } from "./app/server/paths.server";
 
 let config: ReturnType<typeof env>;
 try {
@@ -31,7 +32,7 @@ try {
 
 const production = config.NODE_ENV === "production";
 const trusted = trustedProxyList(config.TRUSTED_PROXIES);
-const buildDir = fileURLToPath(new URL("./build", import.meta.url));
+const buildDir = join(projectRoot(), "build");
 
 const httpServer = createServer();
 httpServer.requestTimeout = 60_000;

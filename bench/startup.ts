@@ -3,12 +3,12 @@
 //
 //   npm run build && npx tsx bench/startup.ts [--runs 3] [--idle 5] [--check]
 //
-// Each run spawns the production server the way scripts/start.mjs does (node --import tsx
-// server.ts, NODE_ENV=production) with no DATABASE_URL, so it starts its embedded PostgreSQL in
+// Each run spawns the production server the way scripts/start.mjs does (node build/server.js,
+// NODE_ENV=production) with no DATABASE_URL, so it starts its embedded PostgreSQL in
 // a new temporary DATA_DIR; the time is from spawn to the first 200 on /readyz. The same
 // directory is then started again ("restart"). Idle memory is read from /proc/<pid>/status
 // (VmRSS) and /proc/<pid>/smaps_rollup (Pss) for the server and every process below it
-// (embedded PostgreSQL and its backends, the esbuild service tsx keeps) after --idle seconds.
+// (embedded PostgreSQL and its backends) after --idle seconds.
 // A bare node:http server measured the same way is the baseline.
 // --check exits 1 when a target is missed; by default the numbers are only reported.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -175,7 +175,7 @@ async function idleMemory(started: Started): Promise<Memory> {
 
 function infrapilot(dataDir: string) {
   return startAndTime(
-    [process.execPath, "--import", "tsx", join(ROOT, "server.ts")],
+    [process.execPath, "--enable-source-maps", join(ROOT, "build", "server.js")],
     { NODE_ENV: "production", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "warn" },
     "/readyz",
   );

@@ -8,12 +8,12 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-if (!existsSync(join(root, "build", "server", "index.js"))) {
+if (!existsSync(join(root, "build", "server.js")) || !existsSync(join(root, "build", "server", "index.js"))) {
   console.log("No build yet: running `npm run build` once…");
   const built = spawnSync(npm, ["run", "build"], { cwd: root, stdio: "inherit" });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
-const child = spawn(process.execPath, ["--import", "tsx", join(root, "server.ts")], {
+const child = spawn(process.execPath, ["--enable-source-maps", join(root, "build", "server.js")], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, NODE_ENV: "production" },

@@ -240,10 +240,11 @@ describe("the Dockerfile", () => {
     expect(cmd, "a CMD").toBeDefined();
     const words = [...(entrypoint ? commandWords(entrypoint.args).words : []), ...commandWords(cmd!.args).words];
     expect(commandWords(cmd!.args).exec, "CMD in exec form so signals reach node").toBe(true);
-    expect(words).toEqual(["/usr/bin/tini", "--", "node", "--import", "tsx", "server.ts"]);
-    for (const word of words.filter((w) => /\.(ts|js|mjs|cjs|sh)$/.test(w))) {
-      expect(existsSync(join(ROOT, word)), `${word} exists`).toBe(true);
-    }
+    expect(words).toEqual(["/usr/bin/tini", "--", "node", "--enable-source-maps", "build/server.js"]);
+    // build/server.js is made by `npm run build` in the build stage, from server.ts.
+    expect(packageJson.scripts.build).toContain("scripts/build-server.mjs");
+    expect(readFileSync(join(ROOT, "scripts/build-server.mjs"), "utf8")).toMatch(/entryPoints: \["server.ts"\][\s\S]*outfile: "build\/server.js"/);
+    expect(existsSync(join(ROOT, "server.ts"))).toBe(true);
     expect(runCommands(runtime), "tini comes from apt").toMatch(/apt-get install[^&]*\btini\b/);
   });
 

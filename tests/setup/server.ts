@@ -35,7 +35,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   chmodSync(dataDir, 0o755);
   const database = options.database === false ? undefined : (options.database ?? (await createTestDatabase(inject("postgresUrl"))));
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(ROOT, "server.ts")], {
+  const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", join(ROOT, "build", "server.js")], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

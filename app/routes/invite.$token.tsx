@@ -1,0 +1,74 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthCard } from "~/components/auth-card";
+import { Field, FormError, SubmitButton } from "~/components/ui/field";
+import { NotFoundError } from "~/server/errors.server";
+import { formFailure } from "~/server/http/form-failure.server";
+import { page, parseForm, redirectWithToast } from "~/server/http/page.server";
+import { acceptInvitation, findInvitation } from "~/server/users/invitations.server";
+import { AcceptInvitationSchema } from "~/validation/users";
+import { PASSWORD_MIN_LENGTH } from "~/validation/password-policy";
+
+export const loader = page(async ({ params }: LoaderFunctionArgs) => {
+  const invitation = await findInvitation(params.token ?? "");
+  return invitation ? { valid: true as const, ...invitation } : { valid: false as const };
+});
+
+export const action = page(async ({ request, params, context }: ActionFunctionArgs) => {
+  const form = await parseForm(request, AcceptInvitationSchema);
+  if (!form.ok) return { ok: false as const, expired: false, message: undefined, fields: form.fields };
+  try {
+    const { cookie } = await acceptInvitation(params.token ?? "", form.data.password, {
+      ip: context.clientIp,
+      userAgent: request.headers.get("user-agent") ?? undefined,
+    });
+    return redirectWithToast("/dashboard", { kind: "success", message: "Welcome to InfraPilot. Your password is set." }, { "Set-Cookie": cookie });
+  } catch (error) {
+    // Used or expired between showing the form and submitting it.
+    if (error instanceof NotFoundError) return { ok: false as const, expired: true, message: error.message, fields: {} };
+    return { ...formFailure(error), expired: false };
+  }
+});
+
+export default function InvitationPage() {
+  const invitation = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  if (!invitation.valid || result?.expired) {
+    return (
+      <AuthCard title="This invitation link does not work">
+        <div className="flex flex-col gap-4 text-sm text-slate-600 dark:text-slate-300">
+          <p>The link may have been used already, or it expired (links are valid for 72 hours), or it was copied only in part.</p>
+          <p>Ask the person who invited you for a new link. If you already set your password, log in instead.</p>
+          <Link to="/login" className="self-start rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">
+            Go to the login page
+          </Link>
+        </div>
+      </AuthCard>
+    );
+  }
+  return (
+    <AuthCard title={`Welcome, ${invitation.name}`} subtitle="You were invited to InfraPilot. Choose a password to finish setting up your account.">
+      <Form method="post" className="flex flex-col gap-4" noValidate>
+        <FormError message={result?.message} />
+        {/* Lets password managers store the new password under the right account. */}
+        <input type="email" name="username" autoComplete="username" value={invitation.email} readOnly hidden />
+        <p className="text-sm">
+          Account: <strong className="break-all">{invitation.email}</strong>
+        </p>
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          error={result?.fields?.password}
+          hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
+          autoFocus
+        />
+        <SubmitButton pending={busy}>Set password and log in</SubmitButton>
+      </Form>
+    </AuthCard>
+  );
+}
+
+export const meta: MetaFunction = () => [{ title: "Accept invitation · InfraPilot" }, { name: "robots", content: "noindex" }];

