@@ -68,6 +68,15 @@ export default function AppLayout() {
           <p className="font-medium" data-testid="user-name">{me.user.name}</p>
           <p className="truncate text-slate-500">{me.user.email}</p>
           <p className="mt-1 text-xs uppercase tracking-wide text-slate-500">{me.user.role.replace("_", " ")}</p>
+          <NavLink
+            to="/account"
+            onClick={() => setMenuOpen(false)}
+            className={({ isActive }) =>
+              `mt-3 block rounded-md border px-3 py-1.5 text-center text-sm ${isActive ? "border-brand-500 bg-brand-50 text-brand-700 dark:bg-slate-800 dark:text-white" : "border-slate-300 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"}`
+            }
+          >
+            Account
+          </NavLink>
           <ThemeSwitcher redirectTo={location.pathname + location.search} />
           <Form method="post" action="/logout" className="mt-3">
             <button type="submit" className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">

@@ -47,5 +47,9 @@ export async function setRequireMfa(actor: Actor, value: boolean): Promise<Secur
 export function instanceFacts(actor: Actor): { edition: string; publicUrl: string; database: "embedded" | "external" } {
   assertPermission(actor, "manage:settings");
   const e = env();
-  return { edition: edition(), publicUrl: e.PUBLIC_URL, database: e.DATABASE_URL ? "external" : "embedded" };
+  // Not a secret, but strip credentials should someone have put them into the URL.
+  const publicUrl = new URL(e.PUBLIC_URL);
+  publicUrl.username = "";
+  publicUrl.password = "";
+  return { edition: edition(), publicUrl: publicUrl.toString().replace(/\/$/, ""), database: e.DATABASE_URL ? "external" : "embedded" };
 }
