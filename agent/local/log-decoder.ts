@@ -69,6 +69,14 @@ export function splitTimestamp(line: string): { time: string | null; message: st
   return { time: date.toISOString(), message: line.slice(match[0].length) };
 }
 
+function cutTimestamp(bytes: Buffer): { time: string | null; body: Buffer } {
+  // A timestamp is ASCII and at most ~36 bytes: decode only the head.
+  const head = bytes.subarray(0, 40).toString("latin1");
+  const split = splitTimestamp(head);
+  if (split.time === null) return { time: null, body: bytes };
+  return { time: split.time, body: bytes.subarray(head.length - split.message.length) };
+}
+
 interface PartialLine {
   time: string | null;
   parts: Buffer[];
@@ -120,21 +128,16 @@ export class LogDecoder {
     }
   }
 
-  /** A piece of a line; in framed logs each piece of a message begins with its timestamp. */
+  /**
+   * A piece of a line. In framed logs every piece is a whole message of the
+   * driver and begins with its own timestamp; in a raw TTY stream pieces are
+   * cut anywhere, so the timestamp is read once the line is complete (entry()).
+   */
   private addPiece(stream: LogStream, piece: Buffer, raw: boolean): void {
-    let line = this.partial[stream];
-    const startsMessage = !raw || line === null;
     let time: string | null = null;
     let body = piece;
-    if (this.options.timestamps && startsMessage && piece.length > 0) {
-      // A timestamp is ASCII and at most ~36 bytes: decode only the head.
-      const head = piece.subarray(0, 40).toString("latin1");
-      const split = splitTimestamp(head);
-      if (split.time !== null) {
-        time = split.time;
-        body = piece.subarray(head.length - split.message.length);
-      }
-    }
+    if (!raw && this.options.timestamps) ({ time, body } = cutTimestamp(piece));
+    let line = this.partial[stream];
     if (line === null) {
       line = { time, parts: [] };
       this.partial[stream] = line;
@@ -143,6 +146,7 @@ export class LogDecoder {
   }
 
   private entry(stream: LogStream, time: string | null, bytes: Buffer): LogEntry {
+    if (this.options.tty && this.options.timestamps) ({ time, body: bytes } = cutTimestamp(bytes));
     let message = bytes.toString("utf8");
     if (message.endsWith("\r")) message = message.slice(0, -1);
     return { time, stream, message };

@@ -92,14 +92,24 @@ export default function TokensTab() {
             <FormError message={failed?.message} />
           </div>
           <Field label="Name" name="name" autoComplete="off" defaultValue={failed?.values?.name} error={failed?.fields?.name} hint="What uses it, e.g. “backup script”." />
-          <SelectField
-            label="Scope"
-            name="scope"
-            defaultValue={scopes[0]}
-            error={failed?.fields?.scope}
-            options={scopes.map((s) => ({ value: s, label: `${s} — ${SCOPE_HINTS[s]}` }))}
-            hint="Never more than your role allows."
-          />
+          <fieldset className="flex flex-col gap-1" aria-describedby={failed?.fields?.scope ? "scope-error" : undefined}>
+            <legend className="mb-1 text-sm font-medium">Scope</legend>
+            {scopes.map((s, i) => (
+              <label key={s} className="flex items-start gap-2 text-sm">
+                <input type="radio" name="scope" value={s} defaultChecked={i === 0} className="mt-1 accent-brand-600" />
+                <span>
+                  <span className="font-medium">{s}</span> <span className="text-slate-500">— {SCOPE_HINTS[s]}</span>
+                </span>
+              </label>
+            ))}
+            {failed?.fields?.scope ? (
+              <p id="scope-error" className="text-sm text-red-600 dark:text-red-400">
+                {failed.fields.scope}
+              </p>
+            ) : (
+              <p className="text-xs text-slate-500">Never more than your role allows.</p>
+            )}
+          </fieldset>
           <SelectField label="Expires after" name="expiresIn" defaultValue="90" error={failed?.fields?.expiresIn ?? failed?.fields?.expiresAt} options={EXPIRY_CHOICES} />
           <div className="md:col-span-3">
             <SubmitButton pending={creating}>Create token</SubmitButton>

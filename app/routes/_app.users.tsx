@@ -21,7 +21,8 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const query = ListQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const { items, nextCursor } = await listUsers(actor, { limit: 200, cursor: query.success ? query.data.cursor : undefined });
   return {
-    users: items,
+    // Keyset pages come in id order; within a page people look for names.
+    users: items.sort((a, b) => a.name.localeCompare(b.name, "en") || a.email.localeCompare(b.email, "en")),
     nextCursor,
     meId: actor.userId,
     canManage: can(actor.role, "manage:user"),

@@ -31,7 +31,7 @@ export function AuditRows({ items, nextCursor, search, brokenAt }: { items: Audi
           className={`flex flex-col gap-1 py-3 md:table-row ${brokenAt === e.id ? "bg-red-50 dark:bg-red-950" : ""}`}
         >
           <Cell label="Time">
-            <Time iso={e.time} />
+            <Time iso={e.time} seconds />
           </Cell>
           <Cell label="Actor">
             <span className="break-all">{e.actorEmail ?? e.actorId ?? "system"}</span>
