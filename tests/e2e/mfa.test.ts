@@ -14,7 +14,9 @@ let browser: TestBrowser;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), openBrowser()]);
-  await setUpServer(server);
+  const api = await setUpServer(server);
+  const created = await api.post("/api/v1/users", { ...SECOND_ADMIN, role: "admin" });
+  if (created.status !== 201) throw new Error(`creating the second admin failed: ${created.status} ${await created.text()}`);
 });
 
 afterAll(async () => {
@@ -23,6 +25,7 @@ afterAll(async () => {
   if (server) rmSync(server.dataDir, { recursive: true, force: true });
 });
 
+const SECOND_ADMIN = { name: "Sam Second", email: "sam@example.com", password: "another long passphrase for sam" };
 const VIEWER = { name: "Vera Viewer", email: "vera@example.com", password: "a long and private passphrase" };
 
 function mainNav(page: Page) {
@@ -179,6 +182,38 @@ describe("two-factor authentication in a browser", () => {
 
     await page.goto("/dashboard");
     expect(new URL(page.url()).pathname).toBe("/login");
+    browser.assertNoPageErrors();
+  });
+});
+
+describe("an organization that requires two-factor authentication", () => {
+  // Runs last: once the setting is on, every member without MFA is sent to set it up.
+  test("an admin turns the requirement on, is sent to set up MFA with an explanation, and gets the app back once it is on", { timeout: 120_000 }, async () => {
+    const page = await browser.newPage(server.url);
+    await submitPassword(page, SECOND_ADMIN.email, SECOND_ADMIN.password);
+    await page.waitForURL("**/dashboard");
+    await mainNav(page).getByRole("link", { name: "Settings", exact: true }).click();
+    await waitForHydration(page);
+    await page.getByRole("switch", { name: "Require two-factor authentication for everyone" }).check();
+    await page.getByRole("button", { name: "Save" }).click();
+
+    // Without MFA of their own, the admin is sent to set it up, and every other page sends them back.
+    await page.waitForURL("**/account/security?required=1");
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("Your organization requires two-factor authentication");
+    await page.goto("/users");
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe("/account/security?required=1");
+
+    await waitForHydration(page);
+    await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
+    const secret = (await page.getByTestId("mfa-secret").textContent())!.replace(/\s+/g, "");
+    const { code } = await freshCode(secret, -1);
+    await page.getByLabel("Code from the app").fill(code);
+    await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+    await page.getByTestId("backup-codes").waitFor();
+    await page.getByRole("link", { name: "I saved them, continue" }).click();
+    await page.waitForURL("**/dashboard");
+    await mainNav(page).getByRole("link", { name: "Users", exact: true }).click();
+    await page.getByRole("heading", { name: "Users", exact: true }).waitFor();
     browser.assertNoPageErrors();
   });
 });

@@ -74,7 +74,8 @@ export async function requireUser(request: Request, context: AppLoadContext, opt
     const back = url.pathname + url.search;
     throw redirect(back && back !== "/" ? `/login?redirectTo=${encodeURIComponent(back)}` : "/login");
   }
-  if (actor.mfaSetupRequired && !options.allowMfaSetup) throw redirect(`${MFA_SETUP_PATH}?required=1`);
+  // The setup page itself (and the layout around it) must stay reachable.
+  if (actor.mfaSetupRequired && !options.allowMfaSetup && url.pathname !== MFA_SETUP_PATH) throw redirect(`${MFA_SETUP_PATH}?required=1`);
   return actor;
 }
 

@@ -31,7 +31,8 @@ export async function parseForm<S extends z.ZodType>(source: Request | FormData,
   for (const [k, v] of form) if (typeof v === "string") raw[k] = v;
   const result = schema.safeParse(raw);
   if (!result.success) {
-    const { password: _p, ...values } = raw;
+    // Never echo a secret back into the page.
+    const values = Object.fromEntries(Object.entries(raw).filter(([k]) => !/password|secret|code|token/i.test(k)));
     return { ok: false, fields: zodFieldErrors(result.error), values };
   }
   return { ok: true, data: result.data };
