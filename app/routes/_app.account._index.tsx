@@ -106,7 +106,7 @@ export default function ProfileTab() {
                   ) : null}
                 </p>
                 <p className="text-slate-500">
-                  {s.ip ?? "unknown address"} · signed in <Time iso={s.createdAt} /> · expires <Time iso={s.expiresAt} />
+                  {s.ip ?? "unknown address"} · last seen <Time iso={s.lastSeenAt} /> · signed in <Time iso={s.createdAt} /> · expires <Time iso={s.expiresAt} />
                 </p>
               </div>
               {s.current ? (

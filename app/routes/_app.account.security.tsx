@@ -7,14 +7,15 @@ import { Card } from "~/components/ui/page";
 import { requireUser } from "~/server/auth/require.server";
 import { formFailure } from "~/server/http/form-failure.server";
 import { page, parseForm, readForm, redirectWithToast } from "~/server/http/page.server";
-import { beginMfaSetup, disableMfa, enableMfa, regenerateBackupCodes } from "~/server/mfa/mfa.server";
+import { backupCodesRemaining, beginMfaSetup, disableMfa, enableMfa, regenerateBackupCodes } from "~/server/mfa/mfa.server";
 import { MfaDisableSchema, MfaEnableSchema } from "~/validation/auth";
 
 // Users whose organization requires MFA are sent here and may use this page (only this one).
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const actor = await requireUser(request, context, { allowMfaSetup: true });
   const required = actor.mfaSetupRequired === true || new URL(request.url).searchParams.get("required") === "1";
-  return { mfaEnabled: actor.mfaEnabled, required, email: actor.email };
+  const backupCodesLeft = actor.mfaEnabled ? await backupCodesRemaining(actor) : 0;
+  return { mfaEnabled: actor.mfaEnabled, required, email: actor.email, backupCodesLeft };
 });
 
 type Intent = "start" | "enable" | "disable" | "regenerate";
@@ -53,7 +54,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 type Result = { ok: boolean; intent: Intent; message?: string; fields?: Record<string, string>; setup?: { secret: string; qrSvg: string }; backupCodes?: string[] };
 
 export default function SecurityTab() {
-  const { mfaEnabled, required, email } = useLoaderData<typeof loader>();
+  const { mfaEnabled, required, email, backupCodesLeft } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as Result | undefined;
   const navigation = useNavigation();
   const pending = (intent: Intent) => navigation.state !== "idle" && navigation.formData?.get("intent") === intent;
@@ -77,6 +78,9 @@ export default function SecurityTab() {
             <p>
               <span className="font-medium text-emerald-700 dark:text-emerald-400">On.</span> After your password, InfraPilot asks for a code from your
               authenticator app or one of your backup codes.
+            </p>
+            <p className={backupCodesLeft <= 2 ? "text-amber-700 dark:text-amber-400" : "text-slate-600 dark:text-slate-400"} data-testid="backup-codes-left">
+              {backupCodesLeft} unused backup code{backupCodesLeft === 1 ? "" : "s"} left{backupCodesLeft <= 2 ? " — make new ones below." : "."}
             </p>
           </div>
         ) : (

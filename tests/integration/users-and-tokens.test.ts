@@ -144,7 +144,8 @@ describe("sessions", () => {
     const u = await createUser("viewer", "viewer2@example.com");
     const other = new Client(server.url);
     await other.post("/api/v1/auth/login", { email: "viewer2@example.com", password: u.password });
-    const list = (await (await u.client.request("/api/v1/account/sessions")).json()).items as { id: string; current: boolean }[];
+    const list = (await (await u.client.request("/api/v1/account/sessions")).json()).items as { id: string; current: boolean; lastSeenAt: string }[];
+    for (const s of list) expect(Date.parse(s.lastSeenAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(list).toHaveLength(2);
     const target = list.find((s) => !s.current)!;
     expect((await u.client.request(`/api/v1/account/sessions/${target.id}`, { method: "DELETE" })).status).toBe(204);

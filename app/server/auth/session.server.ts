@@ -16,6 +16,7 @@ export const SESSION_ABSOLUTE_MS = 30 * 24 * 60 * 60 * 1000;
 interface SessionAttributes {
   orgId: string;
   absoluteExpiresAt: Date;
+  lastSeenAt?: Date;
   ip?: string | null;
   userAgent?: string | null;
 }
@@ -44,7 +45,7 @@ const prismaAdapter: Adapter = {
       id: row.id,
       userId: row.userId,
       expiresAt: row.expiresAt,
-      attributes: { orgId: row.orgId, absoluteExpiresAt: row.absoluteExpiresAt, ip: row.ip, userAgent: row.userAgent },
+      attributes: { orgId: row.orgId, absoluteExpiresAt: row.absoluteExpiresAt, lastSeenAt: row.lastSeenAt, ip: row.ip, userAgent: row.userAgent },
     };
     const { id, ...attributes } = row.user;
     const user: DatabaseUser = { id, attributes };
@@ -127,6 +128,10 @@ export async function validateSessionToken(token: string): Promise<ValidSession 
   if (user.disabled || session.absoluteExpiresAt.getTime() <= Date.now()) {
     await lucia().invalidateSession(sessionId);
     return null;
+  }
+  // "Last seen" for the sessions list, written at most once a minute per session.
+  if (!session.lastSeenAt || Date.now() - session.lastSeenAt.getTime() > 60_000) {
+    await systemDb().session.updateMany({ where: { id: sessionId }, data: { lastSeenAt: new Date() } });
   }
   return {
     sessionId,

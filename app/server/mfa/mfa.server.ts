@@ -158,3 +158,8 @@ export async function completeMfaChallenge(
   await audit({ orgId: challenge.orgId, action: "auth.login", outcome: "success", actorId: user.id, actorEmail: user.email, ip: meta.ip, userAgent: meta.userAgent, details: { mfa: factor } });
   return { user: toUserDto({ ...user, lastLoginAt }, await roleOf(user.id, challenge.orgId)), cookie };
 }
+
+/** How many unused backup codes the actor has left. */
+export async function backupCodesRemaining(actor: Actor): Promise<number> {
+  return systemDb().mfaBackupCode.count({ where: { userId: actor.userId, usedAt: null } });
+}

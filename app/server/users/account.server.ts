@@ -31,6 +31,7 @@ export interface SessionDto {
   ip: string | null;
   userAgent: string | null;
   createdAt: string;
+  lastSeenAt: string;
   expiresAt: string;
 }
 
@@ -43,6 +44,7 @@ export async function listSessions(actor: Actor): Promise<SessionDto[]> {
     ip: s.ip,
     userAgent: s.userAgent,
     createdAt: s.createdAt.toISOString(),
+    lastSeenAt: s.lastSeenAt.toISOString(),
     expiresAt: s.expiresAt.toISOString(),
   }));
 }
