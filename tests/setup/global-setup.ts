@@ -3,10 +3,13 @@
 import type { TestProject } from "vitest/node";
 import { existsSync } from "node:fs";
 import { startTestPostgres } from "./postgres";
+import { ensureTestDocker } from "./docker";
 
 declare module "vitest" {
   export interface ProvidedContext {
     postgresUrl: string;
+    /** DOCKER_HOST of the test engine (scripts/docker-test-env.sh or the environment's). */
+    dockerHost: string;
   }
 }
 
@@ -16,6 +19,7 @@ export default async function setup(project: TestProject) {
   }
   const postgres = await startTestPostgres();
   project.provide("postgresUrl", postgres.url);
+  project.provide("dockerHost", await ensureTestDocker());
   return async () => {
     await postgres.stop();
   };
