@@ -1,13 +1,8 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { MetaFunction } from "@remix-run/node";
 import { NotBuiltYet } from "~/components/ui/page";
-import { requireUserWithPermission } from "~/server/auth/require.server";
-import { requirePageFeature, page } from "~/server/http/page.server";
+import { placeholderLoader } from "~/server/http/page.server";
 
-export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
-  requirePageFeature("logs");
-  await requireUserWithPermission(request, context, "read:logs");
-  return null;
-});
+export const loader = placeholderLoader("logs", "read:logs");
 
 export default function Page() {
   return <NotBuiltYet area="Logs" what="Merged live logs from containers and proxy hosts, with persistent searchable history." />;

@@ -1,13 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
-import { Field, FormError, SubmitButton } from "~/components/ui/field";
+import { FormError, NewPasswordField, SubmitButton } from "~/components/ui/field";
 import { NotFoundError } from "~/server/errors.server";
 import { formFailure } from "~/server/http/form-failure.server";
 import { page, parseForm, redirectWithToast } from "~/server/http/page.server";
 import { acceptInvitation, findInvitation } from "~/server/users/invitations.server";
 import { AcceptInvitationSchema } from "~/validation/users";
-import { PASSWORD_MIN_LENGTH } from "~/validation/password-policy";
 
 export const loader = page(async ({ params }: LoaderFunctionArgs) => {
   const invitation = await findInvitation(params.token ?? "");
@@ -56,15 +55,7 @@ export default function InvitationPage() {
         <p className="text-sm">
           Account: <strong className="break-all">{invitation.email}</strong>
         </p>
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          error={result?.fields?.password}
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
-          autoFocus
-        />
+        <NewPasswordField error={result?.fields?.password} autoFocus />
         <SubmitButton pending={busy}>Set password and log in</SubmitButton>
       </Form>
     </AuthCard>

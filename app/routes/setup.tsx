@@ -2,13 +2,12 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
-import { Field, FormError, SubmitButton } from "~/components/ui/field";
+import { Field, FormError, NewPasswordField, SubmitButton } from "~/components/ui/field";
 import { login } from "~/server/auth/login.server";
 import { completeSetup, setupNeeded } from "~/server/auth/setup.server";
 import { ConflictError, ValidationError } from "~/server/errors.server";
 import { parseForm, redirectWithToast, page } from "~/server/http/page.server";
 import { SetupSchema } from "~/validation/auth";
-import { PASSWORD_MIN_LENGTH } from "~/validation/password-policy";
 
 export const loader = page(async () => {
   if (!(await setupNeeded())) throw redirect("/login");
@@ -40,14 +39,7 @@ export default function SetupPage() {
         <FormError message={result?.message ?? result?.fields?._} />
         <Field label="Your name" name="name" autoComplete="name" defaultValue={result?.values?.name} error={result?.fields?.name} autoFocus />
         <Field label="E-mail" name="email" type="email" autoComplete="email" defaultValue={result?.values?.email} error={result?.fields?.email} />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          error={result?.fields?.password}
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
-        />
+        <NewPasswordField error={result?.fields?.password} />
         <SubmitButton pending={busy}>Create administrator</SubmitButton>
       </Form>
     </AuthCard>

@@ -5,18 +5,9 @@ import { Badge } from "~/components/ui/badge";
 import { BUTTON } from "~/components/ui/button-classes";
 import { Time } from "~/components/ui/time";
 
-export interface AuditRow {
-  id: string;
-  time: string;
-  actorId: string | null;
-  actorEmail: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  ip: string | null;
-  outcome: string;
-  details: unknown;
-}
+import type { AuditEntryDto } from "~/server/audit/audit-log.server";
+
+export type AuditRow = Omit<AuditEntryDto, "userAgent">;
 
 export const AUDIT_COLUMNS = ["Time", "Actor", "Action", "Target", "Outcome", "IP"];
 

@@ -1,3 +1,4 @@
+import { PASSWORD_MIN_LENGTH } from "~/validation/password-policy";
 import { useId } from "react";
 
 export function Field({
@@ -72,4 +73,9 @@ export function SubmitButton({ children, pending }: { children: React.ReactNode;
       {pending ? "Working…" : children}
     </button>
   );
+}
+
+/** The "choose a password" field of setup, invitations and password changes. */
+export function NewPasswordField({ error, name = "password", label = "Password", autoFocus }: { error?: string; name?: string; label?: string; autoFocus?: boolean }) {
+  return <Field label={label} name={name} type="password" autoComplete="new-password" error={error} hint={`At least ${PASSWORD_MIN_LENGTH} characters.`} autoFocus={autoFocus} />;
 }

@@ -1,6 +1,8 @@
 // Helpers for page loaders/actions: safe redirects, form parsing with field errors, flash toasts,
 // and turning domain errors into responses the error boundary can render.
-import { redirect, type AppLoadContext } from "@remix-run/node";
+import { redirect, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/node";
+import type { Permission } from "~/permissions";
+import { requireUserWithPermission } from "../auth/require.server";
 import { parse, serialize } from "cookie";
 import type { z } from "zod";
 import { toAppError, type FieldErrors } from "../errors.server";
@@ -89,4 +91,13 @@ export function page<A, R>(handler: (args: A) => Promise<R>): (args: A) => Promi
       return pageError(error);
     }
   };
+}
+
+/** The loader of an area that is not built yet: it still exists only in its editions and for permitted roles. */
+export function placeholderLoader(feature: Feature, permission: Permission) {
+  return page(async ({ request, context }: LoaderFunctionArgs) => {
+    requirePageFeature(feature);
+    await requireUserWithPermission(request, context, permission);
+    return null;
+  });
 }
