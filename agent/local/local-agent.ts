@@ -158,6 +158,7 @@ export class LocalAgent implements Agent {
     const stream = await this.client.logs(container.Id, query, signal);
     const decoder = new LogDecoder({ tty: container.Config?.Tty ?? false, timestamps });
     for await (const chunk of iterateChunks(stream, signal, (e) => this.client.toAgentError(e, id))) {
+      if (signal?.aborted) return;
       yield* inBatches(decoder.push(chunk));
     }
     if (!signal?.aborted) yield* inBatches(decoder.end());
@@ -167,6 +168,7 @@ export class LocalAgent implements Agent {
     const stream = await this.client.events({ type: ["container"] }, signal);
     const chunks = iterateChunks(stream, signal, (e) => this.client.toAgentError(e));
     for await (const raw of iterateJsonLines(chunks)) {
+      if (signal?.aborted) return;
       const event = toContainerEvent(raw as RawEvent);
       if (event) yield event;
     }

@@ -1,9 +1,13 @@
 // One stats sampler per agent (see docs/decisions/010-agent-stats-sampling.md).
 //
 // While at least one subscriber exists it takes, every `intervalMs`, one
-// `one-shot` sample of every running container and hands the whole batch to
-// every subscriber: ten viewers cost the engine what one costs. With no
-// subscriber nothing runs. CPU % comes from the delta to the previous sample.
+// sample of every running container and hands the whole batch to every
+// subscriber: ten viewers cost the engine what one costs. With no subscriber
+// nothing runs. CPU % comes from the delta to the previous sample.
+//
+// The set of running containers is listed once and then kept by the engine's
+// event stream (start/die/destroy mark it stale), so a quiet host costs the
+// engine no request at all per round when samples come from cgroup files.
 import { setMaxListeners } from "node:events";
 import { DockerUnreachableError } from "../errors";
 import type { ContainerStats, StatsListener, Unsubscribe } from "../types";
@@ -11,6 +15,7 @@ import { HostCgroupStats } from "./cgroup-stats";
 import type { DockerClient } from "./docker-client";
 import type { RawStats } from "./raw-types";
 import { cpuCounterOf, toContainerStats, type CpuCounter } from "./stats-math";
+import { iterateChunks } from "./stream-iter";
 
 export interface StatsSamplerOptions {
   intervalMs?: number;
@@ -30,6 +35,8 @@ interface Subscriber {
 }
 
 const COUNTER_TTL_MS = 10 * 60_000;
+/** Re-list even without events now and then, in case one was missed. */
+const RELIST_MS = 60_000;
 
 export class StatsSampler {
   readonly intervalMs: number;
@@ -43,6 +50,12 @@ export class StatsSampler {
   private abort: AbortController | null = null;
   private failing = false;
   private readonly host: HostCgroupStats | null;
+  private runningIds: string[] | null = null;
+  private listedAt = 0;
+  /** Bumped by every container start/die/destroy event. */
+  private generation = 0;
+  private eventsLive = false;
+  private eventsConnecting = false;
 
   constructor(
     private readonly client: DockerClient,
@@ -105,6 +118,7 @@ export class StatsSampler {
     this.failing = false;
     const tick = async () => {
       const startedAt = Date.now();
+      if (!this.eventsLive && !this.eventsConnecting) void this.watchEvents(this.abort!.signal);
       try {
         const batch = await this.sampleAllRunning();
         if (!this.running) return;
@@ -130,6 +144,7 @@ export class StatsSampler {
     this.timer = null;
     this.abort?.abort();
     this.abort = null;
+    this.runningIds = null;
     this.latest = new Map();
     this.latestAt = 0;
   }
@@ -137,9 +152,7 @@ export class StatsSampler {
   private sampleAllRunning(): Promise<ContainerStats[]> {
     if (this.round) return this.round;
     const round = (async () => {
-      const running = await this.client.listContainers(false);
-      this.host?.retain(new Set(running.map((c) => c.Id)));
-      const batch = await this.sample(running.map((c) => c.Id), this.abort?.signal);
+      const batch = await this.sample(await this.currentRunningIds(), this.abort?.signal);
       this.latest = new Map(batch.map((s) => [s.id, s]));
       this.latestAt = Date.now();
       return batch;
@@ -148,6 +161,40 @@ export class StatsSampler {
     return round.finally(() => {
       if (this.round === round) this.round = null;
     });
+  }
+
+  private async currentRunningIds(): Promise<string[]> {
+    if (this.eventsLive && this.runningIds && Date.now() - this.listedAt < RELIST_MS) return this.runningIds;
+    const generation = this.generation;
+    const ids = (await this.client.listContainers(false)).map((c) => c.Id);
+    this.host?.retain(new Set(ids));
+    // An event during the request may have made this answer stale already.
+    if (generation === this.generation) {
+      this.runningIds = ids;
+      this.listedAt = Date.now();
+    }
+    return ids;
+  }
+
+  private async watchEvents(signal: AbortSignal): Promise<void> {
+    this.eventsConnecting = true;
+    try {
+      const stream = await this.client.events({ type: ["container"], event: ["start", "die", "destroy"] }, signal);
+      this.eventsLive = true;
+      this.generation++;
+      this.runningIds = null; // list again now that no change can be missed
+      for await (const chunk of iterateChunks(stream, signal, (error) => error as Error)) {
+        if (chunk.length > 0) {
+          this.generation++;
+          this.runningIds = null;
+        }
+      }
+    } catch {
+      // The engine went away; rounds list containers until the next tick reconnects.
+    } finally {
+      this.eventsConnecting = false;
+      this.eventsLive = false;
+    }
   }
 
   private async sample(ids: string[], signal?: AbortSignal): Promise<ContainerStats[]> {

@@ -186,6 +186,20 @@ describe("LocalAgent against a real Docker engine", () => {
     expect(first.length).toBe(count);
   });
 
+  it("keeps sampling containers that start after it began and drops those that stop", async () => {
+    const batches: ContainerStats[][] = [];
+    const unsubscribe = agent.subscribeStats((batch) => batches.push(batch));
+    try {
+      await waitFor("a first batch", async () => batches.length >= 1);
+      const late = await container(["sleep", "1000"]);
+      await waitFor("the late container in a batch", async () => batches.at(-1)?.some((s) => s.id === late));
+      await docker(dockerHost, ["stop", "-t", "0", late]);
+      await waitFor("the stopped container gone from the batches", async () => !batches.at(-1)?.some((s) => s.id === late));
+    } finally {
+      unsubscribe();
+    }
+  });
+
   it("samples stats through the engine API as well (agents that cannot read cgroups)", async () => {
     const id = await container(["sleep", "1000"]);
     const engineOnly = new LocalAgent({ dockerHost, statsSource: "engine", nginxBin: null });
