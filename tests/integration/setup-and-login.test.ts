@@ -110,6 +110,18 @@ describe("login", () => {
   });
 });
 
+describe("password hashes", () => {
+  test("a hash with weaker parameters than today's is replaced at the next login", async () => {
+    const { hash } = await import("@node-rs/argon2");
+    const weak = await hash(admin.password, { memoryCost: 4096, timeCost: 1, parallelism: 1, algorithm: 2 });
+    await db.admin.query(`UPDATE "User" SET "passwordHash" = $1 WHERE email = $2`, [weak, admin.email]);
+    await loginCookie({ email: admin.email, password: admin.password });
+    const { rows } = await db.admin.query(`SELECT "passwordHash" FROM "User" WHERE email = $1`, [admin.email]);
+    expect(rows[0].passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    await loginCookie({ email: admin.email, password: admin.password });
+  });
+});
+
 describe("login throttling", () => {
   test(`after ${MAX_FAILURES} failures for an account, even the right password is refused for a while`, async () => {
     for (let i = 0; i < MAX_FAILURES; i++) {

@@ -94,13 +94,16 @@ describe("user management", () => {
     expect((await u.client.request("/api/v1/me")).status).toBe(401);
   });
 
-  test("role demotion takes effect on the next request and on open sockets", async () => {
+  test("role demotion ends the sessions and sockets at once; the next login has the new role", async () => {
     const u = await createUser("admin", "admin3@example.com");
     expect((await u.client.request("/api/v1/users")).status).toBe(200);
     const socket = await openSocket(u.client);
     const gone = disconnected(socket);
     expect((await admin.request(`/api/v1/users/${u.id}`, { method: "PATCH", json: { role: "viewer" } })).status).toBe(200);
     expect(await gone).toBe("io server disconnect");
+    // the old session is gone; logged in again, the user has the new role
+    expect((await u.client.request("/api/v1/users")).status).toBe(401);
+    expect((await u.client.post("/api/v1/auth/login", { email: "admin3@example.com", password: u.password })).status).toBe(200);
     expect((await u.client.request("/api/v1/users")).status).toBe(403);
     expect((await (await u.client.request("/api/v1/me")).json()).user.role).toBe("viewer");
   });

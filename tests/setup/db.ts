@@ -8,6 +8,8 @@ import pg from "pg";
 import { bootstrapDatabase } from "~/server/db/bootstrap.server";
 import { connectDatabase, disconnectDatabase } from "~/server/db/client.server";
 import { createTestDatabase } from "./postgres";
+import { randomBytes } from "node:crypto";
+import { setSingleton } from "~/server/singleton.server";
 
 export interface TestDb {
   adminUrl: string;
@@ -21,6 +23,8 @@ export async function setupTestDb(): Promise<TestDb> {
   const adminUrl = await createTestDatabase(inject("postgresUrl"));
   const dataDir = mkdtempSync(join(tmpdir(), "infrapilot-test-data-"));
   const urls = await bootstrapDatabase({ adminUrl, dataDir });
+  // Secrets at rest in domain tests are sealed with a throwaway key, never one in the repo's ./data.
+  setSingleton("encryptionKey", randomBytes(32));
   connectDatabase(urls.appUrl, urls.migrationCount);
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

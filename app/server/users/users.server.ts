@@ -101,8 +101,11 @@ export async function updateUser(actor: Actor, userId: string, input: UpdateUser
     await auditInTx(tx, { orgId: actor.orgId, action: "user.update", outcome: "success", actorId: actor.userId, actorEmail: actor.email, targetType: "user", targetId: userId, ip: actor.ip, details: { ...input, previousRole: member.role } });
     return { row: { role: input.role ?? member.role, user }, endAccess: input.disabled === true || (input.role !== undefined && input.role !== member.role) };
   });
-  if (input.disabled) await invalidateUserSessions(userId);
-  if (endAccess) await disconnectUserSockets(userId);
+  // Losing access or changing role ends every session and socket: the user logs in again under the new rules.
+  if (endAccess) {
+    await invalidateUserSessions(userId);
+    await disconnectUserSockets(userId);
+  }
   return toUserDto(row.user, row.role);
 }
 
