@@ -53,7 +53,13 @@ export async function toFetchRequest(req: IncomingMessage, res: ServerResponse, 
   });
   const hasBody = method !== "GET" && method !== "HEAD";
   const body = hasBody ? await readBody(req, limit) : undefined;
-  return new Request(new URL(req.url ?? "/", origin), {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", origin);
+  } catch {
+    url = new URL(req.url?.startsWith("/") ? req.url : "/", "http://localhost"); // a malformed Host header
+  }
+  return new Request(url, {
     method,
     headers,
     body: body ? new Uint8Array(body) : undefined,
