@@ -21,13 +21,24 @@ export default function Dashboard() {
         </Card>
         <Card title="Docker hosts">
           {s.agents.length === 0 ? (
-            <EmptyState title="No Docker host connected yet">The built-in agent registers itself when the container module is enabled.</EmptyState>
+            <EmptyState title="No Docker host connected yet">The built-in agent registers itself when someone with access to containers opens InfraPilot.</EmptyState>
           ) : (
-            <ul className="divide-y divide-slate-200 dark:divide-slate-800">
+            <ul className="divide-y divide-slate-200 dark:divide-slate-800" data-testid="docker-hosts">
               {s.agents.map((a) => (
-                <li key={a.id} className="flex justify-between py-2 text-sm">
-                  <span>{a.name}</span>
-                  <span className={a.status === "online" ? "text-emerald-600" : "text-slate-500"}>{a.status}</span>
+                <li key={a.id} className="flex flex-col gap-1 py-2 text-sm">
+                  <div className="flex justify-between">
+                    <span className="font-medium">{a.name}</span>
+                    <span className={a.status === "online" ? "text-emerald-600" : "text-slate-500"}>{a.status}</span>
+                  </div>
+                  {s.docker && s.docker.agentId === a.id ? (
+                    s.docker.reachable ? (
+                      <Link to="/containers" className="text-slate-600 hover:underline dark:text-slate-400">
+                        {s.docker.running} running of {s.docker.total} containers · Docker {s.docker.version}
+                      </Link>
+                    ) : (
+                      <span className="text-amber-700 dark:text-amber-400">{s.docker.error}</span>
+                    )
+                  ) : null}
                 </li>
               ))}
             </ul>

@@ -72,8 +72,24 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Errors from the agent layer (agent/errors.ts), recognised by their stable `code` rather than by
+ * class: the Remix build and server.ts each hold a copy of the agent modules, and a RemoteAgent
+ * rebuilds them from the wire, so `instanceof` would miss some of them.
+ */
+export function fromAgentError(error: unknown): AppError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (code === "container_not_found") return new NotFoundError("No such container on this host.");
+  if (code === "container_state") return new ConflictError(error.message);
+  if (code === "docker_unreachable") return new ServiceUnavailableError(error.message, "docker_unreachable");
+  return undefined;
+}
+
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
+  const fromAgent = fromAgentError(error);
+  if (fromAgent) return fromAgent;
   if (isDatabaseUnavailable(error)) return new ServiceUnavailableError("The database is unavailable. InfraPilot will reconnect when it is back.", "database_unavailable");
   return undefined;
 }

@@ -7,6 +7,9 @@ import { readSessionToken } from "../auth/session.server";
 import { crossSiteReason } from "../http/origin";
 import { logger } from "../logger.server";
 import { setSingleton } from "../singleton.server";
+import { registerContainerHandlers } from "./containers.server";
+import type { TypedUiSocket } from "./subscription.server";
+import { registerTerminalHandlers } from "./terminal.server";
 
 export interface UiSocketData {
   actor: Actor;
@@ -51,6 +54,8 @@ export function attachSocketIo(server: HttpServer, options: { publicOrigin: stri
   });
   ui.on("connection", (socket) => {
     socket.emit("hello" as never, { userId: (socket.data as UiSocketData).actor.userId } as never);
+    registerContainerHandlers(socket as unknown as TypedUiSocket);
+    registerTerminalHandlers(socket as unknown as TypedUiSocket);
   });
   setSingleton("io", io);
   return io;

@@ -1,0 +1,177 @@
+// The read-only tabs of a container's detail page: Overview (with live charts), Environment,
+// Mounts, Network, Config.
+import { Link } from "@remix-run/react";
+import { useCallback, useState } from "react";
+import { Badge } from "~/components/ui/badge";
+import { EmptyState } from "~/components/ui/page";
+import { Time } from "~/components/ui/time";
+import type { ContainerDetailDto } from "~/server/docker/containers.server";
+import { formatBytes, formatPercent, formatPorts, HEALTH_TONE, STATE_TONE } from "./format";
+import { Sparkline } from "./sparkline";
+import { useOnConnect, type UiSocket } from "./use-ui-socket";
+
+type Detail = ContainerDetailDto;
+
+function Rows({ rows }: { rows: [string, React.ReactNode][] }) {
+  return (
+    <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]">
+      {rows.map(([k, v]) => (
+        <div key={k} className="contents">
+          <dt className="text-slate-500">{k}</dt>
+          <dd className="break-all">{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+const HISTORY = 60; // samples: 5 minutes at the sampler's 5 s interval
+
+interface Sample {
+  cpu: number | null;
+  memory: number;
+  limit: number;
+  rxRate: number | null;
+  txRate: number | null;
+}
+
+/** Samples of this container from the agent's shared live stats feed. */
+export function useContainerStats(socket: UiSocket | null, agentId: string, containerId: string) {
+  const [samples, setSamples] = useState<Sample[]>([]);
+  const subscribe = useCallback(
+    (s: UiSocket) => {
+      let previous: { time: number; rx: number; tx: number } | null = null;
+      const onStats = (p: { agentId: string; items: { id: string; time: string; cpuPercent: number | null; memoryBytes: number; memoryLimitBytes: number; networkRxBytes: number; networkTxBytes: number }[] }) => {
+        if (p.agentId !== agentId) return;
+        const x = p.items.find((i) => i.id === containerId);
+        if (!x) return;
+        const time = Date.parse(x.time);
+        const seconds = previous ? (time - previous.time) / 1000 : 0;
+        const rate = (now: number, before: number | undefined) => (previous && seconds > 0 && before !== undefined ? Math.max(0, (now - before) / seconds) : null);
+        const sample = { cpu: x.cpuPercent, memory: x.memoryBytes, limit: x.memoryLimitBytes, rxRate: rate(x.networkRxBytes, previous?.rx), txRate: rate(x.networkTxBytes, previous?.tx) };
+        previous = { time, rx: x.networkRxBytes, tx: x.networkTxBytes };
+        setSamples((list) => [...list.slice(-(HISTORY - 1)), sample]);
+      };
+      s.on("containers:stats", onStats);
+      s.emit("containers:subscribe", { agentId });
+      return () => {
+        s.off("containers:stats", onStats);
+        s.emit("containers:unsubscribe", { agentId });
+      };
+    },
+    [agentId, containerId],
+  );
+  useOnConnect(socket, subscribe);
+  return samples;
+}
+
+export function Overview({ c, samples }: { c: Detail; samples: Sample[] }) {
+  const rate = (v: number | null) => (v === null ? "—" : `${formatBytes(v)}/s`);
+  return (
+    <div className="flex flex-col gap-6">
+      <Rows
+        rows={[
+          ["State", <span key="s" className="flex flex-wrap gap-1"><Badge tone={STATE_TONE[c.state.status] ?? "muted"}>{c.state.status}</Badge>{c.state.oomKilled ? <Badge tone="bad">OOM killed</Badge> : null}</span>],
+          ["Health", c.health ? <Badge key="h" tone={HEALTH_TONE[c.health.status]}>{c.health.status}{c.health.failingStreak ? ` (${c.health.failingStreak} failing)` : ""}</Badge> : "No health check"],
+          ["Image", <span key="i" className="font-mono">{c.image}</span>],
+          ["Created", <Time key="c" iso={c.createdAt} />],
+          [c.state.running ? "Started" : "Finished", <Time key="t" iso={c.state.running ? c.state.startedAt : c.state.finishedAt} />],
+          ["Exit code", c.state.running ? "—" : String(c.state.exitCode ?? "—")],
+          ["Restart policy", `${c.restartPolicy.name || "no"}${c.restartPolicy.maximumRetryCount ? ` (max ${c.restartPolicy.maximumRetryCount})` : ""} · restarted ${c.restartCount}×`],
+          ["Ports", formatPorts(c.ports) || "none published"],
+          ["Stack", c.stack ? <Link key="st" to={`/containers?stack=${encodeURIComponent(c.stack)}`} className="text-brand-700 hover:underline dark:text-brand-400">{c.stack}{c.service ? ` / ${c.service}` : ""}</Link> : "—"],
+          ["Id", <span key="id" className="font-mono text-xs">{c.id}</span>],
+        ]}
+      />
+      {c.state.error ? <p className="text-sm text-red-700 dark:text-red-400">{c.state.error}</p> : null}
+      {c.state.running ? (
+        <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" aria-label="Live usage over the last minutes">
+          <Sparkline label="CPU" values={samples.map((s) => s.cpu)} format={formatPercent} />
+          <Sparkline label="Memory" values={samples.map((s) => s.memory)} format={(v) => (v === null ? "—" : `${formatBytes(v)} / ${formatBytes(samples.at(-1)?.limit)}`)} />
+          <Sparkline label="Network in" values={samples.map((s) => s.rxRate)} format={rate} />
+          <Sparkline label="Network out" values={samples.map((s) => s.txRate)} format={rate} />
+        </div>
+      ) : (
+        <p className="text-sm text-slate-500">Live charts appear while the container runs.</p>
+      )}
+    </div>
+  );
+}
+
+export function Environment({ c, canReveal }: { c: Detail; canReveal: boolean }) {
+  const hasSecrets = c.env.some((e) => e.secret);
+  if (c.env.length === 0) return <EmptyState title="No environment variables" />;
+  return (
+    <div className="flex flex-col gap-3">
+      {hasSecrets ? (
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          {c.revealed ? "Secret values are shown; this was recorded in the audit log. " : "Values of keys that look secret are hidden. "}
+          {canReveal && !c.revealed ? <Link to="?tab=environment&reveal=true" className="text-brand-700 hover:underline dark:text-brand-400">Reveal secrets</Link> : null}
+          {c.revealed ? <Link to="?tab=environment" className="text-brand-700 hover:underline dark:text-brand-400">Hide them again</Link> : null}
+        </p>
+      ) : null}
+      <table className="w-full table-fixed text-sm">
+        <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+          {c.env.map((e, i) => (
+            <tr key={`${e.key}-${i}`} data-testid="env-row">
+              <th scope="row" className="w-1/3 break-all py-1.5 pr-3 text-left font-mono text-xs font-medium">{e.key}</th>
+              <td className="break-all py-1.5 font-mono text-xs">{e.value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Mounts({ c }: { c: Detail }) {
+  if (c.mounts.length === 0) return <EmptyState title="No mounts">This container keeps its data in its own writable layer.</EmptyState>;
+  return (
+    <ul className="divide-y divide-slate-200 text-sm dark:divide-slate-800">
+      {c.mounts.map((m) => (
+        <li key={m.destination} className="flex flex-col gap-1 py-2">
+          <span className="font-mono">{m.destination}</span>
+          <span className="text-slate-500">
+            {m.type}
+            {m.name ? ` ${m.name}` : ""} · <span className="break-all font-mono text-xs">{m.source}</span> · {m.readOnly ? "read-only" : "read-write"}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Network({ c }: { c: Detail }) {
+  return (
+    <div className="flex flex-col gap-4 text-sm">
+      <Rows rows={[["Network mode", c.networkMode], ["Published ports", formatPorts(c.ports) || "none"]]} />
+      {c.networks.length === 0 ? <p className="text-slate-500">Attached to no network.</p> : null}
+      {c.networks.map((n) => (
+        <section key={n.networkId} className="rounded-lg border border-slate-200 p-3 dark:border-slate-800">
+          <h3 className="mb-2 font-medium">{n.name}</h3>
+          <Rows rows={[["IP address", n.ipAddress ?? "—"], ["IPv6", n.ipv6Address ?? "—"], ["Gateway", n.gateway ?? "—"], ["MAC", n.macAddress ?? "—"], ["Aliases", n.aliases.join(", ") || "—"]]} />
+        </section>
+      ))}
+    </div>
+  );
+}
+
+export function Config({ c }: { c: Detail }) {
+  const labels = Object.entries(c.config.labels).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <div className="flex flex-col gap-4 text-sm">
+      <Rows
+        rows={[
+          ["Command", <code key="c" className="font-mono text-xs">{c.config.cmd?.join(" ") ?? "—"}</code>],
+          ["Entrypoint", <code key="e" className="font-mono text-xs">{c.config.entrypoint?.join(" ") ?? "—"}</code>],
+          ["Working directory", c.config.workingDir || "—"],
+          ["User", c.config.user || "root (image default)"],
+          ["Hostname", c.config.hostname],
+          ["TTY", c.config.tty ? "yes" : "no"],
+        ]}
+      />
+      <h3 className="font-medium">Labels</h3>
+      {labels.length === 0 ? <p className="text-slate-500">No labels.</p> : <Rows rows={labels.map(([k, v]) => [k, <span key={k} className="font-mono text-xs">{v}</span>])} />}
+    </div>
+  );
+}

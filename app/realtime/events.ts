@@ -1,0 +1,31 @@
+// The typed Socket.IO event maps of the /ui namespace, shared by the server and the browser.
+// Subscriptions answer through an acknowledgement; pushes carry batches, never single items.
+import type { ContainerStats } from "#agent/types";
+import type { ContainerListItem } from "~/server/docker/containers.server";
+import type { LogLine } from "~/server/logs/log-line";
+
+export type Ack<T extends object = object> = (result: ({ ok: true } & T) | { ok: false; error: { code: string; message: string } }) => void;
+
+export interface ClientToServerEvents {
+  "containers:subscribe": (payload: { agentId: string }, ack?: Ack) => void;
+  "containers:unsubscribe": (payload: { agentId: string }) => void;
+  "logs:subscribe": (payload: { agentId: string; containerId: string; tail?: number }, ack?: Ack<{ subscriptionId: string }>) => void;
+  "logs:unsubscribe": (payload: { subscriptionId: string }) => void;
+  "terminal:open": (
+    payload: { agentId: string; containerId: string; shell?: "sh" | "bash"; cols?: number; rows?: number },
+    ack?: Ack<{ sessionId: string }>,
+  ) => void;
+  /** A JSON text (or object) `{type: "input", data} | {type: "resize", cols, rows} | {type: "exit"}`. */
+  "terminal:frame": (frame: string | object) => void;
+}
+
+export interface ServerToClientEvents {
+  hello: (payload: { userId: string }) => void;
+  "containers:list": (payload: { agentId: string; items: ContainerListItem[] }) => void;
+  "containers:stats": (payload: { agentId: string; items: ContainerStats[] }) => void;
+  "containers:unreachable": (payload: { agentId: string; message: string }) => void;
+  "logs:batch": (payload: { subscriptionId: string; items: LogLine[]; dropped?: number }) => void;
+  "logs:end": (payload: { subscriptionId: string; reason: string | null }) => void;
+  "terminal:output": (payload: { sessionId: string; data: string }) => void;
+  "terminal:exit": (payload: { sessionId: string; exitCode: number | null; reason: string | null }) => void;
+}

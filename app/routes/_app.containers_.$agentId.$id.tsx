@@ -1,0 +1,101 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { ContainerActions } from "~/components/containers/container-actions";
+import { Config, Environment, Mounts, Network, Overview, useContainerStats } from "~/components/containers/detail-sections";
+import { STATE_TONE } from "~/components/containers/format";
+import { LogViewer } from "~/components/containers/log-viewer";
+import { TerminalPanel } from "~/components/containers/terminal-panel";
+import { useUiSocket } from "~/components/containers/use-ui-socket";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { Badge } from "~/components/ui/badge";
+import { Card } from "~/components/ui/page";
+import { can } from "~/permissions";
+import { requireUserWithPermission } from "~/server/auth/require.server";
+import { getContainer } from "~/server/docker/containers.server";
+import { page, requirePageFeature } from "~/server/http/page.server";
+
+export const loader = page(async ({ request, context, params }: LoaderFunctionArgs) => {
+  requirePageFeature("containers");
+  const actor = await requireUserWithPermission(request, context, "read:container");
+  const reveal = new URL(request.url).searchParams.get("reveal") === "true";
+  const container = await getContainer(actor, params.agentId!, params.id!, { reveal });
+  return {
+    container,
+    permissions: {
+      canOperate: can(actor.role, "operate:container"),
+      canDelete: can(actor.role, "delete:container"),
+      canReveal: can(actor.role, "reveal:secret"),
+      canLogs: can(actor.role, "read:logs"),
+      canExec: can(actor.role, "exec:container"),
+    },
+  };
+});
+
+const TABS = [
+  { id: "overview", label: "Overview" },
+  { id: "environment", label: "Environment" },
+  { id: "mounts", label: "Mounts" },
+  { id: "network", label: "Network" },
+  { id: "config", label: "Config" },
+  { id: "logs", label: "Logs", permission: "canLogs" },
+  { id: "terminal", label: "Terminal", permission: "canExec" },
+] as const;
+
+export default function ContainerDetailPage() {
+  const { container: c, permissions } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const tabs = TABS.filter((t) => !("permission" in t) || permissions[t.permission]);
+  const tab = tabs.find((t) => t.id === params.get("tab"))?.id ?? "overview";
+  const socket = useUiSocket();
+  const samples = useContainerStats(socket, c.agentId, c.id);
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link to="/containers" className="text-brand-700 hover:underline dark:text-brand-400">Containers</Link>
+        {c.stack ? <span className="text-slate-500"> / {c.stack}</span> : null}
+      </nav>
+      <div className="mb-4 flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
+        <div>
+          <h1 className="flex flex-wrap items-center gap-2 text-2xl font-semibold">
+            <span className="break-all">{c.name}</span>
+            <Badge tone={STATE_TONE[c.state.status] ?? "muted"}>
+              <span data-testid="detail-state">{c.state.status}</span>
+            </Badge>
+          </h1>
+          <p className="mt-1 break-all font-mono text-xs text-slate-500">{c.image}</p>
+        </div>
+        <ContainerActions agentId={c.agentId} container={{ id: c.id, name: c.name, state: c.state.status }} permissions={permissions} redirectAfterDelete="/containers" />
+      </div>
+      <div role="tablist" aria-label="Container details" className="mb-4 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
+        {tabs.map((t) => (
+          <Link
+            key={t.id}
+            role="tab"
+            aria-selected={tab === t.id}
+            to={`?tab=${t.id}`}
+            replace
+            preventScrollReset
+            className={`whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${tab === t.id ? "border-brand-600 text-brand-700 dark:text-white" : "border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white"}`}
+          >
+            {t.label}
+          </Link>
+        ))}
+      </div>
+      <Card>
+        <div role="tabpanel" aria-label={tabs.find((t) => t.id === tab)?.label}>
+          {tab === "overview" ? <Overview c={c} samples={samples} /> : null}
+          {tab === "environment" ? <Environment c={c} canReveal={permissions.canReveal} /> : null}
+          {tab === "mounts" ? <Mounts c={c} /> : null}
+          {tab === "network" ? <Network c={c} /> : null}
+          {tab === "config" ? <Config c={c} /> : null}
+          {tab === "logs" ? <LogViewer socket={socket} agentId={c.agentId} containerId={c.id} containerName={c.name} /> : null}
+          {tab === "terminal" ? <TerminalPanel socket={socket} agentId={c.agentId} containerId={c.id} running={c.state.running} /> : null}
+        </div>
+      </Card>
+    </>
+  );
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.container.name ?? "Container"} · Containers · InfraPilot` }];
+export const ErrorBoundary = RouteErrorBoundary;

@@ -1,0 +1,192 @@
+// Container verbs: list with fresh stats, inspect (secrets masked), start/stop/restart/remove,
+// recent logs. Every verb checks the permission first, then that the agent is the actor's
+// organization's (404 otherwise), then binds to the inspected immutable id — so nothing reaches
+// Docker for a caller who may not act, and a name cannot be swapped under an action.
+import type { Agent, ContainerDetail, ContainerStats, ContainerSummary } from "#agent/types";
+import type { Permission } from "~/permissions";
+import { LocalAgent } from "#agent/local/local-agent";
+import { agentFor, localAgentId } from "../agents/registry.server";
+import { audit } from "../audit/audit.server";
+import { assertPermission, type Actor } from "../auth/require.server";
+import { NotFoundError, toAppError } from "../errors.server";
+import { logger } from "../logger.server";
+import { toLogLine, type LogLine } from "../logs/log-line";
+import { maskEnv, type MaskedEnvVar } from "./mask-env";
+
+export interface ContainerListItem {
+  id: string;
+  name: string;
+  image: string;
+  state: ContainerSummary["state"];
+  status: string;
+  createdAt: string;
+  stack: string | null;
+  service: string | null;
+  ports: ContainerSummary["ports"];
+  health: ContainerSummary["health"];
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+  memoryLimitBytes: number | null;
+  networkRxBytes: number | null;
+  networkTxBytes: number | null;
+}
+
+export interface ContainerDetailDto extends Omit<ContainerDetail, "env"> {
+  agentId: string;
+  env: MaskedEnvVar[];
+  revealed: boolean;
+}
+
+export type ContainerAction = "start" | "stop" | "restart";
+
+const CONTAINER_REF = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+
+/** Ids and names only: anything else is not a container of ours (and never reaches the engine). */
+export function checkContainerRef(ref: string): string {
+  if (!CONTAINER_REF.test(ref)) throw new NotFoundError("No such container on this host.");
+  return ref;
+}
+
+export function toListItem(summary: ContainerSummary, stats?: ContainerStats): ContainerListItem {
+  return {
+    id: summary.id,
+    name: summary.name,
+    image: summary.image,
+    state: summary.state,
+    status: summary.status,
+    createdAt: summary.createdAt,
+    stack: summary.stack,
+    service: summary.service,
+    ports: summary.ports,
+    health: summary.health,
+    cpuPercent: stats?.cpuPercent ?? null,
+    memoryBytes: stats?.memoryBytes ?? null,
+    memoryLimitBytes: stats?.memoryLimitBytes ?? null,
+    networkRxBytes: stats?.networkRxBytes ?? null,
+    networkTxBytes: stats?.networkTxBytes ?? null,
+  };
+}
+
+/** Every container of the agent (running only unless `all`), with stats, sorted by stack and name. */
+export async function listContainersWithStats(agent: Agent, options: { all?: boolean } = {}): Promise<ContainerListItem[]> {
+  const containers = await agent.listContainers({ all: options.all ?? true });
+  const running = containers.filter((c) => c.state === "running").map((c) => c.id);
+  const stats = running.length
+    ? await agent.stats(running).catch((error) => {
+        logger.warn("container stats failed", { error });
+        return [] as ContainerStats[];
+      })
+    : [];
+  const byId = new Map(stats.map((s) => [s.id, s]));
+  return containers
+    .map((c) => toListItem(c, byId.get(c.id)))
+    .sort((a, b) => (a.stack ?? "\uffff").localeCompare(b.stack ?? "\uffff") || a.name.localeCompare(b.name));
+}
+
+export async function listContainers(
+  actor: Actor,
+  agentId: string,
+  query: { all?: boolean; q?: string; stack?: string },
+): Promise<{ items: ContainerListItem[]; nextCursor: null }> {
+  assertPermission(actor, "read:container");
+  const { agent } = await agentFor(actor, agentId);
+  const text = query.q?.trim().toLowerCase();
+  const items = (await listContainersWithStats(agent, { all: query.all ?? false })).filter(
+    (c) => (!text || c.name.toLowerCase().includes(text) || c.image.toLowerCase().includes(text)) && (!query.stack || c.stack === query.stack),
+  );
+  return { items, nextCursor: null };
+}
+
+export async function getContainer(actor: Actor, agentId: string, ref: string, options: { reveal?: boolean } = {}): Promise<ContainerDetailDto> {
+  assertPermission(actor, "read:container");
+  if (options.reveal) assertPermission(actor, "reveal:secret");
+  const { agent } = await agentFor(actor, agentId);
+  const detail = await agent.inspectContainer(checkContainerRef(ref));
+  const revealed = Boolean(options.reveal) && detail.env.some((e) => maskEnv([e], false)[0].secret);
+  if (revealed) {
+    await audit({ ...auditActor(actor), action: "container.secrets.reveal", outcome: "success", targetType: "container", targetId: detail.id, details: { agentId, name: detail.name } });
+  }
+  return { ...detail, agentId, env: maskEnv(detail.env, Boolean(options.reveal)), revealed };
+}
+
+const ACTION_PERMISSION: Record<ContainerAction | "remove", Permission> = {
+  start: "operate:container",
+  stop: "operate:container",
+  restart: "operate:container",
+  remove: "delete:container",
+};
+
+/** Start, stop or restart; answers the container as it is afterwards. */
+export async function operateContainer(actor: Actor, agentId: string, ref: string, action: ContainerAction): Promise<ContainerDetailDto> {
+  const { agent, id } = await bind(actor, agentId, ref, action);
+  await audited(actor, agentId, id, `container.${action}`, () =>
+    action === "start" ? agent.startContainer(id.id) : action === "stop" ? agent.stopContainer(id.id) : agent.restartContainer(id.id),
+  );
+  const detail = await agent.inspectContainer(id.id);
+  return { ...detail, agentId, env: maskEnv(detail.env, false), revealed: false };
+}
+
+export async function removeContainer(actor: Actor, agentId: string, ref: string, options: { force?: boolean } = {}): Promise<void> {
+  const { agent, id } = await bind(actor, agentId, ref, "remove");
+  await audited(actor, agentId, id, "container.remove", () => agent.removeContainer(id.id, { force: options.force ?? false }), { force: Boolean(options.force) });
+}
+
+/** The last lines a container printed (no follow: the live tail is the socket's job). */
+export async function containerLogs(
+  actor: Actor,
+  agentId: string,
+  ref: string,
+  query: { tail?: number; since?: string; until?: string },
+): Promise<{ items: LogLine[]; nextCursor: null }> {
+  assertPermission(actor, "read:logs");
+  const { agent } = await agentFor(actor, agentId);
+  const detail = await agent.inspectContainer(checkContainerRef(ref));
+  const source = { agentId, containerId: detail.id, containerName: detail.name };
+  const items: LogLine[] = [];
+  const controller = new AbortController();
+  const options = { tail: query.tail ?? 200, since: query.since, until: query.until, follow: false, timestamps: true };
+  for await (const batch of agent.logs(detail.id, options, controller.signal)) {
+    for (const entry of batch) items.push(toLogLine(entry, source));
+  }
+  return { items, nextCursor: null };
+}
+
+async function bind(actor: Actor, agentId: string, ref: string, action: ContainerAction | "remove") {
+  assertPermission(actor, ACTION_PERMISSION[action]);
+  const { agent } = await agentFor(actor, agentId);
+  const detail = await agent.inspectContainer(checkContainerRef(ref));
+  return { agent, id: { id: detail.id, name: detail.name } };
+}
+
+async function audited(actor: Actor, agentId: string, target: { id: string; name: string }, action: string, run: () => Promise<void>, extra: Record<string, unknown> = {}) {
+  const details = { agentId, name: target.name, ...extra };
+  try {
+    await run();
+  } catch (error) {
+    const known = toAppError(error);
+    await audit({ ...auditActor(actor), action, outcome: "failure", targetType: "container", targetId: target.id, details: { ...details, error: known?.message ?? "internal error" } }).catch(
+      (e) => logger.error("audit failed", { error: e }),
+    );
+    throw error;
+  }
+  await audit({ ...auditActor(actor), action, outcome: "success", targetType: "container", targetId: target.id, details });
+}
+
+export function auditActor(actor: Actor) {
+  return { orgId: actor.orgId, actorId: actor.userId, actorEmail: actor.email, ip: actor.ip ?? null, userAgent: actor.userAgent ?? null };
+}
+
+/** The Containers page: the built-in agent's containers, or why the engine cannot be reached. */
+export async function containersOverview(actor: Actor): Promise<{ agentId: string; dockerHost: string; items: ContainerListItem[]; unreachable: string | null }> {
+  assertPermission(actor, "read:container");
+  const agentId = await localAgentId(actor);
+  const { agent } = await agentFor(actor, agentId);
+  const dockerHost = agent instanceof LocalAgent ? agent.dockerHost : "";
+  try {
+    return { agentId, dockerHost, items: await listContainersWithStats(agent, { all: true }), unreachable: null };
+  } catch (error) {
+    const known = toAppError(error);
+    if (known?.code !== "docker_unreachable") throw error;
+    return { agentId, dockerHost, items: [], unreachable: known.message };
+  }
+}

@@ -1,0 +1,47 @@
+// Schemas shared by the container pages, the API and the live (Socket.IO) subscriptions.
+import { z } from "zod";
+
+const bool = z.enum(["true", "false"], { message: "Use true or false." }).transform((v) => v === "true");
+const isoTime = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)) || /^\d{1,12}(\.\d+)?$/.test(v), "Use an ISO-8601 time or unix seconds.");
+
+export const ContainerListQuerySchema = z.object({
+  all: bool.optional(),
+  q: z.string().max(200).optional(),
+  stack: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().max(200).optional(),
+});
+
+export const ContainerDetailQuerySchema = z.object({ reveal: bool.optional() });
+export const RemoveContainerQuerySchema = z.object({ force: bool.optional() });
+export const ContainerActionSchema = z.enum(["start", "stop", "restart"], { message: "Use start, stop or restart." });
+
+export const MAX_LOG_TAIL = 5000;
+
+export const LogsQuerySchema = z.object({
+  tail: z.coerce.number().int().min(0).max(MAX_LOG_TAIL).optional(),
+  since: isoTime.optional(),
+  until: isoTime.optional(),
+  follow: z.enum(["false"], { message: "Follow logs over the live connection; the API answers follow=false only." }).optional(),
+});
+
+const id = z.string().min(1).max(255);
+
+export const ContainersSubscribeSchema = z.object({ agentId: id });
+export const LogsSubscribeSchema = z.object({ agentId: id, containerId: id, tail: z.number().int().min(0).max(MAX_LOG_TAIL).default(200) });
+export const TerminalOpenSchema = z.object({
+  agentId: id,
+  containerId: id,
+  shell: z.enum(["sh", "bash"]).default("sh"),
+  cols: z.number().int().min(10).max(500).default(80),
+  rows: z.number().int().min(5).max(300).default(24),
+});
+
+export const TerminalFrameSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("input"), data: z.string().max(16_384) }),
+  z.object({ type: z.literal("resize"), cols: z.number().int().min(10).max(500), rows: z.number().int().min(5).max(300) }),
+  z.object({ type: z.literal("exit") }),
+]);
+export type TerminalFrame = z.infer<typeof TerminalFrameSchema>;
