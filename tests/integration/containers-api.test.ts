@@ -123,6 +123,12 @@ describe("containers", () => {
     expect((await stop.json()).error.code).toBe("forbidden");
     expect((await viewer.request(`${base}/${id}?force=true`, { method: "DELETE" })).status).toBe(403);
     expect((await viewer.request(`${base}/${id}/logs`)).status).toBe(403);
+    // the page's own form action, posted like the browser would, is refused the same way
+    for (const intent of ["stop", "delete"]) {
+      const res = await viewer.form("/containers", { intent, agentId, containerId: id, confirmation: name("guarded") });
+      const text = await res.text();
+      expect(text, intent).toMatch(/not allowed|does not allow/);
+    }
     expect(await state(id)).toBe("running");
 
     for (const unknown of ["0".repeat(64), "no-such-container", "bad%2Fid"]) {
