@@ -38,8 +38,10 @@ const frame = (value: object) => ui.socket.emit("terminal:frame", JSON.stringify
 
 describe("live logs", () => {
   test("follow delivers the last lines, then new ones as the container prints them", async () => {
-    const id = await runContainer(dockerHost, RUN_ID, name("ticker"), ["sh", "-c", "echo first; echo oops >&2; i=0; while true; do sleep 0.3; i=$((i+1)); echo tick$i; done"]);
-    await new Promise((r) => setTimeout(r, 200));
+    const id = await runContainer(dockerHost, RUN_ID, name("ticker"), ["sh", "-c", "echo first; sleep 0.1; echo oops >&2; i=0; while true; do sleep 0.3; i=$((i+1)); echo tick$i; done"]);
+    // Docker does not order stdout against stderr written within microseconds; the script paces
+    // them, and we subscribe once both are out.
+    await new Promise((r) => setTimeout(r, 400));
     const subscribed = await ui.ack("logs:subscribe", { agentId, containerId: id, tail: 100 });
     expect(subscribed).toMatchObject({ ok: true });
     const subscriptionId = (subscribed as unknown as { subscriptionId: string }).subscriptionId;
