@@ -1,0 +1,72 @@
+// The interface between InfraPilot's server and the nginx an agent drives. Like agent/types.ts,
+// everything is plain JSON (no Buffers, no class instances) so a RemoteAgent can carry it over
+// Socket.IO RPC unchanged: the server renders a tree (`{ path: content }`), the agent stages,
+// tests, swaps and reloads it.
+
+export type NginxTree = Record<string, string>;
+
+export interface NginxApplyRequest {
+  /** The complete tree: every file nginx needs. Paths are relative, `nginx.conf` is the entry. */
+  files: NginxTree;
+  /**
+   * Files under this prefix (e.g. `hosts/`) may be isolated: when `nginx -t` names one of them,
+   * the agent puts that file's last good version back (or an empty file when it is new) and
+   * tests again, so one bad host does not block every other change. Omit to fail the whole apply.
+   */
+  isolatePrefix?: string;
+}
+
+export interface NginxRejectedFile {
+  path: string;
+  /** nginx's own message, with the staging path shortened to the relative one. */
+  message: string;
+}
+
+export interface NginxApplyResult {
+  ok: boolean;
+  /** Name of the tree now live (unchanged when the apply failed). */
+  generation: string | null;
+  /** nginx's output of the failed step, "" on success. */
+  output: string;
+  /** Isolated files: live with their previous version, their new version was refused. */
+  rejected: NginxRejectedFile[];
+  /** How many `nginx -t` runs and reloads (or starts) this apply took. */
+  tests: number;
+  reloads: number;
+  /** Whether nginx was started by this apply (it was not running). */
+  started: boolean;
+  durationMs: number;
+  /** Per phase, for the benchmark and the logs. */
+  timings: { stageMs: number; testMs: number; swapMs: number; reloadMs: number };
+}
+
+export interface NginxStatus {
+  mode: "local" | "container" | "off";
+  running: boolean;
+  pid: number | null;
+  version: string | null;
+  generation: string | null;
+  confDir: string;
+}
+
+export interface ProxyApplier {
+  apply(request: NginxApplyRequest): Promise<NginxApplyResult>;
+  status(): Promise<NginxStatus>;
+  /** Runs `nginx -t` on the live tree (the benchmark's baseline; also a health probe). */
+  testLive(): Promise<{ ok: boolean; output: string; durationMs: number }>;
+  /** HTTP-01: serve `keyAuthorization` at /.well-known/acme-challenge/<token> on every host. */
+  putChallenge(token: string, keyAuthorization: string): Promise<void>;
+  removeChallenge(token: string): Promise<void>;
+  /** Stops nginx if this applier started it or finds it running from its prefix. */
+  stop(): Promise<void>;
+}
+
+export class NginxApplyError extends Error {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(message);
+    this.name = "NginxApplyError";
+  }
+}

@@ -1,0 +1,118 @@
+import { Form } from "@remix-run/react";
+import { useState } from "react";
+import { Field, FormError, SubmitButton } from "~/components/ui/field";
+import { SelectField } from "~/components/ui/select-field";
+import type { ProxyHostDto } from "~/server/proxy/dto.server";
+
+export interface HostFormResult {
+  ok: false;
+  message: string;
+  fields: Record<string, string>;
+}
+
+function Check({ name, label, defaultChecked }: { name: string; label: string; defaultChecked?: boolean }) {
+  return (
+    <label className="flex items-center gap-2 text-sm">
+      <input type="checkbox" name={name} defaultChecked={defaultChecked} className="h-4 w-4 rounded border-slate-300" />
+      {label}
+    </label>
+  );
+}
+
+/** Create or edit one host. Every value is validated again on the server against the same schema as the API. */
+export function ProxyHostForm({
+  host,
+  accessLists,
+  canAdvanced,
+  result,
+  pending,
+}: {
+  host: ProxyHostDto | null;
+  accessLists: { id: string; name: string }[];
+  canAdvanced: boolean;
+  result?: HostFormResult;
+  pending: boolean;
+}) {
+  const [kind, setKind] = useState<"proxy" | "redirect">(host?.kind ?? "proxy");
+  const f = result?.fields ?? {};
+  const up = host?.upstream && "host" in host.upstream ? host.upstream : null;
+  return (
+    <Form method="post" className="flex flex-col gap-4" key={host?.id ?? "new"}>
+      <input type="hidden" name="intent" value={host ? "update" : "create"} />
+      {host ? <input type="hidden" name="id" value={host.id} /> : null}
+      <input type="hidden" name="enabledPresent" value="1" />
+      <FormError message={result?.message} />
+      <fieldset className="flex gap-4 text-sm">
+        <legend className="sr-only">Kind</legend>
+        {(["proxy", "redirect"] as const).map((k) => (
+          <label key={k} className="flex items-center gap-2">
+            <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} />
+            {k === "proxy" ? "Proxy host" : "Redirection host"}
+          </label>
+        ))}
+      </fieldset>
+      <Field label="Domains" name="domains" defaultValue={host?.domains.join(", ")} error={f.domains} hint="Comma-separated. International names are converted to punycode; *.example.com covers subdomains." />
+      {kind === "proxy" ? (
+        <div className="grid gap-4 sm:grid-cols-[8rem_1fr_8rem]">
+          <SelectField label="Scheme" name="scheme" defaultValue={up?.scheme ?? "http"} options={[{ value: "http", label: "http" }, { value: "https", label: "https" }]} error={f.scheme} />
+          <Field label="Upstream host" name="upstreamHost" defaultValue={up?.host} error={f.upstreamHost} hint="Host name, container name or IP address." />
+          <Field label="Port" name="upstreamPort" type="number" defaultValue={up ? String(up.port) : undefined} error={f.upstreamPort} />
+        </div>
+      ) : (
+        <div className="grid gap-4 sm:grid-cols-[1fr_8rem]">
+          <Field label="Redirect to" name="redirectTo" defaultValue={host?.redirect?.to} error={f.redirectTo} hint="https://example.com" />
+          <SelectField label="Status" name="redirectCode" defaultValue={String(host?.redirect?.code ?? 301)} options={[301, 302, 307, 308].map((c) => ({ value: String(c), label: String(c) }))} error={f.redirectCode} />
+          <Check name="keepPath" label="Keep path and query" defaultChecked={host?.redirect?.keepPath ?? true} />
+        </div>
+      )}
+      <div className="flex flex-wrap gap-x-6 gap-y-2">
+        <Check name="enabled" label="Enabled" defaultChecked={host?.enabled ?? true} />
+        {kind === "proxy" ? (
+          <>
+            <Check name="websockets" label="WebSockets" defaultChecked={host?.websockets} />
+            <Check name="blockExploits" label="Block common exploits" defaultChecked={host?.blockExploits ?? true} />
+            <Check name="gzip" label="Gzip" defaultChecked={host?.gzip} />
+          </>
+        ) : null}
+        <Check name="http2" label="HTTP/2 (with TLS)" defaultChecked={host?.http2} />
+      </div>
+      {kind === "proxy" ? (
+        <div className="grid gap-4 sm:grid-cols-3">
+          <Field label="Max body size (MB)" name="clientMaxBodySizeMb" type="number" required={false} defaultValue={String(host?.clientMaxBodySizeMb ?? 1)} error={f.clientMaxBodySizeMb} />
+          <Field label="Rate limit (requests/s)" name="rateLimitRps" type="number" required={false} defaultValue={host?.rateLimit ? String(host.rateLimit.requestsPerSecond) : ""} error={f.rateLimitRps} hint="Empty: no limit. Over the limit: 429." />
+          <Field label="Burst" name="rateLimitBurst" type="number" required={false} defaultValue={host?.rateLimit ? String(host.rateLimit.burst) : ""} error={f.rateLimitBurst} />
+          <SelectField label="Access list" name="accessListId" defaultValue={host?.accessListId ?? ""} options={[{ value: "", label: "Public" }, ...accessLists.map((l) => ({ value: l.id, label: l.name }))]} error={f.accessListId} />
+        </div>
+      ) : null}
+      <details className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
+        <summary className="cursor-pointer text-sm font-medium">Security headers</summary>
+        <div className="mt-3 grid gap-4 sm:grid-cols-2">
+          <SelectField label="X-Frame-Options" name="frameOptions" defaultValue={host?.headers.frameOptions ?? ""} options={[{ value: "", label: "Not set" }, { value: "DENY", label: "DENY" }, { value: "SAMEORIGIN", label: "SAMEORIGIN" }]} />
+          <SelectField
+            label="Referrer-Policy"
+            name="referrerPolicy"
+            defaultValue={host?.headers.referrerPolicy ?? ""}
+            options={[{ value: "", label: "Not set" }, ...["no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"].map((v) => ({ value: v, label: v }))]}
+          />
+          <Field label="Content-Security-Policy" name="csp" required={false} defaultValue={host?.headers.csp ?? ""} error={f.csp} hint="e.g. default-src 'self'" />
+          <Field label="Permissions-Policy" name="permissionsPolicy" required={false} defaultValue={host?.headers.permissionsPolicy ?? ""} error={f.permissionsPolicy} hint="e.g. camera=(), geolocation=()" />
+          <Check name="contentTypeOptions" label="X-Content-Type-Options: nosniff" defaultChecked={host?.headers.contentTypeOptions} />
+        </div>
+      </details>
+      {canAdvanced ? (
+        <div className="flex flex-col gap-1">
+          <label htmlFor="advanced" className="text-sm font-medium">
+            Advanced directives (super admin)
+          </label>
+          <textarea id="advanced" name="advanced" rows={4} defaultValue={host?.advanced} className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-900" />
+          {f.advanced ? <p className="text-sm text-red-600">{f.advanced}</p> : <p className="text-xs text-slate-500">Checked by nginx -t before going live; a refused host keeps its previous configuration.</p>}
+        </div>
+      ) : (
+        <input type="hidden" name="advanced" value={host?.advanced ?? ""} />
+      )}
+      <div>
+        <SubmitButton pending={pending}>{host ? "Save and apply" : "Create and apply"}</SubmitButton>
+      </div>
+    </Form>
+  );
+}

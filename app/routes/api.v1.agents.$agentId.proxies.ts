@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { requireApiActor } from "~/server/auth/require.server";
+import { api, json, readJson, requireMethod } from "~/server/http/api.server";
+import { createProxyHost, listProxyHosts } from "~/server/proxy/hosts.server";
+
+export const loader = api(async ({ request, context, params }) => {
+  const actor = await requireApiActor(request, context);
+  return json(await listProxyHosts(actor, params.agentId!));
+});
+
+// The verb validates the body (allowlists, control characters) itself, so every caller gets the same checks.
+export const action = api(async ({ request, context, params }) => {
+  requireMethod(request, "POST");
+  const actor = await requireApiActor(request, context);
+  return json(await createProxyHost(actor, params.agentId!, await readJson(request, z.unknown())), 201);
+});

@@ -1,0 +1,204 @@
+// Server side of the apply pipeline: read an agent's hosts from the database, render the whole
+// tree (pure), hand it to the agent's applier, and record the outcome on every host and on the
+// agent's ProxyApplyState. Applies per agent are serialized and bursts coalesce: a request made
+// while an apply runs joins the single next run, which reads the database when it starts, so it
+// includes every change committed before the request.
+import type { NginxApplyResult } from "#agent/nginx/types";
+import { withOrg } from "../db/client.server";
+import { env } from "../env.server";
+import { logger } from "../logger.server";
+import { singleton } from "../singleton.server";
+import { unseal } from "../crypto.server";
+import { applierFor } from "./appliers.server";
+import { hostFile, renderTree, RenderError, type RenderAccessList, type RenderCertificate, type RenderHost, type RenderSettings } from "./render";
+import type { StoredHostConfig } from "./dto.server";
+
+export interface ApplyOutcome {
+  ok: boolean;
+  message: string | null;
+  generation: string | null;
+  rejectedHostIds: string[];
+  tests: number;
+  reloads: number;
+  durationMs: number;
+  timings: NginxApplyResult["timings"] & { loadMs: number; renderMs: number; recordMs: number };
+}
+
+interface Deferred {
+  promise: Promise<ApplyOutcome>;
+  resolve: (o: ApplyOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  running: boolean;
+  queued: Deferred | null;
+}
+
+const slots = singleton("proxy:apply-slots", () => new Map<string, Slot>());
+
+function deferred(): Deferred {
+  let resolve!: (o: ApplyOutcome) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<ApplyOutcome>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Applies the agent's current database state; resolves when a run that started after this call is done. */
+export function requestApply(orgId: string, agentId: string): Promise<ApplyOutcome> {
+  const key = `${orgId}:${agentId}`;
+  let slot = slots.get(key);
+  if (!slot) slots.set(key, (slot = { running: false, queued: null }));
+  if (slot.queued) return slot.queued.promise;
+  const d = (slot.queued = deferred());
+  // Started on the next turn so that calls made in the same tick share one run.
+  if (!slot.running) setImmediate(() => startNext(key));
+  return d.promise;
+}
+
+function startNext(key: string): void {
+  const slot = slots.get(key)!;
+  if (slot.running || !slot.queued) return;
+  const d = slot.queued;
+  slot.queued = null;
+  slot.running = true;
+  const [orgId, agentId] = key.split(":") as [string, string];
+  applyNow(orgId, agentId)
+    .then(d.resolve, d.reject)
+    .finally(() => {
+      slot.running = false;
+      if (slot.queued) startNext(key);
+    });
+}
+
+export function renderSettings(): RenderSettings {
+  const e = env();
+  return {
+    listenAddress: e.NGINX_LISTEN_ADDRESS,
+    httpPort: e.NGINX_HTTP_PORT,
+    httpsPort: e.NGINX_HTTPS_PORT,
+    resolver: "127.0.0.1",
+    user: process.getuid?.() === 0 ? "root" : null,
+    defaultSite: { mode: "404" },
+  };
+}
+
+async function applyNow(orgId: string, agentId: string): Promise<ApplyOutcome> {
+  const t0 = performance.now();
+  // Rows changed after this instant are not in this apply: their own queued apply records them.
+  const snapshotAt = new Date();
+  const snapshot = await withOrg(orgId, async (tx) => {
+    const hosts = await tx.proxyHost.findMany({ where: { agentId }, select: { id: true, kind: true, domains: true, enabled: true, config: true, advanced: true, accessListId: true, certificateId: true } });
+    const listIds = [...new Set(hosts.map((h) => h.accessListId).filter((x): x is string => Boolean(x)))];
+    const certIds = [...new Set(hosts.map((h) => h.certificateId).filter((x): x is string => Boolean(x)))];
+    const lists = listIds.length ? await tx.accessList.findMany({ where: { id: { in: listIds } }, select: { id: true, satisfy: true, users: true, rules: true } }) : [];
+    const certs = certIds.length
+      ? await tx.certificate.findMany({ where: { id: { in: certIds }, status: "issued", certificatePem: { not: null }, keySealed: { not: null } }, select: { id: true, certificatePem: true, keySealed: true } })
+      : [];
+    return { hosts, lists, certs };
+  });
+  const loadMs = performance.now() - t0;
+
+  let t = performance.now();
+  const renderHosts: RenderHost[] = snapshot.hosts.map((h) => toRenderHost(h.id, h.kind, h.domains, h.enabled, h.config as unknown as StoredHostConfig, h.advanced, h.accessListId, h.certificateId));
+  const accessLists: RenderAccessList[] = snapshot.lists.map((l) => ({
+    id: l.id,
+    satisfy: l.satisfy === "any" ? "any" : "all",
+    users: (l.users as { username: string; hash: string }[]).map((u) => ({ username: u.username, hash: u.hash })),
+    rules: l.rules as RenderAccessList["rules"],
+  }));
+  const certificates: RenderCertificate[] = snapshot.certs.map((c) => ({ id: c.id, certificatePem: c.certificatePem!, keyPem: unseal(c.keySealed!) }));
+  let files: Record<string, string>;
+  try {
+    files = renderTree({ settings: renderSettings(), hosts: renderHosts, accessLists, certificates });
+  } catch (error) {
+    const message = error instanceof RenderError ? error.message : String(error);
+    return record(orgId, agentId, snapshotAt, snapshot.hosts.map((h) => h.id), null, message, t0, { loadMs, renderMs: performance.now() - t });
+  }
+  const renderMs = performance.now() - t;
+
+  let result: NginxApplyResult;
+  try {
+    result = await applierFor(agentId).apply({ files, isolatePrefix: "hosts/" });
+  } catch (error) {
+    logger.error("nginx apply crashed", { agentId, error });
+    return record(orgId, agentId, snapshotAt, snapshot.hosts.map((h) => h.id), null, `The agent could not apply the configuration: ${error instanceof Error ? error.message : String(error)}`, t0, { loadMs, renderMs });
+  }
+  t = performance.now();
+  return record(orgId, agentId, snapshotAt, snapshot.hosts.map((h) => h.id), result, result.ok ? null : result.output || "nginx refused the configuration.", t0, { loadMs, renderMs }, t);
+}
+
+async function record(
+  orgId: string,
+  agentId: string,
+  snapshotAt: Date,
+  hostIds: string[],
+  result: NginxApplyResult | null,
+  failure: string | null,
+  t0: number,
+  timings: { loadMs: number; renderMs: number },
+  recordStart = performance.now(),
+): Promise<ApplyOutcome> {
+  const rejected = new Map((result?.rejected ?? []).map((r) => [r.path, r.message]));
+  const rejectedHostIds = hostIds.filter((id) => rejected.has(hostFile(id)));
+  const now = new Date();
+  await withOrg(orgId, async (tx) => {
+    if (failure) {
+      // The previous tree keeps serving; the hosts waiting for this apply show why they are not live.
+      await tx.proxyHost.updateMany({ where: { agentId, updatedAt: { lte: snapshotAt }, status: { not: "ok" } }, data: { status: "error", statusMessage: failure.slice(0, 4000) } });
+    } else {
+      await tx.proxyHost.updateMany({
+        where: { agentId, updatedAt: { lte: snapshotAt }, ...(rejectedHostIds.length ? { id: { notIn: rejectedHostIds } } : {}), NOT: { status: "ok", appliedAt: { not: null } } },
+        data: { status: "ok", statusMessage: null, appliedAt: now },
+      });
+      for (const id of rejectedHostIds) {
+        await tx.proxyHost.updateMany({ where: { id, agentId }, data: { status: "error", statusMessage: `nginx refused this host; its previous configuration (if any) keeps serving.\n${rejected.get(hostFile(id))}`.slice(0, 4000) } });
+      }
+    }
+    const state = { state: failure ? "error" : "ok", message: failure?.slice(0, 4000) ?? null, generation: result?.generation ?? null, appliedAt: failure ? undefined : now };
+    await tx.proxyApplyState.upsert({ where: { agentId }, create: { agentId, orgId, ...state }, update: state });
+  });
+  const base = { stageMs: 0, testMs: 0, swapMs: 0, reloadMs: 0 };
+  return {
+    ok: !failure,
+    message: failure,
+    generation: result?.generation ?? null,
+    rejectedHostIds,
+    tests: result?.tests ?? 0,
+    reloads: result?.reloads ?? 0,
+    durationMs: performance.now() - t0,
+    timings: { ...(result?.timings ?? base), ...timings, recordMs: performance.now() - recordStart },
+  };
+}
+
+function toRenderHost(
+  id: string,
+  kind: string,
+  domains: string[],
+  enabled: boolean,
+  c: StoredHostConfig,
+  advanced: string,
+  accessListId: string | null,
+  certificateId: string | null,
+): RenderHost {
+  const base = { id, domains, enabled, http2: c.http2, tls: { ...c.tls, certificateId }, headers: c.headers, advanced };
+  if (kind === "redirect" && c.redirect) return { ...base, kind: "redirect", redirect: c.redirect };
+  const u = c.upstream!;
+  // A container target is reached by its name on a shared Docker network (container mode);
+  // local mode with published ports uses scheme/host/port targets.
+  const upstream = "containerId" in u ? { scheme: "http" as const, host: u.containerId, port: u.port } : u;
+  return {
+    ...base,
+    kind: "proxy",
+    upstream,
+    websockets: c.websockets,
+    blockExploits: c.blockExploits,
+    gzip: c.gzip,
+    clientMaxBodySizeMb: c.clientMaxBodySizeMb,
+    rateLimit: c.rateLimit,
+    accessListId,
+  };
+}

@@ -1,0 +1,87 @@
+// The proxy REST API through the real server (production build) with a real nginx on loopback.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { readFileSync } from "node:fs";
+import { createServer, request as httpRequest, type Server } from "node:http";
+import { join } from "node:path";
+import { freePort } from "../setup/postgres";
+import { Client, setUpServer, startServer, type TestServer } from "../setup/server";
+
+let server: TestServer;
+let admin: Client;
+let upstream: Server;
+let upstreamPort: number;
+let httpPort: number;
+let agentId: string;
+
+function viaNginx(host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port: httpPort, path: "/", headers: { Host: host }, agent: false }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  upstreamPort = await freePort();
+  upstream = createServer((_req, res) => res.end("from upstream"));
+  await new Promise<void>((r) => upstream.listen(upstreamPort, "127.0.0.1", r));
+  httpPort = await freePort();
+  server = await startServer({ env: { NGINX_BIN: "/usr/sbin/nginx", NGINX_HTTP_PORT: String(httpPort), NGINX_HTTPS_PORT: String(await freePort()), NGINX_LISTEN_ADDRESS: "127.0.0.1" } });
+  admin = await setUpServer(server);
+  const agents = await (await admin.request("/api/v1/agents")).json();
+  agentId = agents.items[0].id;
+});
+
+afterAll(async () => {
+  await server?.stop();
+  try {
+    process.kill(Number(readFileSync(join(server.dataDir, "nginx", "run", "nginx.pid"), "utf8")), "SIGQUIT");
+  } catch {
+    // nginx never started
+  }
+  upstream?.close();
+});
+
+describe("proxy API", () => {
+  test("creating a host answers 201 with the host live, and nginx serves it", async () => {
+    const res = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["app.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort } });
+    expect(res.status).toBe(201);
+    const host = await res.json();
+    expect(host).toMatchObject({ kind: "proxy", domains: ["app.test"], status: { state: "ok", message: null } });
+    expect(await viaNginx("app.test")).toEqual({ status: 200, body: "from upstream" });
+    const list = await (await admin.request(`/api/v1/agents/${agentId}/proxies`)).json();
+    expect(list.items.map((h: { id: string }) => h.id)).toContain(host.id);
+    const status = await (await admin.request(`/api/v1/agents/${agentId}/proxies/status`)).json();
+    expect(status.state).toBe("ok");
+    const patched = await admin.request(`/api/v1/agents/${agentId}/proxies/${host.id}`, { method: "PATCH", json: { ...host, domains: ["app2.test"], status: undefined, id: undefined, agentId: undefined, createdAt: undefined, updatedAt: undefined } });
+    // What GET returns (minus the read-only fields) is a valid PATCH body.
+    expect(patched.status).toBe(200);
+    expect((await patched.json()).domains).toEqual(["app2.test"]);
+    expect(await viaNginx("app2.test")).toEqual({ status: 200, body: "from upstream" });
+    expect((await viaNginx("app.test")).status).toBe(404);
+  });
+
+  test("an injected upstream host is a 400 with field errors", async () => {
+    const res = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["x.test"], upstream: { scheme: "http", host: 'app"; return 200 "pwned"; #', port: 80 } });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.fields).toHaveProperty(["upstream.host"]);
+  });
+
+  test("an admin who is not super admin gets 403 for advanced directives", async () => {
+    const email = "plain-admin@example.com";
+    const password = "a long enough password";
+    expect((await admin.post("/api/v1/users", { email, name: "Adm", role: "admin", password })).status).toBe(201);
+    const other = new Client(server.url);
+    expect((await other.post("/api/v1/auth/login", { email, password })).status).toBe(200);
+    const res = await other.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["adv.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort }, advanced: "proxy_buffering off;" });
+    expect(res.status).toBe(403);
+  });
+
+  test("another organization's or an unknown agent id is a 404", async () => {
+    expect((await admin.request(`/api/v1/agents/00000000-0000-0000-0000-000000000000/proxies`)).status).toBe(404);
+  });
+});
