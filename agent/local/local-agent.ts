@@ -27,6 +27,7 @@ import { toContainerDetail, toContainerEvent, toContainerSummary } from "./mappe
 import type { RawEvent } from "./raw-types";
 import { StatsSampler } from "./stats-sampler";
 import { iterateChunks, iterateJsonLines } from "./stream-iter";
+import { unreachableAgentInfo } from "../info";
 
 export interface LocalAgentOptions {
   /** `unix:///path` or `tcp://host:port`; default DOCKER_HOST, then /var/run/docker.sock. */
@@ -84,20 +85,7 @@ export class LocalAgent implements Agent {
       };
     } catch (error) {
       if (!(error instanceof DockerUnreachableError)) throw error;
-      return {
-        reachable: false,
-        error: error.message,
-        dockerHost: this.dockerHost,
-        hostname: hostname(),
-        dockerVersion: null,
-        apiVersion: null,
-        os: null,
-        architecture: null,
-        cpus: null,
-        memoryBytes: null,
-        containers: null,
-        nginxVersion,
-      };
+      return unreachableAgentInfo(this.dockerHost, error.message, { hostname: hostname(), nginxVersion });
     }
   }
 

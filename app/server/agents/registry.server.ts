@@ -10,6 +10,7 @@ import { env } from "../env.server";
 import { NotFoundError, ServiceUnavailableError } from "../errors.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
+import { unreachableAgentInfo } from "#agent/info";
 
 export const LOCAL_AGENT_NAME = "local";
 
@@ -97,20 +98,7 @@ export async function refreshAgent(actor: Pick<Actor, "orgId">, agentId: string,
 
 function unanswered(agent: Agent): AgentInfo {
   const dockerHost = agent instanceof LocalAgent ? agent.dockerHost : "";
-  return {
-    reachable: false,
-    error: `Docker engine not reachable at ${dockerHost}: no answer within 3 s`,
-    dockerHost,
-    hostname: "",
-    dockerVersion: null,
-    apiVersion: null,
-    os: null,
-    architecture: null,
-    cpus: null,
-    memoryBytes: null,
-    containers: null,
-    nginxVersion: null,
-  };
+  return unreachableAgentInfo(dockerHost, `Docker engine not reachable at ${dockerHost}: no answer within 3 s`);
 }
 
 export async function listAgents(actor: Actor): Promise<{ items: AgentDto[]; nextCursor: null }> {
