@@ -17,7 +17,9 @@ import { crossSiteReason } from "./app/server/http/origin";
 import { clientIp, trustedProxyList } from "./app/server/http/client-ip";
 import { BodyTooLargeError, toFetchRequest } from "./app/server/http/node-adapter.server";
 import { startBackgroundJobs } from "./app/server/jobs.server";
+import { stopLogCollectors } from "./app/server/logs/collector-boot.server";
 import { projectRoot } from "./app/server/paths.server";
+import { startNginxAtBoot } from "./app/server/proxy/boot.server";
 
 let config: ReturnType<typeof env>;
 try {
@@ -150,6 +152,8 @@ try {
 
 const io = attachSocketIo(httpServer, { publicOrigin: config.publicOrigin });
 const stopJobs = startBackgroundJobs();
+// Not awaited: a missing or broken nginx is a warning (and a note on the Proxies page), not a failed start.
+startNginxAtBoot();
 
 httpServer.listen(config.PORT, config.HOST, () => {
   logger.info("InfraPilot is listening", { url: config.PUBLIC_URL, port: config.PORT, host: config.HOST, edition: config.EDITION, mode: production ? "production" : "development" });
@@ -167,6 +171,7 @@ async function shutdown(signal: string) {
   await new Promise<void>((resolve) => io.close(() => resolve()));
   httpServer.closeAllConnections();
   await vite?.close();
+  await stopLogCollectors().catch((error) => logger.error("log collectors did not stop cleanly", { error }));
   await stopDatabase().catch((error) => logger.error("database shutdown failed", { error }));
   clearTimeout(force);
   process.exit(0);

@@ -12,6 +12,7 @@ export interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { to: "/dashboard", label: "Dashboard", permission: "read:dashboard" },
   { to: "/proxies", label: "Proxies", feature: "proxies", permission: "read:proxy" },
+  { to: "/certificates", label: "Certificates", feature: "proxies", permission: "read:certificate" },
   { to: "/containers", label: "Containers", feature: "containers", permission: "read:container" },
   { to: "/logs", label: "Logs", feature: "logs", permission: "read:logs" },
   { to: "/alerts", label: "Alerts", feature: "alerts", permission: "read:alert" },

@@ -99,7 +99,7 @@ try {
     const minimal = minimalTree(join(work, `minimal-${n}`), n);
     const minimalTests = Array.from({ length: runs }, () => nginxTest(join(work, `minimal-${n}`) + "/", minimal));
     const last = await requestApply(orgId, agentId);
-    saveDetail.push(`load ${ms(last.timings.loadMs)}, render ${ms(last.timings.renderMs)}, stage ${ms(last.timings.stageMs)}, test ${ms(last.timings.testMs)}, swap ${ms(last.timings.swapMs)}, reload ${ms(last.timings.reloadMs)}, record ${ms(last.timings.recordMs)}`);
+    saveDetail.push(`${last.testMode} test: load ${ms(last.timings.loadMs)}, render ${ms(last.timings.renderMs)}, stage ${ms(last.timings.stageMs)}, test ${ms(last.timings.testMs)}, swap ${ms(last.timings.swapMs)}, reload ${ms(last.timings.reloadMs)}, record ${ms(last.timings.recordMs)}`);
     rows.push([
       String(n),
       ms(bulkMs),

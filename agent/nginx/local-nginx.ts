@@ -82,10 +82,27 @@ export class LocalNginx implements ProxyApplier {
       started,
       durationMs: performance.now() - t0,
       timings,
+      testMode: quickOk ? "quick" : "full",
     });
 
-    // Test; isolate files nginx names under isolatePrefix, one at a time, and test again.
-    for (;;) {
+    // Quick path (a small change to a running nginx): `nginx -t` of the http level plus only
+    // the changed includes catches the change's own errors fast; the reload then re-parses the
+    // whole tree, and nginx refuses a bad one without harm (it keeps serving the old config).
+    const pid = await this.runningPid();
+    let quickOk = false;
+    if (!request.fullTest && pid !== null && base !== null && staged.changed.length <= QUICK_MAX_CHANGED) {
+      const t = performance.now();
+      const conf = join(staged.dir, QUICK_CONF);
+      await writeFile(conf, quickTestConf(request.files, staged.changed));
+      const test = await this.test(conf);
+      await rm(conf, { force: true });
+      tests++;
+      timings.testMs += performance.now() - t;
+      quickOk = test.ok;
+    }
+
+    // Full test; isolate files nginx names under isolatePrefix, one at a time, and test again.
+    for (; !quickOk; ) {
       const t = performance.now();
       const test = await this.test(join(staged.dir, "nginx.conf"));
       tests++;
@@ -108,13 +125,18 @@ export class LocalNginx implements ProxyApplier {
     timings.swapMs = performance.now() - t;
 
     t = performance.now();
-    const pid = await this.runningPid();
     const reload = pid ? await this.reload(pid) : await this.start();
     timings.reloadMs = performance.now() - t;
     if (!reload.ok) {
-      // nginx refused the new tree at reload time (e.g. a port it cannot bind): go back.
+      // nginx refused the new tree at reload time (a cross-host conflict the quick test could
+      // not see, or a port it cannot bind) and keeps serving the old one: point `live` back.
       if (base) await this.store.swap(base);
       await this.store.discard(this.store.treeDir(staged.generation));
+      if (quickOk) {
+        // Find the culprit the thorough way: full nginx -t with isolation of refused hosts.
+        const full = await this.applyNow({ ...request, fullTest: true });
+        return { ...full, tests: full.tests + tests, reloads: full.reloads + 1, durationMs: performance.now() - t0, testMode: "full" };
+      }
       return result(false, base, reload.output, 1, false);
     }
     await this.store.prune([staged.generation, base]);
@@ -298,6 +320,26 @@ async function alive(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
   // A zombie has exited; it only waits for its parent to reap it.
   return stat !== "" && stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+}
+
+/** At most this many changed files take the quick path; bulk applies always get the full nginx -t. */
+const QUICK_MAX_CHANGED = 16;
+const QUICK_CONF = ".quick-test.conf";
+
+/**
+ * nginx.conf with only the top-level includes that changed, or that reference a changed file
+ * (a renewed certificate, an edited htpasswd): what a single save can break by itself.
+ */
+export function quickTestConf(files: Record<string, string>, changed: string[]): string {
+  const main = files["nginx.conf"] ?? "";
+  const changedSet = new Set(changed);
+  const others = changed.filter((p) => p !== "nginx.conf" && !/\.conf$/.test(p));
+  return main.replace(/^(\s*)include ([^\s;]+);$/gm, (line, _indent: string, path: string) => {
+    if (changedSet.has(path)) return line;
+    const content = files[path];
+    if (content !== undefined && others.some((o) => content.includes(o))) return line;
+    return "";
+  });
 }
 
 function sleep(ms: number) {

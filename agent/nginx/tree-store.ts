@@ -59,7 +59,7 @@ export class TreeStore {
   }
 
   /** Writes `files` into a new staging directory, linking files unchanged since `base`. */
-  async stage(files: NginxTree, base: string | null): Promise<{ generation: string; dir: string; manifest: Record<string, string> }> {
+  async stage(files: NginxTree, base: string | null): Promise<{ generation: string; dir: string; manifest: Record<string, string>; changed: string[] }> {
     const generation = `g-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
     const dir = join(this.treesDir, `.staging-${generation}`);
     await mkdir(dir, { mode: 0o755 });
@@ -72,6 +72,7 @@ export class TreeStore {
     }
     for (const d of [...dirs].sort()) await mkdir(join(dir, d), { recursive: true, mode: 0o755 });
     const entries = Object.entries(files);
+    const changed: string[] = [];
     // Bounded parallelism: enough to hide syscall latency, not so much that it floods the pool.
     for (let i = 0; i < entries.length; i += 64) {
       await Promise.all(
@@ -79,6 +80,7 @@ export class TreeStore {
           const rel = safeRelative(path);
           const hash = createHash("sha256").update(content).digest("hex");
           manifest[rel] = hash;
+          if (previous[rel] !== hash) changed.push(rel);
           const target = join(dir, rel);
           if (base && previous[rel] === hash) {
             try {
@@ -93,7 +95,7 @@ export class TreeStore {
       );
     }
     await writeFile(join(dir, MANIFEST), JSON.stringify(manifest));
-    return { generation, dir, manifest };
+    return { generation, dir, manifest, changed: changed.sort() };
   }
 
   /** Replaces one staged file (isolation of a rejected host). */

@@ -14,6 +14,12 @@ export interface NginxApplyRequest {
    * tests again, so one bad host does not block every other change. Omit to fail the whole apply.
    */
   isolatePrefix?: string;
+  /**
+   * Always run the full `nginx -t` before the swap. By default a small change to a running
+   * nginx tests only the changed files (plus the http level) and lets the reload, which nginx
+   * refuses without harm, test the whole tree.
+   */
+  fullTest?: boolean;
 }
 
 export interface NginxRejectedFile {
@@ -30,6 +36,8 @@ export interface NginxApplyResult {
   output: string;
   /** Isolated files: live with their previous version, their new version was refused. */
   rejected: NginxRejectedFile[];
+  /** "quick": minimal-tree test + reload as the full test; "full": `nginx -t` of the whole tree first. */
+  testMode?: "quick" | "full";
   /** How many `nginx -t` runs and reloads (or starts) this apply took. */
   tests: number;
   reloads: number;

@@ -1,11 +1,208 @@
-import type { MetaFunction } from "@remix-run/node";
-import { NotBuiltYet } from "~/components/ui/page";
-import { placeholderLoader } from "~/server/http/page.server";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { formatBytes, LogRows } from "~/components/logs/log-rows";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { BUTTON } from "~/components/ui/button-classes";
+import { Field, FormError, SubmitButton } from "~/components/ui/field";
+import { Card, EmptyState, PageHeader } from "~/components/ui/page";
+import { SelectField } from "~/components/ui/select-field";
+import { can } from "~/permissions";
+import { requireUserWithPermission } from "~/server/auth/require.server";
+import { zodFieldErrors } from "~/server/http/api.server";
+import { page, parseForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
+import { listLogs } from "~/server/logs/log-query.server";
+import { getLogSettings, getLogUsage, updateLogSettings } from "~/server/logs/log-retention.server";
+import { LOG_LEVELS, LogQuerySchema, LogSettingsFormSchema } from "~/validation/logs";
 
-export const loader = placeholderLoader("logs", "read:logs");
+const RANGES = { "15m": 15 * 60_000, "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, all: 0, custom: 0 } as const;
+type Range = keyof typeof RANGES;
+const TEXT_FILTERS = ["q", "containerId", "stack", "from", "to"] as const;
 
-export default function Page() {
-  return <NotBuiltYet area="Logs" what="Merged live logs from containers and proxy hosts, with persistent searchable history." />;
+/** The form speaks UTC `datetime-local` values and named ranges; the schema takes ISO times. */
+function toQuery(params: URLSearchParams): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const key of ["q", "containerId", "stack"] as const) {
+    const v = params.get(key)?.trim();
+    if (v) query[key] = v;
+  }
+  if (params.get("regex") === "on") query.regex = "true";
+  const levels = params.getAll("level").filter(Boolean);
+  if (levels.length) query.level = levels;
+  const range = (params.get("range") ?? "24h") as Range;
+  if (range === "custom") {
+    for (const key of ["from", "to"] as const) {
+      const v = params.get(key)?.trim();
+      if (v) query[key] = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) ? `${v}:00.000Z` : v;
+    }
+  } else if (RANGES[range]) {
+    query.from = new Date(Date.now() - RANGES[range]).toISOString();
+  }
+  return query;
+}
+
+export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
+  requirePageFeature("logs");
+  const actor = await requireUserWithPermission(request, context, "read:logs");
+  const params = new URL(request.url).searchParams;
+  const values = {
+    ...(Object.fromEntries(TEXT_FILTERS.map((k) => [k, params.get(k) ?? ""])) as Record<(typeof TEXT_FILTERS)[number], string>),
+    range: params.get("range") ?? "24h",
+    regex: params.get("regex") === "on",
+    level: params.getAll("level"),
+  };
+  const [settings, usage] = await Promise.all([getLogSettings(actor), getLogUsage(actor, { days: 7 })]);
+  const shared = { values, settings, usage: usage.items, canManage: can(actor.role, "manage:settings") };
+  const parsed = LogQuerySchema.safeParse({ ...toQuery(params), cursor: params.get("cursor") || undefined });
+  if (!parsed.success) return { ...shared, errors: zodFieldErrors(parsed.error), items: [], nextCursor: null, exportQuery: null, paged: false };
+  const { cursor, limit: _limit, ...filters } = parsed.data;
+  try {
+    const { items, nextCursor } = await listLogs(actor, filters, { limit: 200, cursor });
+    const exportQuery = new URLSearchParams(Object.entries(toQuery(params)).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))).toString();
+    return { ...shared, errors: {} as Record<string, string>, items, nextCursor, exportQuery, paged: Boolean(cursor) };
+  } catch (error) {
+    const fields = (error as { fields?: Record<string, string>; status?: number }).status === 400 ? ((error as { fields?: Record<string, string> }).fields ?? { _: (error as Error).message }) : null;
+    if (!fields) throw error;
+    return { ...shared, errors: { ...fields, _: (error as Error).message }, items: [], nextCursor: null, exportQuery: null, paged: false };
+  }
+});
+
+export const action = page(async ({ request, context }: ActionFunctionArgs) => {
+  const actor = await requireUserWithPermission(request, context, "manage:settings");
+  const form = await parseForm(request, LogSettingsFormSchema);
+  if (!form.ok) return { fields: form.fields };
+  await updateLogSettings(actor, form.data);
+  return redirectWithToast("/logs", { kind: "success", message: `Logs are now kept for ${form.data.retentionDays} days.` });
+});
+
+export default function LogsPage() {
+  const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, canManage } = useLoaderData<typeof loader>();
+  const actionErrors = useActionData<typeof action>()?.fields;
+  const navigation = useNavigation();
+  const search = new URLSearchParams(
+    Object.entries(values).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : v === true ? [[k, "on"]] : v ? [[k, String(v)]] : [])),
+  ).toString();
+  const highlight = values.q && !values.regex ? values.q : null;
+  return (
+    <>
+      <PageHeader title="Logs" description="Searchable history of every container's output, kept per your retention setting.">
+        {exportQuery !== null ? (
+          <div className="flex flex-wrap gap-2">
+            <a className={BUTTON.secondary} href={`/api/v1/logs/export?format=csv${exportQuery ? `&${exportQuery}` : ""}`} download>
+              Export CSV
+            </a>
+            <a className={BUTTON.secondary} href={`/api/v1/logs/export?format=ndjson${exportQuery ? `&${exportQuery}` : ""}`} download>
+              Export NDJSON
+            </a>
+          </div>
+        ) : null}
+      </PageHeader>
+      <div className="flex flex-col gap-6">
+        <Card title="Filter">
+          <Form method="get" className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter the logs">
+            <Field label="Search" name="q" required={false} defaultValue={values.q} error={errors.q} hint="Text (any case), or a regular expression" />
+            <SelectField
+              label="Time"
+              name="range"
+              defaultValue={values.range}
+              options={[
+                { value: "15m", label: "Last 15 minutes" },
+                { value: "1h", label: "Last hour" },
+                { value: "24h", label: "Last 24 hours" },
+                { value: "7d", label: "Last 7 days" },
+                { value: "all", label: "Everything kept" },
+                { value: "custom", label: "Custom range (below)" },
+              ]}
+            />
+            <Field label="From (UTC)" name="from" type="datetime-local" required={false} defaultValue={values.from} error={errors.from} />
+            <Field label="To (UTC)" name="to" type="datetime-local" required={false} defaultValue={values.to} error={errors.to} />
+            <Field label="Container id" name="containerId" required={false} defaultValue={values.containerId} error={errors.containerId} hint="One or more, comma-separated" />
+            <Field label="Stack" name="stack" required={false} defaultValue={values.stack} error={errors.stack} hint="Compose project" />
+            <fieldset className="flex flex-col gap-1 sm:col-span-2">
+              <legend className="text-sm font-medium">Levels</legend>
+              <div className="flex flex-wrap gap-3 pt-1">
+                {LOG_LEVELS.map((level) => (
+                  <label key={level} className="flex items-center gap-1 text-sm">
+                    <input type="checkbox" name="level" value={level} defaultChecked={values.level.includes(level)} /> {level}
+                  </label>
+                ))}
+                <label className="ml-4 flex items-center gap-1 text-sm">
+                  <input type="checkbox" name="regex" defaultChecked={values.regex} /> Search is a regular expression
+                </label>
+              </div>
+            </fieldset>
+            <div className="flex flex-wrap items-center gap-3 sm:col-span-2 lg:col-span-4">
+              <SubmitButton pending={navigation.state === "loading" && navigation.location.pathname === "/logs"}>Search</SubmitButton>
+              <Link to="/logs" className="text-sm text-brand-600 hover:underline">
+                Reset
+              </Link>
+            </div>
+          </Form>
+          <FormError message={errors._ ?? errors.cursor ?? errors.level} />
+        </Card>
+        <Card>
+          {paged ? (
+            <p className="mb-3 text-sm text-slate-500">
+              Showing older lines. <Link to={search ? `/logs?${search}` : "/logs"} className="text-brand-600 hover:underline">Back to the newest</Link>
+            </p>
+          ) : null}
+          {items.length === 0 ? (
+            <EmptyState title="No log lines match">Try a wider time range or fewer filters. Lines appear here once containers print them.</EmptyState>
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="w-full text-sm">
+                <thead className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800">
+                  <tr>
+                    {["Time (UTC)", "Source", "Level", "Message"].map((c) => (
+                      <th key={c} scope="col" className="py-2 pr-3 font-medium">
+                        {c}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody key={search} className="divide-y divide-slate-100 dark:divide-slate-800">
+                  <LogRows items={items} nextCursor={nextCursor} search={search} highlight={highlight} />
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Card>
+        <Card title="Retention and usage">
+          <div className="grid gap-6 md:grid-cols-2">
+            {canManage ? (
+              <Form method="post" className="flex items-end gap-3" aria-label="Log retention">
+                <Field label="Keep logs for (days)" name="retentionDays" type="number" defaultValue={String(settings.retentionDays)} error={actionErrors?.retentionDays} />
+                <button type="submit" className={BUTTON.secondary}>
+                  Save
+                </button>
+              </Form>
+            ) : (
+              <p className="text-sm">Logs are kept for {settings.retentionDays} days.</p>
+            )}
+            <div className="text-sm">
+              <p className="mb-2 font-medium">Ingested per day (UTC)</p>
+              {usage.length === 0 ? (
+                <p className="text-slate-500">Nothing ingested in the last 7 days.</p>
+              ) : (
+                <table className="w-full" data-testid="log-usage">
+                  <tbody>
+                    {usage.map((d) => (
+                      <tr key={d.date}>
+                        <td className="pr-3 font-mono text-xs">{d.date}</td>
+                        <td className="pr-3 text-right">{d.lines.toLocaleString("en")} lines</td>
+                        <td className="text-right">{formatBytes(d.bytes)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </div>
+          </div>
+        </Card>
+      </div>
+    </>
+  );
 }
 
 export const meta: MetaFunction = () => [{ title: "Logs · InfraPilot" }];
+
+export const ErrorBoundary = RouteErrorBoundary;

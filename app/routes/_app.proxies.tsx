@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { useEffect } from "react";
 import { formFieldName, hostBodyFromForm } from "~/components/proxy/form-body";
 import { HostStatus } from "~/components/proxy/host-status";
 import { ProxyHostForm, type HostFormResult } from "~/components/proxy/proxy-host-form";
@@ -12,17 +13,31 @@ import { requireUserWithPermission } from "~/server/auth/require.server";
 import { formFailure } from "~/server/http/form-failure.server";
 import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 import { listAccessLists } from "~/server/proxy/access-lists.server";
+import { listCertificates } from "~/server/certs/certificates.server";
+import { TlsState } from "~/components/proxy/tls-state";
+import { Reachability } from "~/components/proxy/reachability";
+import { nginxProblem } from "~/server/proxy/boot.server";
+import type { Reachability as ReachabilityResult } from "~/server/proxy/reachability.server";
 import { applyProxies, createProxyHost, deleteProxyHost, getApplyStatus, listProxyHosts, updateProxyHost } from "~/server/proxy/hosts.server";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("proxies");
   const actor = await requireUserWithPermission(request, context, "read:proxy");
   const agentId = await localAgentId(actor);
-  const [{ items }, lists, status] = await Promise.all([listProxyHosts(actor, agentId), listAccessLists(actor), getApplyStatus(actor, agentId)]);
+  const [{ items }, lists, status, certs] = await Promise.all([
+    listProxyHosts(actor, agentId),
+    listAccessLists(actor),
+    getApplyStatus(actor, agentId),
+    can(actor.role, "read:certificate") ? listCertificates(actor) : { items: [] },
+  ]);
+  const problem = await nginxProblem();
   const editId = new URL(request.url).searchParams.get("edit");
   return {
+    agentId,
+    nginxProblem: problem,
     hosts: items,
     accessLists: lists.items.map((l) => ({ id: l.id, name: l.name })),
+    certificates: certs.items.map((c) => ({ id: c.id, label: `${c.domains.join(", ")}${c.mode === "custom" ? " (uploaded)" : ""}`, mode: c.mode, status: c.status, error: c.error, notAfter: c.notAfter, renewing: c.renewing, expired: c.expired })),
     status,
     editing: items.find((h) => h.id === editId) ?? null,
     canManage: can(actor.role, "manage:proxy"),
@@ -59,7 +74,26 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 });
 
 export default function ProxiesPage() {
-  const { hosts, accessLists, status, editing, canManage, canAdvanced } = useLoaderData<typeof loader>();
+  const { agentId, nginxProblem: problem, hosts, accessLists, certificates, status, editing, canManage, canAdvanced } = useLoaderData<typeof loader>();
+  const revalidator = useRevalidator();
+  const reach = useFetcher<{ items: ReachabilityResult[] }>();
+  const busy = hosts.some((h) => h.status.state === "pending") || certificates.some((c) => c.status === "pending" || c.renewing);
+  // Hosts waiting for an apply or a certificate: refresh until they settle.
+  useEffect(() => {
+    if (!busy) return;
+    const t = setInterval(() => revalidator.state === "idle" && document.visibilityState === "visible" && revalidator.revalidate(), 2000);
+    return () => clearInterval(t);
+  }, [busy, revalidator]);
+  const reachLoad = reach.load;
+  const hostKey = hosts.map((h) => h.id + h.updatedAt).join();
+  useEffect(() => {
+    if (!hostKey) return;
+    const url = `/api/v1/agents/${agentId}/proxies/reachability`;
+    reachLoad(url);
+    const t = setInterval(() => document.visibilityState === "visible" && reachLoad(url), 15_000);
+    return () => clearInterval(t);
+  }, [agentId, hostKey, reachLoad]);
+  const reachability = new Map((reach.data?.items ?? []).map((r) => [r.id, r]));
   const result = useActionData<typeof action>() as HostFormResult | undefined;
   const navigation = useNavigation();
   const saving = navigation.state !== "idle" && ["create", "update"].includes(String(navigation.formData?.get("intent")));
@@ -76,6 +110,11 @@ export default function ProxiesPage() {
         ) : null}
       </PageHeader>
       <div className="flex flex-col gap-6">
+        {problem ? (
+          <div role="alert" data-testid="nginx-problem" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+            {problem}
+          </div>
+        ) : null}
         <Card title={`Hosts (${hosts.length})`}>
           <p className="mb-3 text-sm text-slate-600 dark:text-slate-400" data-testid="apply-status">
             Last apply: {status.state === "ok" ? "ok" : status.state === "error" ? "failed" : "not yet"}
@@ -95,6 +134,7 @@ export default function ProxiesPage() {
                 <tr>
                   <th className="py-2 pr-3 font-medium">Domains</th>
                   <th className="py-2 pr-3 font-medium">Target</th>
+                  <th className="py-2 pr-3 font-medium">Upstream</th>
                   <th className="py-2 pr-3 font-medium">TLS</th>
                   <th className="py-2 pr-3 font-medium">Status</th>
                   {canManage ? <th className="py-2 font-medium">Actions</th> : null}
@@ -102,7 +142,7 @@ export default function ProxiesPage() {
               </thead>
               <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
                 {hosts.map((h) => (
-                  <tr key={h.id} data-testid="proxy-row" data-domain={h.domains[0]}>
+                  <tr key={h.id} data-testid="proxy-row" data-domain={h.domains[0]} data-state={h.status.state}>
                     <td className="py-3 pr-3 align-top font-medium">
                       {h.domains.join(", ")}
                       {!h.enabled ? <span className="ml-2 text-xs text-slate-500">(disabled)</span> : null}
@@ -110,7 +150,12 @@ export default function ProxiesPage() {
                     <td className="py-3 pr-3 align-top text-slate-600 dark:text-slate-400">
                       {h.kind === "redirect" ? `${h.redirect?.code} → ${h.redirect?.to}` : h.upstream && "host" in h.upstream ? `${h.upstream.scheme}://${h.upstream.host}:${h.upstream.port}` : h.upstream ? `container ${h.upstream.containerId}:${h.upstream.port}` : ""}
                     </td>
-                    <td className="py-3 pr-3 align-top">{h.tls.mode === "none" ? "none" : h.tls.mode}</td>
+                    <td className="py-3 pr-3 align-top">
+                      <Reachability result={reachability.get(h.id)} />
+                    </td>
+                    <td className="py-3 pr-3 align-top">
+                      <TlsState mode={h.tls.mode} certificate={certificates.find((c) => c.id === h.tls.certificateId) ?? null} />
+                    </td>
                     <td className="py-3 pr-3 align-top">
                       <HostStatus state={h.status.state} message={h.status.message} />
                     </td>
@@ -137,7 +182,7 @@ export default function ProxiesPage() {
         {canManage ? (
           <section id="host-form" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <h2 className="mb-3 text-sm font-semibold uppercase tracking-wide text-slate-500">{editing ? `Edit ${editing.domains[0]}` : "Add a host"}</h2>
-            <ProxyHostForm host={editing} accessLists={accessLists} canAdvanced={canAdvanced} result={result} pending={saving} />
+            <ProxyHostForm host={editing} accessLists={accessLists} certificates={certificates} canAdvanced={canAdvanced} result={result} pending={saving} />
           </section>
         ) : null}
       </div>

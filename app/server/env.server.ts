@@ -58,6 +58,7 @@ const schema = z.object({
   ALERTS_ALLOWED_HOSTS: list.default([]),
   METRICS_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
+  LOGS_PERSIST: bool.default(true),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
 });
 

@@ -1,22 +1,64 @@
 // Periodic housekeeping. Each job runs under a Postgres advisory lock so that, with several
 // replicas, only one runs it at a time.
 import { deleteExpiredSessions } from "./auth/session.server";
+import { renewDueCertificates } from "./certs/issuance.server";
+import { appPool } from "./db/pg-pool.server";
 import { logger } from "./logger.server";
+import { applyLogRetention, createLogPartitionsAhead } from "./logs/log-retention.server";
+import { ensureLogCollectors } from "./logs/collector-boot.server";
 
 interface Job {
   name: string;
   everyMs: number;
   run: () => Promise<void>;
+  /** Advisory lock key: another replica holding it means this run is skipped. */
+  lockKey?: number;
+  /** Also run once shortly after startup. */
+  runOnStart?: boolean;
 }
 
-const JOBS: Job[] = [{ name: "expired-sessions", everyMs: 60 * 60 * 1000, run: deleteExpiredSessions }];
+const JOBS: Job[] = [
+  { name: "expired-sessions", everyMs: 60 * 60 * 1000, run: deleteExpiredSessions },
+  { name: "log-partitions", everyMs: 60 * 60 * 1000, run: () => createLogPartitionsAhead(), lockKey: 7_126_031, runOnStart: true },
+  // Hourly tick; each certificate is attempted once it expires within 30 days, then with backoff.
+  { name: "certificate-renewal", everyMs: 60 * 60 * 1000, run: async () => void (await renewDueCertificates()), lockKey: 7_126_040, runOnStart: true },
+  // Starts persisting the built-in agent's container logs for an organization as soon as it exists.
+  { name: "log-collectors", everyMs: 15 * 1000, run: ensureLogCollectors, runOnStart: true },
+  { name: "log-retention", everyMs: 60 * 60 * 1000, run: async () => void (await applyLogRetention()), lockKey: 7_126_032, runOnStart: true },
+];
+
+/** Runs `fn` only if this process gets the session-level advisory lock `key`; false if another has it. */
+export async function withJobLock(key: number, fn: () => Promise<void>): Promise<boolean> {
+  const client = await appPool().connect();
+  let broken = false;
+  const onError = () => (broken = true);
+  client.on("error", onError);
+  try {
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [key]);
+    if (!rows[0]?.locked) return false;
+    try {
+      await fn();
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [key]).catch(() => (broken = true));
+    }
+    return true;
+  } finally {
+    client.off("error", onError);
+    client.release(broken ? true : undefined);
+  }
+}
+
+function runJob(job: Job): void {
+  const run = job.lockKey === undefined ? job.run() : withJobLock(job.lockKey, job.run);
+  Promise.resolve(run).catch((error) => logger.warn("background job failed", { job: job.name, error }));
+}
 
 export function startBackgroundJobs(): () => void {
-  const timers = JOBS.map((job) =>
-    setInterval(() => {
-      job.run().catch((error) => logger.warn("background job failed", { job: job.name, error }));
-    }, job.everyMs),
-  );
-  for (const t of timers) t.unref();
-  return () => timers.forEach(clearInterval);
+  const timers = JOBS.map((job) => setInterval(() => runJob(job), job.everyMs));
+  const startup = JOBS.filter((job) => job.runOnStart).map((job) => setTimeout(() => runJob(job), 5_000));
+  for (const t of [...timers, ...startup]) t.unref();
+  return () => {
+    timers.forEach(clearInterval);
+    startup.forEach(clearTimeout);
+  };
 }

@@ -337,17 +337,6 @@ export type AccessListInput = z.infer<typeof AccessListSchema>;
 
 // ---------------------------------------------------------------- certificates
 
-export const CertificateRequestSchema = z
-  .object({
-    domains: domainsField,
-    mode: z.enum(["acme", "custom"]),
-    certificatePem: z.string().max(100000).optional(),
-    keyPem: z.string().max(100000).optional(),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    if (v.mode === "custom" && !v.certificatePem) ctx.addIssue({ code: "custom", path: ["certificatePem"], message: "Paste the certificate chain (PEM)." });
-    if (v.mode === "custom" && !v.keyPem) ctx.addIssue({ code: "custom", path: ["keyPem"], message: "Paste the private key (PEM)." });
-  });
+// Certificate requests: app/validation/certificates.ts.
 
 export const AcmeTokenSchema = z.string().regex(ACME_TOKEN_PATTERN, "An ACME token has only letters, digits, _ and -.").max(200);

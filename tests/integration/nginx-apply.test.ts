@@ -231,6 +231,29 @@ describe("proxy hosts through nginx", () => {
     expect(fixed.status).toMatchObject({ state: "ok", message: null });
   });
 
+  test("a single save tests only what changed; a conflict only the whole tree shows is refused by the reload and rolled back", async () => {
+    const up = await upstream("quick");
+    const { requestApply } = await import("~/server/proxy/apply.server");
+    const a = await hosts.createProxyHost(superAdmin, agentId, proxyBody("quick-a.test", up.port));
+    const save = await requestApply(orgId, agentId);
+    expect({ ok: save.ok, testMode: save.testMode, tests: save.tests, reloads: save.reloads }).toEqual({ ok: true, testMode: "quick", tests: 1, reloads: 1 });
+    expect((await get("quick-a.test")).body).toBe("quick");
+
+    // Each host alone passes nginx -t; together their listen options clash (nginx: duplicate listen options).
+    const port = await freePort();
+    await hosts.updateProxyHost(superAdmin, agentId, a.id, proxyBody("quick-a.test", up.port, { advanced: `listen 127.0.0.1:${port} backlog=100;` }));
+    const generation = readlinkSync(join(confDir, "live"));
+    const b = await hosts.createProxyHost(superAdmin, agentId, proxyBody("quick-b.test", up.port, { advanced: `listen 127.0.0.1:${port} backlog=200;` }));
+    expect(b.status.state).toBe("error");
+    expect(b.status.message).toContain("duplicate listen options");
+    // nginx kept serving; live points at a complete tree that passes nginx -t and never held b's clash.
+    expect((await get("quick-a.test")).body).toBe("quick");
+    expect((await localNginx().testLive()).ok).toBe(true);
+    expect(readlinkSync(join(confDir, "live")) === generation || !readFileSync(join(confDir, "live", `hosts/${b.id}.conf`), "utf8").includes("backlog=200")).toBe(true);
+    await hosts.deleteProxyHost(superAdmin, agentId, b.id);
+    await hosts.updateProxyHost(superAdmin, agentId, a.id, proxyBody("quick-a.test", up.port));
+  });
+
   test("20 concurrent edits coalesce; the final config equals the database and passes nginx -t", async () => {
     const up = await upstream("concurrent");
     const host = await hosts.createProxyHost(admin, agentId, proxyBody("busy.test", up.port));

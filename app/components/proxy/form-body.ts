@@ -9,7 +9,12 @@ export function hostBodyFromForm(form: FormData): Record<string, unknown> {
     domains: s("domains").split(/[\s,]+/).filter(Boolean),
     enabled: !form.has("enabledPresent") || on("enabled"),
     http2: on("http2"),
-    tls: { mode: "none" },
+    tls: {
+      mode: ["acme", "custom"].includes(s("tlsMode")) ? s("tlsMode") : "none",
+      certificateId: s("certificateId") || null,
+      forceHttps: on("forceHttps"),
+      hsts: { enabled: on("hsts"), maxAge: s("hstsMaxAge") || 31536000, includeSubdomains: on("hstsIncludeSubdomains"), preload: on("hstsPreload") },
+    },
     headers: {
       csp: s("csp") || null,
       frameOptions: s("frameOptions") || null,
@@ -42,6 +47,9 @@ export function formFieldName(path: string): string {
     "headers.csp": "csp",
     "headers.permissionsPolicy": "permissionsPolicy",
     "redirect.to": "redirectTo",
+    "tls.certificateId": "certificateId",
+    "tls.mode": "tlsMode",
+    "tls.hsts.maxAge": "hstsMaxAge",
     "redirect.code": "redirectCode",
     "rateLimit.requestsPerSecond": "rateLimitRps",
     "rateLimit.burst": "rateLimitBurst",

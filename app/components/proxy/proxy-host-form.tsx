@@ -23,12 +23,14 @@ function Check({ name, label, defaultChecked }: { name: string; label: string; d
 export function ProxyHostForm({
   host,
   accessLists,
+  certificates,
   canAdvanced,
   result,
   pending,
 }: {
   host: ProxyHostDto | null;
   accessLists: { id: string; name: string }[];
+  certificates: { id: string; label: string; mode: "acme" | "custom" }[];
   canAdvanced: boolean;
   result?: HostFormResult;
   pending: boolean;
@@ -84,6 +86,7 @@ export function ProxyHostForm({
           <SelectField label="Access list" name="accessListId" defaultValue={host?.accessListId ?? ""} options={[{ value: "", label: "Public" }, ...accessLists.map((l) => ({ value: l.id, label: l.name }))]} error={f.accessListId} />
         </div>
       ) : null}
+      <TlsFields host={host} certificates={certificates} errors={f} />
       <details className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
         <summary className="cursor-pointer text-sm font-medium">Security headers</summary>
         <div className="mt-3 grid gap-4 sm:grid-cols-2">
@@ -114,5 +117,43 @@ export function ProxyHostForm({
         <SubmitButton pending={pending}>{host ? "Save and apply" : "Create and apply"}</SubmitButton>
       </div>
     </Form>
+  );
+}
+
+/** TLS: none, Let's Encrypt (a certificate is requested for the domains when none is picked) or an uploaded one. */
+function TlsFields({ host, certificates, errors }: { host: ProxyHostDto | null; certificates: { id: string; label: string; mode: "acme" | "custom" }[]; errors: Record<string, string> }) {
+  const [mode, setMode] = useState<"none" | "acme" | "custom">(host?.tls.mode ?? "none");
+  const options = certificates.filter((c) => c.mode === mode);
+  return (
+    <div className="grid gap-4 sm:grid-cols-2">
+      <div className="flex flex-col gap-1">
+        <label htmlFor="tlsMode" className="text-sm font-medium">
+          TLS
+        </label>
+        <select id="tlsMode" name="tlsMode" value={mode} onChange={(e) => setMode(e.target.value as typeof mode)} className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900">
+          <option value="none">None (HTTP only)</option>
+          <option value="acme">Let&apos;s Encrypt (HTTP-01)</option>
+          <option value="custom">Uploaded certificate</option>
+        </select>
+      </div>
+      {mode !== "none" ? (
+        <SelectField
+          label="Certificate"
+          name="certificateId"
+          defaultValue={host?.tls.certificateId ?? ""}
+          options={[...(mode === "acme" ? [{ value: "", label: "Request a new one for these domains" }] : [{ value: "", label: "Pick an uploaded certificate" }]), ...options.map((c) => ({ value: c.id, label: c.label }))]}
+          error={errors.certificateId}
+        />
+      ) : null}
+      {mode !== "none" ? (
+        <div className="flex flex-wrap gap-x-6 gap-y-2 sm:col-span-2">
+          <Check name="forceHttps" label="Force HTTPS" defaultChecked={host?.tls.forceHttps} />
+          <Check name="hsts" label="HSTS" defaultChecked={host?.tls.hsts.enabled} />
+          <Check name="hstsIncludeSubdomains" label="HSTS includeSubDomains" defaultChecked={host?.tls.hsts.includeSubdomains} />
+          <Check name="hstsPreload" label="HSTS preload" defaultChecked={host?.tls.hsts.preload} />
+          <input type="hidden" name="hstsMaxAge" value={String(host?.tls.hsts.maxAge ?? 31536000)} />
+        </div>
+      ) : null}
+    </div>
   );
 }

@@ -13,12 +13,14 @@ interface DbState {
   client: PrismaClient;
   pool: PrismaPg;
   migrationCount: number;
+  /** For raw `pg` access (app/server/db/pg-pool.server.ts); same role, so RLS applies. */
+  appUrl: string;
 }
 
 export function connectDatabase(appUrl: string, migrationCount: number): PrismaClient {
   const adapter = new PrismaPg({ connectionString: appUrl, max: 20, connectionTimeoutMillis: 5000 });
   const client = new PrismaClient({ adapter });
-  setSingleton<DbState>("db", { client, pool: adapter, migrationCount });
+  setSingleton<DbState>("db", { client, pool: adapter, migrationCount, appUrl });
   return client;
 }
 

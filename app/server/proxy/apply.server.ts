@@ -20,6 +20,8 @@ export interface ApplyOutcome {
   rejectedHostIds: string[];
   tests: number;
   reloads: number;
+  /** quick: only the changed files were tested before the reload (which tests the whole tree). */
+  testMode: "quick" | "full" | null;
   durationMs: number;
   timings: NginxApplyResult["timings"] & { loadMs: number; renderMs: number; recordMs: number };
 }
@@ -169,6 +171,7 @@ async function record(
     rejectedHostIds,
     tests: result?.tests ?? 0,
     reloads: result?.reloads ?? 0,
+    testMode: result?.testMode ?? null,
     durationMs: performance.now() - t0,
     timings: { ...(result?.timings ?? base), ...timings, recordMs: performance.now() - recordStart },
   };

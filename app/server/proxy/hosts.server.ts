@@ -12,6 +12,14 @@ import { controlCharacterFields, HostInputSchema, type HostInput } from "~/valid
 import { requestApply, type ApplyOutcome } from "./apply.server";
 import { HOST_SELECT, toHostDto, toStoredConfig, type ProxyHostDto } from "./dto.server";
 import { evaluateProxyPolicy, type ProxyPolicyAction } from "./policy.server";
+import { requestCertificateForHost } from "../certs/certificates.server";
+
+/** Let's Encrypt without a picked certificate: one is requested (or reused) for the host's domains. */
+function wantsNewCertificate(actor: Actor, input: HostInput): boolean {
+  const wants = input.tls.mode === "acme" && !input.tls.certificateId;
+  if (wants) assertPermission(actor, "manage:certificate");
+  return wants;
+}
 
 /** Validates a raw body (also used by the routes): control characters anywhere are refused first. */
 export function parseHostInput(raw: unknown): HostInput {
@@ -103,6 +111,7 @@ export async function createProxyHost(actor: Actor, agentId: string, raw: unknow
   const input = parseHostInput(raw);
   assertAdvancedAllowed(actor, input.advanced, "");
   await checkPolicy(actor, "proxy.create", input);
+  const newCertificate = wantsNewCertificate(actor, input);
   const id = await withOrg(actor.orgId, async (tx) => {
     await requireAgent(tx, agentId);
     await assertReferences(tx, input);
@@ -111,6 +120,7 @@ export async function createProxyHost(actor: Actor, agentId: string, raw: unknow
     await auditInTx(tx, auditEntry(actor, "proxy.create", row.id, { agentId, kind: input.kind, domains: input.domains, advanced: input.advanced !== "" }));
     return row.id;
   });
+  if (newCertificate) await requestCertificateForHost(actor, id, input.domains);
   await applyAfterChange(actor, agentId);
   return reread(actor, agentId, id);
 }
@@ -119,6 +129,7 @@ export async function updateProxyHost(actor: Actor, agentId: string, id: string,
   assertPermission(actor, "manage:proxy");
   const input = parseHostInput(raw);
   await checkPolicy(actor, "proxy.update", input);
+  const newCertificate = wantsNewCertificate(actor, input);
   await withOrg(actor.orgId, async (tx) => {
     await requireAgent(tx, agentId);
     const existing = await tx.proxyHost.findFirst({ where: { id, agentId }, select: { advanced: true } });
@@ -129,6 +140,7 @@ export async function updateProxyHost(actor: Actor, agentId: string, id: string,
     await tx.proxyHost.update({ where: { id }, data: rowData(input) });
     await auditInTx(tx, auditEntry(actor, "proxy.update", id, { agentId, kind: input.kind, domains: input.domains, advancedChanged: input.advanced.trim() !== existing.advanced.trim() }));
   });
+  if (newCertificate) await requestCertificateForHost(actor, id, input.domains);
   await applyAfterChange(actor, agentId);
   return reread(actor, agentId, id);
 }

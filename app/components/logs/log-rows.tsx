@@ -1,0 +1,95 @@
+// Rows of the persisted-log table with keyset "Load more" (like the audit table): each loaded page
+// renders the next page's button at its end.
+import { Link, useFetcher } from "@remix-run/react";
+import { Badge, type BadgeTone } from "~/components/ui/badge";
+import { BUTTON } from "~/components/ui/button-classes";
+import type { StoredLogLine } from "~/server/logs/log-query.server";
+
+const LEVEL_TONE: Record<StoredLogLine["level"], BadgeTone> = { error: "bad", warn: "warn", info: "good", debug: "muted", unknown: "muted" };
+
+/** A stable colour per source, so one container's lines are recognisable in a merged list. */
+const SOURCE_COLOURS = ["text-sky-700 dark:text-sky-300", "text-violet-700 dark:text-violet-300", "text-teal-700 dark:text-teal-300", "text-orange-700 dark:text-orange-300", "text-pink-700 dark:text-pink-300", "text-lime-700 dark:text-lime-300"];
+
+function sourceName(line: StoredLogLine): string {
+  return "proxyHostId" in line.source ? `proxy ${line.source.proxyHostId}` : (line.source.containerName ?? line.source.containerId ?? "?");
+}
+
+function colour(name: string): string {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return SOURCE_COLOURS[h % SOURCE_COLOURS.length]!;
+}
+
+/** Marks the search text in a message (plain text search only; regex matches are not marked). */
+function Highlighted({ text, term }: { text: string; term: string | null }) {
+  if (!term) return <>{text}</>;
+  const parts: React.ReactNode[] = [];
+  const lower = text.toLowerCase();
+  const needle = term.toLowerCase();
+  let at = 0;
+  for (let i = lower.indexOf(needle); i >= 0 && parts.length < 200; i = lower.indexOf(needle, at)) {
+    parts.push(text.slice(at, i), <mark key={i} className="rounded bg-yellow-200 px-0.5 dark:bg-yellow-700">{text.slice(i, i + needle.length)}</mark>);
+    at = i + needle.length;
+  }
+  parts.push(text.slice(at));
+  return <>{parts}</>;
+}
+
+export function LogRows({ items, nextCursor, search, highlight }: { items: StoredLogLine[]; nextCursor: string | null; search: string; highlight: string | null }) {
+  return (
+    <>
+      {items.map((l) => (
+        <tr key={l.id} data-testid="log-row" className="align-top">
+          <td className="whitespace-nowrap py-1 pr-3 font-mono text-xs text-slate-500">{l.time.replace("T", " ").slice(0, 23)}</td>
+          <td className={`max-w-[12rem] truncate py-1 pr-3 font-mono text-xs ${colour(sourceName(l))}`} title={sourceName(l)}>
+            {sourceName(l)}
+          </td>
+          <td className="py-1 pr-3">
+            <Badge tone={LEVEL_TONE[l.level]}>{l.level}</Badge>
+          </td>
+          <td className={`whitespace-pre-wrap break-all py-1 font-mono text-xs ${l.stream === "stderr" ? "text-red-800 dark:text-red-300" : ""}`}>
+            <Highlighted text={l.message} term={highlight} />
+          </td>
+        </tr>
+      ))}
+      {nextCursor ? <LoadMore cursor={nextCursor} search={search} highlight={highlight} /> : null}
+    </>
+  );
+}
+
+function LoadMore({ cursor, search, highlight }: { cursor: string; search: string; highlight: string | null }) {
+  const fetcher = useFetcher<{ items: StoredLogLine[]; nextCursor: string | null }>();
+  if (fetcher.data?.items) return <LogRows items={fetcher.data.items} nextCursor={fetcher.data.nextCursor} search={search} highlight={highlight} />;
+  const params = new URLSearchParams(search);
+  params.set("cursor", cursor);
+  const href = `/logs?${params}`;
+  return (
+    <tr>
+      <td colSpan={4} className="py-3 text-center">
+        <Link
+          to={href}
+          className={BUTTON.secondary}
+          onClick={(event) => {
+            event.preventDefault();
+            fetcher.load(href);
+          }}
+          aria-disabled={fetcher.state !== "idle" ? true : undefined}
+        >
+          {fetcher.state !== "idle" ? "Loading…" : "Load older lines"}
+        </Link>
+      </td>
+    </tr>
+  );
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}

