@@ -44,3 +44,18 @@ describe("log persistence in the running server", () => {
     expect(items[1]).toMatchObject({ stream: "stdout", source: { containerId: id } });
   });
 });
+
+describe("without a Docker engine", () => {
+  test("the server keeps running while the log collector waits for the engine", async () => {
+    const lonely = await startServer({ env: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
+    try {
+      await setUpServer(lonely);
+      // the collector starts within 5 s of boot and 15 s of setup; give it several attempts
+      await new Promise((r) => setTimeout(r, 8_000));
+      expect((await fetch(`${lonely.url}/healthz`)).status).toBe(200);
+      expect(lonely.output()).toMatch(/container events unavailable; retrying/);
+    } finally {
+      expect(await lonely.stop()).toBe(0);
+    }
+  });
+});

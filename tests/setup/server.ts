@@ -13,6 +13,8 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export interface TestServer {
   url: string;
   port: number;
+  /** The server process's pid (e.g. to read its memory from /proc). */
+  pid: number;
   dataDir: string;
   /** Superuser URL of the server's database (undefined with the embedded one). */
   databaseUrl?: string;
@@ -47,6 +49,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
       ...(database ? { DATABASE_URL: database } : {}),
+      // No nginx on ports 80/443 unless the test asks for one (by naming NGINX_BIN).
+      ...(options.env?.NGINX_BIN ? {} : { NGINX_MODE: "off" }),
       ...options.env,
     } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
@@ -59,6 +63,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const server: TestServer = {
     url,
     port,
+    pid: child.pid!,
     dataDir,
     databaseUrl: database,
     output: () => output,

@@ -85,6 +85,8 @@ export function startLogCollector(agent: Agent, options: LogCollectorOptions): L
         const events = agent.events(controller.signal)[Symbol.asyncIterator]();
         // Subscribe first, then list: a container started in between is seen either way.
         const first = events.next();
+        // If the list fails, `first` fails too (same engine); it must not become an unhandled rejection.
+        first.catch(() => {});
         for (const c of await agent.listContainers()) if (c.state === "running") follow(c);
         backoff = 500;
         for (let next = await first; !next.done; next = await events.next()) {
