@@ -19,6 +19,7 @@ import { BodyTooLargeError, toFetchRequest } from "./app/server/http/node-adapte
 import { startBackgroundJobs } from "./app/server/jobs.server";
 import { stopLogCollectors } from "./app/server/logs/collector-boot.server";
 import { projectRoot } from "./app/server/paths.server";
+import { buildMetrics, metricsAuthorized, observeRequest } from "./app/server/health/metrics.server";
 import { startNginxAtBoot } from "./app/server/proxy/boot.server";
 
 let config: ReturnType<typeof env>;
@@ -88,8 +89,11 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   res.setHeader("Referrer-Policy", "same-origin");
   res.setHeader("X-Frame-Options", "DENY");
   const path = (req.url ?? "/").split("?")[0]!;
+  const started = process.hrtime.bigint();
+  res.once("finish", () => observeRequest(req.method ?? "GET", res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
 
   if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+  if (path === "/metrics") return serveMetrics(req, res);
   if (path === "/readyz") {
     const ready = await databaseReady();
     return sendJson(res, ready.ok ? 200 : 503, ready.ok ? { status: "ready" } : { status: "unavailable", reason: ready.reason });
@@ -112,6 +116,19 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   if (vite) return vite.middlewares(req, res, next);
   if (staticFiles && (req.method === "GET" || req.method === "HEAD")) return staticFiles(req, res, next);
   return next();
+}
+
+/** Prometheus text, per install; 404 unless METRICS_TOKEN is set, 401 without it. */
+async function serveMetrics(req: IncomingMessage, res: ServerResponse) {
+  const allowed = metricsAuthorized(req.headers.authorization);
+  if (allowed === null) return refuse(req, res, 404, "not_found", "Not found.");
+  if (!allowed) {
+    res.setHeader("WWW-Authenticate", 'Bearer realm="metrics"');
+    return refuse(req, res, 401, "unauthorized", "Send Authorization: Bearer <METRICS_TOKEN>.");
+  }
+  const text = await buildMetrics();
+  res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store" });
+  res.end(text);
 }
 
 async function serveRemix(req: IncomingMessage, res: ServerResponse, requestId: string) {

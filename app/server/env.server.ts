@@ -59,6 +59,7 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
   LOGS_PERSIST: bool.default(true),
+  ALERTS_TICK_SECONDS: z.coerce.number({ message: "expected a number of seconds" }).int().min(1).max(3600).default(30),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
 });
 

@@ -1,5 +1,6 @@
 // Periodic housekeeping. Each job runs under a Postgres advisory lock so that, with several
 // replicas, only one runs it at a time.
+import { startAlertEngine } from "./alerts/engine.server";
 import { deleteExpiredSessions } from "./auth/session.server";
 import { renewDueCertificates } from "./certs/issuance.server";
 import { appPool } from "./db/pg-pool.server";
@@ -57,7 +58,10 @@ export function startBackgroundJobs(): () => void {
   const timers = JOBS.map((job) => setInterval(() => runJob(job), job.everyMs));
   const startup = JOBS.filter((job) => job.runOnStart).map((job) => setTimeout(() => runJob(job), 5_000));
   for (const t of [...timers, ...startup]) t.unref();
+  // Alerts follow the agent's events and their own 30-s tick (app/server/alerts/engine.server.ts).
+  const stopAlerts = startAlertEngine();
   return () => {
+    stopAlerts();
     timers.forEach(clearInterval);
     startup.forEach(clearTimeout);
   };

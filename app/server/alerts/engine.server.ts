@@ -1,0 +1,290 @@
+// The alert engine: one per process, started with the background jobs. It
+// - follows the agent's event stream (crash, stop, OOM, health, restarts) and evaluates the
+//   event-driven rules within seconds, batching events that arrive together so several targets
+//   firing at once become one notification per channel;
+// - keeps a bounded in-memory window of stats per running container from the agent's shared
+//   sampler (subscribed only while a cpu/memory rule exists);
+// - every tick (30 s) evaluates the windowed and periodic rules (cpu, memory, restarts,
+//   certificates, proxy apply, disk).
+// Decisions are persisted (store.server.ts) so a restart neither forgets nor repeats an alert.
+import { statfs } from "node:fs/promises";
+import type { Agent, ContainerEvent, ContainerStats, ContainerSummary } from "#agent/types";
+import { localAgent } from "../agents/registry.server";
+import { withOrg } from "../db/client.server";
+import { env } from "../env.server";
+import { logger } from "../logger.server";
+import { singleton } from "../singleton.server";
+import { evaluateEvent, evaluateTick, firingIndex, summarize, TICK_RULES, type ContainerFacts, type EventFacts, type Finding, type RuleSpec, type Sample, type SeriesSummary, type TickInputs } from "./evaluate";
+import { rulesVersion } from "./rules-version.server";
+import { applyEvaluation, loadRules, orgsWithRules } from "./store.server";
+
+export interface EngineOptions {
+  tickMs: number;
+  /** Events arriving within this long of the first one are evaluated together. */
+  batchMs: number;
+  /** Rules are re-read at least this often (changes on other replicas). */
+  rulesTtlMs: number;
+}
+
+/** Tunables. ALERTS_TICK_SECONDS (default 30) exists for tests and tuning. */
+export function engineOptions(): EngineOptions {
+  return { tickMs: env().ALERTS_TICK_SECONDS * 1000, batchMs: 1_500, rulesTtlMs: 30_000 };
+}
+
+const MAX_SERIES_MS = 3_600_000;
+const MAX_SAMPLES = 2_000;
+const MAX_HISTORY = 100;
+const HISTORY_MS = 86_400_000;
+const LABEL_KEYS_NOT_LABELS = new Set(["name", "image", "exitCode", "signal", "execDuration", "container", "health_status"]);
+
+interface PendingEvent {
+  event: EventFacts;
+  before: EventFacts[];
+}
+
+export class AlertEngine {
+  private readonly series = new Map<string, Sample[]>();
+  private readonly facts = new Map<string, ContainerFacts>();
+  private readonly history = new Map<string, EventFacts[]>();
+  private pending: PendingEvent[] = [];
+  private batchTimer: NodeJS.Timeout | null = null;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private readonly abort = new AbortController();
+  private unsubscribeStats: (() => void) | null = null;
+  private rules = new Map<string, RuleSpec[]>();
+  private rulesLoadedAt = 0;
+  private rulesLoadedVersion = -1;
+  private ticking = false;
+  private chain: Promise<void> = Promise.resolve();
+  lastTickAt: number | null = null;
+  lastError: string | null = null;
+
+  constructor(
+    private readonly agent: Agent,
+    private readonly options: EngineOptions = engineOptions(),
+  ) {}
+
+  start(): void {
+    void this.followEvents();
+    const tick = () => {
+      this.tickTimer = setTimeout(async () => {
+        await this.tick().catch((error) => this.fail("alert tick failed", error));
+        if (!this.abort.signal.aborted) tick();
+      }, this.options.tickMs);
+      this.tickTimer.unref();
+    };
+    // A first pass soon after startup: subscribe to stats if needed, check certificates.
+    setTimeout(() => void this.tick().catch((error) => this.fail("alert tick failed", error)), 2_000).unref();
+    tick();
+  }
+
+  stop(): void {
+    this.abort.abort();
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.unsubscribeStats?.();
+    this.unsubscribeStats = null;
+  }
+
+  private fail(message: string, error: unknown) {
+    this.lastError = error instanceof Error ? error.message : String(error);
+    logger.warn(message, { error });
+  }
+
+  /** Rules of every organization, re-read when a rule changed here or the TTL passed. */
+  private async currentRules(): Promise<Map<string, RuleSpec[]>> {
+    const version = rulesVersion();
+    if (version !== this.rulesLoadedVersion || Date.now() - this.rulesLoadedAt > this.options.rulesTtlMs) {
+      const next = new Map<string, RuleSpec[]>();
+      for (const orgId of await orgsWithRules()) next.set(orgId, await loadRules(orgId));
+      this.rules = next;
+      this.rulesLoadedAt = Date.now();
+      this.rulesLoadedVersion = version;
+      this.syncStatsSubscription();
+    }
+    return this.rules;
+  }
+
+  private syncStatsSubscription() {
+    const wanted = [...this.rules.values()].some((rules) => rules.some((r) => r.type === "cpu" || r.type === "memory"));
+    if (wanted && !this.unsubscribeStats) {
+      this.unsubscribeStats = this.agent.subscribeStats(
+        (batch) => this.onStats(batch),
+        (error) => logger.debug("alert stats sampler error", { error: error.message }),
+      );
+    } else if (!wanted && this.unsubscribeStats) {
+      this.unsubscribeStats();
+      this.unsubscribeStats = null;
+      this.series.clear();
+    }
+  }
+
+  private onStats(batch: ContainerStats[]) {
+    for (const s of batch) {
+      let list = this.series.get(s.id);
+      if (!list) this.series.set(s.id, (list = []));
+      const t = Date.parse(s.time);
+      const mem = s.memoryLimitBytes > 0 ? (s.memoryBytes / s.memoryLimitBytes) * 100 : null;
+      list.push({ t, cpu: s.cpuPercent, mem });
+      if (list.length > MAX_SAMPLES || t - list[0]!.t > MAX_SERIES_MS) {
+        const from = list.findIndex((x) => t - x.t <= MAX_SERIES_MS);
+        list.splice(0, Math.max(from, list.length - MAX_SAMPLES, 0));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private async followEvents(): Promise<void> {
+    let delay = 1_000;
+    while (!this.abort.signal.aborted) {
+      try {
+        for await (const event of this.agent.events(this.abort.signal)) {
+          delay = 1_000;
+          this.onEvent(event);
+        }
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        logger.debug("alert event stream interrupted", { error: error instanceof Error ? error.message : String(error) });
+      }
+      if (this.abort.signal.aborted) return;
+      await new Promise((r) => setTimeout(r, delay).unref());
+      delay = Math.min(delay * 2, 30_000);
+    }
+  }
+
+  private factsOf(event: ContainerEvent): ContainerFacts {
+    const known = this.facts.get(event.id);
+    if (known) return known;
+    const labels = Object.fromEntries(Object.entries(event.attributes).filter(([k]) => !LABEL_KEYS_NOT_LABELS.has(k)));
+    return { id: event.id, name: (event.name ?? event.id.slice(0, 12)).replace(/^\//, ""), stack: event.stack, labels };
+  }
+
+  onEvent(event: ContainerEvent): void {
+    const facts = this.factsOf(event);
+    if (event.action === "destroy") this.facts.delete(event.id);
+    else this.facts.set(event.id, facts);
+    const e: EventFacts = { time: Date.parse(event.time) || Date.now(), action: event.action, container: facts, exitCode: event.exitCode, health: event.health };
+    const list = this.history.get(facts.name) ?? [];
+    const before = list.slice();
+    list.push(e);
+    while (list.length > MAX_HISTORY || (list.length && e.time - list[0]!.time > HISTORY_MS)) list.shift();
+    this.history.set(facts.name, list);
+    if (!["die", "start", "restart", "oom", "kill", "stop", "health_status", "destroy"].includes(event.action)) return;
+    this.pending.push({ event: e, before });
+    this.batchTimer ??= setTimeout(() => {
+      this.batchTimer = null;
+      const batch = this.pending;
+      this.pending = [];
+      this.serialise(() => this.evaluateEvents(batch));
+    }, this.options.batchMs);
+  }
+
+  /** Evaluations run one at a time, in order. */
+  private serialise(fn: () => Promise<void>) {
+    this.chain = this.chain.then(fn).catch((error) => this.fail("alert evaluation failed", error));
+  }
+
+  private async evaluateEvents(batch: PendingEvent[]): Promise<void> {
+    const all = await this.currentRules();
+    for (const [orgId, rules] of all) {
+      const steps: Finding[][] = batch.map((p) => evaluateEvent(rules, p.event, p.before)).filter((f) => f.length > 0);
+      if (steps.length === 0) continue;
+      await applyEvaluation(orgId, rules, { steps }, Date.now());
+    }
+  }
+
+  // ---------------------------------------------------------------- ticks
+
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await new Promise<void>((resolve) => this.serialise(() => this.runTick().finally(resolve)));
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async runTick(): Promise<void> {
+    const all = await this.currentRules();
+    const now = Date.now();
+    const ruleTypes = new Set([...all.values()].flatMap((rules) => rules.filter((r) => TICK_RULES.has(r.type)).map((r) => r.type)));
+    if (ruleTypes.size === 0) {
+      this.lastTickAt = now;
+      return;
+    }
+    const containers = ruleTypes.has("cpu") || ruleTypes.has("memory") ? await this.runningContainers() : [];
+    const series = new Map<string, SeriesSummary>();
+    for (const c of containers) {
+      const samples = this.series.get(c.id);
+      if (samples?.length) series.set(c.id, summarize(samples));
+    }
+    for (const id of this.series.keys()) if (!containers.some((c) => c.id === id)) this.series.delete(id);
+    const disk = ruleTypes.has("disk") ? await dataDirDisk() : null;
+    for (const [orgId, rules] of all) {
+      const tickRules = rules.filter((r) => TICK_RULES.has(r.type));
+      if (tickRules.length === 0) continue;
+      const types = new Set(tickRules.map((r) => r.type));
+      const { certificates, applyStates } = await orgFacts(orgId, types.has("cert_expiry") || types.has("cert_renewal_failed"), types.has("proxy_apply_failed"));
+      const input: TickInputs = { now, containers, series, history: this.history, certificates, applyStates, disk };
+      await applyEvaluation(orgId, tickRules, { steps: (states) => [evaluateTick(tickRules, input, firingIndex(states))], completeRules: new Set(tickRules.map((r) => r.id)) }, now);
+    }
+    this.lastTickAt = now;
+  }
+
+  private async runningContainers(): Promise<ContainerFacts[]> {
+    let list: ContainerSummary[];
+    try {
+      list = await this.agent.listContainers({ all: false });
+    } catch (error) {
+      this.fail("alert engine could not list containers", error);
+      return [];
+    }
+    return list.map((c) => {
+      const facts = { id: c.id, name: c.name.replace(/^\//, ""), stack: c.stack, labels: c.labels };
+      this.facts.set(c.id, facts);
+      return facts;
+    });
+  }
+}
+
+async function orgFacts(orgId: string, certs: boolean, apply: boolean): Promise<Pick<TickInputs, "certificates" | "applyStates">> {
+  return withOrg(orgId, async (tx) => {
+    const certificates = certs
+      ? (await tx.certificate.findMany({ where: { orgId }, select: { id: true, domains: true, status: true, error: true, notAfter: true } })).map((c) => ({ ...c, notAfter: c.notAfter?.getTime() ?? null }))
+      : [];
+    let applyStates: TickInputs["applyStates"] = [];
+    if (apply) {
+      const [states, agents] = await Promise.all([
+        tx.proxyApplyState.findMany({ where: { orgId }, select: { agentId: true, state: true, message: true } }),
+        tx.agent.findMany({ where: { orgId }, select: { id: true, name: true } }),
+      ]);
+      applyStates = states.map((s) => ({ ...s, agentName: agents.find((a) => a.id === s.agentId)?.name ?? s.agentId }));
+    }
+    return { certificates, applyStates };
+  });
+}
+
+export async function dataDirDisk(): Promise<{ path: string; usedPercent: number; freeBytes: number; totalBytes: number } | null> {
+  const path = env().DATA_DIR;
+  try {
+    const s = await statfs(path);
+    const total = s.blocks * s.bsize;
+    const free = s.bavail * s.bsize;
+    return { path, usedPercent: total > 0 ? ((total - free) / total) * 100 : 0, freeBytes: free, totalBytes: total };
+  } catch {
+    return null;
+  }
+}
+
+/** Starts the process's engine on the built-in agent; returns its stop function. */
+export function startAlertEngine(): () => void {
+  const engine = singleton("alerts:engine", () => new AlertEngine(localAgent()));
+  engine.start();
+  return () => engine.stop();
+}
+
+export function runningEngine(): AlertEngine | undefined {
+  return (globalThis as unknown as { __infrapilot?: Record<string, unknown> }).__infrapilot?.["alerts:engine"] as AlertEngine | undefined;
+}

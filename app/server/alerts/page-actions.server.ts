@@ -1,0 +1,100 @@
+// The alerts page's form actions: turn flat form fields into the same inputs the API takes, then
+// call the same domain verbs. Keeps the route module thin.
+import type { Actor } from "../auth/require.server";
+import { ValidationError } from "../errors.server";
+import { formFailure } from "../http/form-failure.server";
+import { parseWith } from "../http/api.server";
+import { CreateChannelSchema, CreateRuleSchema, SECRET_FIELDS, type ChannelType } from "~/validation/alerts";
+import { createChannel, deleteChannel, testChannel } from "./channels.server";
+import { acknowledgeAlert } from "./history.server";
+import { createRule, deleteRule, updateRule } from "./rules.server";
+
+export type AlertsActionResult = { ok: true; message: string; intent: string } | { ok: false; message: string; fields: Record<string, string>; intent: string };
+
+const str = (form: FormData, key: string) => {
+  const v = form.get(key);
+  return typeof v === "string" ? v.trim() : "";
+};
+
+/** `config.*` fields of the channel form → the channel's config object. */
+export function channelConfigFromForm(type: ChannelType, form: FormData): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of form) {
+    if (!key.startsWith("config.") || typeof value !== "string" || value.trim() === "") continue;
+    config[key.slice(7)] = value.trim();
+  }
+  if (type === "smtp") {
+    config.to = str(form, "config.to").split(/[,;\s]+/).filter(Boolean);
+    if (typeof config.port === "string") config.port = Number(config.port);
+  }
+  if (type === "webhook" && typeof config.headers === "string") {
+    const headers: Record<string, string> = {};
+    for (const line of (config.headers as string).split(/\n/)) {
+      const i = line.indexOf(":");
+      if (i > 0) headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+    }
+    config.headers = headers;
+  }
+  for (const k of Object.keys(config)) if (!SECRET_FIELDS[type].includes(k) && config[k] === "") delete config[k];
+  return config;
+}
+
+function ruleFromForm(form: FormData): unknown {
+  const scopeKind = str(form, "scopeKind") || "all";
+  const scopeValue = str(form, "scopeValue");
+  const scope = scopeKind === "all" ? { all: true } : { [scopeKind]: scopeValue };
+  const num = (k: string) => (str(form, k) === "" ? undefined : Number(str(form, k)));
+  const start = str(form, "maintenanceStart");
+  const end = str(form, "maintenanceEnd");
+  return {
+    name: str(form, "name"),
+    type: str(form, "type"),
+    scope,
+    threshold: num("threshold") ?? null,
+    windowSeconds: num("windowSeconds"),
+    cooldownSeconds: num("cooldownSeconds"),
+    channelIds: form.getAll("channelIds").filter((v): v is string => typeof v === "string"),
+    notifyOnResolve: form.get("notifyOnResolve") === "on",
+    maintenance: start && end ? [{ start: new Date(`${start}Z`).toISOString(), end: new Date(`${end}Z`).toISOString() }] : [],
+  };
+}
+
+export async function runAlertsAction(actor: Actor, form: FormData): Promise<AlertsActionResult> {
+  const intent = str(form, "intent");
+  const id = str(form, "id");
+  try {
+    switch (intent) {
+      case "create-channel": {
+        const type = str(form, "type") as ChannelType;
+        const input = parseWith(CreateChannelSchema, { name: str(form, "name"), type, config: {} });
+        const channel = await createChannel(actor, { ...input, config: channelConfigFromForm(input.type, form) });
+        return { ok: true, intent, message: `Channel ${channel.name} was added.` };
+      }
+      case "test-channel": {
+        const result = await testChannel(actor, id);
+        return result.ok ? { ok: true, intent, message: result.message } : { ok: false, intent, message: result.message, fields: {} };
+      }
+      case "delete-channel":
+        await deleteChannel(actor, id);
+        return { ok: true, intent, message: "The channel was deleted." };
+      case "create-rule": {
+        const rule = await createRule(actor, parseWith(CreateRuleSchema, ruleFromForm(form)));
+        return { ok: true, intent, message: `Rule ${rule.name} was added.` };
+      }
+      case "toggle-rule": {
+        const rule = await updateRule(actor, id, { enabled: str(form, "enabled") === "true" });
+        return { ok: true, intent, message: `Rule ${rule.name} is ${rule.enabled ? "enabled" : "disabled"}.` };
+      }
+      case "delete-rule":
+        await deleteRule(actor, id);
+        return { ok: true, intent, message: "The rule was deleted." };
+      case "acknowledge":
+        await acknowledgeAlert(actor, id);
+        return { ok: true, intent, message: "Acknowledged." };
+      default:
+        throw new ValidationError("Unknown action.");
+    }
+  } catch (error) {
+    return { ...formFailure(error), intent };
+  }
+}
