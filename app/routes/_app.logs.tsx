@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { LiveLogStream, type LiveSelection } from "~/components/logs/live-stream";
 import { formatBytes, LogRows } from "~/components/logs/log-rows";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BUTTON } from "~/components/ui/button-classes";
@@ -7,6 +8,7 @@ import { Field, FormError, SubmitButton } from "~/components/ui/field";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { SelectField } from "~/components/ui/select-field";
 import { can } from "~/permissions";
+import { localAgentId } from "~/server/agents/registry.server";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { zodFieldErrors } from "~/server/http/api.server";
 import { page, parseForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
@@ -14,7 +16,7 @@ import { listLogs } from "~/server/logs/log-query.server";
 import { getLogSettings, getLogUsage, updateLogSettings } from "~/server/logs/log-retention.server";
 import { LOG_LEVELS, LogQuerySchema, LogSettingsFormSchema } from "~/validation/logs";
 
-const RANGES = { "15m": 15 * 60_000, "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, all: 0, custom: 0 } as const;
+const RANGES = { live: 0, "15m": 15 * 60_000, "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, all: 0, custom: 0 } as const;
 type Range = keyof typeof RANGES;
 const TEXT_FILTERS = ["q", "containerId", "stack", "from", "to"] as const;
 
@@ -51,7 +53,14 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
     level: params.getAll("level"),
   };
   const [settings, usage] = await Promise.all([getLogSettings(actor), getLogUsage(actor, { days: 7 })]);
-  const shared = { values, settings, usage: usage.items, canManage: can(actor.role, "manage:settings") };
+  const shared = { values, settings, usage: usage.items, canManage: can(actor.role, "manage:settings"), live: null as LiveSelection | null };
+  if (values.range === "live") {
+    // Live lines come over /ui straight from Docker (LiveLogStream); history is not queried.
+    const agentId = await localAgentId(actor);
+    const containerIds = values.containerId.split(",").map((v) => v.trim()).filter(Boolean);
+    const live: LiveSelection = containerIds.length ? { agentId, containerIds } : values.stack.trim() ? { agentId, stack: values.stack.trim() } : { agentId, all: true };
+    return { ...shared, live, errors: {} as Record<string, string>, items: [], nextCursor: null, exportQuery: null, paged: false };
+  }
   const parsed = LogQuerySchema.safeParse({ ...toQuery(params), cursor: params.get("cursor") || undefined });
   if (!parsed.success) return { ...shared, errors: zodFieldErrors(parsed.error), items: [], nextCursor: null, exportQuery: null, paged: false };
   const { cursor, limit: _limit, ...filters } = parsed.data;
@@ -75,7 +84,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 });
 
 export default function LogsPage() {
-  const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, canManage } = useLoaderData<typeof loader>();
+  const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, canManage, live } = useLoaderData<typeof loader>();
   const actionErrors = useActionData<typeof action>()?.fields;
   const navigation = useNavigation();
   const search = new URLSearchParams(
@@ -105,6 +114,7 @@ export default function LogsPage() {
               name="range"
               defaultValue={values.range}
               options={[
+                { value: "live", label: "Live" },
                 { value: "15m", label: "Last 15 minutes" },
                 { value: "1h", label: "Last hour" },
                 { value: "24h", label: "Last 24 hours" },
@@ -139,33 +149,39 @@ export default function LogsPage() {
           </Form>
           <FormError message={errors._ ?? errors.cursor ?? errors.level} />
         </Card>
-        <Card>
-          {paged ? (
-            <p className="mb-3 text-sm text-slate-500">
-              Showing older lines. <Link to={search ? `/logs?${search}` : "/logs"} className="text-brand-600 hover:underline">Back to the newest</Link>
-            </p>
-          ) : null}
-          {items.length === 0 ? (
-            <EmptyState title="No log lines match">Try a wider time range or fewer filters. Lines appear here once containers print them.</EmptyState>
-          ) : (
-            <div className="overflow-x-auto">
-              <table className="w-full text-sm">
-                <thead className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800">
-                  <tr>
-                    {["Time (UTC)", "Source", "Level", "Message"].map((c) => (
-                      <th key={c} scope="col" className="py-2 pr-3 font-medium">
-                        {c}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody key={search} className="divide-y divide-slate-100 dark:divide-slate-800">
-                  <LogRows items={items} nextCursor={nextCursor} search={search} highlight={highlight} />
-                </tbody>
-              </table>
-            </div>
-          )}
-        </Card>
+        {live ? (
+          <Card>
+            <LiveLogStream key={JSON.stringify(live)} selection={live} q={values.q} regex={values.regex} levels={values.level} historyHref={(from, to) => historyHref(search, from, to)} />
+          </Card>
+        ) : (
+          <Card>
+            {paged ? (
+              <p className="mb-3 text-sm text-slate-500">
+                Showing older lines. <Link to={search ? `/logs?${search}` : "/logs"} className="text-brand-600 hover:underline">Back to the newest</Link>
+              </p>
+            ) : null}
+            {items.length === 0 ? (
+              <EmptyState title="No log lines match">Try a wider time range or fewer filters. Lines appear here once containers print them.</EmptyState>
+            ) : (
+              <div className="overflow-x-auto">
+                <table className="w-full text-sm">
+                  <thead className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800">
+                    <tr>
+                      {["Time (UTC)", "Source", "Level", "Message"].map((c) => (
+                        <th key={c} scope="col" className="py-2 pr-3 font-medium">
+                          {c}
+                        </th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody key={search} className="divide-y divide-slate-100 dark:divide-slate-800">
+                    <LogRows items={items} nextCursor={nextCursor} search={search} highlight={highlight} />
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </Card>
+        )}
         <Card title="Retention and usage">
           <div className="grid gap-6 md:grid-cols-2">
             {canManage ? (
@@ -201,6 +217,15 @@ export default function LogsPage() {
       </div>
     </>
   );
+}
+
+/** The persisted history of exactly the span the live view showed, with the same filters. */
+function historyHref(search: string, from: string, to: string): string {
+  const params = new URLSearchParams(search);
+  params.set("range", "custom");
+  params.set("from", from);
+  params.set("to", to);
+  return `/logs?${params}`;
 }
 
 export const meta: MetaFunction = () => [{ title: "Logs · InfraPilot" }];

@@ -31,6 +31,20 @@ const id = z.string().min(1).max(255);
 
 export const ContainersSubscribeSchema = z.object({ agentId: id });
 export const LogsSubscribeSchema = z.object({ agentId: id, containerId: id, tail: z.number().int().min(0).max(MAX_LOG_TAIL).default(200) });
+/** The Logs page's live stream: exactly one of containerIds, stack or all. */
+export const LogsStreamSchema = z
+  .object({
+    agentId: id,
+    containerIds: z.array(id).min(1).max(50).optional(),
+    stack: z.string().min(1).max(200).optional(),
+    all: z.boolean().optional(),
+    since: z
+      .string()
+      .max(40)
+      .refine((v) => !Number.isNaN(Date.parse(v)), "Use an ISO-8601 time.")
+      .optional(),
+  })
+  .refine((v) => [v.containerIds?.length ? 1 : 0, v.stack ? 1 : 0, v.all ? 1 : 0].reduce((a, b) => a + b, 0) === 1, "Choose containers, a stack or all.");
 export const TerminalOpenSchema = z.object({
   agentId: id,
   containerId: id,

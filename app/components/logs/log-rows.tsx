@@ -5,23 +5,23 @@ import { Badge, type BadgeTone } from "~/components/ui/badge";
 import { BUTTON } from "~/components/ui/button-classes";
 import type { StoredLogLine } from "~/server/logs/log-query.server";
 
-const LEVEL_TONE: Record<StoredLogLine["level"], BadgeTone> = { error: "bad", warn: "warn", info: "good", debug: "muted", unknown: "muted" };
+export const LEVEL_TONE: Record<StoredLogLine["level"], BadgeTone> = { error: "bad", warn: "warn", info: "good", debug: "muted", unknown: "muted" };
 
 /** A stable colour per source, so one container's lines are recognisable in a merged list. */
 const SOURCE_COLOURS = ["text-sky-700 dark:text-sky-300", "text-violet-700 dark:text-violet-300", "text-teal-700 dark:text-teal-300", "text-orange-700 dark:text-orange-300", "text-pink-700 dark:text-pink-300", "text-lime-700 dark:text-lime-300"];
 
-function sourceName(line: StoredLogLine): string {
+function sourceName(line: Pick<StoredLogLine, "source">): string {
   return "proxyHostId" in line.source ? `proxy ${line.source.proxyHostId}` : (line.source.containerName ?? line.source.containerId ?? "?");
 }
 
-function colour(name: string): string {
+export function colour(name: string): string {
   let h = 0;
   for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return SOURCE_COLOURS[h % SOURCE_COLOURS.length]!;
 }
 
 /** Marks the search text in a message (plain text search only; regex matches are not marked). */
-function Highlighted({ text, term }: { text: string; term: string | null }) {
+export function Highlighted({ text, term }: { text: string; term: string | null }) {
   if (!term) return <>{text}</>;
   const parts: React.ReactNode[] = [];
   const lower = text.toLowerCase();

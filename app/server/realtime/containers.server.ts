@@ -1,14 +1,11 @@
-// Live container list, stats and log tails over /ui. One feed per agent runs while anybody
+// Live container list and stats over /ui (log tails: logs-live.server.ts). One feed per agent runs while anybody
 // watches it: one Docker event stream and one stats subscription (the agent's shared sampler),
 // whose batches go to a room; it stops when the last viewer leaves.
-import { randomUUID } from "node:crypto";
 import type { Agent } from "#agent/types";
-import { LogsSubscribeSchema, ContainersSubscribeSchema } from "~/validation/containers";
+import { ContainersSubscribeSchema } from "~/validation/containers";
 import { agentFor } from "../agents/registry.server";
-import { checkContainerRef, listContainersWithStats } from "../docker/containers.server";
-import { ConflictError } from "../errors.server";
+import { listContainersWithStats } from "../docker/containers.server";
 import { logger } from "../logger.server";
-import { toLogLine, type LogLine } from "../logs/log-line";
 import { singleton } from "../singleton.server";
 import { answer, currentActor, errorMessage, parsePayload, sleep, type TypedUiSocket } from "./subscription.server";
 
@@ -89,7 +86,6 @@ function leave(socket: TypedUiSocket, agentId: string) {
 
 export function registerContainerHandlers(socket: TypedUiSocket): void {
   const watching = new Set<string>();
-  const tails = new Map<string, AbortController>();
 
   socket.on("containers:subscribe", (payload, ack) =>
     answer(socket, "containers:subscribe", ack, async () => {
@@ -117,72 +113,8 @@ export function registerContainerHandlers(socket: TypedUiSocket): void {
     if (agentId && watching.delete(agentId)) leave(socket, agentId);
   });
 
-  socket.on("logs:subscribe", (payload, ack) =>
-    answer(socket, "logs:subscribe", ack, async () => {
-      const input = parsePayload(LogsSubscribeSchema, payload);
-      const actor = await currentActor(socket, "read:logs");
-      const { agent } = await agentFor(actor, input.agentId);
-      const detail = await agent.inspectContainer(checkContainerRef(input.containerId));
-      if (tails.size >= 8) throw new ConflictError("Too many log tails are open on this connection.");
-      const subscriptionId = randomUUID();
-      const controller = new AbortController();
-      tails.set(subscriptionId, controller);
-      void followLogs(socket, agent, subscriptionId, { agentId: input.agentId, containerId: detail.id, containerName: detail.name }, input.tail, controller.signal).finally(
-        () => tails.delete(subscriptionId),
-      );
-      return { subscriptionId };
-    }),
-  );
-
-  socket.on("logs:unsubscribe", (payload) => {
-    const id = typeof (payload as { subscriptionId?: unknown })?.subscriptionId === "string" ? (payload as { subscriptionId: string }).subscriptionId : "";
-    tails.get(id)?.abort();
-  });
-
   socket.on("disconnect", () => {
     for (const agentId of watching) leave(socket, agentId);
     watching.clear();
-    for (const controller of tails.values()) controller.abort();
   });
-}
-
-const FLUSH_MS = 100;
-const MAX_PENDING = 5_000;
-
-/** Follows one container's output, sending batches every 100 ms; drops the oldest for a slow consumer. */
-async function followLogs(
-  socket: TypedUiSocket,
-  agent: Agent,
-  subscriptionId: string,
-  source: { agentId: string; containerId: string; containerName: string },
-  tail: number,
-  signal: AbortSignal,
-): Promise<void> {
-  let pending: LogLine[] = [];
-  let dropped = 0;
-  const flush = () => {
-    if (pending.length === 0 && dropped === 0) return;
-    socket.emit("logs:batch", { subscriptionId, items: pending, ...(dropped ? { dropped } : {}) });
-    pending = [];
-    dropped = 0;
-  };
-  const timer = setInterval(flush, FLUSH_MS);
-  let reason: string | null = null;
-  try {
-    for await (const batch of agent.logs(source.containerId, { tail, follow: true, timestamps: true }, signal)) {
-      for (const entry of batch) pending.push(toLogLine(entry, source));
-      if (pending.length > MAX_PENDING) {
-        dropped += pending.length - MAX_PENDING;
-        pending = pending.slice(-MAX_PENDING);
-      }
-    }
-  } catch (error) {
-    if (!signal.aborted) reason = errorMessage(error);
-  } finally {
-    clearInterval(timer);
-    if (!signal.aborted) {
-      flush();
-      socket.emit("logs:end", { subscriptionId, reason });
-    }
-  }
 }

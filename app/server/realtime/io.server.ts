@@ -8,6 +8,7 @@ import { crossSiteReason } from "../http/origin";
 import { logger } from "../logger.server";
 import { setSingleton } from "../singleton.server";
 import { registerContainerHandlers } from "./containers.server";
+import { registerLogHandlers } from "./logs-live.server";
 import type { TypedUiSocket } from "./subscription.server";
 import { registerTerminalHandlers } from "./terminal.server";
 
@@ -55,6 +56,7 @@ export function attachSocketIo(server: HttpServer, options: { publicOrigin: stri
   ui.on("connection", (socket) => {
     socket.emit("hello" as never, { userId: (socket.data as UiSocketData).actor.userId } as never);
     registerContainerHandlers(socket as unknown as TypedUiSocket);
+    registerLogHandlers(socket as unknown as TypedUiSocket);
     registerTerminalHandlers(socket as unknown as TypedUiSocket);
   });
   setSingleton("io", io);
