@@ -10,6 +10,7 @@ import { requireUserWithPermission } from "~/server/auth/require.server";
 import { page, requirePageFeature } from "~/server/http/page.server";
 import { zodFieldErrors } from "~/server/http/api.server";
 import { AuditQuerySchema } from "~/validation/users";
+import { TableHead } from "~/components/ui/table-head";
 
 const FILTERS = ["actor", "action", "target", "from", "to"] as const;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -118,15 +119,7 @@ export default function AuditPage() {
             </EmptyState>
           ) : (
             <table className="block w-full text-sm md:table">
-              <thead className="hidden border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 md:table-header-group dark:border-slate-800">
-                <tr>
-                  {AUDIT_COLUMNS.map((c) => (
-                    <th key={c} scope="col" className="py-2 pr-3 font-medium">
-                      {c}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead columns={AUDIT_COLUMNS} stackOnPhone />
               <tbody key={filterSearch} className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
                 <AuditRows items={items} nextCursor={nextCursor} search={filterSearch} brokenAt={brokenAt} />
               </tbody>

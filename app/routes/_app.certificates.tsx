@@ -10,6 +10,7 @@ import { requireUserWithPermission } from "~/server/auth/require.server";
 import { createCertificate, deleteCertificate, listCertificates, renewCertificate } from "~/server/certs/certificates.server";
 import { formFailure } from "~/server/http/form-failure.server";
 import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
+import { TableHead } from "~/components/ui/table-head";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("proxies");
@@ -79,16 +80,7 @@ export default function CertificatesPage() {
             <EmptyState title="No certificates yet">Request one below, or pick Let&apos;s Encrypt in a proxy host&apos;s TLS settings.</EmptyState>
           ) : (
             <table className="w-full text-sm">
-              <thead className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800">
-                <tr>
-                  <th className="py-2 pr-3 font-medium">Domains</th>
-                  <th className="py-2 pr-3 font-medium">Source</th>
-                  <th className="py-2 pr-3 font-medium">Status</th>
-                  <th className="py-2 pr-3 font-medium">Issuer</th>
-                  <th className="py-2 pr-3 font-medium">Hosts</th>
-                  {canManage ? <th className="py-2 font-medium">Actions</th> : null}
-                </tr>
-              </thead>
+              <TableHead columns={["Domains", "Source", "Status", "Issuer", "Hosts", canManage && "Actions"]} />
               <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
                 {certificates.map((c) => (
                   <tr key={c.id} data-testid="certificate-row" data-domain={c.domains[0]} data-status={c.status}>

@@ -19,6 +19,7 @@ import { Reachability } from "~/components/proxy/reachability";
 import { nginxProblem } from "~/server/proxy/boot.server";
 import type { Reachability as ReachabilityResult } from "~/server/proxy/reachability.server";
 import { applyProxies, createProxyHost, deleteProxyHost, getApplyStatus, listProxyHosts, updateProxyHost } from "~/server/proxy/hosts.server";
+import { TableHead } from "~/components/ui/table-head";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("proxies");
@@ -130,16 +131,7 @@ export default function ProxiesPage() {
             <EmptyState title="No proxy hosts yet">Add a domain and the address of the service behind it below.</EmptyState>
           ) : (
             <table className="w-full text-sm">
-              <thead className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800">
-                <tr>
-                  <th className="py-2 pr-3 font-medium">Domains</th>
-                  <th className="py-2 pr-3 font-medium">Target</th>
-                  <th className="py-2 pr-3 font-medium">Upstream</th>
-                  <th className="py-2 pr-3 font-medium">TLS</th>
-                  <th className="py-2 pr-3 font-medium">Status</th>
-                  {canManage ? <th className="py-2 font-medium">Actions</th> : null}
-                </tr>
-              </thead>
+              <TableHead columns={["Domains", "Target", "Upstream", "TLS", "Status", canManage && "Actions"]} />
               <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
                 {hosts.map((h) => (
                   <tr key={h.id} data-testid="proxy-row" data-domain={h.domains[0]} data-state={h.status.state}>

@@ -14,6 +14,7 @@ import { formFailure } from "~/server/http/form-failure.server";
 import { page, parseForm, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 import { createUser, deleteUser, forcePasswordReset, getUser, listUsers, updateUser } from "~/server/users/users.server";
 import { CreateUserSchema, ListQuerySchema } from "~/validation/users";
+import { TableHead } from "~/components/ui/table-head";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("users");
@@ -98,16 +99,7 @@ export default function UsersPage() {
       <div className="flex flex-col gap-6">
         <Card title={`Members (${users.length}${nextCursor ? "+" : ""})`}>
           <table className="block w-full text-sm md:table">
-            <thead className="hidden border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 md:table-header-group dark:border-slate-800">
-              <tr>
-                <th scope="col" className="py-2 pr-3 font-medium">Name</th>
-                <th scope="col" className="py-2 pr-3 font-medium">Role</th>
-                <th scope="col" className="py-2 pr-3 font-medium">MFA</th>
-                <th scope="col" className="py-2 pr-3 font-medium">Status</th>
-                <th scope="col" className="py-2 pr-3 font-medium">Last login</th>
-                {canManage ? <th scope="col" className="py-2 font-medium">Actions</th> : null}
-              </tr>
-            </thead>
+            <TableHead columns={["Name", "Role", "MFA", "Status", "Last login", canManage && "Actions"]} stackOnPhone />
             <tbody className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
               {users.map((u) => (
                 <tr key={u.id} data-testid="member-row" data-email={u.email} className="flex flex-col gap-1.5 py-3 md:table-row">
