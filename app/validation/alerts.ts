@@ -110,20 +110,22 @@ export const UpdateChannelSchema = z
 
 const scopeSchema = z.union([
   z.object({ all: z.literal(true) }).strict(),
-  z.object({ stack: z.string().trim().min(1).max(200) }).strict(),
-  z.object({ namePattern: z.string().trim().min(1).max(200) }).strict(),
-  z.object({ label: z.string().trim().min(1).max(400) }).strict(),
+  z.object({ stack: z.string().trim().min(1, "Enter the stack's name.").max(200) }).strict(),
+  z.object({ namePattern: z.string().trim().min(1, "Enter a name pattern (web-*).").max(200) }).strict(),
+  z.object({ label: z.string().trim().min(1, "Enter a label (key or key=value).").max(400) }).strict(),
 ], { message: "Use {all: true}, {stack}, {namePattern} or {label: \"key\" | \"key=value\"}." });
 export type RuleScope = z.infer<typeof scopeSchema>;
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Use HH:MM (UTC).");
-export const MaintenanceWindowSchema = z.union([
-  z
-    .object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) })
-    .strict()
-    .refine((w) => Date.parse(w.end) > Date.parse(w.start), "The end must be after the start."),
-  z.object({ weekdays: z.array(z.number().int().min(0).max(6)).min(1).max(7), from: hhmm, to: hhmm }).strict(),
-]);
+const when = z.iso.datetime({ offset: true, message: "Enter a date and time." });
+/** An absolute window: muted from `start` to `end`. */
+export const OnceWindowSchema = z
+  .object({ start: when, end: when })
+  .strict()
+  .refine((w) => Date.parse(w.end) > Date.parse(w.start), { path: ["end"], message: "The end must be after the start." });
+/** A weekly window in UTC: on these weekdays (0 = Sunday) from `from` to `to`; overnight allowed. */
+export const WeeklyWindowSchema = z.object({ weekdays: z.array(z.number().int().min(0).max(6)).min(1, "Pick at least one day.").max(7), from: hhmm, to: hhmm }).strict();
+export const MaintenanceWindowSchema = z.union([OnceWindowSchema, WeeklyWindowSchema]);
 export type MaintenanceWindow = z.infer<typeof MaintenanceWindowSchema>;
 
 const ruleFields = {
@@ -176,5 +178,8 @@ export const HistoryQuerySchema = ListQuerySchema.extend({
   state: z.enum(["firing", "resolved"]).optional(),
   acknowledged: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
   q: z.string().max(200).optional(),
-});
+  /** Fired at or after / at or before (ISO times). */
+  from: z.iso.datetime({ offset: true, message: "Use an ISO date and time." }).optional(),
+  to: z.iso.datetime({ offset: true, message: "Use an ISO date and time." }).optional(),
+}).refine((v) => !v.from || !v.to || Date.parse(v.to) >= Date.parse(v.from), { path: ["to"], message: "The end must not be before the start." });
 export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;

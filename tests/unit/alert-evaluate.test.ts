@@ -3,10 +3,12 @@ import {
   containerInScope,
   countRestarts,
   decide,
+  downtimeCrashes,
   evaluateEvent,
   evaluateTick,
   groupByChannel,
   inMaintenance,
+  SampleWindow,
   stateKey,
   summarize,
   windowMean,
@@ -147,6 +149,52 @@ describe("decisions", () => {
   });
 });
 
+describe("crashes while InfraPilot was down", () => {
+  const crash = rule({ type: "container_crash" });
+  const exited = (name: string, exitCode: number | null, finishedAt: number, oomKilled = false) => ({ container: { id: name, name, stack: null, labels: {} }, exitCode, oomKilled, finishedAt });
+  const baseline = (states: [string, string, number][] = []) => ({
+    ruleCreatedAt: new Map([[crash.id, T0]]),
+    states: new Map(states.map(([target, state, since]) => [stateKey(crash.id, `container:${target}`), { state, since }])),
+  });
+
+  test("a non-zero exit or an OOM kill after the last state change is reported; stops, old exits and firing alerts are not", () => {
+    const later = T0 + 60_000;
+    const findings = downtimeCrashes(
+      [crash],
+      [
+        exited("new", 3, later),
+        exited("oom", 137, later, true),
+        exited("clean", 0, later),
+        exited("stopped", 143, later),
+        exited("killed", 137, later),
+        exited("before-rule", 1, T0 - 1),
+        exited("firing", 1, later),
+        exited("resolved-after", 1, later),
+        exited("resolved-before", 1, later),
+      ],
+      baseline([
+        ["firing", "firing", T0],
+        ["resolved-after", "ok", later + 1],
+        ["resolved-before", "ok", later - 1],
+      ]),
+    );
+    expect(findings.map((f) => [f.targetName, f.status, f.value])).toEqual([
+      ["new", "firing", 3],
+      ["oom", "firing", 137],
+      ["resolved-before", "firing", 1],
+    ]);
+    expect(findings[0]!.message).toBe(`crashed: exited with code 3 at ${new Date(later).toISOString()}, while InfraPilot was not running`);
+    expect(findings[1]!.message).toMatch(/^was killed: out of memory/);
+  });
+
+  test("decided against the states, such a crash fires once", () => {
+    const states: StateMap = new Map();
+    const f = downtimeCrashes([crash], [exited("x", 2, T0 + 1)], baseline());
+    expect(decide([crash], f, states, T0 + 10).map((d) => d.kind)).toEqual(["fire"]);
+    expect(decide([crash], f, states, T0 + 20)).toEqual([]);
+  });
+});
+
 describe("windowed metrics", () => {
   const samples = Array.from({ length: 121 }, (_, i) => ({ t: T0 + i * 5000, cpu: i < 60 ? 10 : 95, mem: 50 }));
   const summary = summarize(samples);
@@ -155,6 +203,51 @@ describe("windowed metrics", () => {
   test("the mean over a window uses only samples inside it", () => {
     expect(windowMean(summary, "cpu", now, 120, 7500)).toBeCloseTo(95);
     expect(windowMean(summary, "cpu", now, 600, 7500)).toBeCloseTo((60 * 10 + 61 * 95) / 121);
+  });
+
+  test("an incremental window gives the same means as rebuilding, through trims, compactions and growth", () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const win = new SampleWindow();
+    const kept: { t: number; cpu: number | null; mem: number | null }[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      const t = T0 + i * 1000;
+      const x = { t, cpu: rand() < 0.05 ? null : rand() * 200, mem: rand() < 0.05 ? null : rand() * 100 };
+      win.push(x);
+      kept.push(x);
+      // the engine's limits, scaled down: at most 10 minutes and 300 samples
+      win.trim(t - 600_000, 300);
+      while (kept.length > 300 || kept[0]!.t < t - 600_000) kept.shift();
+      if (i % 97 === 0 || i === 4_999) {
+        const live = win.summary();
+        const rebuilt = summarize(kept);
+        expect(win.size).toBe(kept.length);
+        expect(live.firstAt).toBe(rebuilt.firstAt);
+        for (const w of [10, 60, 299])
+          for (const m of ["cpu", "mem"] as const) {
+            const a = windowMean(live, m, t, w, 0);
+            const b = windowMean(rebuilt, m, t, w, 0);
+            if (b === null) expect(a).toBeNull();
+            else expect(a).toBeCloseTo(b, 9);
+          }
+      }
+    }
+    // an out-of-order sample is dropped; a trim past every sample empties the window
+    win.push({ t: T0, cpu: 1, mem: 1 });
+    expect(win.size).toBe(300);
+    win.trim(T0 + 10_000_000);
+    expect(win.size).toBe(0);
+    expect(win.summary().t.length).toBe(0);
+  });
+
+  test("a summary handed to a tick stays as it was while new samples arrive", () => {
+    const win = new SampleWindow();
+    for (const x of samples) win.push(x);
+    const view = win.summary();
+    for (let i = 1; i <= 200; i++) win.push({ t: now + i * 5000, cpu: 0, mem: 0 });
+    win.trim(now + 100_000);
+    expect(windowMean(view, "cpu", now, 120, 7500)).toBeCloseTo(95);
+    expect(windowMean(win.summary(), "cpu", now + 1_000_000, 120, 7500)).toBe(0);
   });
 
   test("a series shorter than the window says nothing yet", () => {

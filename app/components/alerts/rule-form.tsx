@@ -1,10 +1,12 @@
-// "Add a rule": type, scope, threshold and window, cooldown, channels, resolve notice, one
-// maintenance window (more through the API).
+// The rule form, for "Add a rule" and for editing one: type, scope, threshold and window,
+// cooldown, channels, resolve notice, enabled, and any number of maintenance windows (absolute
+// or weekly, in UTC). The page action turns the fields into the API's rule object and checks it
+// with the same schema (page-actions.server.ts); errors come back keyed by the schema's paths.
 import { Form } from "@remix-run/react";
-import { useState } from "react";
+import { useId, useRef, useState } from "react";
 import { Field, FormError, SubmitButton } from "~/components/ui/field";
-import { INPUT } from "~/components/ui/button-classes";
-import { RULE_TYPES, THRESHOLD_MEANING, type RuleType } from "~/validation/alerts";
+import { BUTTON, INPUT } from "~/components/ui/button-classes";
+import { RULE_TYPES, THRESHOLD_MEANING, type MaintenanceWindow, type RuleScope, type RuleType } from "~/validation/alerts";
 
 export const RULE_LABELS: Record<RuleType, string> = {
   container_crash: "Container crashed (exit ≠ 0 or OOM)",
@@ -19,66 +21,303 @@ export const RULE_LABELS: Record<RuleType, string> = {
   disk: "Data directory disk usage",
 };
 
-type Result = { ok: boolean; message: string; fields?: Record<string, string>; intent: string } | undefined;
+export const WINDOWED: ReadonlySet<RuleType> = new Set(["cpu", "memory", "restart_count"]);
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
-export function RuleForm({ channels, result, pending }: { channels: { id: string; name: string }[]; result: Result; pending: boolean }) {
-  const [type, setType] = useState<RuleType>("container_crash");
-  const [scopeKind, setScopeKind] = useState("all");
-  const mine = result?.intent === "create-rule" ? result : undefined;
+export interface EditableRule {
+  id: string;
+  name: string;
+  type: RuleType;
+  scope: RuleScope;
+  threshold: number | null;
+  windowSeconds: number;
+  cooldownSeconds: number;
+  channelIds: string[];
+  notifyOnResolve: boolean;
+  enabled: boolean;
+  maintenance: unknown[];
+}
+
+/** The page action's answer (AlertsActionResult), as far as the rule forms read it. */
+export type RuleFormResult = { ok: boolean; message: string; fields?: Record<string, string>; intent: string; id?: string; values?: Record<string, unknown> } | undefined;
+type Result = RuleFormResult;
+
+type Row = {
+  key: number;
+  kind: "once" | "weekly";
+  start: string;
+  end: string;
+  weekdays: number[];
+  from: string;
+  to: string;
+};
+
+/** ISO → the `datetime-local` value of the same instant in UTC (anything else as it was typed). */
+const toLocalInput = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso : new Date(iso).toISOString().slice(0, 16));
+
+/** The stored rule (if any) overlaid with the values of a refused submission. */
+function echoed(stored: EditableRule | undefined, values: Record<string, unknown> | undefined): EditableRule | undefined {
+  if (!values) return stored;
+  const base: EditableRule = stored ?? {
+    id: "",
+    name: "",
+    type: "container_crash",
+    scope: { all: true },
+    threshold: null,
+    windowSeconds: 300,
+    cooldownSeconds: 900,
+    channelIds: [],
+    notifyOnResolve: false,
+    enabled: true,
+    maintenance: [],
+  };
+  const v = values as Partial<EditableRule>;
+  return {
+    ...base,
+    ...v,
+    type: (RULE_TYPES as readonly string[]).includes(String(v.type)) ? (v.type as RuleType) : base.type,
+    windowSeconds: Number.isFinite(v.windowSeconds) ? v.windowSeconds! : base.windowSeconds,
+    cooldownSeconds: Number.isFinite(v.cooldownSeconds) ? v.cooldownSeconds! : base.cooldownSeconds,
+  };
+}
+
+function rowsOf(windows: unknown[]): Row[] {
+  return (windows as MaintenanceWindow[]).map((w, key) =>
+    "weekdays" in w
+      ? {
+          key,
+          kind: "weekly",
+          start: "",
+          end: "",
+          weekdays: w.weekdays,
+          from: w.from,
+          to: w.to,
+        }
+      : {
+          key,
+          kind: "once",
+          start: toLocalInput(w.start),
+          end: toLocalInput(w.end),
+          weekdays: [],
+          from: "",
+          to: "",
+        }
+  );
+}
+
+function scopeOf(scope: RuleScope): { kind: string; value: string } {
+  if ("stack" in scope) return { kind: "stack", value: scope.stack };
+  if ("namePattern" in scope) return { kind: "namePattern", value: scope.namePattern };
+  if ("label" in scope) return { kind: "label", value: scope.label };
+  return { kind: "all", value: "" };
+}
+
+export function RuleForm({
+  channels,
+  result,
+  pending,
+  rule: stored,
+  onCancel,
+}: {
+  channels: { id: string; name: string }[];
+  result: Result;
+  pending: boolean;
+  /** Editing this rule; creating a new one without. */
+  rule?: EditableRule;
+  onCancel?: () => void;
+}) {
+  const id = useId();
+  const editing = stored !== undefined;
+  const intent = editing ? "update-rule" : "create-rule";
+  const mine = result?.intent === intent && (!editing || result.id === stored.id) ? result : undefined;
+  // After a refusal the form starts from what was typed (matters when it is rendered anew).
+  const rule = echoed(stored, mine && !mine.ok ? mine.values : undefined);
+  const initialScope = scopeOf(rule?.scope ?? { all: true });
+  const [type, setType] = useState<RuleType>(rule?.type ?? "container_crash");
+  const [scopeKind, setScopeKind] = useState(initialScope.kind);
+  const [rows, setRows] = useState<Row[]>(() => rowsOf(rule?.maintenance ?? []));
+  const nextKey = useRef(rows.length);
+  const errors = mine && !mine.ok ? mine.fields ?? {} : {};
   const meaning = THRESHOLD_MEANING[type];
+  const label = editing ? `Edit rule ${stored.name}` : "Add a rule";
+  // Errors without a field of their own on the form (as rendered now) are listed at the top.
+  const placed = new Set([
+    "name",
+    "type",
+    "cooldownSeconds",
+    "channelIds",
+    ...(scopeKind !== "all" ? ["scope"] : []),
+    ...(meaning ? ["threshold"] : []),
+    ...(WINDOWED.has(type) ? ["windowSeconds"] : []),
+  ]);
+  const isPlaced = (key: string) => {
+    const row = /^maintenance\.(\d+)/.exec(key);
+    return placed.has(key) || (row !== null && Number(row[1]) < rows.length);
+  };
+  const unplaced = Object.entries(errors).filter(([k]) => !isPlaced(k));
+  const addRow = (kind: Row["kind"]) =>
+    setRows((r) => [
+      ...r,
+      {
+        key: nextKey.current++,
+        kind,
+        start: "",
+        end: "",
+        weekdays: kind === "weekly" ? [1, 2, 3, 4, 5] : [],
+        from: "02:00",
+        to: "04:00",
+      },
+    ]);
+  const removeRow = (key: number) => setRows((r) => r.filter((x) => x.key !== key));
+
   return (
-    <Form method="post" className="grid gap-4 md:grid-cols-2" aria-label="Add a rule">
-      <input type="hidden" name="intent" value="create-rule" />
-      <div className="md:col-span-2">{mine && !mine.ok ? <FormError message={`${mine.message} ${Object.values(mine.fields ?? {}).join(" ")}`} /> : null}</div>
-      <Field label="Name" name="name" error={mine?.fields?.name} />
+    <Form method="post" className="grid gap-4 md:grid-cols-2" aria-label={label} data-testid={editing ? "rule-edit-form" : "rule-create-form"}>
+      <input type="hidden" name="intent" value={intent} />
+      {editing ? <input type="hidden" name="id" value={stored.id} /> : null}
+      <input type="hidden" name="enabledField" value="1" />
+      <div className="md:col-span-2">{mine && !mine.ok ? <FormError message={[mine.message, ...unplaced.map(([, v]) => v)].join(" ")} /> : null}</div>
+      <Field label="Name" name="name" defaultValue={rule?.name} error={errors.name} autoFocus={editing} />
       <div className="flex flex-col gap-1">
-        <label htmlFor="rule-type" className="text-sm font-medium">
+        <label htmlFor={`${id}-type`} className="text-sm font-medium">
           When
         </label>
-        <select id="rule-type" name="type" value={type} onChange={(e) => setType(e.target.value as RuleType)} className={INPUT}>
+        <select id={`${id}-type`} name="type" value={type} onChange={(e) => setType(e.target.value as RuleType)} className={INPUT} aria-invalid={errors.type ? true : undefined}>
           {RULE_TYPES.map((t) => (
             <option key={t} value={t}>
               {RULE_LABELS[t]}
             </option>
           ))}
         </select>
+        <FieldError message={errors.type} />
       </div>
       <div className="flex flex-col gap-1">
-        <label htmlFor="rule-scope" className="text-sm font-medium">
+        <label htmlFor={`${id}-scope`} className="text-sm font-medium">
           Applies to
         </label>
-        <select id="rule-scope" name="scopeKind" value={scopeKind} onChange={(e) => setScopeKind(e.target.value)} className={INPUT}>
+        <select id={`${id}-scope`} name="scopeKind" value={scopeKind} onChange={(e) => setScopeKind(e.target.value)} className={INPUT}>
           <option value="all">Everything</option>
           <option value="stack">Compose stack</option>
           <option value="namePattern">Name pattern (web-*)</option>
           <option value="label">Label (key or key=value)</option>
         </select>
       </div>
-      {scopeKind !== "all" ? <Field label="Scope value" name="scopeValue" error={mine?.fields?.scope} /> : <div />}
-      {meaning ? <Field label={`Threshold (${meaning})`} name="threshold" type="number" error={mine?.fields?.threshold} /> : null}
-      {["cpu", "memory", "restart_count"].includes(type) ? <Field label="Window (seconds)" name="windowSeconds" type="number" defaultValue="300" /> : null}
-      <Field label="Cooldown (seconds)" name="cooldownSeconds" type="number" defaultValue="900" hint="No repeat notification for the same target within this time." />
+      {scopeKind !== "all" ? <Field label="Scope value" name="scopeValue" defaultValue={initialScope.value} error={errors.scope} /> : <div className="hidden md:block" />}
+      {meaning ? (
+        <Field
+          label={`Threshold (${meaning})`}
+          name="threshold"
+          type="number"
+          defaultValue={rule?.threshold !== null && rule?.threshold !== undefined ? String(rule.threshold) : undefined}
+          error={errors.threshold}
+        />
+      ) : null}
+      {WINDOWED.has(type) ? (
+        <Field label="Window (seconds)" name="windowSeconds" type="number" defaultValue={String(rule?.windowSeconds ?? 300)} error={errors.windowSeconds} />
+      ) : null}
+      <Field
+        label="Cooldown (seconds)"
+        name="cooldownSeconds"
+        type="number"
+        defaultValue={String(rule?.cooldownSeconds ?? 900)}
+        error={errors.cooldownSeconds}
+        hint="No repeat notification for the same target within this time."
+      />
       <fieldset className="flex flex-col gap-1 md:col-span-2">
         <legend className="text-sm font-medium">Notify</legend>
         {channels.length === 0 ? <p className="text-sm text-slate-500">Add a channel first; a rule without channels only records history.</p> : null}
-        <div className="flex flex-wrap gap-4">
+        <div className="flex flex-wrap gap-x-4 gap-y-2">
           {channels.map((c) => (
             <label key={c.id} className="flex items-center gap-2 text-sm">
-              <input type="checkbox" name="channelIds" value={c.id} defaultChecked /> {c.name}
+              <input type="checkbox" name="channelIds" value={c.id} defaultChecked={rule ? rule.channelIds.includes(c.id) : true} /> {c.name}
             </label>
           ))}
           <label className="flex items-center gap-2 text-sm">
-            <input type="checkbox" name="notifyOnResolve" /> Also when resolved
+            <input type="checkbox" name="notifyOnResolve" defaultChecked={rule?.notifyOnResolve ?? false} /> Also when resolved
+          </label>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="enabled" defaultChecked={rule?.enabled ?? true} /> Enabled
           </label>
         </div>
+        <FieldError message={errors.channelIds} />
       </fieldset>
-      <div className="grid grid-cols-2 gap-2 md:col-span-2">
-        <Field label="Muted from (UTC)" name="maintenanceStart" type="datetime-local" required={false} />
-        <Field label="until (UTC)" name="maintenanceEnd" type="datetime-local" required={false} />
-      </div>
-      <div className="md:col-span-2">
-        <SubmitButton pending={pending}>Add rule</SubmitButton>
+      <fieldset className="flex flex-col gap-3 md:col-span-2" data-testid="maintenance-windows">
+        <legend className="text-sm font-medium">Maintenance windows (UTC) — the rule is muted during these</legend>
+        {rows.length === 0 ? <p className="text-sm text-slate-500">None.</p> : null}
+        {rows.map((row, i) => (
+          <MaintenanceRow key={row.key} row={row} index={i} errors={errors} onRemove={() => removeRow(row.key)} />
+        ))}
+        <div className="flex flex-wrap gap-2">
+          <button type="button" className={BUTTON.secondary} onClick={() => addRow("once")}>
+            Add a one-off window
+          </button>
+          <button type="button" className={BUTTON.secondary} onClick={() => addRow("weekly")}>
+            Add a weekly window
+          </button>
+        </div>
+      </fieldset>
+      <div className="flex flex-wrap items-center gap-3 md:col-span-2">
+        <SubmitButton pending={pending}>{editing ? "Save rule" : "Add rule"}</SubmitButton>
+        {onCancel ? (
+          <button type="button" className={BUTTON.secondary} onClick={onCancel}>
+            Cancel
+          </button>
+        ) : null}
       </div>
     </Form>
+  );
+}
+
+function FieldError({ message }: { message?: string }) {
+  return message ? <p className="text-sm text-red-600 dark:text-red-400">{message}</p> : null;
+}
+
+function MaintenanceRow({ row, index, errors, onRemove }: { row: Row; index: number; errors: Record<string, string>; onRemove: () => void }) {
+  const id = useId();
+  const name = (k: string) => `maintenance.${index}.${k}`;
+  const err = (k: string) => errors[name(k)];
+  const rowError = errors[`maintenance.${index}`];
+  return (
+    <div role="group" aria-label={`Maintenance window ${index + 1}`} data-testid="maintenance-row" className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
+      <input type="hidden" name={name("kind")} value={row.kind} />
+      {row.kind === "once" ? (
+        <div className="grid gap-3 sm:grid-cols-2">
+          <Field label="Muted from (UTC)" name={name("start")} type="datetime-local" defaultValue={row.start} error={err("start")} />
+          <Field label="until (UTC)" name={name("end")} type="datetime-local" defaultValue={row.end} error={err("end")} />
+        </div>
+      ) : (
+        <div className="grid gap-3 sm:grid-cols-[1fr_auto_auto]">
+          <fieldset className="flex flex-col gap-1">
+            <legend className="text-sm font-medium">Every</legend>
+            <div className="flex flex-wrap gap-x-3 gap-y-1">
+              {WEEKDAYS.map((d, day) => (
+                <label key={d} className="flex items-center gap-1 text-sm">
+                  <input
+                    type="checkbox"
+                    name={name("weekdays")}
+                    value={String(day)}
+                    defaultChecked={row.weekdays.includes(day)}
+                    aria-describedby={err("weekdays") ? `${id}-wd` : undefined}
+                  />{" "}
+                  {d}
+                </label>
+              ))}
+            </div>
+            {err("weekdays") ? (
+              <p id={`${id}-wd`} className="text-sm text-red-600 dark:text-red-400">
+                {err("weekdays")}
+              </p>
+            ) : null}
+          </fieldset>
+          <Field label="from (HH:MM)" name={name("from")} type="time" defaultValue={row.from} error={err("from")} />
+          <Field label="to (HH:MM)" name={name("to")} type="time" defaultValue={row.to} error={err("to")} hint={err("to") ? undefined : "Overnight (22:00–02:00) is fine."} />
+        </div>
+      )}
+      <div className="mt-2 flex items-center justify-between gap-2">
+        <FieldError message={rowError} />
+        <button type="button" className={`${BUTTON.dangerOutline} ml-auto`} onClick={onRemove}>
+          Remove window {index + 1}
+        </button>
+      </div>
+    </div>
   );
 }

@@ -14,9 +14,9 @@ import { withOrg } from "../db/client.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
-import { evaluateEvent, evaluateTick, firingIndex, summarize, TICK_RULES, type ContainerFacts, type EventFacts, type Finding, type RuleSpec, type Sample, type SeriesSummary, type TickInputs } from "./evaluate";
+import { downtimeCrashes, evaluateEvent, evaluateTick, firingIndex, SampleWindow, TICK_RULES, type ContainerFacts, type ExitedContainer, type EventFacts, type Finding, type RuleSpec, type SeriesSummary, type TickInputs } from "./evaluate";
 import { rulesVersion } from "./rules-version.server";
-import { applyEvaluation, loadRules, orgsWithRules } from "./store.server";
+import { applyEvaluation, crashBaseline, loadRules, orgsWithRules } from "./store.server";
 
 export interface EngineOptions {
   tickMs: number;
@@ -34,6 +34,8 @@ export function engineOptions(): EngineOptions {
 const MAX_SERIES_MS = 3_600_000;
 const MAX_SAMPLES = 2_000;
 const MAX_HISTORY = 100;
+/** Exited containers inspected at start-up for crashes during downtime. */
+const MAX_EXITED_INSPECTED = 500;
 const HISTORY_MS = 86_400_000;
 const LABEL_KEYS_NOT_LABELS = new Set(["name", "image", "exitCode", "signal", "execDuration", "container", "health_status"]);
 
@@ -43,7 +45,8 @@ interface PendingEvent {
 }
 
 export class AlertEngine {
-  private readonly series = new Map<string, Sample[]>();
+  /** Per container: its samples with running sums, appended as they arrive (not rebuilt per tick). */
+  private readonly series = new Map<string, SampleWindow>();
   private readonly facts = new Map<string, ContainerFacts>();
   private readonly history = new Map<string, EventFacts[]>();
   private pending: PendingEvent[] = [];
@@ -73,8 +76,12 @@ export class AlertEngine {
       }, this.options.tickMs);
       this.tickTimer.unref();
     };
-    // A first pass soon after startup: subscribe to stats if needed, check certificates.
-    setTimeout(() => void this.tick().catch((error) => this.fail("alert tick failed", error)), 2_000).unref();
+    // A first pass soon after startup: subscribe to stats if needed, check certificates, and
+    // report containers that crashed while InfraPilot was not running.
+    setTimeout(() => {
+      void this.tick().catch((error) => this.fail("alert tick failed", error));
+      this.serialise(() => this.reportDowntimeCrashes());
+    }, 2_000).unref();
     tick();
   }
 
@@ -121,15 +128,13 @@ export class AlertEngine {
 
   private onStats(batch: ContainerStats[]) {
     for (const s of batch) {
-      let list = this.series.get(s.id);
-      if (!list) this.series.set(s.id, (list = []));
+      let win = this.series.get(s.id);
+      if (!win) this.series.set(s.id, (win = new SampleWindow()));
       const t = Date.parse(s.time);
+      if (Number.isNaN(t)) continue;
       const mem = s.memoryLimitBytes > 0 ? (s.memoryBytes / s.memoryLimitBytes) * 100 : null;
-      list.push({ t, cpu: s.cpuPercent, mem });
-      if (list.length > MAX_SAMPLES || t - list[0]!.t > MAX_SERIES_MS) {
-        const from = list.findIndex((x) => t - x.t <= MAX_SERIES_MS);
-        list.splice(0, Math.max(from, list.length - MAX_SAMPLES, 0));
-      }
+      win.push({ t, cpu: s.cpuPercent, mem });
+      win.trim(t - MAX_SERIES_MS, MAX_SAMPLES);
     }
   }
 
@@ -194,6 +199,35 @@ export class AlertEngine {
     }
   }
 
+  /**
+   * Containers that exited while nobody followed the event stream: Docker's State (FinishedAt,
+   * ExitCode, OOMKilled) against what was persisted (downtimeCrashes), reported once.
+   */
+  async reportDowntimeCrashes(): Promise<void> {
+    const all = await this.currentRules();
+    const crashRules = new Map([...all].map(([orgId, rules]) => [orgId, rules.filter((r) => r.enabled && r.type === "container_crash")] as const).filter(([, r]) => r.length > 0));
+    if (crashRules.size === 0) return;
+    const summaries = (await this.agent.listContainers({ all: true })).filter((c) => c.state === "exited" || c.state === "dead").slice(0, MAX_EXITED_INSPECTED);
+    const exited: ExitedContainer[] = [];
+    for (const c of summaries) {
+      if (this.abort.signal.aborted) return;
+      try {
+        const detail = await this.agent.inspectContainer(c.id);
+        const finishedAt = Date.parse(detail.state.finishedAt ?? "");
+        if (Number.isNaN(finishedAt) || finishedAt <= 0) continue;
+        exited.push({ container: { id: c.id, name: c.name.replace(/^\//, ""), stack: c.stack, labels: c.labels }, exitCode: detail.state.exitCode, oomKilled: detail.state.oomKilled, finishedAt });
+      } catch (error) {
+        logger.debug("alert start-up inspect failed", { id: c.id, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    if (exited.length === 0) return;
+    for (const [orgId, rules] of crashRules) {
+      const baseline = await crashBaseline(orgId, rules.map((r) => r.id));
+      const findings = downtimeCrashes(rules, exited, baseline);
+      if (findings.length) await applyEvaluation(orgId, rules, { steps: [findings] }, Date.now());
+    }
+  }
+
   // ---------------------------------------------------------------- ticks
 
   async tick(): Promise<void> {
@@ -217,8 +251,8 @@ export class AlertEngine {
     const containers = ruleTypes.has("cpu") || ruleTypes.has("memory") ? await this.runningContainers() : [];
     const series = new Map<string, SeriesSummary>();
     for (const c of containers) {
-      const samples = this.series.get(c.id);
-      if (samples?.length) series.set(c.id, summarize(samples));
+      const win = this.series.get(c.id);
+      if (win?.size) series.set(c.id, win.summary());
     }
     for (const id of this.series.keys()) if (!containers.some((c) => c.id === id)) this.series.delete(id);
     const disk = ruleTypes.has("disk") ? await dataDirDisk() : null;

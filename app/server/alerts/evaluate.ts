@@ -226,6 +226,54 @@ export function evaluateEvent(rules: RuleSpec[], event: EventFacts, before: Even
 }
 
 // ---------------------------------------------------------------------------------------------
+// Crashes while InfraPilot was not running
+
+/** An exited container as Docker reports it at start-up (inspect's State). */
+export interface ExitedContainer {
+  container: ContainerFacts;
+  exitCode: number | null;
+  oomKilled: boolean;
+  /** State.FinishedAt, ms since epoch. */
+  finishedAt: number;
+}
+
+/** What was persisted before: each crash rule's creation, and the (rule, target) states. */
+export interface CrashBaseline {
+  ruleCreatedAt: Map<string, number>;
+  /** By stateKey: the state and when it last changed. */
+  states: Map<string, { state: string; since: number }>;
+}
+
+/**
+ * Crash findings for containers that exited while the event stream was not followed. A container
+ * counts when it exited non-zero (or was OOM-killed) *after* its (rule, target) state last
+ * changed and after the rule was created, and that state is not already firing, so each such
+ * crash is reported once however often InfraPilot restarts. Exit codes 137 and 143 without an
+ * OOM kill are SIGKILL/SIGTERM, what `docker stop` produces: without the events they cannot be
+ * told from a requested stop, so they are not reported.
+ */
+export function downtimeCrashes(rules: RuleSpec[], exited: ExitedContainer[], baseline: CrashBaseline): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    if (!rule.enabled || rule.type !== "container_crash") continue;
+    const createdAt = baseline.ruleCreatedAt.get(rule.id);
+    if (createdAt === undefined) continue;
+    for (const x of exited) {
+      if (!containerInScope(rule.scope, x.container)) continue;
+      const crashed = x.oomKilled || (x.exitCode !== null && x.exitCode !== 0 && x.exitCode !== 137 && x.exitCode !== 143);
+      if (!crashed || !Number.isFinite(x.finishedAt)) continue;
+      const target = containerTarget(x.container);
+      const state = baseline.states.get(stateKey(rule.id, target));
+      if (state?.state === "firing" || x.finishedAt <= Math.max(createdAt, state?.since ?? 0)) continue;
+      const at = new Date(x.finishedAt).toISOString();
+      const what = x.oomKilled ? `was killed: out of memory (OOM), exit code ${x.exitCode ?? "?"}` : `crashed: exited with code ${x.exitCode}`;
+      findings.push({ ruleId: rule.id, target, targetName: x.container.name, status: "firing", value: x.exitCode, message: `${what} at ${at}, while InfraPilot was not running` });
+    }
+  }
+  return findings;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Windowed metrics
 
 /** One container's samples, oldest first, with prefix sums for O(log n) window means. */
@@ -268,6 +316,92 @@ export function summarize(samples: readonly Sample[]): SeriesSummary {
     s.memCount[i + 1] = s.memCount[i]! + (memOk ? 1 : 0);
   }
   return s;
+}
+
+/**
+ * One container's samples kept incrementally between ticks: each sample is appended once with
+ * its running sums (prefix sums), old samples are dropped by moving a start index, and
+ * `summary()` hands out views of the live arrays. Nothing is rebuilt per tick; the arrays are
+ * compacted (and the sums rebased, so they never grow without bound) only when half of the
+ * buffer is dead. Pure: no clock, no I/O.
+ */
+export class SampleWindow {
+  private t = new Float64Array(64);
+  private cpuP = new Float64Array(65);
+  private cpuN = new Uint32Array(65);
+  private memP = new Float64Array(65);
+  private memN = new Uint32Array(65);
+  /** Live samples are [head, end). */
+  private head = 0;
+  private end = 0;
+  private cached: SeriesSummary | null = null;
+
+  get size(): number {
+    return this.end - this.head;
+  }
+
+  /** Appends a sample; samples must arrive in time order (an older one is dropped). */
+  push(x: Sample): void {
+    if (this.end > this.head && x.t < this.t[this.end - 1]!) return;
+    if (this.end === this.t.length) this.makeRoom();
+    const i = this.end;
+    const cpuOk = x.cpu !== null && Number.isFinite(x.cpu);
+    const memOk = x.mem !== null && Number.isFinite(x.mem);
+    this.t[i] = x.t;
+    this.cpuP[i + 1] = this.cpuP[i]! + (cpuOk ? x.cpu! : 0);
+    this.cpuN[i + 1] = this.cpuN[i]! + (cpuOk ? 1 : 0);
+    this.memP[i + 1] = this.memP[i]! + (memOk ? x.mem! : 0);
+    this.memN[i + 1] = this.memN[i]! + (memOk ? 1 : 0);
+    this.end = i + 1;
+    this.cached = null;
+  }
+
+  /** Drops samples older than `keepFrom` (ms) and all but the newest `maxSamples`. */
+  trim(keepFrom: number, maxSamples = Infinity): void {
+    let head = Math.max(this.head, this.end - maxSamples);
+    const live = this.t.subarray(0, this.end);
+    if (head < this.end && live[head]! < keepFrom) head = lowerBound(live, keepFrom);
+    if (head !== this.head) {
+      this.head = Math.min(head, this.end);
+      this.cached = null;
+    }
+  }
+
+  /** The live samples as a SeriesSummary (views, valid until the next push or trim). */
+  summary(): SeriesSummary {
+    if (!this.cached) {
+      const { head, end } = this;
+      this.cached = {
+        t: this.t.subarray(head, end),
+        cpuPrefix: this.cpuP.subarray(head, end + 1),
+        cpuCount: this.cpuN.subarray(head, end + 1),
+        memPrefix: this.memP.subarray(head, end + 1),
+        memCount: this.memN.subarray(head, end + 1),
+        firstAt: end > head ? this.t[head]! : 0,
+      };
+    }
+    return this.cached;
+  }
+
+  /** Full buffer: move the live part to the front (rebasing the sums) or, if mostly live, grow. */
+  private makeRoom(): void {
+    const live = this.end - this.head;
+    const capacity = live * 2 > this.t.length ? this.t.length * 2 : this.t.length;
+    const t = new Float64Array(capacity);
+    const cpuP = new Float64Array(capacity + 1);
+    const cpuN = new Uint32Array(capacity + 1);
+    const memP = new Float64Array(capacity + 1);
+    const memN = new Uint32Array(capacity + 1);
+    t.set(this.t.subarray(this.head, this.end));
+    const [c0, n0, m0, k0] = [this.cpuP[this.head]!, this.cpuN[this.head]!, this.memP[this.head]!, this.memN[this.head]!];
+    for (let i = 0; i <= live; i++) {
+      cpuP[i] = this.cpuP[this.head + i]! - c0;
+      cpuN[i] = this.cpuN[this.head + i]! - n0;
+      memP[i] = this.memP[this.head + i]! - m0;
+      memN[i] = this.memN[this.head + i]! - k0;
+    }
+    Object.assign(this, { t, cpuP, cpuN, memP, memN, head: 0, end: live, cached: null });
+  }
 }
 
 function lowerBound(t: Float64Array, value: number): number {
@@ -329,6 +463,45 @@ export function formatWindow(seconds: number): string {
 }
 
 /**
+ * What many rules of one tick share, computed once: a container's target key, which containers a
+ * scope matches, and each container's mean per (metric, window). 1,000 rules over 100 containers
+ * use a handful of distinct scopes and windows, so a tick makes a few hundred window means
+ * instead of 100,000.
+ */
+function tickMemo(input: TickInputs) {
+  const { containers } = input;
+  const scopes = new Map<string, Uint8Array>();
+  const means = new Map<string, Float64Array>();
+  let targets: string[] | null = null;
+  return {
+    get targets(): string[] {
+      return (targets ??= containers.map(containerTarget));
+    },
+    scope(scope: RuleScope): Uint8Array {
+      const key = "all" in scope ? "a" : "stack" in scope ? `s${scope.stack}` : "namePattern" in scope ? `n${scope.namePattern}` : `l${scope.label}`;
+      let hit = scopes.get(key);
+      if (!hit) scopes.set(key, (hit = Uint8Array.from(containers, (c) => (containerInScope(scope, c) ? 1 : 0))));
+      return hit;
+    },
+    /** NaN where the series does not cover the window (or there is none). */
+    means(metric: "cpu" | "mem", windowSeconds: number): Float64Array {
+      const key = `${metric}${windowSeconds}`;
+      let hit = means.get(key);
+      if (!hit) {
+        hit = new Float64Array(containers.length);
+        for (let i = 0; i < containers.length; i++) {
+          const s = input.series.get(containers[i]!.id);
+          // The series must reach back a whole window: "above X for N minutes" means observed for N.
+          hit[i] = (s ? windowMean(s, metric, input.now, windowSeconds, COVERAGE_SLACK_MS) : null) ?? NaN;
+        }
+        means.set(key, hit);
+      }
+      return hit;
+    },
+  };
+}
+
+/**
  * Findings of the periodic rules. Every rule it covers is evaluated completely: a target with
  * no finding here (a container that stopped, a certificate that was deleted) is no longer firing.
  */
@@ -336,7 +509,7 @@ export function evaluateTick(rules: RuleSpec[], input: TickInputs, firing?: Firi
   const findings: Finding[] = [];
   // With the firing index, "fine" findings are made only where they resolve something: a tick
   // over 1,000 rules × 100 containers then allocates a few thousand findings instead of 100,000.
-  const quiet = (ruleId: string, target: string) => firing !== undefined && !(firing.get(ruleId)?.has(target) ?? false);
+  const memo = tickMemo(input);
   for (const rule of rules) {
     if (!rule.enabled || !TICK_RULES.has(rule.type)) continue;
     const threshold = rule.threshold ?? Infinity;
@@ -344,13 +517,16 @@ export function evaluateTick(rules: RuleSpec[], input: TickInputs, firing?: Firi
       case "cpu":
       case "memory": {
         const metric = rule.type === "cpu" ? "cpu" : "mem";
-        for (const c of input.containers) {
-          if (!containerInScope(rule.scope, c)) continue;
-          const s = input.series.get(c.id);
-          // The series must reach back a whole window: "above X for N minutes" means observed for N.
-          const mean = s ? windowMean(s, metric, input.now, rule.windowSeconds, COVERAGE_SLACK_MS) : null;
-          const t = containerTarget(c);
-          if (mean !== null && mean < threshold && quiet(rule.id, t)) continue;
+        const inScope = memo.scope(rule.scope);
+        const means = memo.means(metric, rule.windowSeconds);
+        const firingHere = firing?.get(rule.id);
+        for (let ci = 0; ci < input.containers.length; ci++) {
+          if (!inScope[ci]) continue;
+          const c = input.containers[ci]!;
+          const m = means[ci]!;
+          const mean = Number.isNaN(m) ? null : m;
+          const t = memo.targets[ci]!;
+          if (mean !== null && mean < threshold && firing !== undefined && !(firingHere?.has(t) ?? false)) continue;
           if (mean === null) findings.push({ ruleId: rule.id, target: t, targetName: c.name, status: "unknown", value: null, message: "not enough samples yet" });
           else
             findings.push({
@@ -436,12 +612,19 @@ export type FiringIndex = Map<string, Set<string>>;
 
 export function firingIndex(states: StateMap): FiringIndex {
   const index: FiringIndex = new Map();
+  // States come mostly grouped by rule: remember the last rule's set instead of looking it up.
+  let lastRule = "";
+  let set: Set<string> | undefined;
   for (const [key, st] of states) {
     if (st.state !== "firing") continue;
-    const [ruleId, target] = key.split("\u0000") as [string, string];
-    let set = index.get(ruleId);
-    if (!set) index.set(ruleId, (set = new Set()));
-    set.add(target);
+    const cut = key.indexOf("\u0000");
+    const ruleId = key.slice(0, cut);
+    if (ruleId !== lastRule || !set) {
+      lastRule = ruleId;
+      set = index.get(ruleId);
+      if (!set) index.set(ruleId, (set = new Set()));
+    }
+    set.add(key.slice(cut + 1));
   }
   return index;
 }
@@ -454,11 +637,22 @@ export function decide(rules: RuleSpec[], findings: Finding[], states: StateMap,
   // over 1,000 rules × 100 containers then builds no keys at all.
   const firingByRule = index ?? firingIndex(states);
   const seen: FiringIndex = new Map();
+  // Findings come grouped by rule: the rule and its sets are looked up once per run of findings.
+  let lastRule: string | null = null;
+  let rule: RuleSpec | undefined;
+  let firingHere: Set<string> | undefined;
+  let seenHere: Set<string> | undefined;
   for (const f of findings) {
-    const rule = byId.get(f.ruleId);
+    if (f.ruleId !== lastRule) {
+      lastRule = f.ruleId;
+      rule = byId.get(f.ruleId);
+      firingHere = firingByRule.get(f.ruleId);
+      seenHere = seen.get(f.ruleId);
+      if (!seenHere) seen.set(f.ruleId, (seenHere = new Set()));
+    }
     if (!rule || !rule.enabled) continue;
-    const wasFiring = firingByRule.get(f.ruleId)?.has(f.target) ?? false;
-    if (wasFiring) addTo(seen, f.ruleId, f.target);
+    const wasFiring = firingHere?.has(f.target) ?? false;
+    if (wasFiring) seenHere!.add(f.target);
     if (f.status === "unknown" || (f.status === "ok") !== wasFiring) continue;
     const key = stateKey(f.ruleId, f.target);
     const current = states.get(key);
@@ -468,12 +662,13 @@ export function decide(rules: RuleSpec[], findings: Finding[], states: StateMap,
       const notify = !cooling && rule.channelIds.length > 0;
       decisions.push({ rule, target: f.target, targetName: f.targetName, kind: "fire", value: f.value, message: textOf(rule, f), notify, suppressed: cooling ? "cooldown" : null, eventId: null });
       states.set(key, { state: "firing", lastNotifiedAt: notify ? now : (current?.lastNotifiedAt ?? null), notified: notify, eventId: null });
-      addTo(firingByRule, f.ruleId, f.target);
-      addTo(seen, f.ruleId, f.target);
+      if (!firingHere) firingByRule.set(f.ruleId, (firingHere = new Set()));
+      firingHere.add(f.target);
+      seenHere!.add(f.target);
     } else if (current) {
       decisions.push(resolveDecision(rule, f.target, f.targetName, f.value, textOf(rule, f), current, now));
       states.set(key, { ...current, state: "ok", eventId: null });
-      firingByRule.get(f.ruleId)?.delete(f.target);
+      firingHere?.delete(f.target);
     }
   }
   if (completeRules.size > 0) {
@@ -495,11 +690,6 @@ export function decide(rules: RuleSpec[], findings: Finding[], states: StateMap,
   return decisions;
 }
 
-function addTo(index: FiringIndex, ruleId: string, target: string): void {
-  let set = index.get(ruleId);
-  if (!set) index.set(ruleId, (set = new Set()));
-  set.add(target);
-}
 
 function resolveDecision(rule: RuleSpec, target: string, targetName: string, value: number | null, message: string, state: StateSnapshot, now: number): Decision {
   const notify = rule.notifyOnResolve && state.notified && rule.channelIds.length > 0 && !inMaintenance(rule.maintenance, now);

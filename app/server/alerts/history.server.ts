@@ -107,8 +107,12 @@ export async function listHistory(actor: Actor, query: HistoryQuery): Promise<{ 
         ...(query.ruleId ? { ruleId: query.ruleId } : {}),
         ...(query.state ? { state: query.state } : {}),
         ...(query.acknowledged === undefined ? {} : query.acknowledged ? { acknowledgedAt: { not: null } } : { acknowledgedAt: null }),
-        ...(query.q ? { OR: [{ targetName: { contains: query.q, mode: "insensitive" as const } }, { ruleName: { contains: query.q, mode: "insensitive" as const } }, { message: { contains: query.q, mode: "insensitive" as const } }] } : {}),
-        ...(after ? { OR: [{ firedAt: { lt: after.firedAt } }, { firedAt: after.firedAt, id: { lt: after.id } }] } : {}),
+        ...(query.from || query.to ? { firedAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lte: new Date(query.to) } : {}) } } : {}),
+        // The search and the cursor are both ORs: combined with AND so one does not replace the other.
+        AND: [
+          ...(query.q ? [{ OR: [{ targetName: { contains: query.q, mode: "insensitive" as const } }, { ruleName: { contains: query.q, mode: "insensitive" as const } }, { message: { contains: query.q, mode: "insensitive" as const } }] }] : []),
+          ...(after ? [{ OR: [{ firedAt: { lt: after.firedAt } }, { firedAt: after.firedAt, id: { lt: after.id } }] }] : []),
+        ],
       },
       select: SELECT,
       orderBy: [{ firedAt: "desc" }, { id: "desc" }],

@@ -4,12 +4,14 @@ import type { Actor } from "../auth/require.server";
 import { ValidationError } from "../errors.server";
 import { formFailure } from "../http/form-failure.server";
 import { parseWith } from "../http/api.server";
-import { CreateChannelSchema, CreateRuleSchema, SECRET_FIELDS, type ChannelType } from "~/validation/alerts";
+import { CreateChannelSchema, CreateRuleSchema, SECRET_FIELDS, UpdateRuleSchema, type ChannelType } from "~/validation/alerts";
 import { createChannel, deleteChannel, testChannel } from "./channels.server";
 import { acknowledgeAlert } from "./history.server";
 import { createRule, deleteRule, updateRule } from "./rules.server";
 
-export type AlertsActionResult = { ok: true; message: string; intent: string } | { ok: false; message: string; fields: Record<string, string>; intent: string };
+export type AlertsActionResult =
+  | { ok: true; message: string; intent: string; id?: string }
+  | { ok: false; message: string; fields: Record<string, string>; intent: string; id?: string; values?: Record<string, unknown> };
 
 const str = (form: FormData, key: string) => {
   const v = form.get(key);
@@ -24,7 +26,9 @@ export function channelConfigFromForm(type: ChannelType, form: FormData): Record
     config[key.slice(7)] = value.trim();
   }
   if (type === "smtp") {
-    config.to = str(form, "config.to").split(/[,;\s]+/).filter(Boolean);
+    config.to = str(form, "config.to")
+      .split(/[,;\s]+/)
+      .filter(Boolean);
     if (typeof config.port === "string") config.port = Number(config.port);
   }
   if (type === "webhook" && typeof config.headers === "string") {
@@ -39,14 +43,45 @@ export function channelConfigFromForm(type: ChannelType, form: FormData): Record
   return config;
 }
 
-function ruleFromForm(form: FormData): unknown {
+/** A `datetime-local` value (read as UTC) → ISO; anything unparsable is passed on for zod to name. */
+function utcIso(value: string): string {
+  if (value === "") return value;
+  const t = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value}Z`);
+  return Number.isNaN(t) ? value : new Date(t).toISOString();
+}
+
+/**
+ * `maintenance.N.*` fields → the rule's maintenance windows, in N order. A row is either
+ * `kind=once` (start, end as datetime-local in UTC) or `kind=weekly` (weekdays, from, to).
+ */
+export function maintenanceFromForm(form: FormData): unknown[] {
+  const rows = new Set<number>();
+  for (const key of form.keys()) {
+    const m = /^maintenance\.(\d{1,2})\.kind$/.exec(key);
+    if (m) rows.add(Number(m[1]));
+  }
+  return [...rows]
+    .sort((a, b) => a - b)
+    .map((i) => {
+      const at = (k: string) => str(form, `maintenance.${i}.${k}`);
+      if (at("kind") === "weekly") {
+        return {
+          weekdays: form.getAll(`maintenance.${i}.weekdays`).map((v) => Number(v)),
+          from: at("from"),
+          to: at("to"),
+        };
+      }
+      return { start: utcIso(at("start")), end: utcIso(at("end")) };
+    });
+}
+
+/** The rule form's fields → the rule object the API takes (create and update alike). */
+export function ruleFromForm(form: FormData): Record<string, unknown> {
   const scopeKind = str(form, "scopeKind") || "all";
   const scopeValue = str(form, "scopeValue");
   const scope = scopeKind === "all" ? { all: true } : { [scopeKind]: scopeValue };
   const num = (k: string) => (str(form, k) === "" ? undefined : Number(str(form, k)));
-  const start = str(form, "maintenanceStart");
-  const end = str(form, "maintenanceEnd");
-  return {
+  const rule: Record<string, unknown> = {
     name: str(form, "name"),
     type: str(form, "type"),
     scope,
@@ -55,8 +90,19 @@ function ruleFromForm(form: FormData): unknown {
     cooldownSeconds: num("cooldownSeconds"),
     channelIds: form.getAll("channelIds").filter((v): v is string => typeof v === "string"),
     notifyOnResolve: form.get("notifyOnResolve") === "on",
-    maintenance: start && end ? [{ start: new Date(`${start}Z`).toISOString(), end: new Date(`${end}Z`).toISOString() }] : [],
+    maintenance: maintenanceFromForm(form),
   };
+  // Older forms (and scripts) without the checkbox keep the default / current value.
+  if (form.has("enabledField")) rule.enabled = form.get("enabled") === "on";
+  for (const k of Object.keys(rule)) if (rule[k] === undefined) delete rule[k];
+  return rule;
+}
+
+/** Field errors of the rule form: `scope.stack` is shown at the scope value. */
+function ruleFieldErrors(fields: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) out[k.startsWith("scope.") ? "scope" : k] ??= v;
+  return out;
 }
 
 export async function runAlertsAction(actor: Actor, form: FormData): Promise<AlertsActionResult> {
@@ -66,9 +112,20 @@ export async function runAlertsAction(actor: Actor, form: FormData): Promise<Ale
     switch (intent) {
       case "create-channel": {
         const type = str(form, "type") as ChannelType;
-        const input = parseWith(CreateChannelSchema, { name: str(form, "name"), type, config: {} });
-        const channel = await createChannel(actor, { ...input, config: channelConfigFromForm(input.type, form) });
-        return { ok: true, intent, message: `Channel ${channel.name} was added.` };
+        const input = parseWith(CreateChannelSchema, {
+          name: str(form, "name"),
+          type,
+          config: {},
+        });
+        const channel = await createChannel(actor, {
+          ...input,
+          config: channelConfigFromForm(input.type, form),
+        });
+        return {
+          ok: true,
+          intent,
+          message: `Channel ${channel.name} was added.`,
+        };
       }
       case "test-channel": {
         const result = await testChannel(actor, id);
@@ -81,9 +138,24 @@ export async function runAlertsAction(actor: Actor, form: FormData): Promise<Ale
         const rule = await createRule(actor, parseWith(CreateRuleSchema, ruleFromForm(form)));
         return { ok: true, intent, message: `Rule ${rule.name} was added.` };
       }
+      case "update-rule": {
+        const rule = await updateRule(actor, id, parseWith(UpdateRuleSchema, ruleFromForm(form)));
+        return {
+          ok: true,
+          intent,
+          id,
+          message: `Rule ${rule.name} was saved.`,
+        };
+      }
       case "toggle-rule": {
-        const rule = await updateRule(actor, id, { enabled: str(form, "enabled") === "true" });
-        return { ok: true, intent, message: `Rule ${rule.name} is ${rule.enabled ? "enabled" : "disabled"}.` };
+        const rule = await updateRule(actor, id, {
+          enabled: str(form, "enabled") === "true",
+        });
+        return {
+          ok: true,
+          intent,
+          message: `Rule ${rule.name} is ${rule.enabled ? "enabled" : "disabled"}.`,
+        };
       }
       case "delete-rule":
         await deleteRule(actor, id);
@@ -95,6 +167,14 @@ export async function runAlertsAction(actor: Actor, form: FormData): Promise<Ale
         throw new ValidationError("Unknown action.");
     }
   } catch (error) {
-    return { ...formFailure(error), intent };
+    const failure = formFailure(error);
+    return {
+      ...failure,
+      fields: intent.endsWith("-rule") ? ruleFieldErrors(failure.fields) : failure.fields,
+      intent,
+      ...(id ? { id } : {}),
+      // A refused rule form is shown again with what was typed (also when posted without JavaScript).
+      ...(intent === "create-rule" || intent === "update-rule" ? { values: ruleFromForm(form) } : {}),
+    };
   }
 }

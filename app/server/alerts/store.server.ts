@@ -10,7 +10,7 @@ import { deliver } from "./channels/index.server";
 import { renderMessage } from "./channels/format";
 import type { AlertItem } from "./channels/types";
 import { DELIVERY_TIMEOUT_MS, loadDeliverableChannels } from "./channels.server";
-import { decide, groupByChannel, stateKey, type Decision, type Finding, type RuleSpec, type StateMap } from "./evaluate";
+import { decide, groupByChannel, stateKey, type CrashBaseline, type Decision, type Finding, type RuleSpec, type StateMap } from "./evaluate";
 import { toRuleSpec } from "./rules.server";
 import { policyFromEnv } from "./safe-fetch.server";
 import type { RetryOptions } from "./channels/index.server";
@@ -19,6 +19,18 @@ import type { RetryOptions } from "./channels/index.server";
 export async function orgsWithRules(): Promise<string[]> {
   const rows = await systemDb().$queryRaw<{ orgId: string }[]>`SELECT "orgId" FROM alert_rule_org_ids()`;
   return rows.map((r) => r.orgId);
+}
+
+/** For start-up crash detection: when each rule was created and the states of its containers. */
+export async function crashBaseline(orgId: string, ruleIds: string[]): Promise<CrashBaseline> {
+  return withOrg(orgId, async (tx) => {
+    const rules = await tx.alertRule.findMany({ where: { orgId, id: { in: ruleIds } }, select: { id: true, createdAt: true } });
+    const states = await tx.alertState.findMany({ where: { orgId, ruleId: { in: ruleIds }, target: { startsWith: "container:" } }, select: { ruleId: true, target: true, state: true, since: true } });
+    return {
+      ruleCreatedAt: new Map(rules.map((r) => [r.id, r.createdAt.getTime()])),
+      states: new Map(states.map((s) => [stateKey(s.ruleId, s.target), { state: s.state, since: s.since.getTime() }])),
+    };
+  });
 }
 
 export async function loadRules(orgId: string): Promise<RuleSpec[]> {
