@@ -67,7 +67,11 @@ export class AlertEngine {
     private readonly options: EngineOptions = engineOptions(),
   ) {}
 
+  /** When this engine began following events: later exits are the live path's, not downtime's. */
+  private startedAt = Date.now();
+
   start(): void {
+    this.startedAt = Date.now();
     void this.followEvents();
     const tick = () => {
       this.tickTimer = setTimeout(async () => {
@@ -214,7 +218,7 @@ export class AlertEngine {
       try {
         const detail = await this.agent.inspectContainer(c.id);
         const finishedAt = Date.parse(detail.state.finishedAt ?? "");
-        if (Number.isNaN(finishedAt) || finishedAt <= 0) continue;
+        if (Number.isNaN(finishedAt) || finishedAt <= 0 || finishedAt >= this.startedAt) continue;
         exited.push({ container: { id: c.id, name: c.name.replace(/^\//, ""), stack: c.stack, labels: c.labels }, exitCode: detail.state.exitCode, oomKilled: detail.state.oomKilled, finishedAt });
       } catch (error) {
         logger.debug("alert start-up inspect failed", { id: c.id, error: error instanceof Error ? error.message : String(error) });
