@@ -14,16 +14,17 @@ import { zodFieldErrors } from "~/server/http/api.server";
 import { page, parseForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 import { listLogs } from "~/server/logs/log-query.server";
 import { getLogSettings, getLogUsage, updateLogSettings } from "~/server/logs/log-retention.server";
+import { listProxyLogSources } from "~/server/logs/proxy-log.server";
 import { LOG_LEVELS, LogQuerySchema, LogSettingsFormSchema } from "~/validation/logs";
 
 const RANGES = { live: 0, "15m": 15 * 60_000, "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, all: 0, custom: 0 } as const;
 type Range = keyof typeof RANGES;
-const TEXT_FILTERS = ["q", "containerId", "stack", "from", "to"] as const;
+const TEXT_FILTERS = ["q", "containerId", "stack", "proxyHostId", "from", "to"] as const;
 
 /** The form speaks UTC `datetime-local` values and named ranges; the schema takes ISO times. */
 function toQuery(params: URLSearchParams): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
-  for (const key of ["q", "containerId", "stack"] as const) {
+  for (const key of ["q", "containerId", "stack", "proxyHostId"] as const) {
     const v = params.get(key)?.trim();
     if (v) query[key] = v;
   }
@@ -52,8 +53,12 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
     regex: params.get("regex") === "on",
     level: params.getAll("level"),
   };
-  const [settings, usage] = await Promise.all([getLogSettings(actor), getLogUsage(actor, { days: 7 })]);
-  const shared = { values, settings, usage: usage.items, canManage: can(actor.role, "manage:settings"), live: null as LiveSelection | null };
+  const [settings, usage, proxyHosts] = await Promise.all([
+    getLogSettings(actor),
+    getLogUsage(actor, { days: 7 }),
+    listProxyLogSources(actor),
+  ]);
+  const shared = { values, settings, usage: usage.items, proxyHosts, canManage: can(actor.role, "manage:settings"), live: null as LiveSelection | null };
   if (values.range === "live") {
     // Live lines come over /ui straight from Docker (LiveLogStream); history is not queried.
     const agentId = await localAgentId(actor);
@@ -84,7 +89,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 });
 
 export default function LogsPage() {
-  const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, canManage, live } = useLoaderData<typeof loader>();
+  const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, proxyHosts, canManage, live } = useLoaderData<typeof loader>();
   const actionErrors = useActionData<typeof action>()?.fields;
   const navigation = useNavigation();
   const search = new URLSearchParams(
@@ -93,7 +98,7 @@ export default function LogsPage() {
   const highlight = values.q && !values.regex ? values.q : null;
   return (
     <>
-      <PageHeader title="Logs" description="Searchable history of every container's output, kept per your retention setting.">
+      <PageHeader title="Logs" description="Searchable history of every container's output and every proxy host's access and error logs, kept per your retention setting.">
         {exportQuery !== null ? (
           <div className="flex flex-wrap gap-2">
             <a className={BUTTON.secondary} href={`/api/v1/logs/export?format=csv${exportQuery ? `&${exportQuery}` : ""}`} download>
@@ -127,6 +132,16 @@ export default function LogsPage() {
             <Field label="To (UTC)" name="to" type="datetime-local" required={false} defaultValue={values.to} error={errors.to} />
             <Field label="Container id" name="containerId" required={false} defaultValue={values.containerId} error={errors.containerId} hint="One or more, comma-separated" />
             <Field label="Stack" name="stack" required={false} defaultValue={values.stack} error={errors.stack} hint="Compose project" />
+            {proxyHosts.length > 0 || values.proxyHostId ? (
+              <SelectField
+                label="Proxy host"
+                name="proxyHostId"
+                defaultValue={values.proxyHostId}
+                error={errors.proxyHostId}
+                hint="Its access and error logs (history only)"
+                options={[{ value: "", label: "Any source" }, ...proxyHosts.map((h) => ({ value: h.id, label: h.domains.join(", ") || h.id }))]}
+              />
+            ) : null}
             <fieldset className="flex flex-col gap-1 sm:col-span-2">
               <legend className="text-sm font-medium">Levels</legend>
               <div className="flex flex-wrap gap-3 pt-1">

@@ -1,6 +1,9 @@
 // Community edition: the built-in agent's container logs are persisted for every organization
 // (there is one). A periodic check starts a collector for each organization that has none yet,
-// so one appears right after first-run setup and after every restart.
+// so one appears right after first-run setup and after every restart. With NGINX_MODE=local the
+// same check starts one proxy-log shipper per organization (its hosts' access and error logs,
+// resuming from the stored offsets).
+import { join } from "node:path";
 import type { LogCollector } from "./log-collector.server";
 import { startLogCollector } from "./log-collector.server";
 import { localAgent, localAgentId } from "../agents/registry.server";
@@ -9,8 +12,16 @@ import { edition } from "../edition.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
+import { startProxyLogShipper, type ProxyLogShipper } from "./proxy-log.server";
 
 const collectors = () => singleton("logs:collectors", () => new Map<string, LogCollector>());
+
+const proxyShippers = () => singleton("logs:proxy-shippers", () => new Map<string, ProxyLogShipper>());
+
+/** The running proxy-log shipper of an organization (tests, diagnostics). */
+export function proxyLogShipper(orgId: string): ProxyLogShipper | undefined {
+  return proxyShippers().get(orgId);
+}
 
 let inFlight: Promise<void> | undefined;
 
@@ -29,11 +40,24 @@ async function startMissing(): Promise<void> {
     collectors().set(orgId, startLogCollector(localAgent(), { orgId, agentId }));
     logger.info("persisting container logs", { orgId, agentId });
   }
+  if (env().NGINX_MODE !== "local") return;
+  for (const { orgId } of rows) {
+    if (proxyShippers().has(orgId)) continue;
+    const e = env();
+    try {
+      const shipper = await startProxyLogShipper({ orgId, nginxPrefix: e.NGINX_CONF_DIR, offsetsFile: join(e.DATA_DIR, "logs", `proxy-offsets-${orgId}.json`) });
+      proxyShippers().set(orgId, shipper);
+      logger.info("persisting proxy logs", { orgId });
+    } catch (error) {
+      logger.warn("proxy logs not persisted yet", { orgId, error: String(error) });
+    }
+  }
 }
 
 /** Stops following and writes what is buffered (graceful shutdown). */
 export async function stopLogCollectors(): Promise<void> {
-  const all = [...collectors().values()];
+  const all = [...collectors().values(), ...proxyShippers().values()];
   collectors().clear();
+  proxyShippers().clear();
   await Promise.allSettled(all.map((c) => c.stop()));
 }

@@ -106,20 +106,59 @@ function toLine(row: Row): StoredLogLine {
   return { id: row.id, time: row.time, source, stream: row.stream, level: row.level, message: row.message, stack: row.stack };
 }
 
+/**
+ * Text searches walk back in growing time windows (the newest hour, the rest of the newest day,
+ * then everything older) and stop as soon as the page is full. Under RLS the trigram index
+ * cannot serve `ILIKE`/`~*` for the app role (they are not leakproof, so Postgres evaluates them
+ * after the policy, never as an index condition), and Postgres underestimates how many lines a
+ * common term matches, so a single query scans the whole range before sorting. A common term is
+ * then answered from the newest window; a rare one pays two small extra scans (see
+ * docs/benchmarks.md, "Log search").
+ */
+const SEARCH_WINDOWS_MS = [3_600_000, 86_400_000];
+
 /** One page for an organization (no permission check: callers are verbs and tests). */
 export async function queryLogPage(orgId: string, filters: LogFilters, page: { limit?: number; cursor?: string } = {}, pool: Queryable = appPool()): Promise<LogPage> {
   const limit = Math.min(Math.max(page.limit ?? 100, 1), 500);
   if (filters.from && filters.to && filters.from > filters.to) throw new ValidationError("The range ends before it starts.", { to: "Choose a time after 'from'." });
-  const { sql, params } = buildWhere(filters, page.cursor ? decodeCursor(page.cursor) : undefined);
+  const cursor = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const { sql, params } = buildWhere(filters, cursor);
+  // [lower, upper) bounds per window, newest first; null = unbounded.
+  const windows: [number | null, number | null][] = [];
+  if (filters.q) {
+    const anchor = cursor ? Date.parse(cursor.time) : (filters.to?.getTime() ?? Date.now());
+    const floor = filters.from?.getTime() ?? -Infinity;
+    let upper: number | null = null;
+    for (const span of SEARCH_WINDOWS_MS) {
+      const lower = anchor - span;
+      if (lower <= floor) break;
+      windows.push([lower, upper]);
+      upper = lower;
+    }
+    windows.push([null, upper]);
+  } else {
+    windows.push([null, null]);
+  }
   const rows = await withOrgClient(
     orgId,
     async (client) => {
       await client.query(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+      const found: Row[] = [];
       try {
-        return (await client.query<Row>(`${SELECT} WHERE ${sql} ORDER BY "time" DESC, "id" DESC LIMIT ${limit + 1}`, params)).rows;
+        for (const [lower, upper] of windows) {
+          const windowParams = [...params];
+          const bounds: string[] = [];
+          if (lower !== null) bounds.push(`"time" >= $${windowParams.push(new Date(lower).toISOString())}::timestamptz`);
+          if (upper !== null) bounds.push(`"time" < $${windowParams.push(new Date(upper).toISOString())}::timestamptz`);
+          const where = [sql, ...bounds].join(" AND ");
+          const want = limit + 1 - found.length;
+          found.push(...(await client.query<Row>(`${SELECT} WHERE ${where} ORDER BY "time" DESC, "id" DESC LIMIT ${want}`, windowParams)).rows);
+          if (found.length > limit) break;
+        }
       } catch (error) {
         throw translate(error);
       }
+      return found;
     },
     pool,
   );

@@ -75,6 +75,8 @@ export type RenderedTree = Record<string, string>;
 
 export const HOSTS_DIR = "hosts";
 export const ACME_WEBROOT = "acme";
+/** Per-host access and error logs, relative to the nginx prefix (`NGINX_CONF_DIR`). */
+export const HOST_LOGS_DIR = "logs/hosts";
 
 export class RenderError extends Error {}
 
@@ -173,6 +175,8 @@ http {
     server_tokens off;
     log_format infrapilot '$remote_addr - $remote_user [$time_local] "$host" "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time';
     access_log logs/access.log infrapilot buffer=32k flush=1s;
+    # Per-host access logs, one JSON object per line (InfraPilot tails them into the log store).
+    log_format infrapilot_json escape=json '{"time":"$time_iso8601","msec":"$msec","remote_addr":"$remote_addr","method":"$request_method","uri":"$request_uri","protocol":"$server_protocol","status":$status,"bytes":$body_bytes_sent,"request_time":$request_time,"upstream":"$upstream_addr","upstream_status":"$upstream_status","upstream_time":"$upstream_response_time","host":"$host","referer":"$http_referer","user_agent":"$http_user_agent"}';
     client_body_temp_path run/tmp/body;
     proxy_temp_path run/tmp/proxy;
     fastcgi_temp_path run/tmp/fastcgi;
@@ -254,9 +258,15 @@ function renderHost(host: RenderHost, s: RenderSettings, cert: RenderCertificate
     }
 `;
   const body = hostBody(host, list, Boolean(cert));
+  // Per-host logs (relative to the `-p` prefix, like the pid and temp paths): the agent's log
+  // tailer (agent/nginx/log-tail.ts) follows them.
+  const id = word(host.id, "host id");
+  const logs = `    access_log ${HOST_LOGS_DIR}/${id}.access.log infrapilot_json;
+    error_log ${HOST_LOGS_DIR}/${id}.error.log warn;
+`;
   if (!cert) {
     // TLS requested but no certificate yet (ACME pending): serve HTTP so the challenge can pass.
-    return `server {\n    listen ${http};\n    server_name ${names};\n${acme}${body}}\n`;
+    return `server {\n    listen ${http};\n    server_name ${names};\n${logs}${acme}${body}}\n`;
   }
   const p = certPaths(cert.id);
   const tls = `    ssl_certificate ${p.cert};
@@ -270,7 +280,7 @@ function renderHost(host: RenderHost, s: RenderSettings, cert: RenderCertificate
     return `server {
     listen ${http};
     server_name ${names};
-${acme}    location / {
+${logs}${acme}    location / {
         return 301 https://$host$request_uri;
     }
 }
@@ -278,10 +288,10 @@ ${acme}    location / {
 server {
     ${sslListen}
     server_name ${names};
-${tls}${acme}${body}}
+${logs}${tls}${acme}${body}}
 `;
   }
-  return `server {\n    listen ${http};\n    ${sslListen}\n    server_name ${names};\n${tls}${acme}${body}}\n`;
+  return `server {\n    listen ${http};\n    ${sslListen}\n    server_name ${names};\n${logs}${tls}${acme}${body}}\n`;
 }
 
 /** Server-level directives and `location /` shared by the HTTP and HTTPS servers of a host. */

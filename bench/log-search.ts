@@ -1,0 +1,187 @@
+// Log search benchmark (issue 5, "Performance"): N rows spread evenly over the last 30 days in the
+// real day-partitioned, indexed "LogLine" table (one partition per day, 2 btree + 1 trigram GIN
+// index, RLS), then, through the app's query function (`queryLogPage`, as the RLS-confined app
+// role, exactly what GET /api/v1/logs runs):
+//   rare     — a rare substring over everything kept (no time range): `q=needle-zq9x7`, 5 rows;
+//   common   — a common term (1 row in 7) in the last 24 hours, and in the last 7 days, LIMIT 100;
+//   container — the last hour of one container (1 of 20), LIMIT 100;
+// p50/p95 over --runs runs each (after 3 warm-ups), vs `grep -c` of the same term over the same
+// rows exported to a file (case-insensitive fixed string, like ILIKE; median of 5), and the time
+// to drop one day (`DROP TABLE` of the oldest partition, what log_line_apply_retention does).
+// Targets: every query p95 < 200 ms and none slower than grep; dropping a day < 1 s.
+//
+//   npx tsx bench/log-search.ts [--rows 1000000] [--runs 50] [--check]
+//
+// Needs a PostgreSQL superuser URL in TEST_DATABASE_URL or a local one at 127.0.0.1:5432 (trust),
+// and `psql` and `grep` on PATH. Creates and drops its own database and temporary directory.
+import { execFileSync } from "node:child_process";
+import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { parseArgs } from "node:util";
+import pg from "pg";
+
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: "string", default: "1000000" },
+    runs: { type: "string", default: "50" },
+    check: { type: "boolean", default: false },
+    explain: { type: "boolean", default: false },
+  },
+});
+const ROWS = Number(args.rows);
+const RUNS = Number(args.runs);
+const DAYS = 30;
+const CONTAINERS = 20;
+const NEEDLE = "needle-zq9x7";
+const NEEDLES = 5;
+const adminBase = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const dbName = `ip_bench_search_${Date.now().toString(36)}`;
+const dir = mkdtempSync(join(tmpdir(), "infrapilot-bench-search-"));
+
+const { bootstrapDatabase } = await import("~/server/db/bootstrap.server");
+const { createAppPool } = await import("~/server/db/pg-pool.server");
+const { queryLogPage, buildWhere } = await import("~/server/logs/log-query.server");
+const { withOrgClient } = await import("~/server/db/pg-pool.server");
+type Filters = import("~/server/logs/log-query.server").LogFilters;
+
+const server = new pg.Client({ connectionString: adminBase });
+await server.connect();
+await server.query(`CREATE DATABASE ${dbName}`);
+const adminUrl = Object.assign(new URL(adminBase), { pathname: `/${dbName}` }).toString();
+let pool: pg.Pool | undefined;
+const admin = new pg.Client({ connectionString: adminUrl });
+
+async function cleanup() {
+  await pool?.end().catch(() => {});
+  await admin.end().catch(() => {});
+  await server.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+  await server.end().catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+try {
+  const urls = await bootstrapDatabase({ adminUrl, dataDir: join(dir, "data") });
+  await admin.connect();
+  const orgId = randomUUID();
+  await admin.query(`INSERT INTO "Organization" (id, name, slug) VALUES ($1, 'Bench', 'bench')`, [orgId]);
+  const pgVersion = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
+  pool = createAppPool(urls.appUrl);
+
+  // Rows evenly over the last 30 days, 20 containers, ~120-byte messages (as bench/log-ingest.ts);
+  // 1 in 7 says ERROR; NEEDLES rows carry the rare token at spread-out times.
+  const now = Date.now();
+  const start = now - DAYS * 86_400_000;
+  await admin.query("SELECT log_line_ensure_partitions($1::date, $2::date)", [day(start), day(now + 86_400_000)]);
+  const levels = ["info", "info", "info", "debug", "warn", "error", "unknown"] as const;
+  const file = join(dir, "rows.tsv");
+  const out = createWriteStream(file);
+  const esc = (v: string | null) => (v === null ? "\\N" : v.replace(/\\/g, "\\\\").replace(/\t/g, "\\t"));
+  const needleAt = new Set(Array.from({ length: NEEDLES }, (_, k) => Math.floor(((k + 0.5) / NEEDLES) * ROWS)));
+  let t = performance.now();
+  for (let i = 0; i < ROWS; i++) {
+    const c = i % CONTAINERS;
+    const level = levels[i % levels.length]!;
+    const time = new Date(start + Math.floor((i / ROWS) * (now - start - 1000))).toISOString();
+    let message = `${level.toUpperCase()} req=${(i * 2654435761) % 4294967296} user=u${i % 5000} path=/api/v1/items/${i % 977} took=${i % 300}ms status=200 bytes=${i % 65536}`;
+    if (needleAt.has(i)) message += ` ${NEEDLE}-${i}`;
+    const line = [orgId, time, "bench-agent", `container-${c}`, `app-${c}`, c < 10 ? "shop" : null, null, i % 9 === 0 ? "stderr" : "stdout", level, message.padEnd(120, ".")].map(esc).join("\t") + "\n";
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+  }
+  await new Promise<void>((resolve) => out.end(resolve));
+  const genSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  execFileSync("psql", [adminUrl, "-v", "ON_ERROR_STOP=1", "-qc", `\\copy "LogLine" ("orgId", "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message") FROM '${file}'`]);
+  const loadSeconds = (performance.now() - t) / 1000;
+  await admin.query(`ANALYZE "LogLine"`);
+  await admin.query("VACUUM (ANALYZE) \"LogLine\"");
+  const stored = Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "LogLine"`)).rows[0]!.n);
+  if (stored !== ROWS) throw new Error(`stored ${stored} of ${ROWS}`);
+  const sizes = (await admin.query<{ bytes: string; parts: string }>(
+    `SELECT sum(pg_total_relation_size(c.oid))::text AS bytes, count(*)::text AS parts FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '"LogLine"'::regclass`,
+  )).rows[0]!;
+
+  // The queries, through the app's query function as the app role (RLS on).
+  const cases: { name: string; filters: Filters; grep: string[]; expect?: (n: number) => boolean }[] = [
+    { name: `rare substring \`${NEEDLE}\`, all 30 days`, filters: { q: NEEDLE }, grep: ["-c", "-F", "-i", NEEDLE, file], expect: (n) => n === NEEDLES },
+    { name: "common term `error` (1 in 7), last 24 h, LIMIT 100", filters: { q: "error", from: new Date(now - 86_400_000) }, grep: ["-c", "-F", "-i", "error", file], expect: (n) => n === 100 },
+    { name: "common term `error` (1 in 7), last 7 days, LIMIT 100", filters: { q: "error", from: new Date(now - 7 * 86_400_000) }, grep: ["-c", "-F", "-i", "error", file], expect: (n) => n === 100 },
+    { name: "last hour of one container (1 of 20), LIMIT 100", filters: { containerId: ["container-7"], from: new Date(now - 3_600_000) }, grep: ["-c", "-F", "container-7\t", file], expect: (n) => n > 0 },
+  ];
+  const results: { name: string; p50: number; p95: number; rows: number; grepMs: number; grepCount: number; ownerP95: number }[] = [];
+  // The same filters as one statement run by the table owner, who bypasses RLS: what the trigram
+  // index can do when the policy does not stand in front of it (a SECURITY DEFINER search
+  // function would run this way).
+  await admin.query("SELECT set_config('app.org_id', $1, false)", [orgId]);
+  for (const c of cases) {
+    let rows = 0;
+    for (let i = 0; i < 3; i++) rows = (await queryLogPage(orgId, c.filters, { limit: 100 }, pool)).items.length;
+    if (c.expect && !c.expect(rows)) throw new Error(`${c.name}: unexpected ${rows} rows`);
+    if (args.explain) {
+      const { sql, params } = buildWhere(c.filters);
+      const plan = await withOrgClient(orgId, (client) => client.query(`EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM "LogLine" WHERE ${sql} ORDER BY "time" DESC, "id" DESC LIMIT 101`, params), pool);
+      console.log(`\n${c.name}\n${plan.rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n")}`);
+    }
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const s = performance.now();
+      await queryLogPage(orgId, c.filters, { limit: 100 }, pool);
+      times.push(performance.now() - s);
+    }
+    times.sort((a, b) => a - b);
+    const grepTimes: number[] = [];
+    let grepCount = 0;
+    for (let i = 0; i < 5; i++) {
+      const s = performance.now();
+      grepCount = Number(execFileSync("grep", c.grep, { encoding: "utf8" }).trim());
+      grepTimes.push(performance.now() - s);
+    }
+    grepTimes.sort((a, b) => a - b);
+    const { sql, params } = buildWhere(c.filters);
+    const ownerTimes: number[] = [];
+    for (let i = 0; i < Math.min(RUNS, 20) + 3; i++) {
+      const s = performance.now();
+      await admin.query(`SELECT * FROM "LogLine" WHERE ${sql} ORDER BY "time" DESC, "id" DESC LIMIT 101`, params);
+      if (i >= 3) ownerTimes.push(performance.now() - s);
+    }
+    ownerTimes.sort((a, b) => a - b);
+    results.push({ name: c.name, p50: quantile(times, 0.5), p95: quantile(times, 0.95), rows, grepMs: quantile(grepTimes, 0.5), grepCount, ownerP95: quantile(ownerTimes, 0.95) });
+  }
+
+  // Dropping one day: the oldest full day's partition, as retention does (owner, DROP TABLE).
+  const oldest = `LogLine_p${day(start + 86_400_000).replaceAll("-", "")}`;
+  const oldestRows = Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "${oldest}"`)).rows[0]!.n);
+  t = performance.now();
+  await admin.query(`DROP TABLE "${oldest}"`);
+  const dropMs = performance.now() - t;
+
+  const fileMb = statSync(file).size / 2 ** 20;
+  console.log(`\nLog search: ${ROWS.toLocaleString("en")} rows over ${DAYS} days in "LogLine" (${sizes.parts} day partitions, ${(Number(sizes.bytes) / 2 ** 20).toFixed(0)} MB with indexes; 2 btree + 1 trigram GIN, RLS), PostgreSQL ${pgVersion}`);
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  console.log(`setup (not measured): rows generated in ${genSeconds.toFixed(1)} s, \\copy in ${loadSeconds.toFixed(1)} s; grep file ${fileMb.toFixed(0)} MB (page cache warm); ${RUNS} runs per query after 3 warm-ups\n`);
+  console.log(`| query (app's queryLogPage, app role, RLS) | rows | p50 ms | p95 ms | grep -c same term, ms (count) | grep ÷ p95 | p95 < 200 ms and ≤ grep | owner, no RLS, one statement: p95 ms |`);
+  console.log(`| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |`);
+  let ok = true;
+  for (const r of results) {
+    const pass = r.p95 < 200 && r.p95 <= r.grepMs;
+    ok &&= pass;
+    console.log(`| ${r.name} | ${r.rows} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.grepMs.toFixed(0)} (${r.grepCount.toLocaleString("en")}) | ${(r.grepMs / r.p95).toFixed(1)}× | ${pass ? "PASS" : "FAIL"} | ${r.ownerP95.toFixed(1)} |`);
+  }
+  const dropOk = dropMs < 1000;
+  ok &&= dropOk;
+  console.log(`\ndrop one day (${oldest}, ${oldestRows.toLocaleString("en")} rows): ${dropMs.toFixed(1)} ms (target < 1 s) ${dropOk ? "PASS" : "FAIL"}`);
+  console.log(ok ? "all targets met" : "some targets missed");
+  await cleanup();
+  if (args.check && !ok) process.exit(1);
+} catch (error) {
+  console.error(error);
+  await cleanup();
+  process.exit(1);
+}

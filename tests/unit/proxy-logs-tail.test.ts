@@ -1,0 +1,119 @@
+// The agent's proxy-log tailer on real files: offsets, partial lines, rotation, truncation,
+// resuming from stored offsets, first start from the end, and the host filter.
+import { afterEach, describe, expect, test } from "vitest";
+import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { lineTime, ProxyLogTailer, type ProxyLogOffsets, type ProxyLogRecord } from "#agent/nginx/log-tail";
+import { toStoredProxyLine } from "~/server/logs/proxy-log.server";
+
+const dirs: string[] = [];
+const tailers: ProxyLogTailer[] = [];
+afterEach(async () => {
+  for (const t of tailers.splice(0)) await t.stop();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup(options: { offsets?: ProxyLogOffsets; startAtEnd?: boolean; include?: (id: string) => boolean } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "proxy-logs-tail-"));
+  dirs.push(dir);
+  const got: ProxyLogRecord[] = [];
+  let last: ProxyLogOffsets = {};
+  // Not started: each test drives the polls itself.
+  const make = () => {
+    const t = new ProxyLogTailer({
+      dir,
+      ...options,
+      onBatch: async (records, offsets) => {
+        got.push(...records);
+        last = offsets;
+      },
+    });
+    tailers.push(t);
+    return t;
+  };
+  return { dir, got, offsets: () => last, make };
+}
+
+const access = (status: number, uri: string, msec = "1764097200.123") => `{"time":"2025-11-25T19:00:00+00:00","msec":"${msec}","method":"GET","uri":"${uri}","status":${status},"bytes":5}`;
+
+describe("proxy log tailer", () => {
+  test("emits complete lines only, follows appends by offset", async () => {
+    const s = setup();
+    const t = s.make();
+    const file = join(s.dir, "h1.access.log");
+    writeFileSync(file, `${access(200, "/a")}\n${access(404, "/b").slice(0, 20)}`);
+    await t.pollNow();
+    expect(s.got.map((r) => r.line)).toEqual([access(200, "/a")]);
+    appendFileSync(file, `${access(404, "/b").slice(20)}\n`);
+    await t.pollNow();
+    expect(s.got.map((r) => [r.hostId, r.kind, r.line])).toEqual([
+      ["h1", "access", access(200, "/a")],
+      ["h1", "access", access(404, "/b")],
+    ]);
+    expect(s.offsets()["h1.access.log"]!.offset).toBe(Buffer.byteLength(`${access(200, "/a")}\n${access(404, "/b")}\n`));
+  });
+
+  test("rotation: the old file is finished, the new one followed from 0; truncation restarts at 0", async () => {
+    const s = setup();
+    const t = s.make();
+    const file = join(s.dir, "h1.error.log");
+    writeFileSync(file, "2025/11/25 19:00:00 [error] 1#0: one\n");
+    await t.pollNow();
+    appendFileSync(file, "2025/11/25 19:00:01 [warn] 1#0: two\n");
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, "2025/11/25 19:00:02 [error] 1#0: three\n");
+    await t.pollNow();
+    writeFileSync(file, ""); // truncate in place (copytruncate)
+    await t.pollNow();
+    appendFileSync(file, "2025/11/25 19:00:03 [crit] 1#0: four\n");
+    await t.pollNow();
+    expect(s.got.map((r) => r.line.split(": ")[1])).toEqual(["one", "two", "three", "four"]);
+    expect(s.got.map((r) => r.kind)).toEqual(["error", "error", "error", "error"]);
+    truncateSync(file, 0);
+    await t.pollNow();
+    expect(t.offsets()["h1.error.log"]!.offset).toBe(0);
+  });
+
+  test("first start follows from the end; stored offsets resume; new files start at 0", async () => {
+    const s = setup({ startAtEnd: true });
+    writeFileSync(join(s.dir, "h1.access.log"), `${access(200, "/old")}\n`);
+    const t = s.make();
+    await t.pollNow();
+    expect(s.got).toEqual([]);
+    appendFileSync(join(s.dir, "h1.access.log"), `${access(200, "/new")}\n`);
+    writeFileSync(join(s.dir, "h2.access.log"), `${access(500, "/h2")}\n`);
+    await t.pollNow();
+    expect(s.got.map((r) => JSON.parse(r.line).uri)).toEqual(["/new", "/h2"]);
+    const stored = t.offsets();
+    await t.stop();
+
+    appendFileSync(join(s.dir, "h1.access.log"), `${access(200, "/while-away")}\n`);
+    const again: ProxyLogRecord[] = [];
+    const t2 = new ProxyLogTailer({ dir: s.dir, offsets: stored, onBatch: async (records) => void again.push(...records) });
+    tailers.push(t2);
+    await t2.pollNow();
+    expect(again.map((r) => JSON.parse(r.line).uri)).toEqual(["/while-away"]);
+  });
+
+  test("only included hosts are read", async () => {
+    const s = setup({ include: (id) => id === "mine" });
+    writeFileSync(join(s.dir, "mine.access.log"), `${access(200, "/mine")}\n`);
+    writeFileSync(join(s.dir, "theirs.access.log"), `${access(200, "/theirs")}\n`);
+    writeFileSync(join(s.dir, "not-a-log.txt"), "x\n");
+    const t = s.make();
+    await t.pollNow();
+    expect(s.got.map((r) => r.hostId)).toEqual(["mine"]);
+    expect(Object.keys(t.offsets())).toEqual(["mine.access.log"]);
+  });
+
+  test("line times and stored lines: msec of the access format, levels from status and nginx level", () => {
+    expect(lineTime(access(200, "/", "1764097200.123"), "access")).toBe("2025-11-25T19:00:00.123000Z");
+    const error = "2025/11/25 19:00:02 [error] 1#0: *1 connect() failed (111: Connection refused) while connecting to upstream";
+    expect(lineTime(error, "error")).toBe(new Date(2025, 10, 25, 19, 0, 2).toISOString().replace("Z", "000Z"));
+    const levels = [200, 301, 404, 502].map((status) => toStoredProxyLine({ hostId: "h", kind: "access", time: "t", line: access(status, "/") }, "a").level);
+    expect(levels).toEqual(["info", "info", "warn", "error"]);
+    expect(toStoredProxyLine({ hostId: "h", kind: "error", time: "t", line: error }, null)).toMatchObject({ proxyHostId: "h", containerId: null, stream: "error", level: "error" });
+    expect(toStoredProxyLine({ hostId: "h", kind: "error", time: "t", line: error.replace("[error]", "[warn]") }, null).level).toBe("warn");
+  });
+});
