@@ -4,6 +4,7 @@ import { SelectField } from "~/components/ui/select-field";
 import { Badge } from "~/components/ui/badge";
 import { BUTTON } from "~/components/ui/button-classes";
 import { Time } from "~/components/ui/time";
+import { LoadMoreRow } from "~/components/ui/load-more-row";
 
 export interface HistoryRow {
   id: string;
@@ -200,24 +201,7 @@ function LoadMore({ cursor, search, channelNames, canManage }: { cursor: string;
   params.set("tab", "history");
   params.set("cursor", cursor);
   const href = `/alerts?${params}`;
-  return (
-    <tr className="block md:table-row">
-      <td colSpan={COLUMNS} className="block py-3 text-center md:table-cell">
-        {/* Without JavaScript the link opens the older alerts as a page of their own. */}
-        <Link
-          to={href}
-          className={BUTTON.secondary}
-          onClick={(event) => {
-            event.preventDefault();
-            fetcher.load(href);
-          }}
-          aria-disabled={fetcher.state !== "idle" ? true : undefined}
-        >
-          {fetcher.state !== "idle" ? "Loading…" : "Load more"}
-        </Link>
-      </td>
-    </tr>
-  );
+  return <LoadMoreRow href={href} colSpan={COLUMNS} busy={fetcher.state !== "idle"} onLoad={fetcher.load} stacked />;
 }
 
 function AckButton({ id }: { id: string }) {

@@ -1,11 +1,11 @@
 // Rows of the audit table with keyset "Load more": each loaded page renders the next page's
 // button at its end, so pages chain without any client-side list bookkeeping.
-import { Link, useFetcher } from "@remix-run/react";
+import { useFetcher } from "@remix-run/react";
 import { Badge } from "~/components/ui/badge";
-import { BUTTON } from "~/components/ui/button-classes";
 import { Time } from "~/components/ui/time";
 
 import type { AuditEntryDto } from "~/server/audit/audit-log.server";
+import { LoadMoreRow } from "~/components/ui/load-more-row";
 
 export type AuditRow = Omit<AuditEntryDto, "userAgent">;
 
@@ -55,24 +55,7 @@ function LoadMore({ cursor, search, brokenAt }: { cursor: string; search: string
   const params = new URLSearchParams(search);
   params.set("cursor", cursor);
   const href = `/audit?${params}`;
-  return (
-    <tr className="block md:table-row">
-      <td colSpan={AUDIT_COLUMNS.length} className="block py-3 text-center md:table-cell">
-        {/* Without JavaScript the link opens the older entries as a page of their own. */}
-        <Link
-          to={href}
-          className={BUTTON.secondary}
-          onClick={(event) => {
-            event.preventDefault();
-            fetcher.load(href);
-          }}
-          aria-disabled={fetcher.state !== "idle" ? true : undefined}
-        >
-          {fetcher.state !== "idle" ? "Loading…" : "Load more"}
-        </Link>
-      </td>
-    </tr>
-  );
+  return <LoadMoreRow href={href} colSpan={AUDIT_COLUMNS.length} busy={fetcher.state !== "idle"} onLoad={fetcher.load} stacked />;
 }
 
 function Cell({ label, children }: { label: string; children: React.ReactNode }) {

@@ -1,9 +1,9 @@
 // Rows of the persisted-log table with keyset "Load more" (like the audit table): each loaded page
 // renders the next page's button at its end.
-import { Link, useFetcher } from "@remix-run/react";
+import { useFetcher } from "@remix-run/react";
 import { Badge, type BadgeTone } from "~/components/ui/badge";
-import { BUTTON } from "~/components/ui/button-classes";
 import type { StoredLogLine } from "~/server/logs/log-query.server";
+import { LoadMoreRow } from "~/components/ui/load-more-row";
 
 export const LEVEL_TONE: Record<StoredLogLine["level"], BadgeTone> = { error: "bad", warn: "warn", info: "good", debug: "muted", unknown: "muted" };
 
@@ -63,23 +63,7 @@ function LoadMore({ cursor, search, highlight }: { cursor: string; search: strin
   const params = new URLSearchParams(search);
   params.set("cursor", cursor);
   const href = `/logs?${params}`;
-  return (
-    <tr>
-      <td colSpan={4} className="py-3 text-center">
-        <Link
-          to={href}
-          className={BUTTON.secondary}
-          onClick={(event) => {
-            event.preventDefault();
-            fetcher.load(href);
-          }}
-          aria-disabled={fetcher.state !== "idle" ? true : undefined}
-        >
-          {fetcher.state !== "idle" ? "Loading…" : "Load older lines"}
-        </Link>
-      </td>
-    </tr>
-  );
+  return <LoadMoreRow href={href} colSpan={4} busy={fetcher.state !== "idle"} onLoad={fetcher.load} label="Load older lines" />;
 }
 
 export function formatBytes(bytes: number): string {
