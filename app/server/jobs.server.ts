@@ -49,14 +49,26 @@ export async function withJobLock(key: number, fn: () => Promise<void>): Promise
   }
 }
 
-function runJob(job: Job): void {
+function runJobAndWait(job: Job): Promise<void> {
   const run = job.lockKey === undefined ? job.run() : withJobLock(job.lockKey, job.run);
-  Promise.resolve(run).catch((error) => logger.warn("background job failed", { job: job.name, error }));
+  return Promise.resolve(run).then(
+    () => undefined,
+    (error) => logger.warn("background job failed", { job: job.name, error }),
+  );
+}
+
+function runJob(job: Job): void {
+  void runJobAndWait(job);
 }
 
 export function startBackgroundJobs(): () => void {
   const timers = JOBS.map((job) => setInterval(() => runJob(job), job.everyMs));
-  const startup = JOBS.filter((job) => job.runOnStart).map((job) => setTimeout(() => runJob(job), 5_000));
+  // Start-up runs go one after another, not all at once: each holds connections while it runs.
+  const startup = [
+    setTimeout(async () => {
+      for (const job of JOBS.filter((j) => j.runOnStart)) await runJobAndWait(job);
+    }, 5_000),
+  ];
   for (const t of [...timers, ...startup]) t.unref();
   // Alerts follow the agent's events and their own 30-s tick (app/server/alerts/engine.server.ts).
   const stopAlerts = startAlertEngine();

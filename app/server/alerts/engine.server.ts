@@ -252,16 +252,20 @@ export class AlertEngine {
       this.lastTickAt = now;
       return;
     }
-    const containers = ruleTypes.has("cpu") || ruleTypes.has("memory") ? await this.runningContainers() : [];
+    const listed = ruleTypes.has("cpu") || ruleTypes.has("memory") ? await this.runningContainers() : [];
+    // Without a container list this tick knows nothing about CPU or memory: those rules wait for
+    // the next tick instead of resolving every firing alert as "gone".
+    const containers = listed ?? [];
+    const skip = listed === null ? new Set(["cpu", "memory"]) : new Set<string>();
     const series = new Map<string, SeriesSummary>();
     for (const c of containers) {
       const win = this.series.get(c.id);
       if (win?.size) series.set(c.id, win.summary());
     }
-    for (const id of this.series.keys()) if (!containers.some((c) => c.id === id)) this.series.delete(id);
+    if (listed !== null) for (const id of this.series.keys()) if (!containers.some((c) => c.id === id)) this.series.delete(id);
     const disk = ruleTypes.has("disk") ? await dataDirDisk() : null;
     for (const [orgId, rules] of all) {
-      const tickRules = rules.filter((r) => TICK_RULES.has(r.type));
+      const tickRules = rules.filter((r) => TICK_RULES.has(r.type) && !skip.has(r.type));
       if (tickRules.length === 0) continue;
       const types = new Set(tickRules.map((r) => r.type));
       const { certificates, applyStates } = await orgFacts(orgId, types.has("cert_expiry") || types.has("cert_renewal_failed"), types.has("proxy_apply_failed"));
@@ -271,13 +275,14 @@ export class AlertEngine {
     this.lastTickAt = now;
   }
 
-  private async runningContainers(): Promise<ContainerFacts[]> {
+  /** The running containers, or null when the engine could not be asked. */
+  private async runningContainers(): Promise<ContainerFacts[] | null> {
     let list: ContainerSummary[];
     try {
       list = await this.agent.listContainers({ all: false });
     } catch (error) {
       this.fail("alert engine could not list containers", error);
-      return [];
+      return null;
     }
     return list.map((c) => {
       const facts = { id: c.id, name: c.name.replace(/^\//, ""), stack: c.stack, labels: c.labels };

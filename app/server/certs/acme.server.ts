@@ -3,7 +3,8 @@
 // only challenge type; the caller publishes and removes the key authorization (the agent's
 // webroot). Failures become AcmeError carrying the CA's own words (e.g. pebble's or Let's
 // Encrypt's "Connection refused" / "Invalid response from …").
-import acme from "acme-client";
+// Loaded on first use: acme-client weighs ~25 MB of memory that an idle install does not need.
+const loadAcme = () => import("acme-client").then((m) => m.default);
 
 export class AcmeError extends Error {
   constructor(
@@ -30,10 +31,12 @@ export interface Http01Publisher {
 }
 
 export async function createAccountKey(): Promise<string> {
+  const acme = await loadAcme();
   return (await acme.crypto.createPrivateEcdsaKey("P-256")).toString();
 }
 
-function client(account: AcmeAccountRef) {
+async function client(account: AcmeAccountRef) {
+  const acme = await loadAcme();
   return new acme.Client({
     directoryUrl: account.directoryUrl,
     accountKey: account.keyPem,
@@ -47,7 +50,7 @@ function client(account: AcmeAccountRef) {
 
 /** Creates (or finds, for an existing key) the ACME account; returns its URL. */
 export async function registerAccount(account: AcmeAccountRef): Promise<string> {
-  const c = client({ ...account, accountUrl: null });
+  const c = await client({ ...account, accountUrl: null });
   try {
     await c.createAccount({ termsOfServiceAgreed: true, ...(account.email ? { contact: [`mailto:${account.email}`] } : {}) });
     return c.getAccountUrl();
@@ -59,8 +62,9 @@ export async function registerAccount(account: AcmeAccountRef): Promise<string> 
 /** Orders a certificate for `domains` through HTTP-01; resolves with the full chain and its new key. */
 export async function orderCertificate(account: AcmeAccountRef, domains: string[], publisher: Http01Publisher): Promise<{ certificatePem: string; keyPem: string }> {
   if (!account.accountUrl) throw new Error("register the ACME account first");
-  const c = client(account);
+  const c = await client(account);
   try {
+    const acme = await loadAcme();
     const [key, csr] = await acme.crypto.createCsr({ altNames: domains }, await acme.crypto.createPrivateEcdsaKey("P-256"));
     const chain = await c.auto({
       csr,

@@ -18,7 +18,9 @@ interface DbState {
 }
 
 export function connectDatabase(appUrl: string, migrationCount: number): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: appUrl, max: 20, connectionTimeoutMillis: 5000 });
+  // Idle connections close after 5 s: each is a PostgreSQL process (~15 MB), and an idle
+  // control panel should not hold a dozen of them (docs/benchmarks.md, startup memory).
+  const adapter = new PrismaPg({ connectionString: appUrl, max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 5000 });
   const client = new PrismaClient({ adapter });
   setSingleton<DbState>("db", { client, pool: adapter, migrationCount, appUrl });
   return client;

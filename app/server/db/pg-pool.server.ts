@@ -14,7 +14,7 @@ interface PoolState {
 }
 
 export function createAppPool(url: string, max = 6): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 5_000, allowExitOnIdle: true });
   // A dropped idle connection (database restart) must not crash the process; the next query
   // gets a fresh connection.
   pool.on("error", () => {});

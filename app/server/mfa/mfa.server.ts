@@ -2,7 +2,6 @@
 // A code is accepted once only (the last accepted time step is stored and compared atomically);
 // backup codes are keyed hashes consumed atomically.
 import { randomBytes } from "node:crypto";
-import QRCode from "qrcode";
 import { audit } from "../audit/audit.server";
 import type { Actor } from "../auth/require.server";
 import { createSession } from "../auth/session.server";
@@ -40,6 +39,7 @@ export async function beginMfaSetup(actor: Actor): Promise<{ secret: string; otp
   const secret = newTotpSecret();
   await systemDb().user.update({ where: { id: actor.userId }, data: { mfaSecret: seal(secret), mfaLastStep: null } });
   const otpauthUrl = totpUri(secret, user.email);
+  const QRCode = (await import("qrcode")).default; // loaded on first use (~10 MB)
   const qrSvg = await QRCode.toString(otpauthUrl, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
   return { secret, otpauthUrl, qrSvg };
 }

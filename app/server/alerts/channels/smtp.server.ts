@@ -1,7 +1,6 @@
 // E-mail through nodemailer (the one module that imports it). The SMTP host passes the same
 // address policy as HTTP channels and the connection goes to the checked address; the name is
 // kept for TLS (SNI and certificate check). File and URL access in messages is disabled.
-import nodemailer from "nodemailer";
 import { hasHeaderInjection } from "../address-policy";
 import { DeliveryError, resolveHostAllowed } from "../safe-fetch.server";
 import type { Sender } from "./types";
@@ -16,6 +15,8 @@ export const sendSmtp: Sender = async (message, settings, ctx) => {
     if (hasHeaderInjection(address)) throw new DeliveryError("refused: an e-mail address contains a line break", false);
   }
   const pinned = await resolveHostAllowed(host, port, ctx.policy);
+  // Loaded on first use: nodemailer is ~15 MB of memory an install without SMTP channels never needs.
+  const nodemailer = (await import("nodemailer")).default;
   const transport = nodemailer.createTransport({
     host: pinned.address,
     port,
