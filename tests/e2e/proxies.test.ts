@@ -2,30 +2,19 @@
 // proxy host through the form, watch it go live ("ok"), see its upstream reported reachable, and
 // request it through nginx with its Host header to get the upstream's body.
 import { readFileSync, rmSync } from "node:fs";
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { freePort } from "../setup/postgres";
 import { ADMIN, setUpServer, startServer, type TestServer } from "../setup/server";
 import { openBrowser, waitForHydration, type TestBrowser } from "./browser";
+import { viaNginx } from "../setup/nginx";
 
 let server: TestServer;
 let browser: TestBrowser;
 let upstream: Server;
 let upstreamPort: number;
 let httpPort: number;
-
-function viaNginx(host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port: httpPort, path: "/", headers: { Host: host }, agent: false }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode!, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 beforeAll(async () => {
   upstreamPort = await freePort();
@@ -71,8 +60,8 @@ describe("proxies in a browser", () => {
     await expect(row.textContent()).resolves.toContain("Live");
     await row.locator('[data-testid="upstream-reachability"][data-reachable="true"]').waitFor();
 
-    expect(await viaNginx("e2e.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
-    expect((await viaNginx("unknown.test")).status).toBe(404);
+    expect(await viaNginx(httpPort, "e2e.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
+    expect((await viaNginx(httpPort, "unknown.test")).status).toBe(404);
 
     // The Certificates page is one click away, in the navigation right after Proxies.
     const nav = await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();

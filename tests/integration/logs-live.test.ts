@@ -3,14 +3,12 @@
 // reconnect, a slow consumer that reads nothing while 100k lines go by (bounded server memory, a
 // skipped-lines marker) and a second organization's socket that never sees the first's lines.
 import { readFileSync } from "node:fs";
-import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { mergeByTime } from "~/components/logs/live-merge";
 import type { LogLine } from "~/server/logs/log-line";
 import { removeTestContainers } from "../setup/docker";
 import { connectUi, localAgentId, runContainer, userClient, type UiClient } from "../setup/containers";
-import { ADMIN, Client, setUpServer, startServer, type TestServer } from "../setup/server";
+import { Client, secondOrganizationClient, setUpServer, startServer, type TestServer } from "../setup/server";
 
 const RUN_ID = `ll-${process.pid}-${Date.now().toString(36)}`;
 const dockerHost = inject("dockerHost");
@@ -23,34 +21,13 @@ let otherOrg: UiClient;
 type Line = { time: string; source: { containerId: string; containerName: string }; stream: string; level: string; message: string };
 type Batch = { subscriptionId: string; items: Line[]; skipped?: number };
 
-/** A user who belongs to a second organization only (made in SQL: Community has no sign-up). */
-async function secondOrganizationClient(): Promise<Client> {
-  const db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  try {
-    const orgId = randomUUID();
-    const userId = randomUUID();
-    const { rows } = await db.query(`SELECT "passwordHash" FROM "User" WHERE email = $1`, [ADMIN.email]);
-    await db.query(`INSERT INTO "Organization" (id, name, slug) VALUES ($1, 'Org B', $2)`, [orgId, `org-b-${orgId.slice(0, 8)}`]);
-    await db.query(`INSERT INTO "User" (id, email, name, "passwordHash") VALUES ($1, 'b@example.com', 'B', $2)`, [userId, rows[0].passwordHash]);
-    await db.query(`INSERT INTO "Membership" (id, "orgId", "userId", role) VALUES ($1, $2, $3, 'admin')`, [randomUUID(), orgId, userId]);
-    await db.query(`INSERT INTO "Agent" (id, "orgId", name, kind) VALUES ($1, $2, 'local', 'local')`, [randomUUID(), orgId]);
-  } finally {
-    await db.end();
-  }
-  const client = new Client(server.url);
-  const login = await client.post("/api/v1/auth/login", { email: "b@example.com", password: ADMIN.password });
-  if (login.status !== 200) throw new Error(`login of org B failed: ${login.status} ${await login.text()}`);
-  return client;
-}
-
 beforeAll(async () => {
   // Persistence off: the memory bound below is the live path's alone, not the ingestion buffer's.
   server = await startServer({ env: { DOCKER_HOST: dockerHost, LOGS_PERSIST: "false" } });
   admin = await setUpServer(server);
   agentId = await localAgentId(admin);
   ui = await connectUi(server, admin);
-  otherOrg = await connectUi(server, await secondOrganizationClient());
+  otherOrg = await connectUi(server, await secondOrganizationClient(server));
 });
 
 afterAll(async () => {

@@ -2,25 +2,14 @@
 // and a missing nginx is a warning plus a note on the Proxies page, never a failed start.
 import { afterAll, describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { freePort } from "../setup/postgres";
 import { setUpServer, startServer, type TestServer } from "../setup/server";
+import { viaNginx } from "../setup/nginx";
 
 const servers: TestServer[] = [];
 let upstream: Server | undefined;
-
-function viaNginx(port: number, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, path: "/", headers: { Host: host }, agent: false }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode!, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 function nginxPid(dataDir: string): number | null {
   try {

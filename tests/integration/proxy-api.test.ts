@@ -1,10 +1,11 @@
 // The proxy REST API through the real server (production build) with a real nginx on loopback.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { freePort } from "../setup/postgres";
 import { Client, setUpServer, startServer, type TestServer } from "../setup/server";
+import { viaNginx } from "../setup/nginx";
 
 let server: TestServer;
 let admin: Client;
@@ -12,18 +13,6 @@ let upstream: Server;
 let upstreamPort: number;
 let httpPort: number;
 let agentId: string;
-
-function viaNginx(host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port: httpPort, path: "/", headers: { Host: host }, agent: false }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode!, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 beforeAll(async () => {
   upstreamPort = await freePort();
@@ -52,7 +41,7 @@ describe("proxy API", () => {
     expect(res.status).toBe(201);
     const host = await res.json();
     expect(host).toMatchObject({ kind: "proxy", domains: ["app.test"], status: { state: "ok", message: null } });
-    expect(await viaNginx("app.test")).toEqual({ status: 200, body: "from upstream" });
+    expect(await viaNginx(httpPort, "app.test")).toEqual({ status: 200, body: "from upstream" });
     const list = await (await admin.request(`/api/v1/agents/${agentId}/proxies`)).json();
     expect(list.items.map((h: { id: string }) => h.id)).toContain(host.id);
     const status = await (await admin.request(`/api/v1/agents/${agentId}/proxies/status`)).json();
@@ -61,8 +50,8 @@ describe("proxy API", () => {
     // What GET returns (minus the read-only fields) is a valid PATCH body.
     expect(patched.status).toBe(200);
     expect((await patched.json()).domains).toEqual(["app2.test"]);
-    expect(await viaNginx("app2.test")).toEqual({ status: 200, body: "from upstream" });
-    expect((await viaNginx("app.test")).status).toBe(404);
+    expect(await viaNginx(httpPort, "app2.test")).toEqual({ status: 200, body: "from upstream" });
+    expect((await viaNginx(httpPort, "app.test")).status).toBe(404);
   });
 
   test("an injected upstream host is a 400 with field errors", async () => {

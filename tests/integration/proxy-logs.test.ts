@@ -3,13 +3,14 @@
 // levels from their status, a dead upstream's 502 also leaves an `error` line, and another
 // organization asking for the same host id gets nothing.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import pg from "pg";
 import { freePort } from "../setup/postgres";
-import { ADMIN, Client, setUpServer, startServer, type TestServer } from "../setup/server";
+import { Client, secondOrganizationClient, setUpServer, startServer, type TestServer } from "../setup/server";
+import { viaNginx } from "../setup/nginx";
+
+const statusVia = async (host: string, path: string) => (await viaNginx(httpPort, host, path, { "User-Agent": "proxy-logs-test" })).status;
 
 let server: TestServer;
 let admin: Client;
@@ -19,17 +20,6 @@ let httpPort: number;
 let agentId: string;
 
 type Line = { time: string; source: { proxyHostId?: string }; stream: string; level: string; message: string };
-
-function viaNginx(host: string, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port: httpPort, path, headers: { Host: host, "User-Agent": "proxy-logs-test" }, agent: false }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode!));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 async function eventually<T>(fn: () => Promise<T | undefined>, ms = 40_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -45,27 +35,6 @@ async function logsOf(client: Client, hostId: string, extra = ""): Promise<Line[
   const res = await client.request(`/api/v1/logs?proxyHostId=${encodeURIComponent(hostId)}&limit=500${extra}`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { items: Line[] }).items;
-}
-
-/** A user who belongs to a second organization only (made in SQL: Community has no sign-up). */
-async function secondOrganizationClient(): Promise<Client> {
-  const db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  try {
-    const orgId = randomUUID();
-    const userId = randomUUID();
-    const { rows } = await db.query(`SELECT "passwordHash" FROM "User" WHERE email = $1`, [ADMIN.email]);
-    await db.query(`INSERT INTO "Organization" (id, name, slug) VALUES ($1, 'Org B', $2)`, [orgId, `org-b-${orgId.slice(0, 8)}`]);
-    await db.query(`INSERT INTO "User" (id, email, name, "passwordHash") VALUES ($1, 'b@example.com', 'B', $2)`, [userId, rows[0].passwordHash]);
-    await db.query(`INSERT INTO "Membership" (id, "orgId", "userId", role) VALUES ($1, $2, $3, 'admin')`, [randomUUID(), orgId, userId]);
-    await db.query(`INSERT INTO "Agent" (id, "orgId", name, kind) VALUES ($1, $2, 'local', 'local')`, [randomUUID(), orgId]);
-  } finally {
-    await db.end();
-  }
-  const client = new Client(server.url);
-  const login = await client.post("/api/v1/auth/login", { email: "b@example.com", password: ADMIN.password });
-  if (login.status !== 200) throw new Error(`login of org B failed: ${login.status} ${await login.text()}`);
-  return client;
 }
 
 beforeAll(async () => {
@@ -102,18 +71,18 @@ describe("proxy logs in the log store", () => {
     const res = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["logs.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort } });
     expect(res.status).toBe(201);
     hostId = (await res.json()).id;
-    expect(await viaNginx("logs.test", "/")).toBe(200);
+    expect(await statusVia("logs.test", "/")).toBe(200);
     // The per-organization shipper starts within 15 s of setup; a request made before it started
     // may have been skipped (first start follows from the end), so keep knocking until one lands.
     let knock = 0;
     await eventually(async () => {
-      await viaNginx("logs.test", `/knock-${knock++}`);
+      await statusVia("logs.test", `/knock-${knock++}`);
       return (await logsOf(admin, hostId)).length > 0 ? true : undefined;
     });
 
     const marker = `m${Date.now().toString(36)}`;
-    expect(await viaNginx("logs.test", `/ok-${marker}`)).toBe(200);
-    expect(await viaNginx("logs.test", `/missing-${marker}`)).toBe(404);
+    expect(await statusVia("logs.test", `/ok-${marker}`)).toBe(200);
+    expect(await statusVia("logs.test", `/missing-${marker}`)).toBe(404);
     const lines = await eventually(async () => {
       const items = await logsOf(admin, hostId, `&q=${marker}`);
       return items.length >= 2 ? items : undefined;
@@ -140,7 +109,7 @@ describe("proxy logs in the log store", () => {
     const res = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["dead.test"], upstream: { scheme: "http", host: "127.0.0.1", port: deadPort } });
     expect(res.status).toBe(201);
     deadHostId = (await res.json()).id;
-    expect(await viaNginx("dead.test", "/down")).toBe(502);
+    expect(await statusVia("dead.test", "/down")).toBe(502);
     const lines = await eventually(async () => {
       const items = await logsOf(admin, deadHostId);
       return items.some((l) => l.stream === "access") && items.some((l) => l.stream === "error") ? items : undefined;
@@ -156,11 +125,11 @@ describe("proxy logs in the log store", () => {
   });
 
   test("another organization asking for the same host id gets nothing", async () => {
-    const other = await secondOrganizationClient();
+    const other = await secondOrganizationClient(server);
     expect(await logsOf(other, hostId)).toEqual([]);
     expect(await logsOf(other, deadHostId)).toEqual([]);
     // Nor anything else of the first organization's proxy traffic.
-    expect(await viaNginx("logs.test", "/after-org-b")).toBe(200);
+    expect(await statusVia("logs.test", "/after-org-b")).toBe(200);
     await new Promise((r) => setTimeout(r, 2_000));
     const res = await other.request("/api/v1/logs?limit=500");
     expect(((await res.json()) as { items: Line[] }).items).toEqual([]);

@@ -143,3 +143,29 @@ export async function setUpServer(server: TestServer): Promise<Client> {
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
   return client;
 }
+
+/**
+ * A logged-in client of a second organization on the same server (made in SQL: Community has no
+ * sign-up), with its own built-in agent row. Needs the server's databaseUrl and a set-up ADMIN.
+ */
+export async function secondOrganizationClient(server: TestServer): Promise<Client> {
+  const { default: pg } = await import("pg");
+  const { randomUUID } = await import("node:crypto");
+  const db = new pg.Client({ connectionString: server.databaseUrl });
+  await db.connect();
+  try {
+    const orgId = randomUUID();
+    const userId = randomUUID();
+    const { rows } = await db.query(`SELECT "passwordHash" FROM "User" WHERE email = $1`, [ADMIN.email]);
+    await db.query(`INSERT INTO "Organization" (id, name, slug) VALUES ($1, 'Org B', $2)`, [orgId, `org-b-${orgId.slice(0, 8)}`]);
+    await db.query(`INSERT INTO "User" (id, email, name, "passwordHash") VALUES ($1, 'b@example.com', 'B', $2)`, [userId, rows[0].passwordHash]);
+    await db.query(`INSERT INTO "Membership" (id, "orgId", "userId", role) VALUES ($1, $2, $3, 'admin')`, [randomUUID(), orgId, userId]);
+    await db.query(`INSERT INTO "Agent" (id, "orgId", name, kind) VALUES ($1, $2, 'local', 'local')`, [randomUUID(), orgId]);
+  } finally {
+    await db.end();
+  }
+  const client = new Client(server.url);
+  const login = await client.post("/api/v1/auth/login", { email: "b@example.com", password: ADMIN.password });
+  if (login.status !== 200) throw new Error(`login of org B failed: ${login.status} ${await login.text()}`);
+  return client;
+}
