@@ -9,7 +9,7 @@ import { open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TreeStore } from "./tree-store";
 import { ACME_TOKEN_PATTERN } from "./acme-token";
-import type { NginxApplyRequest, NginxApplyResult, NginxRejectedFile, NginxStatus, ProxyApplier } from "./types";
+import type { NginxApplyProgress, NginxApplyRequest, NginxApplyResult, NginxRejectedFile, NginxStatus, ProxyApplier } from "./types";
 
 export interface LocalNginxOptions {
   bin: string;
@@ -59,11 +59,11 @@ export class LocalNginx implements ProxyApplier {
     return next;
   }
 
-  apply(request: NginxApplyRequest): Promise<NginxApplyResult> {
-    return this.serial(() => this.applyNow(request));
+  apply(request: NginxApplyRequest, onProgress?: (progress: NginxApplyProgress) => void): Promise<NginxApplyResult> {
+    return this.serial(() => this.applyNow(request, onProgress));
   }
 
-  private async applyNow(request: NginxApplyRequest): Promise<NginxApplyResult> {
+  private async applyNow(request: NginxApplyRequest, onProgress?: (progress: NginxApplyProgress) => void): Promise<NginxApplyResult> {
     await this.init();
     const t0 = performance.now();
     const timings = { stageMs: 0, testMs: 0, swapMs: 0, reloadMs: 0 };
@@ -125,7 +125,11 @@ export class LocalNginx implements ProxyApplier {
     timings.swapMs = performance.now() - t;
 
     t = performance.now();
-    const reload = pid ? await this.reload(pid) : await this.start();
+    // The change passed its test and is live on disk: the caller may answer now ("pending")
+    // while nginx re-reads the tree; the result below is the confirmation.
+    const signalled = () =>
+      onProgress?.({ phase: "signalled", generation: staged.generation, rejected: [...rejected], tests, testMode: quickOk ? "quick" : "full", durationMs: performance.now() - t0, timings: { ...timings, reloadMs: performance.now() - t } });
+    const reload = pid ? await this.reload(pid, signalled) : await this.start();
     timings.reloadMs = performance.now() - t;
     if (!reload.ok) {
       // nginx refused the new tree at reload time (a cross-host conflict the quick test could
@@ -217,10 +221,11 @@ export class LocalNginx implements ProxyApplier {
    * SIGHUP the master and wait until its log says the new workers started (or why not). nginx
    * validates the new tree again itself and keeps the old configuration when it fails.
    */
-  protected async reload(pid: number): Promise<{ ok: boolean; output: string }> {
+  protected async reload(pid: number, onSignalled?: () => void): Promise<{ ok: boolean; output: string }> {
     const offset = await this.logSize();
     const oldWorkers = await childPids(pid);
-    process.kill(pid, "SIGHUP");
+    await this.signal(pid, "SIGHUP");
+    onSignalled?.();
     const deadline = Date.now() + (this.options.reloadTimeoutMs ?? 15_000);
     let delay = 2;
     while (Date.now() < deadline) {
@@ -244,6 +249,11 @@ export class LocalNginx implements ProxyApplier {
       return false;
     }
     return true;
+  }
+
+  /** Sends a signal to the nginx master (HUP reload, USR1 reopen logs, QUIT stop). */
+  protected async signal(pid: number, signal: NodeJS.Signals): Promise<void> {
+    process.kill(pid, signal);
   }
 
   /** Starts nginx on the live tree. The foreground process exits once the daemon is up. */
@@ -294,13 +304,13 @@ export class LocalNginx implements ProxyApplier {
   async stop(): Promise<void> {
     const pid = await this.runningPid();
     if (!pid) return;
-    process.kill(pid, "SIGQUIT");
+    await this.signal(pid, "SIGQUIT");
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (!(await alive(pid))) return;
       await sleep(20);
     }
-    process.kill(pid, "SIGKILL");
+    await this.signal(pid, "SIGKILL");
   }
 }
 

@@ -48,6 +48,26 @@ export interface NginxApplyResult {
   timings: { stageMs: number; testMs: number; swapMs: number; reloadMs: number };
 }
 
+/**
+ * Reported once, while an apply runs, the moment the new tree is live and nginx was signalled to
+ * reload: the change passed the (quick or full) test and nginx is re-reading its configuration.
+ * The apply's result follows when nginx confirmed the reload (or refused it, in which case the
+ * old configuration keeps serving and the result says why). A cold start reports nothing: its
+ * result is already the confirmation. A RemoteAgent carries this as an RPC progress event.
+ */
+export interface NginxApplyProgress {
+  phase: "signalled";
+  /** The tree now live. */
+  generation: string;
+  /** Isolated files (known before the swap): they answer with their error at once. */
+  rejected: NginxRejectedFile[];
+  tests: number;
+  testMode: "quick" | "full";
+  /** Since the apply started. */
+  durationMs: number;
+  timings: NginxApplyResult["timings"];
+}
+
 export interface NginxStatus {
   mode: "local" | "container" | "off";
   running: boolean;
@@ -58,7 +78,8 @@ export interface NginxStatus {
 }
 
 export interface ProxyApplier {
-  apply(request: NginxApplyRequest): Promise<NginxApplyResult>;
+  /** Resolves once nginx confirmed (or refused) the new tree; `onProgress` hears about the signal before that. */
+  apply(request: NginxApplyRequest, onProgress?: (progress: NginxApplyProgress) => void): Promise<NginxApplyResult>;
   status(): Promise<NginxStatus>;
   /** Runs `nginx -t` on the live tree (the benchmark's baseline; also a health probe). */
   testLive(): Promise<{ ok: boolean; output: string; durationMs: number }>;

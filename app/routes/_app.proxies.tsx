@@ -55,9 +55,11 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   const id = String(form.get("id") ?? "");
   try {
     if (intent === "create" || intent === "update") {
-      const host = intent === "create" ? await createProxyHost(actor, agentId, hostBodyFromForm(form)) : await updateProxyHost(actor, agentId, id, hostBodyFromForm(form));
-      const ok = host.status.state === "ok";
-      return redirectWithToast("/proxies", { kind: ok ? "success" : "error", message: ok ? `${host.domains[0]} is live.` : `${host.domains[0]} was saved but nginx refused it: see its status.` });
+      // Answers once nginx accepted the change and was signalled; the list shows pending → ok live.
+      const host = intent === "create" ? await createProxyHost(actor, agentId, hostBodyFromForm(form), { wait: false }) : await updateProxyHost(actor, agentId, id, hostBodyFromForm(form), { wait: false });
+      const ok = host.status.state !== "error";
+      const live = host.status.state === "ok" ? `${host.domains[0]} is live.` : `${host.domains[0]} was saved; nginx is reloading.`;
+      return redirectWithToast("/proxies", { kind: ok ? "success" : "error", message: ok ? live : `${host.domains[0]} was saved but nginx refused it: see its status.` });
     }
     if (intent === "delete") {
       await deleteProxyHost(actor, agentId, id);

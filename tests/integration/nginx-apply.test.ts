@@ -273,6 +273,89 @@ describe("proxy hosts through nginx", () => {
   });
 });
 
+describe("answering a save at nginx's signal (wait: false)", () => {
+  async function settled(id: string, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const host = await hosts.getProxyHost(admin, agentId, id);
+      if (host.status.state !== "pending" || Date.now() > deadline) return host;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  test("a non-waiting save answers pending once nginx was signalled, then turns ok and serves", async () => {
+    const v1 = await upstream("signal v1");
+    const v2 = await upstream("signal v2");
+    const host = await hosts.createProxyHost(admin, agentId, proxyBody("signal.test", v1.port));
+    expect(host.status.state).toBe("ok");
+    const saved = await hosts.updateProxyHost(admin, agentId, host.id, proxyBody("signal.test", v2.port), { wait: false });
+    expect(saved.status).toMatchObject({ state: "pending", message: null });
+    // The new tree is already live on disk when the save answers.
+    expect(readFileSync(join(confDir, "live", `hosts/${host.id}.conf`), "utf8")).toContain(`:${v2.port}`);
+    const done = await settled(host.id);
+    expect(done.status).toMatchObject({ state: "ok", message: null });
+    expect((await get("signal.test")).body).toBe("signal v2");
+  });
+
+  test("a change the quick test refuses answers with nginx's error at once, not pending", async () => {
+    const up = await upstream("refused at test");
+    const host = await hosts.createProxyHost(superAdmin, agentId, proxyBody("refused.test", up.port));
+    const saved = await hosts.updateProxyHost(superAdmin, agentId, host.id, proxyBody("refused.test", up.port, { advanced: "no_such_directive_either on;" }), { wait: false });
+    expect(saved.status.state).toBe("error");
+    expect(saved.status.message).toContain('unknown directive "no_such_directive_either"');
+    expect((await get("refused.test")).body).toBe("refused at test");
+    expect((await settled(host.id)).status.state).toBe("error");
+    await hosts.deleteProxyHost(superAdmin, agentId, host.id);
+  });
+
+  test("a conflict only nginx's reload sees turns the pending host to error with nginx's message; the old config keeps serving", async () => {
+    const up = await upstream("conflict");
+    const port = await freePort();
+    const a = await hosts.createProxyHost(superAdmin, agentId, proxyBody("conflict-a.test", up.port, { advanced: `listen 127.0.0.1:${port} backlog=100;` }));
+    expect(a.status.state).toBe("ok");
+    const b = await hosts.createProxyHost(superAdmin, agentId, proxyBody("conflict-b.test", up.port, { advanced: `listen 127.0.0.1:${port} backlog=200;` }), { wait: false });
+    // The quick test of b alone passes: nginx was signalled, the answer is "pending".
+    expect(b.status.state).toBe("pending");
+    const done = await settled(b.id);
+    expect(done.status.state).toBe("error");
+    expect(done.status.message).toContain("duplicate listen options");
+    expect((await get("conflict-a.test")).body).toBe("conflict");
+    expect((await get("conflict-b.test")).status).toBe(404); // b never served
+    expect((await localNginx().testLive()).ok).toBe(true);
+    expect(readFileSync(join(confDir, "live", `hosts/${b.id}.conf`), "utf8")).not.toContain("backlog=200");
+    await hosts.deleteProxyHost(superAdmin, agentId, b.id);
+    await hosts.deleteProxyHost(superAdmin, agentId, a.id);
+  });
+
+  test("saves that join a queued run share its two moments; 20 concurrent non-waiting edits end equal to the database", async () => {
+    const { startApply } = await import("~/server/proxy/apply.server");
+    const first = startApply(orgId, agentId);
+    expect(startApply(orgId, agentId)).toBe(first); // same tick: same run
+    await first.accepted;
+    const queued = startApply(orgId, agentId); // the first run may still be confirming
+    expect(startApply(orgId, agentId)).toBe(queued);
+    const [accepted, done] = await Promise.all([queued.accepted, queued.done]);
+    expect(done.confirmed).toBe(true);
+    expect(accepted.generation).toBe(done.generation);
+
+    const up = await upstream("concurrent, not waiting");
+    const host = await hosts.createProxyHost(admin, agentId, proxyBody("busy2.test", up.port));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => hosts.updateProxyHost(admin, agentId, host.id, proxyBody("busy2.test", up.port, { clientMaxBodySizeMb: i + 1 }), { wait: false })),
+    );
+    expect(results.every((r) => r.status.state === "ok" || r.status.state === "pending")).toBe(true);
+    const stored = await settled(host.id);
+    expect(stored.status.state).toBe("ok");
+    const { requestApply } = await import("~/server/proxy/apply.server");
+    await requestApply(orgId, agentId); // every run before this one is confirmed
+    expect(readFileSync(join(confDir, "live", `hosts/${host.id}.conf`), "utf8")).toContain(`client_max_body_size ${stored.clientMaxBodySizeMb}m;`);
+    expect((await localNginx().testLive()).ok).toBe(true);
+    const state = await hosts.getApplyStatus(admin, agentId);
+    expect(state.state).toBe("ok");
+    expect(state.hosts.pending ?? 0).toBe(0);
+  });
+});
+
 describe("validation and permissions", () => {
   async function nothingWritten(run: () => Promise<unknown>, expected: unknown) {
     const before = { count: await withOrg(orgId, (tx) => tx.proxyHost.count()), live: readlinkSync(join(confDir, "live")) };

@@ -3,8 +3,14 @@
 // agent's ProxyApplyState. Applies per agent are serialized and bursts coalesce: a request made
 // while an apply runs joins the single next run, which reads the database when it starts, so it
 // includes every change committed before the request.
-import type { NginxApplyResult } from "#agent/nginx/types";
-import { withOrg } from "../db/client.server";
+//
+// Two moments of one run: `accepted` (the change passed nginx's test, the new tree is live and
+// nginx was signalled to reload; hosts stay "pending", isolated hosts already show their error)
+// and `done` (nginx confirmed the reload or refused it; statuses are ok/error). The UI answers a
+// save at `accepted` and shows pending → ok live; the REST API waits for `done` unless
+// `?wait=false`. A request that joins a queued run gets that run's two moments.
+import type { NginxApplyProgress, NginxApplyResult } from "#agent/nginx/types";
+import { withOrg, type Tx } from "../db/client.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
@@ -15,6 +21,8 @@ import type { StoredHostConfig } from "./dto.server";
 
 export interface ApplyOutcome {
   ok: boolean;
+  /** False at `accepted`: nginx was signalled and has not confirmed yet (the hosts are "pending"). */
+  confirmed: boolean;
   message: string | null;
   generation: string | null;
   rejectedHostIds: string[];
@@ -32,9 +40,21 @@ interface Deferred {
   reject: (e: unknown) => void;
 }
 
+/** The two moments of one apply run (see the top of this file). */
+export interface ApplyHandle {
+  accepted: Promise<ApplyOutcome>;
+  done: Promise<ApplyOutcome>;
+}
+
+interface Run {
+  accepted: Deferred;
+  done: Deferred;
+  handle: ApplyHandle;
+}
+
 interface Slot {
   running: boolean;
-  queued: Deferred | null;
+  queued: Run | null;
 }
 
 const slots = singleton("proxy:apply-slots", () => new Map<string, Slot>());
@@ -49,27 +69,50 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
-/** Applies the agent's current database state; resolves when a run that started after this call is done. */
-export function requestApply(orgId: string, agentId: string): Promise<ApplyOutcome> {
+/**
+ * Applies the agent's current database state in a run that starts after this call (joining the
+ * queued run if there is one). `accepted` resolves when nginx was signalled with the new tree (or
+ * with the final outcome when the run failed before that, or started nginx cold); `done` when
+ * the run is confirmed. Runs per agent never overlap: the next one starts after `done`.
+ */
+export function startApply(orgId: string, agentId: string): ApplyHandle {
   const key = `${orgId}:${agentId}`;
   let slot = slots.get(key);
   if (!slot) slots.set(key, (slot = { running: false, queued: null }));
-  if (slot.queued) return slot.queued.promise;
-  const d = (slot.queued = deferred());
+  if (slot.queued) return slot.queued.handle;
+  const accepted = deferred();
+  const done = deferred();
+  // Nobody may be listening for `accepted` (callers that wait for `done`): never unhandled.
+  accepted.promise.catch(() => {});
+  const run: Run = (slot.queued = { accepted, done, handle: { accepted: accepted.promise, done: done.promise } });
   // Started on the next turn so that calls made in the same tick share one run.
   if (!slot.running) setImmediate(() => startNext(key));
-  return d.promise;
+  return run.handle;
+}
+
+/** Applies the agent's current database state; resolves when a run that started after this call is confirmed. */
+export function requestApply(orgId: string, agentId: string): Promise<ApplyOutcome> {
+  return startApply(orgId, agentId).done;
 }
 
 function startNext(key: string): void {
   const slot = slots.get(key)!;
   if (slot.running || !slot.queued) return;
-  const d = slot.queued;
+  const run = slot.queued;
   slot.queued = null;
   slot.running = true;
   const [orgId, agentId] = key.split(":") as [string, string];
-  applyNow(orgId, agentId)
-    .then(d.resolve, d.reject)
+  applyNow(orgId, agentId, run.accepted.resolve)
+    .then(
+      (outcome) => {
+        run.accepted.resolve(outcome); // no-op when already accepted
+        run.done.resolve(outcome);
+      },
+      (error: unknown) => {
+        run.accepted.reject(error);
+        run.done.reject(error);
+      },
+    )
     .finally(() => {
       slot.running = false;
       if (slot.queued) startNext(key);
@@ -88,7 +131,7 @@ export function renderSettings(): RenderSettings {
   };
 }
 
-async function applyNow(orgId: string, agentId: string): Promise<ApplyOutcome> {
+async function applyNow(orgId: string, agentId: string, onAccepted: (outcome: ApplyOutcome) => void): Promise<ApplyOutcome> {
   const t0 = performance.now();
   // Rows changed after this instant are not in this apply: their own queued apply records them.
   const snapshotAt = new Date();
@@ -122,15 +165,59 @@ async function applyNow(orgId: string, agentId: string): Promise<ApplyOutcome> {
   }
   const renderMs = performance.now() - t;
 
+  const hostIds = snapshot.hosts.map((h) => h.id);
+  // At the signal: hosts isolated by the test answer with their error now, the others stay
+  // "pending" until the confirmation below records them.
+  let acceptedWrite: Promise<unknown> = Promise.resolve();
+  const onProgress = (progress: NginxApplyProgress) => {
+    acceptedWrite = recordAccepted(orgId, agentId, hostIds, progress, t0, { loadMs, renderMs })
+      .then(onAccepted)
+      .catch((error: unknown) => logger.error("recording an accepted nginx apply failed", { agentId, error }));
+  };
+
   let result: NginxApplyResult;
   try {
-    result = await applierFor(agentId).apply({ files, isolatePrefix: "hosts/" });
+    result = await applierFor(agentId).apply({ files, isolatePrefix: "hosts/" }, onProgress);
   } catch (error) {
     logger.error("nginx apply crashed", { agentId, error });
-    return record(orgId, agentId, snapshotAt, snapshot.hosts.map((h) => h.id), null, `The agent could not apply the configuration: ${error instanceof Error ? error.message : String(error)}`, t0, { loadMs, renderMs });
+    await acceptedWrite;
+    return record(orgId, agentId, snapshotAt, hostIds, null, `The agent could not apply the configuration: ${error instanceof Error ? error.message : String(error)}`, t0, { loadMs, renderMs });
   }
+  await acceptedWrite;
   t = performance.now();
   return record(orgId, agentId, snapshotAt, snapshot.hosts.map((h) => h.id), result, result.ok ? null : result.output || "nginx refused the configuration.", t0, { loadMs, renderMs }, t);
+}
+
+async function recordAccepted(orgId: string, agentId: string, hostIds: string[], progress: NginxApplyProgress, t0: number, timings: { loadMs: number; renderMs: number }): Promise<ApplyOutcome> {
+  const t = performance.now();
+  const rejectedHostIds = await recordRejected(orgId, agentId, hostIds, progress.rejected);
+  return {
+    ok: true,
+    confirmed: false,
+    message: null,
+    generation: progress.generation,
+    rejectedHostIds,
+    tests: progress.tests,
+    reloads: 1,
+    testMode: progress.testMode,
+    durationMs: performance.now() - t0,
+    timings: { ...progress.timings, ...timings, recordMs: performance.now() - t },
+  };
+}
+
+/** Hosts whose file nginx refused (isolated: their previous configuration keeps serving) → error. */
+async function recordRejected(orgId: string, agentId: string, hostIds: string[], rejected: NginxApplyResult["rejected"], tx?: Tx): Promise<string[]> {
+  const byPath = new Map(rejected.map((r) => [r.path, r.message]));
+  const ids = hostIds.filter((id) => byPath.has(hostFile(id)));
+  if (!ids.length) return ids;
+  const write = async (t: Tx) => {
+    for (const id of ids) {
+      await t.proxyHost.updateMany({ where: { id, agentId }, data: { status: "error", statusMessage: `nginx refused this host; its previous configuration (if any) keeps serving.\n${byPath.get(hostFile(id))}`.slice(0, 4000) } });
+    }
+  };
+  if (tx) await write(tx);
+  else await withOrg(orgId, write);
+  return ids;
 }
 
 async function record(
@@ -144,8 +231,8 @@ async function record(
   timings: { loadMs: number; renderMs: number },
   recordStart = performance.now(),
 ): Promise<ApplyOutcome> {
-  const rejected = new Map((result?.rejected ?? []).map((r) => [r.path, r.message]));
-  const rejectedHostIds = hostIds.filter((id) => rejected.has(hostFile(id)));
+  const rejected = new Set((result?.rejected ?? []).map((r) => r.path));
+  let rejectedHostIds = hostIds.filter((id) => rejected.has(hostFile(id)));
   const now = new Date();
   await withOrg(orgId, async (tx) => {
     if (failure) {
@@ -156,9 +243,7 @@ async function record(
         where: { agentId, updatedAt: { lte: snapshotAt }, ...(rejectedHostIds.length ? { id: { notIn: rejectedHostIds } } : {}), NOT: { status: "ok", appliedAt: { not: null } } },
         data: { status: "ok", statusMessage: null, appliedAt: now },
       });
-      for (const id of rejectedHostIds) {
-        await tx.proxyHost.updateMany({ where: { id, agentId }, data: { status: "error", statusMessage: `nginx refused this host; its previous configuration (if any) keeps serving.\n${rejected.get(hostFile(id))}`.slice(0, 4000) } });
-      }
+      rejectedHostIds = await recordRejected(orgId, agentId, hostIds, result?.rejected ?? [], tx);
     }
     const state = { state: failure ? "error" : "ok", message: failure?.slice(0, 4000) ?? null, generation: result?.generation ?? null, appliedAt: failure ? undefined : now };
     await tx.proxyApplyState.upsert({ where: { agentId }, create: { agentId, orgId, ...state }, update: state });
@@ -166,6 +251,7 @@ async function record(
   const base = { stageMs: 0, testMs: 0, swapMs: 0, reloadMs: 0 };
   return {
     ok: !failure,
+    confirmed: true,
     message: failure,
     generation: result?.generation ?? null,
     rejectedHostIds,

@@ -1,15 +1,20 @@
 // Proxy and redirection hosts of an agent: list, get, create, update, delete, bulk import, apply.
 // Every change is validated (allowlists), checked against permissions and the policy hook,
 // committed with its audit entry, and then applied to nginx; the verb answers with the host as
-// stored, including the apply's outcome.
+// stored, including the apply's outcome: by default once nginx confirmed the reload (status ok or
+// error, the host is serving), with `{ wait: false }` as soon as the change passed nginx's test
+// and nginx was signalled (status "pending", or "error" when the test refused it; the
+// confirmation then updates the status in the background). The UI saves without waiting.
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import { auditInTx, audit } from "../audit/audit.server";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { withOrg, type Tx } from "../db/client.server";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.server";
 import { parseWith } from "../http/api.server";
+import { logger } from "../logger.server";
 import { controlCharacterFields, HostInputSchema, type HostInput } from "~/validation/proxy";
-import { requestApply, type ApplyOutcome } from "./apply.server";
+import { requestApply, startApply, type ApplyOutcome } from "./apply.server";
 import { HOST_SELECT, toHostDto, toStoredConfig, type ProxyHostDto } from "./dto.server";
 import { evaluateProxyPolicy, type ProxyPolicyAction } from "./policy.server";
 import { requestCertificateForHost } from "../certs/certificates.server";
@@ -106,7 +111,17 @@ async function reread(actor: Actor, agentId: string, id: string): Promise<ProxyH
   return toHostDto(row);
 }
 
-export async function createProxyHost(actor: Actor, agentId: string, raw: unknown): Promise<ProxyHostDto> {
+/** How long a saving verb waits: for nginx's confirmation (default) or only for the signal. */
+export interface SaveOptions {
+  wait?: boolean;
+}
+
+/** `?wait=true|false` of the saving API routes (default true: answer once nginx confirmed). */
+export const SaveQuerySchema = z
+  .object({ wait: z.enum(["true", "false"], { message: "expected true or false" }).optional() })
+  .transform((q): SaveOptions => ({ wait: q.wait !== "false" }));
+
+export async function createProxyHost(actor: Actor, agentId: string, raw: unknown, options: SaveOptions = {}): Promise<ProxyHostDto> {
   assertPermission(actor, "manage:proxy");
   const input = parseHostInput(raw);
   assertAdvancedAllowed(actor, input.advanced, "");
@@ -121,11 +136,11 @@ export async function createProxyHost(actor: Actor, agentId: string, raw: unknow
     return row.id;
   });
   if (newCertificate) await requestCertificateForHost(actor, id, input.domains);
-  await applyAfterChange(actor, agentId);
+  await applyAfterChange(actor, agentId, options);
   return reread(actor, agentId, id);
 }
 
-export async function updateProxyHost(actor: Actor, agentId: string, id: string, raw: unknown): Promise<ProxyHostDto> {
+export async function updateProxyHost(actor: Actor, agentId: string, id: string, raw: unknown, options: SaveOptions = {}): Promise<ProxyHostDto> {
   assertPermission(actor, "manage:proxy");
   const input = parseHostInput(raw);
   await checkPolicy(actor, "proxy.update", input);
@@ -141,11 +156,11 @@ export async function updateProxyHost(actor: Actor, agentId: string, id: string,
     await auditInTx(tx, auditEntry(actor, "proxy.update", id, { agentId, kind: input.kind, domains: input.domains, advancedChanged: input.advanced.trim() !== existing.advanced.trim() }));
   });
   if (newCertificate) await requestCertificateForHost(actor, id, input.domains);
-  await applyAfterChange(actor, agentId);
+  await applyAfterChange(actor, agentId, options);
   return reread(actor, agentId, id);
 }
 
-export async function deleteProxyHost(actor: Actor, agentId: string, id: string): Promise<void> {
+export async function deleteProxyHost(actor: Actor, agentId: string, id: string, options: SaveOptions = {}): Promise<void> {
   assertPermission(actor, "manage:proxy");
   await checkPolicy(actor, "proxy.delete", { id });
   await withOrg(actor.orgId, async (tx) => {
@@ -155,7 +170,7 @@ export async function deleteProxyHost(actor: Actor, agentId: string, id: string)
     await tx.proxyHost.delete({ where: { id } });
     await auditInTx(tx, auditEntry(actor, "proxy.delete", id, { agentId, domains: existing.domains }));
   });
-  await applyAfterChange(actor, agentId);
+  await applyAfterChange(actor, agentId, options);
 }
 
 /** Many hosts in one transaction and one apply: exactly one `nginx -t` and one reload. */
@@ -193,12 +208,19 @@ export async function importProxyHosts(actor: Actor, agentId: string, raws: unkn
   return { ids, apply: await applyAfterChange(actor, agentId) };
 }
 
-async function applyAfterChange(actor: Actor, agentId: string): Promise<ApplyOutcome> {
-  const outcome = await requestApply(actor.orgId, agentId);
-  if (!outcome.ok || outcome.rejectedHostIds.length) {
-    await audit({ orgId: actor.orgId, action: "proxy.apply", outcome: "failure", actorId: actor.userId, actorEmail: actor.email, targetType: "agent", targetId: agentId, ip: actor.ip, details: { message: outcome.message?.slice(0, 500) ?? null, rejectedHostIds: outcome.rejectedHostIds } });
+async function applyAfterChange(actor: Actor, agentId: string, options: SaveOptions = {}): Promise<ApplyOutcome> {
+  const run = startApply(actor.orgId, agentId);
+  const audited = run.done.then(async (outcome) => {
+    if (!outcome.ok || outcome.rejectedHostIds.length) {
+      await audit({ orgId: actor.orgId, action: "proxy.apply", outcome: "failure", actorId: actor.userId, actorEmail: actor.email, targetType: "agent", targetId: agentId, ip: actor.ip, details: { message: outcome.message?.slice(0, 500) ?? null, rejectedHostIds: outcome.rejectedHostIds } });
+    }
+    return outcome;
+  });
+  if (options.wait === false) {
+    audited.catch((error: unknown) => logger.error("confirming a proxy apply failed", { agentId, error }));
+    return run.accepted;
   }
-  return outcome;
+  return audited;
 }
 
 /** Re-applies everything (after a crash, a manual edit, or to retry). */
