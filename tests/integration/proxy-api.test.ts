@@ -54,6 +54,46 @@ describe("proxy API", () => {
     expect((await viaNginx(httpPort, "app.test")).status).toBe(404);
   });
 
+  test("a save waits for nginx by default: every PATCH answers ok and the very next request gets the new config", async () => {
+    const other = createServer((_req, res) => res.end("from the other upstream"));
+    const otherPort = await freePort();
+    await new Promise<void>((r) => other.listen(otherPort, "127.0.0.1", r));
+    try {
+      const body = (port: number) => ({ kind: "proxy", domains: ["flip.test"], upstream: { scheme: "http", host: "127.0.0.1", port } });
+      const created = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, body(upstreamPort))).json();
+      expect(created.status.state).toBe("ok");
+      for (let i = 0; i < 6; i++) {
+        const [port, expected] = i % 2 === 0 ? [otherPort, "from the other upstream"] : [upstreamPort, "from upstream"];
+        const res = await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`, { method: "PATCH", json: body(port) });
+        expect(res.status).toBe(200);
+        expect((await res.json()).status.state).toBe("ok");
+        expect(await viaNginx(httpPort, "flip.test")).toEqual({ status: 200, body: expected });
+      }
+      expect((await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`, { method: "DELETE" })).status).toBe(204);
+      expect((await viaNginx(httpPort, "flip.test")).status).toBe(404);
+    } finally {
+      other.close();
+    }
+  });
+
+  test("?wait=false answers at nginx's signal with pending, and the host then turns ok", async () => {
+    const res = await admin.post(`/api/v1/agents/${agentId}/proxies?wait=false`, { kind: "proxy", domains: ["nowait.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort } });
+    expect(res.status).toBe(201);
+    const host = await res.json();
+    expect(host.status.state).toBe("pending");
+    let state = host.status.state;
+    for (const deadline = Date.now() + 30_000; state === "pending" && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 25));
+      state = (await (await admin.request(`/api/v1/agents/${agentId}/proxies/${host.id}`)).json()).status.state;
+    }
+    expect(state).toBe("ok");
+    expect(await viaNginx(httpPort, "nowait.test")).toEqual({ status: 200, body: "from upstream" });
+    expect((await admin.request(`/api/v1/agents/${agentId}/proxies/${host.id}?wait=false`, { method: "DELETE" })).status).toBe(204);
+    const bad = await admin.request(`/api/v1/agents/${agentId}/proxies/${host.id}?wait=maybe`, { method: "PATCH", json: {} });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.fields).toHaveProperty("wait");
+  });
+
   test("an injected upstream host is a 400 with field errors", async () => {
     const res = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["x.test"], upstream: { scheme: "http", host: 'app"; return 200 "pwned"; #', port: 80 } });
     expect(res.status).toBe(400);
