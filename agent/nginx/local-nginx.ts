@@ -316,6 +316,9 @@ export class LocalNginx implements ProxyApplier {
 
 /** Worker processes of an nginx master (children by /proc), so a reload can wait for them to retire. */
 async function childPids(parent: number): Promise<number[]> {
+  // One read where the kernel lists children (CONFIG_PROC_CHILDREN); else scan every process.
+  const listed = await readFile(`/proc/${parent}/task/${parent}/children`, "utf8").catch(() => null);
+  if (listed !== null) return listed.split(" ").filter((x) => /^\d+$/.test(x)).map(Number);
   const found: number[] = [];
   for (const name of await readdir("/proc").catch(() => [] as string[])) {
     if (!/^\d+$/.test(name)) continue;
