@@ -9,6 +9,7 @@ import { open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TreeStore } from "./tree-store";
 import { ACME_TOKEN_PATTERN } from "./acme-token";
+import { DEFAULT_LOG_ROTATION, referencedHostLogs, removeUnreferencedHostLogs, rotateHostLogs, type LogRotationOptions } from "./log-rotate";
 import type { NginxApplyProgress, NginxApplyRequest, NginxApplyResult, NginxRejectedFile, NginxStatus, ProxyApplier } from "./types";
 
 export interface LocalNginxOptions {
@@ -16,6 +17,8 @@ export interface LocalNginxOptions {
   confDir: string;
   /** How long to wait for a reload or start to be confirmed. */
   reloadTimeoutMs?: number;
+  /** Per-host log rotation (log-rotate.ts); checked every `checkMs` while nginx runs. */
+  logRotation?: Partial<LogRotationOptions> & { checkMs?: number };
 }
 
 interface RunResult {
@@ -38,6 +41,8 @@ export class LocalNginx implements ProxyApplier {
   private chain: Promise<unknown> = Promise.resolve();
   private ready: Promise<void> | null = null;
   protected version: string | null = null;
+  private rotationTimer: NodeJS.Timeout | null = null;
+  private readonly lastRotated = new Map<string, number>();
 
   constructor(protected readonly options: LocalNginxOptions) {
     this.store = new TreeStore(options.confDir);
@@ -144,6 +149,9 @@ export class LocalNginx implements ProxyApplier {
       return result(false, base, reload.output, 1, false);
     }
     await this.store.prune([staged.generation, base]);
+    // nginx now writes only the logs this tree names: those of deleted hosts go.
+    await removeUnreferencedHostLogs(this.hostLogsDir(), referencedHostLogs(request.files)).catch(() => []);
+    this.scheduleRotation();
     return result(true, staged.generation, "", 1, !pid);
   }
 
@@ -273,10 +281,44 @@ export class LocalNginx implements ProxyApplier {
   async ensureRunning(): Promise<{ ok: boolean; output: string }> {
     return this.serial(async () => {
       await this.init();
-      if (await this.runningPid()) return { ok: true, output: "" };
       if (!(await this.store.liveGeneration())) return { ok: true, output: "no tree applied yet" };
+      this.scheduleRotation();
+      if (await this.runningPid()) return { ok: true, output: "" };
       return this.start();
     });
+  }
+
+  protected hostLogsDir(): string {
+    return join(this.options.confDir, "logs", "hosts");
+  }
+
+  /**
+   * Rotates the per-host logs that are due (size or day) and has nginx reopen them. Serialized
+   * with applies, so the signal never meets a start or a reload half-way. Returns what rotated.
+   */
+  async rotateLogs(now = new Date()): Promise<string[]> {
+    return this.serial(async () => {
+      await this.init();
+      const rotated = await rotateHostLogs(this.hostLogsDir(), { ...DEFAULT_LOG_ROTATION, ...this.options.logRotation }, now, this.lastRotated);
+      if (rotated.length) {
+        const pid = await this.runningPid();
+        if (pid) await this.reopenLogs(pid);
+      }
+      return rotated;
+    });
+  }
+
+  /** nginx reopens every log file (the master creates the new ones, then tells its workers). */
+  protected async reopenLogs(pid: number): Promise<void> {
+    await this.signal(pid, "SIGUSR1");
+  }
+
+  /** Starts the periodic rotation check once nginx runs (unref'd: it never keeps the process alive). */
+  private scheduleRotation(): void {
+    if (this.rotationTimer) return;
+    const every = this.options.logRotation?.checkMs ?? 60_000;
+    this.rotationTimer = setInterval(() => void this.rotateLogs().catch(() => undefined), every);
+    this.rotationTimer.unref();
   }
 
   async status(): Promise<NginxStatus> {
@@ -302,6 +344,8 @@ export class LocalNginx implements ProxyApplier {
   }
 
   async stop(): Promise<void> {
+    if (this.rotationTimer) clearInterval(this.rotationTimer);
+    this.rotationTimer = null;
     const pid = await this.runningPid();
     if (!pid) return;
     await this.signal(pid, "SIGQUIT");

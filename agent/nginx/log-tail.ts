@@ -5,9 +5,11 @@
 //
 // - Polls the directory (no inotify: it must work on any filesystem and in containers); only
 //   complete lines (ending in "\n") are emitted, a partial last line waits for the next poll.
-// - Rotation (the path now names another inode, e.g. logrotate's rename + `nginx -s reopen`): the
-//   rest of the old file is read to its end through the still-open descriptor, then the new file
-//   is followed from 0. Truncation (size below our offset, e.g. copytruncate): restart at 0.
+// - Rotation (the path now names another inode, e.g. the agent's log-rotate.ts or logrotate's
+//   rename + `nginx -s reopen`): the new file is followed from 0 and the old one stays open and
+//   is read on every poll until it has not grown for `retireMs`, because nginx's workers reopen
+//   their logs a moment after the master created the new file and may still append to the old
+//   one. Truncation (size below our offset, e.g. copytruncate): restart at 0.
 // - Where to start: a stored offset for the same inode resumes there; otherwise a file present at
 //   the first poll starts at its end when `startAtEnd` (first start ever), else at 0.
 // - The next poll starts only after `onBatch` resolved, so a slow sink (the log writer's
@@ -53,6 +55,8 @@ export interface ProxyLogTailOptions {
   maxReadBytes?: number;
   /** Longest line kept; longer lines are cut (nginx's own lines stay far below). */
   maxLineBytes?: number;
+  /** A rotated-away file is read until it has not grown for this long (default 2 s). */
+  retireMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -69,6 +73,8 @@ interface Followed {
 
 export class ProxyLogTailer {
   private readonly files = new Map<string, Followed>();
+  /** Rotated-away files still being drained: the size last seen and since when it has not changed. */
+  private readonly retired: { f: Followed; size: number; quietSince: number }[] = [];
   private readonly stored: ProxyLogOffsets;
   private first = true;
   private stopped = false;
@@ -108,6 +114,7 @@ export class ProxyLogTailer {
     await this.running?.catch(() => undefined);
     for (const f of this.files.values()) await f.handle.close().catch(() => undefined);
     this.files.clear();
+    for (const r of this.retired.splice(0)) await r.f.handle.close().catch(() => undefined);
   }
 
   private schedule(ms: number): void {
@@ -152,9 +159,20 @@ export class ProxyLogTailer {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") this.options.onError?.(error);
       }
     }
+    await this.drainRetired(records);
     // Files gone (host deleted, or no longer included): read what is left, then forget them.
+    // A file renamed away (rotation, before nginx created the new one) is still linked: it is
+    // drained like any rotated file, since nginx keeps appending to it until it reopens.
     for (const [name, f] of this.files) {
       if (present.has(name)) continue;
+      const info = await f.handle.stat();
+      if (info.nlink > 0 && FILE.test(name) && (!this.options.include || this.options.include(f.hostId))) {
+        this.readLines(f, await this.readChunk(f, Math.max(0, info.size - f.offset)), records);
+        this.retired.push({ f, size: info.size, quietSince: Date.now() });
+        this.files.delete(name);
+        delete this.stored[name];
+        continue;
+      }
       this.readLines(f, await this.readAll(f), records);
       await f.handle.close().catch(() => undefined);
       this.files.delete(name);
@@ -171,9 +189,11 @@ export class ProxyLogTailer {
     const info = await stat(path);
     let f = this.files.get(name);
     if (f && f.ino !== info.ino) {
-      // Rotated: finish the old file through its descriptor, then follow the new one from 0.
-      this.readLines(f, await this.readAll(f), records);
-      await f.handle.close().catch(() => undefined);
+      // Rotated: keep draining the old file through its descriptor (drainRetired) while the
+      // new one is followed from 0.
+      const size = (await f.handle.stat()).size;
+      this.readLines(f, await this.readChunk(f, Math.max(0, size - f.offset)), records);
+      this.retired.push({ f, size, quietSince: Date.now() });
       this.files.delete(name);
       f = undefined;
       delete this.stored[name];
@@ -193,6 +213,24 @@ export class ProxyLogTailer {
     if (size < f.offset) f.offset = 0; // truncated in place
     if (size === f.offset) return;
     this.readLines(f, await this.readChunk(f, Math.min(size - f.offset, this.options.maxReadBytes ?? 4 * 1024 * 1024)), records);
+  }
+
+  /** Reads what rotated-away files gained; closes each once it has been quiet for `retireMs`. */
+  private async drainRetired(records: ProxyLogRecord[]): Promise<void> {
+    const now = Date.now();
+    for (const r of [...this.retired]) {
+      const size = (await r.f.handle.stat()).size;
+      if (size !== r.size) {
+        r.size = size;
+        r.quietSince = now;
+        if (size > r.f.offset) this.readLines(r.f, await this.readChunk(r.f, size - r.f.offset), records);
+        continue;
+      }
+      if (now - r.quietSince < (this.options.retireMs ?? 2000)) continue;
+      this.readLines(r.f, await this.readAll(r.f), records);
+      await r.f.handle.close().catch(() => undefined);
+      this.retired.splice(this.retired.indexOf(r), 1);
+    }
   }
 
   /** Everything from the offset to the current end (a rotated file no longer grows). */

@@ -52,6 +52,9 @@ const schema = z.object({
   NGINX_LISTEN_ADDRESS: z.string().min(1).default("0.0.0.0"),
   NGINX_HTTP_PORT: port.default(80),
   NGINX_HTTPS_PORT: port.default(443),
+  /** Per-host nginx logs are rotated above this size (MB), and daily; NGINX_LOG_KEEP old files are kept. */
+  NGINX_LOG_MAX_MB: z.coerce.number({ message: "expected a number of megabytes" }).int().min(1).max(100_000).default(50),
+  NGINX_LOG_KEEP: z.coerce.number({ message: "expected a number of files" }).int().min(1).max(100).default(5),
   ACME_DIRECTORY_URL: url(["https:", "http:"]).default("https://acme-v02.api.letsencrypt.org/directory"),
   ACME_EMAIL: z.email({ message: "expected an e-mail address" }).optional(),
   ALERTS_ALLOW_PRIVATE: bool.default(false),

@@ -1,11 +1,12 @@
 // The agent's proxy-log tailer on real files: offsets, partial lines, rotation, truncation,
 // resuming from stored offsets, first start from the end, and the host filter.
 import { afterEach, describe, expect, test } from "vitest";
-import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lineTime, ProxyLogTailer, type ProxyLogOffsets, type ProxyLogRecord } from "#agent/nginx/log-tail";
 import { toStoredProxyLine } from "~/server/logs/proxy-log.server";
+import { referencedHostLogs, removeUnreferencedHostLogs, rotateHostLogs } from "#agent/nginx/log-rotate";
 
 const dirs: string[] = [];
 const tailers: ProxyLogTailer[] = [];
@@ -73,6 +74,66 @@ describe("proxy log tailer", () => {
     truncateSync(file, 0);
     await t.pollNow();
     expect(t.offsets()["h1.error.log"]!.offset).toBe(0);
+  });
+
+  test("rotation: a renamed file is still read while nginx appends to it before reopening, then closed once quiet", async () => {
+    const s = setup();
+    const t = new ProxyLogTailer({ dir: s.dir, retireMs: 50, onBatch: async (records) => void s.got.push(...records) });
+    tailers.push(t);
+    const file = join(s.dir, "h1.access.log");
+    writeFileSync(file, `${access(200, "/1", "1764097200.001")}\n`);
+    await t.pollNow();
+    renameSync(file, `${file}.1`);
+    await t.pollNow(); // no file at the path yet: nothing is lost or forgotten
+    appendFileSync(`${file}.1`, `${access(200, "/2", "1764097200.002")}\n`);
+    writeFileSync(file, `${access(200, "/3", "1764097200.003")}\n`); // the master reopened
+    await t.pollNow();
+    appendFileSync(`${file}.1`, `${access(200, "/4", "1764097200.004")}\n`); // a worker had not reopened yet
+    await t.pollNow();
+    appendFileSync(file, `${access(200, "/5", "1764097200.005")}\n`);
+    await new Promise((r) => setTimeout(r, 80));
+    await t.pollNow();
+    await t.pollNow();
+    expect(s.got.map((r) => JSON.parse(r.line).uri)).toEqual(["/1", "/2", "/3", "/4", "/5"]);
+  });
+
+  test("rotateHostLogs: by size, keeping N generations; daily; the first run only records the day", async () => {
+    const s = setup();
+    const log = (n: string) => join(s.dir, n);
+    writeFileSync(log("h1.access.log"), "x".repeat(200));
+    writeFileSync(log("h1.error.log"), "small\n");
+    writeFileSync(log("h2.access.log"), "");
+    const opts = { maxBytes: 100, keep: 2, daily: true, minIntervalMs: 0 };
+    const day1 = new Date(2026, 10, 25, 12);
+    expect(await rotateHostLogs(s.dir, opts, day1)).toEqual(["h1.access.log"]);
+    for (const content of ["y".repeat(150), "z".repeat(150)]) {
+      writeFileSync(log("h1.access.log"), content);
+      expect(await rotateHostLogs(s.dir, opts, day1)).toEqual(["h1.access.log"]);
+    }
+    expect(readdirSync(s.dir).filter((n) => n.startsWith("h1.access")).sort()).toEqual(["h1.access.log.1", "h1.access.log.2"]);
+    expect(readFileSync(log("h1.access.log.1"), "utf8")).toBe("z".repeat(150));
+    expect(readFileSync(log("h1.access.log.2"), "utf8")).toBe("y".repeat(150));
+    // A new day rotates every non-empty log, whatever its size.
+    expect(await rotateHostLogs(s.dir, opts, new Date(2026, 10, 26, 0, 5))).toEqual(["h1.error.log"]);
+    expect(existsSync(log("h1.error.log.1"))).toBe(true);
+    expect(await rotateHostLogs(s.dir, opts, new Date(2026, 10, 26, 9))).toEqual([]);
+    // Not again within minIntervalMs of its last rotation (the tailer must see each new file first).
+    const last = new Map<string, number>();
+    writeFileSync(log("h2.access.log"), "x".repeat(200));
+    const guarded = { ...opts, minIntervalMs: 60_000 };
+    expect(await rotateHostLogs(s.dir, guarded, new Date(2026, 10, 26, 10), last)).toEqual(["h2.access.log"]);
+    writeFileSync(log("h2.access.log"), "x".repeat(200));
+    expect(await rotateHostLogs(s.dir, guarded, new Date(2026, 10, 26, 10, 0, 30), last)).toEqual([]);
+    expect(await rotateHostLogs(s.dir, guarded, new Date(2026, 10, 26, 10, 1, 1), last)).toEqual(["h2.access.log"]);
+  });
+
+  test("logs that no live config names (deleted hosts) are removed with their generations", async () => {
+    const s = setup();
+    for (const n of ["keep.access.log", "keep.access.log.1", "gone.access.log", "gone.error.log", "gone.error.log.3", ".rotated-day"]) writeFileSync(join(s.dir, n), "x\n");
+    const referenced = referencedHostLogs({ "nginx.conf": "include hosts/keep.conf;", "hosts/keep.conf": "server {\n    access_log logs/hosts/keep.access.log infrapilot_json;\n    error_log logs/hosts/keep.error.log warn;\n}\n" });
+    expect([...referenced].sort()).toEqual(["keep.access.log", "keep.error.log"]);
+    expect((await removeUnreferencedHostLogs(s.dir, referenced)).sort()).toEqual(["gone.access.log", "gone.error.log", "gone.error.log.3"]);
+    expect(readdirSync(s.dir).sort()).toEqual([".rotated-day", "keep.access.log", "keep.access.log.1"]);
   });
 
   test("first start follows from the end; stored offsets resume; new files start at 0", async () => {

@@ -9,7 +9,8 @@ import { singleton } from "../singleton.server";
 
 export function localNginx(): LocalNginx {
   const e = env();
-  return singleton(`nginx:local:${e.NGINX_CONF_DIR}`, () => new LocalNginx({ bin: e.NGINX_BIN, confDir: e.NGINX_CONF_DIR }));
+  const logRotation = { maxBytes: e.NGINX_LOG_MAX_MB * 1024 * 1024, keep: e.NGINX_LOG_KEEP };
+  return singleton(`nginx:local:${e.NGINX_CONF_DIR}`, () => new LocalNginx({ bin: e.NGINX_BIN, confDir: e.NGINX_CONF_DIR, logRotation }));
 }
 
 export function applierFor(_agentId: string): ProxyApplier {
