@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { TreeStore } from "./tree-store";
+import { diskConf, TreeStore, unshare } from "./tree-store";
 import { ACME_TOKEN_PATTERN } from "./acme-token";
 import { DEFAULT_LOG_ROTATION, referencedHostLogs, removeUnreferencedHostLogs, rotateHostLogs, type LogRotationOptions } from "./log-rotate";
 import type { NginxApplyProgress, NginxApplyRequest, NginxApplyResult, NginxRejectedFile, NginxStatus, ProxyApplier } from "./types";
@@ -98,7 +98,7 @@ export class LocalNginx implements ProxyApplier {
     if (!request.fullTest && pid !== null && base !== null && staged.changed.length <= QUICK_MAX_CHANGED) {
       const t = performance.now();
       const conf = join(staged.dir, QUICK_CONF);
-      await writeFile(conf, quickTestConf(request.files, staged.changed));
+      await writeFile(conf, diskConf(quickTestConf(request.files, staged.changed), staged.shared));
       const test = await this.test(conf);
       await rm(conf, { force: true });
       tests++;
@@ -121,7 +121,7 @@ export class LocalNginx implements ProxyApplier {
       }
       rejected.push({ path: culprit, message });
       const previous = base ? await this.store.readFile(base, culprit) : null;
-      await this.store.replaceStaged(staged.dir, culprit, previous ?? "# refused by nginx -t; see the host's status\n");
+      await this.store.replaceStaged(staged, culprit, previous ?? "# refused by nginx -t; see the host's status\n");
     }
 
     let t = performance.now();
@@ -146,7 +146,7 @@ export class LocalNginx implements ProxyApplier {
         const full = await this.applyNow({ ...request, fullTest: true });
         return { ...full, tests: full.tests + tests, reloads: full.reloads + 1, durationMs: performance.now() - t0, testMode: "full" };
       }
-      return result(false, base, reload.output, 1, false);
+      return result(false, base, this.shorten(reload.output, staged.dir), 1, false);
     }
     await this.store.prune([staged.generation, base]);
     // nginx now writes only the logs this tree names: those of deleted hosts go.
@@ -168,13 +168,20 @@ export class LocalNginx implements ProxyApplier {
     return { ...r, durationMs: performance.now() - t };
   }
 
+  /** A file of the live tree by its logical path (host files live in `shared/`, see tree-store.ts). */
+  async liveFile(path: string): Promise<string | null> {
+    await this.init();
+    const generation = await this.store.liveGeneration();
+    return generation ? this.store.readFile(generation, path) : null;
+  }
+
   protected blamedFile(output: string, stagingDir: string): string | null {
-    const m = output.match(new RegExp(`${escapeRegExp(stagingDir)}/([^\\s:]+):\\d+`));
+    const m = unshare(output, stagingDir).match(new RegExp(`${escapeRegExp(stagingDir)}/([^\\s:]+):\\d+`));
     return m ? m[1]! : null;
   }
 
   protected shorten(output: string, stagingDir: string): string {
-    return output
+    return unshare(output, stagingDir)
       .split(`${stagingDir}/`)
       .join("")
       .replace(/^nginx: configuration file .* test failed$/m, "")

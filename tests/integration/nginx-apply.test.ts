@@ -1,7 +1,7 @@
 // The proxy apply pipeline against a real nginx on loopback: domain verbs → database → render →
 // staged tree → nginx -t → swap → reload, with tiny node:http upstreams on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { mkdtempSync, readFileSync, readlinkSync, existsSync } from "node:fs";
+import { mkdtempSync, readlinkSync, existsSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -67,6 +67,13 @@ function get(host: string, path = "/", headers: Record<string, string> = {}): Pr
     req.on("error", reject);
     req.end();
   });
+}
+
+/** A host's file in the live tree (kept in the shared directory, see agent/nginx/tree-store.ts). */
+async function liveHost(id: string): Promise<string> {
+  const content = await localNginx().liveFile(`hosts/${id}.conf`);
+  if (content === null) throw new Error(`hosts/${id}.conf is not in the live tree`);
+  return content;
 }
 
 function proxyBody(domain: string, port: number, extra: Record<string, unknown> = {}) {
@@ -224,7 +231,7 @@ describe("proxy hosts through nginx", () => {
     // The host still serves its previous version; everyone else is unaffected.
     expect((await get("adv.test")).body).toBe("v1");
     expect((await get("app.test")).body).toBe("hello from app");
-    expect(readFileSync(join(confDir, "live", `hosts/${host.id}.conf`), "utf8")).not.toContain("no_such_directive");
+    expect((await liveHost(host.id))).not.toContain("no_such_directive");
     expect(readlinkSync(join(confDir, "live"))).not.toBe(generation); // others' changes still go live
     // Fixing it brings it back to ok.
     const fixed = await hosts.updateProxyHost(superAdmin, agentId, host.id, proxyBody("adv.test", up.port, { advanced: "proxy_buffering off;" }));
@@ -249,7 +256,7 @@ describe("proxy hosts through nginx", () => {
     // nginx kept serving; live points at a complete tree that passes nginx -t and never held b's clash.
     expect((await get("quick-a.test")).body).toBe("quick");
     expect((await localNginx().testLive()).ok).toBe(true);
-    expect(readlinkSync(join(confDir, "live")) === generation || !readFileSync(join(confDir, "live", `hosts/${b.id}.conf`), "utf8").includes("backlog=200")).toBe(true);
+    expect(readlinkSync(join(confDir, "live")) === generation || !(await liveHost(b.id)).includes("backlog=200")).toBe(true);
     await hosts.deleteProxyHost(superAdmin, agentId, b.id);
     await hosts.updateProxyHost(superAdmin, agentId, a.id, proxyBody("quick-a.test", up.port));
   });
@@ -264,7 +271,7 @@ describe("proxy hosts through nginx", () => {
     expect(results.every((r) => r.status.state === "ok" || r.status.state === "pending")).toBe(true);
     const stored = await hosts.getProxyHost(admin, agentId, host.id);
     expect(stored.status.state).toBe("ok");
-    const live = readFileSync(join(confDir, "live", `hosts/${host.id}.conf`), "utf8");
+    const live = (await liveHost(host.id));
     expect(live).toContain(`client_max_body_size ${stored.clientMaxBodySizeMb}m;`);
     expect((await localNginx().testLive()).ok).toBe(true);
     const state = await hosts.getApplyStatus(admin, agentId);
@@ -291,7 +298,7 @@ describe("answering a save at nginx's signal (wait: false)", () => {
     const saved = await hosts.updateProxyHost(admin, agentId, host.id, proxyBody("signal.test", v2.port), { wait: false });
     expect(saved.status).toMatchObject({ state: "pending", message: null });
     // The new tree is already live on disk when the save answers.
-    expect(readFileSync(join(confDir, "live", `hosts/${host.id}.conf`), "utf8")).toContain(`:${v2.port}`);
+    expect((await liveHost(host.id))).toContain(`:${v2.port}`);
     const done = await settled(host.id);
     expect(done.status).toMatchObject({ state: "ok", message: null });
     expect((await get("signal.test")).body).toBe("signal v2");
@@ -303,6 +310,7 @@ describe("answering a save at nginx's signal (wait: false)", () => {
     const saved = await hosts.updateProxyHost(superAdmin, agentId, host.id, proxyBody("refused.test", up.port, { advanced: "no_such_directive_either on;" }), { wait: false });
     expect(saved.status.state).toBe("error");
     expect(saved.status.message).toContain('unknown directive "no_such_directive_either"');
+    expect(saved.status.message).toContain(`in hosts/${host.id}.conf:`);
     expect((await get("refused.test")).body).toBe("refused at test");
     expect((await settled(host.id)).status.state).toBe("error");
     await hosts.deleteProxyHost(superAdmin, agentId, host.id);
@@ -319,10 +327,14 @@ describe("answering a save at nginx's signal (wait: false)", () => {
     const done = await settled(b.id);
     expect(done.status.state).toBe("error");
     expect(done.status.message).toContain("duplicate listen options");
+    // nginx's message names the host's logical file, not its hashed shared copy.
+    expect(done.status.message).toMatch(/in hosts\/[0-9a-f-]{36}\.conf:\d+/);
+    expect(done.status.message).not.toContain("shared/");
     expect((await get("conflict-a.test")).body).toBe("conflict");
     expect((await get("conflict-b.test")).status).toBe(404); // b never served
     expect((await localNginx().testLive()).ok).toBe(true);
-    expect(readFileSync(join(confDir, "live", `hosts/${b.id}.conf`), "utf8")).not.toContain("backlog=200");
+    // nginx may blame either file of the clash: b is isolated, or the whole apply fails and b never went live.
+    expect((await localNginx().liveFile(`hosts/${b.id}.conf`)) ?? "").not.toContain("backlog=200");
     await hosts.deleteProxyHost(superAdmin, agentId, b.id);
     await hosts.deleteProxyHost(superAdmin, agentId, a.id);
   });
@@ -348,7 +360,7 @@ describe("answering a save at nginx's signal (wait: false)", () => {
     expect(stored.status.state).toBe("ok");
     const { requestApply } = await import("~/server/proxy/apply.server");
     await requestApply(orgId, agentId); // every run before this one is confirmed
-    expect(readFileSync(join(confDir, "live", `hosts/${host.id}.conf`), "utf8")).toContain(`client_max_body_size ${stored.clientMaxBodySizeMb}m;`);
+    expect((await liveHost(host.id))).toContain(`client_max_body_size ${stored.clientMaxBodySizeMb}m;`);
     expect((await localNginx().testLive()).ok).toBe(true);
     const state = await hosts.getApplyStatus(admin, agentId);
     expect(state.state).toBe("ok");
