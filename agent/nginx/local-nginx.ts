@@ -34,20 +34,20 @@ function run(bin: string, args: string[], timeoutMs = 30_000): Promise<RunResult
 }
 
 export class LocalNginx implements ProxyApplier {
-  private readonly store: TreeStore;
+  protected readonly store: TreeStore;
   private chain: Promise<unknown> = Promise.resolve();
   private ready: Promise<void> | null = null;
-  private version: string | null = null;
+  protected version: string | null = null;
 
-  constructor(private readonly options: LocalNginxOptions) {
+  constructor(protected readonly options: LocalNginxOptions) {
     this.store = new TreeStore(options.confDir);
   }
 
-  private get prefix(): string {
+  protected get prefix(): string {
     return this.options.confDir.endsWith("/") ? this.options.confDir : `${this.options.confDir}/`;
   }
 
-  private init(): Promise<void> {
+  protected init(): Promise<void> {
     this.ready ??= this.store.init();
     return this.ready;
   }
@@ -144,7 +144,7 @@ export class LocalNginx implements ProxyApplier {
   }
 
   /** `nginx -t` of one config file; the prefix is shared so pid/temp/log paths resolve. */
-  private async test(confFile: string): Promise<{ ok: boolean; output: string }> {
+  protected async test(confFile: string): Promise<{ ok: boolean; output: string }> {
     const r = await run(this.options.bin, ["-q", "-t", "-p", this.prefix, "-c", confFile]);
     return { ok: r.code === 0, output: r.output };
   }
@@ -156,12 +156,12 @@ export class LocalNginx implements ProxyApplier {
     return { ...r, durationMs: performance.now() - t };
   }
 
-  private blamedFile(output: string, stagingDir: string): string | null {
+  protected blamedFile(output: string, stagingDir: string): string | null {
     const m = output.match(new RegExp(`${escapeRegExp(stagingDir)}/([^\\s:]+):\\d+`));
     return m ? m[1]! : null;
   }
 
-  private shorten(output: string, stagingDir: string): string {
+  protected shorten(output: string, stagingDir: string): string {
     return output
       .split(`${stagingDir}/`)
       .join("")
@@ -170,11 +170,11 @@ export class LocalNginx implements ProxyApplier {
       .slice(0, 4000);
   }
 
-  private pidFile(): string {
+  protected pidFile(): string {
     return join(this.options.confDir, "run", "nginx.pid");
   }
 
-  private async runningPid(): Promise<number | null> {
+  protected async runningPid(): Promise<number | null> {
     try {
       const pid = Number((await readFile(this.pidFile(), "utf8")).trim());
       if (!Number.isInteger(pid) || pid <= 0) return null;
@@ -184,11 +184,11 @@ export class LocalNginx implements ProxyApplier {
     }
   }
 
-  private errorLog(): string {
+  protected errorLog(): string {
     return join(this.options.confDir, "logs", "error.log");
   }
 
-  private async logSize(): Promise<number> {
+  protected async logSize(): Promise<number> {
     try {
       return (await stat(this.errorLog())).size;
     } catch {
@@ -196,7 +196,7 @@ export class LocalNginx implements ProxyApplier {
     }
   }
 
-  private async logSince(offset: number): Promise<string> {
+  protected async logSince(offset: number): Promise<string> {
     try {
       const fh = await open(this.errorLog(), "r");
       try {
@@ -217,7 +217,7 @@ export class LocalNginx implements ProxyApplier {
    * SIGHUP the master and wait until its log says the new workers started (or why not). nginx
    * validates the new tree again itself and keeps the old configuration when it fails.
    */
-  private async reload(pid: number): Promise<{ ok: boolean; output: string }> {
+  protected async reload(pid: number): Promise<{ ok: boolean; output: string }> {
     const offset = await this.logSize();
     const oldWorkers = await childPids(pid);
     process.kill(pid, "SIGHUP");
@@ -237,7 +237,7 @@ export class LocalNginx implements ProxyApplier {
     return { ok: false, output: "nginx did not confirm the reload in time" };
   }
 
-  private async oldWorkersRetired(oldWorkers: number[], log: string): Promise<boolean> {
+  protected async oldWorkersRetired(oldWorkers: number[], log: string): Promise<boolean> {
     for (const worker of oldWorkers) {
       if (new RegExp(`\\b${worker}#\\d+: (gracefully shutting down|exiting|exit)`).test(log)) continue;
       if (!(await alive(worker))) continue;
@@ -247,7 +247,7 @@ export class LocalNginx implements ProxyApplier {
   }
 
   /** Starts nginx on the live tree. The foreground process exits once the daemon is up. */
-  private async start(): Promise<{ ok: boolean; output: string }> {
+  protected async start(): Promise<{ ok: boolean; output: string }> {
     await rm(this.pidFile(), { force: true });
     const r = await run(this.options.bin, ["-p", this.prefix, "-c", join(this.store.livePath, "nginx.conf")]);
     if (r.code !== 0) return { ok: false, output: r.output || `nginx exited with ${r.code}` };
