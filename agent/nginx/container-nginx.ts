@@ -124,9 +124,12 @@ export class ContainerNginx extends LocalNginx {
     try {
       return await this.runtime.inspectContainer(this.container!);
     } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === "ContainerNotFoundError") {
+      const code = (error as { code?: unknown }).code;
+      if (code === "container_not_found") {
         throw new NginxContainerError(`The nginx container ${this.container} (NGINX_CONTAINER) does not exist. Create it with ${this.runHint()}.`);
+      }
+      if (code === "docker_unreachable") {
+        throw new NginxContainerError(`${messageOf(error)}. NGINX_MODE=container drives nginx through this engine: start Docker or set DOCKER_HOST.`);
       }
       throw new NginxContainerError(`The nginx container ${this.container} cannot be inspected: ${messageOf(error)}`);
     }

@@ -12,6 +12,7 @@ import { docker, ensureTestDocker, removeTestContainers, TEST_IMAGE, TEST_LABEL 
 import { ensureNginxTestImage } from "../setup/nginx-image";
 import { freePort } from "../setup/postgres";
 import { viaNginx } from "../setup/nginx";
+import { setUpServer, startServer, type TestServer } from "../setup/server";
 
 const dockerHost = await ensureTestDocker();
 const image = await ensureNginxTestImage(dockerHost);
@@ -44,6 +45,7 @@ let agentId: string;
 const superAdmin = { userId: randomUUID(), orgId, role: "super_admin", email: "root@example.com", name: "Root", mfaEnabled: false, sessionId: "s" } as Actor;
 const networks: string[] = [];
 const runtime = new LocalAgent({ dockerHost, nginxBin: null });
+const servers: TestServer[] = [];
 
 function dockerRun(name: string, args: string[], command: string[] = []): Promise<string> {
   return docker(dockerHost, ["run", "-d", "--name", name, "--label", `${TEST_LABEL}=${runId}`, ...args, ...command]);
@@ -88,6 +90,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  for (const server of servers) await server.stop();
   await removeTestContainers(dockerHost, runId).catch(() => {});
   for (const n of networks) await docker(dockerHost, ["network", "rm", n]).catch(() => {});
   await db?.close();
@@ -181,6 +184,9 @@ describe("NGINX_MODE=container", () => {
     const missing = new ContainerNginx({ container: `no-such-${runId}`, confDir: dir, runtime });
     expect(await missing.problem()).toMatch(new RegExp(`no-such-${runId} \\(NGINX_CONTAINER\\) does not exist. Create it with .*-v ${dir}:${dir}`));
 
+    const noEngine = new ContainerNginx({ container: "infrapilot-nginx", confDir: dir, runtime: new LocalAgent({ dockerHost: `unix://${dir}/no-docker.sock`, nginxBin: null }) });
+    expect(await noEngine.problem()).toMatch(/Docker engine not reachable at .*no-docker\.sock.*start Docker or set DOCKER_HOST/);
+
     const unmounted = `ip-nginx-unmounted-${runId}`;
     await dockerRun(unmounted, ["--network", "none", image]);
     const noMount = new ContainerNginx({ container: unmounted, confDir: dir, runtime });
@@ -261,4 +267,56 @@ describe("NGINX_MODE=container", () => {
     expect(refused.rejected).toEqual([{ path: "hosts/h-app.conf", message: expect.stringContaining("runs with --network host and cannot join") }]);
     await nginx.stop();
   }, 180_000);
+});
+
+describe("NGINX_MODE=container at server start", () => {
+  test("the server starts the stopped nginx container and nginx in it on the last good tree", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "infrapilot-nginx-ctr-boot-"));
+    const name = `ip-nginx-boot-${runId}`;
+    await dockerRun(name, ["--network", "host", "-v", `${dir}:${dir}`, image]);
+    const port = await freePort();
+    const env = {
+      NGINX_MODE: "container",
+      NGINX_CONTAINER: name,
+      NGINX_CONF_DIR: dir,
+      DOCKER_HOST: dockerHost,
+      NGINX_HTTP_PORT: String(port),
+      NGINX_HTTPS_PORT: String(await freePort()),
+      NGINX_LISTEN_ADDRESS: "127.0.0.1",
+    };
+    const first = await startServer({ env });
+    servers.push(first);
+    const admin = await setUpServer(first);
+    const agent = (await (await admin.request("/api/v1/agents")).json()).items[0].id;
+    const upstream = await busyboxUpstream("served after a reboot");
+    const created = await admin.post(`/api/v1/agents/${agent}/proxies`, { kind: "proxy", domains: ["boot.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstream } });
+    expect(created.status).toBe(201);
+    expect(await viaNginx(port, "boot.test")).toEqual({ status: 200, body: "served after a reboot" });
+
+    // A "reboot": InfraPilot and the nginx container both go away; InfraPilot comes back.
+    await first.stop();
+    await docker(dockerHost, ["stop", "-t", "1", name]);
+    await expect(viaNginx(port, "boot.test")).rejects.toThrow(/ECONNREFUSED/);
+    const second = await startServer({ env, dataDir: first.dataDir, database: first.databaseUrl });
+    servers.push(second);
+    const deadline = Date.now() + 30_000;
+    let res: { status: number; body: string } | null = null;
+    while (Date.now() < deadline && !res) res = await viaNginx(port, "boot.test").catch(() => new Promise<null>((r) => setTimeout(() => r(null), 100)));
+    expect(res).toEqual({ status: 200, body: "served after a reboot" });
+    expect((await inspect(name)).State.Running).toBe(true);
+    await second.stop();
+  }, 180_000);
+
+  test("a missing nginx container is a warning at start and the Proxies page says how to fix it", async () => {
+    const server = await startServer({
+      env: { NGINX_MODE: "container", NGINX_CONTAINER: `absent-${runId}`, DOCKER_HOST: dockerHost, NGINX_HTTP_PORT: String(await freePort()), NGINX_HTTPS_PORT: String(await freePort()), NGINX_LISTEN_ADDRESS: "127.0.0.1" },
+    });
+    servers.push(server);
+    const admin = await setUpServer(server);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !server.output().includes("does not exist")) await new Promise((r) => setTimeout(r, 50));
+    expect(server.output()).toContain(`The nginx container absent-${runId} (NGINX_CONTAINER) does not exist`);
+    const page = await (await admin.request("/proxies")).text();
+    expect(page).toContain(`absent-${runId} (NGINX_CONTAINER) does not exist`);
+  }, 120_000);
 });
