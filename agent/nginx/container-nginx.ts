@@ -187,16 +187,18 @@ export class ContainerNginx extends LocalNginx {
 
   // ------------------------------------------------------------------ the pipeline
 
-  override apply(request: NginxApplyRequest): Promise<NginxApplyResult> {
-    const next = this.attachChain.then(() => this.applyInContainer(request));
+  /** `onProgress` is handed to LocalNginx's pipeline unchanged (it reports the reload signal). */
+  override apply(request: NginxApplyRequest, onProgress?: (progress: never) => void): Promise<NginxApplyResult> {
+    const next = this.attachChain.then(() => this.applyInContainer(request, onProgress));
     this.attachChain = next.catch(() => {});
     return next;
   }
 
-  private async applyInContainer(request: NginxApplyRequest): Promise<NginxApplyResult> {
+  private async applyInContainer(request: NginxApplyRequest, onProgress?: (progress: never) => void): Promise<NginxApplyResult> {
     const nginx = await this.ensureContainer();
     const { files, refused } = await this.attachTargets(nginx, request.files);
-    const result = await super.apply({ ...request, files });
+    const pipeline = super.apply as (this: LocalNginx, request: NginxApplyRequest, onProgress?: (progress: never) => void) => Promise<NginxApplyResult>;
+    const result = await pipeline.call(this, { ...request, files }, onProgress);
     return refused.length ? { ...result, rejected: [...refused, ...result.rejected.filter((r) => !refused.some((x) => x.path === r.path))] } : result;
   }
 
@@ -302,13 +304,14 @@ export class ContainerNginx extends LocalNginx {
     return this.master(await this.processes(id))?.pid ?? null;
   }
 
-  protected override async reload(pid: number): Promise<{ ok: boolean; output: string }> {
+  protected override async reload(pid: number, onSignalled?: () => void): Promise<{ ok: boolean; output: string }> {
     const id = await this.containerId();
     if (!id) return { ok: false, output: `The nginx container ${this.container} stopped during the apply.` };
     const offset = await this.logSize();
     const workers = (await this.processes(id)).filter((p) => p.ppid === pid && !p.args.includes("shutting down")).map((p) => p.pid);
     const signal = await this.exec(id, [this.options.bin, "-s", "reload", "-p", this.prefix, "-c", this.signalConf]);
     if (signal.exitCode !== 0) return { ok: false, output: `nginx -s reload failed: ${signal.output || `exit ${signal.exitCode}`}` };
+    onSignalled?.();
     const deadline = Date.now() + (this.options.reloadTimeoutMs ?? 15_000);
     let delay = 5;
     while (Date.now() < deadline) {
