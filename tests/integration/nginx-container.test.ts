@@ -318,5 +318,8 @@ describe("NGINX_MODE=container at server start", () => {
     expect(server.output()).toContain(`The nginx container absent-${runId} (NGINX_CONTAINER) does not exist`);
     const page = await (await admin.request("/proxies")).text();
     expect(page).toContain(`absent-${runId} (NGINX_CONTAINER) does not exist`);
+    const health = (await (await admin.request("/api/v1/health")).json()) as { areas: { nginx: { status: string; reasons: string[] } } };
+    expect(health.areas.nginx.status).toBe("fail");
+    expect(health.areas.nginx.reasons.join("\n")).toContain(`absent-${runId} (NGINX_CONTAINER) does not exist`);
   }, 120_000);
 });
