@@ -55,7 +55,7 @@ function dockerRun(name: string, args: string[], command: string[] = []): Promis
 async function busyboxUpstream(body: string): Promise<number> {
   const port = await freePort();
   await dockerRun(`ip-up-${runId}-${port}`, ["--network", "host", TEST_IMAGE], ["sh", "-c", `printf '%s' "$0" > /tmp/index.html; exec httpd -f -p 127.0.0.1:${port} -h /tmp`, body]);
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     try {
       if ((await viaNginxDirect(port)).includes(body)) return port;
     } catch {
@@ -63,7 +63,7 @@ async function busyboxUpstream(body: string): Promise<number> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`busybox httpd on 127.0.0.1:${port} did not answer`);
+  throw new Error(`busybox httpd on 127.0.0.1:${port} did not answer within 15 s`);
 }
 
 async function viaNginxDirect(port: number): Promise<string> {
