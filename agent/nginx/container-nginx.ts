@@ -331,23 +331,37 @@ export class ContainerNginx extends LocalNginx {
   }
 
   protected override async start(): Promise<{ ok: boolean; output: string }> {
-    let id: string;
+    let detail: ContainerDetail;
     try {
-      id = (await this.ensureContainer()).id;
+      detail = await this.ensureContainer();
     } catch (error) {
       return { ok: false, output: messageOf(error) };
     }
-    // The container's own command may be this very nginx (it starts with the container).
+    const id = detail.id;
+    const deadline = Date.now() + (this.options.reloadTimeoutMs ?? 15_000);
+    const appeared = async (): Promise<boolean> => {
+      while (Date.now() < deadline) {
+        if (this.master(await this.processes(id))) return true;
+        await sleep(20);
+      }
+      return false;
+    };
     if (this.master(await this.processes(id))) return { ok: true, output: "" };
+    // The container's own command is this very nginx: it starts (or failed to) with the container.
+    if (this.ownCommandIsNginx(detail)) {
+      if (await appeared()) return { ok: true, output: "" };
+      return { ok: false, output: `The nginx container ${this.container} runs nginx as its own command, but no master process on ${this.liveConf} appeared; see docker logs ${this.container}.` };
+    }
     await rm(this.pidFile(), { force: true });
     const r = await this.exec(id, [this.options.bin, "-p", this.prefix, "-c", this.liveConf]);
     if (r.exitCode !== 0) return { ok: false, output: r.output || `nginx exited with ${r.exitCode}` };
-    const deadline = Date.now() + (this.options.reloadTimeoutMs ?? 15_000);
-    while (Date.now() < deadline) {
-      if (this.master(await this.processes(id))) return { ok: true, output: "" };
-      await sleep(20);
-    }
+    if (await appeared()) return { ok: true, output: "" };
     return { ok: false, output: "nginx started in the container but no master process appeared" };
+  }
+
+  private ownCommandIsNginx(detail: ContainerDetail): boolean {
+    const command = [...(detail.config.entrypoint ?? []), ...(detail.config.cmd ?? [])].join(" ");
+    return /(^|[\s/])nginx\s/.test(command) && command.includes(this.liveConf);
   }
 
   override async status(): Promise<NginxStatus> {

@@ -78,6 +78,22 @@ function proxyBody(domain: string, port: number, extra: Record<string, unknown> 
   return { kind: "proxy", domains: [domain], upstream: { scheme: "http", host: "127.0.0.1", port }, ...extra };
 }
 
+/** A plain proxy host for renderTree (the network tests render trees directly, without the database). */
+const base = {
+  enabled: true,
+  http2: false,
+  tls: { mode: "none" as const, certificateId: null, forceHttps: false, hsts: { enabled: false, maxAge: 0, includeSubdomains: false, preload: false } },
+  headers: {},
+  advanced: "",
+  kind: "proxy" as const,
+  websockets: false,
+  blockExploits: false,
+  gzip: false,
+  clientMaxBodySizeMb: 1,
+  rateLimit: null,
+  accessListId: null,
+};
+
 beforeAll(async () => {
   db = await setupTestDb();
   agentId = await withOrg(orgId, async (tx) => {
@@ -215,20 +231,6 @@ describe("NGINX_MODE=container", () => {
     await dockerRun(onHost, ["--network", "host", TEST_IMAGE], ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]);
 
     const nginx = new ContainerNginx({ container: nginxB, confDir: dir, runtime });
-    const base = {
-      enabled: true,
-      http2: false,
-      tls: { mode: "none" as const, certificateId: null, forceHttps: false, hsts: { enabled: false, maxAge: 0, includeSubdomains: false, preload: false } },
-      headers: {},
-      advanced: "",
-      kind: "proxy" as const,
-      websockets: false,
-      blockExploits: false,
-      gzip: false,
-      clientMaxBodySizeMb: 1,
-      rateLimit: null,
-      accessListId: null,
-    };
     const files = renderTree({
       settings: { listenAddress: "127.0.0.1", httpPort: 8080, httpsPort: 8443, resolver: "127.0.0.11", user: "root", defaultSite: { mode: "404" } },
       hosts: [
@@ -266,6 +268,46 @@ describe("NGINX_MODE=container", () => {
     });
     expect(refused.rejected).toEqual([{ path: "hosts/h-app.conf", message: expect.stringContaining("runs with --network host and cannot join") }]);
     await nginx.stop();
+  }, 180_000);
+
+  test("a container whose own command is nginx on the live tree is found, reloaded and started with the container", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "infrapilot-nginx-ctr-own-"));
+    const port = await freePort();
+    const tree = (upstreamPort: number) =>
+      renderTree({
+        settings: { listenAddress: "127.0.0.1", httpPort: port, httpsPort: 8443, resolver: "127.0.0.1", user: "root", defaultSite: { mode: "404" } },
+        hosts: [{ ...base, id: "h-one", domains: ["one.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort } }] as never,
+        accessLists: [],
+        certificates: [],
+      });
+    const v1 = await busyboxUpstream("own nginx v1");
+    const v2 = await busyboxUpstream("own nginx v2");
+    // A first tree, written through an idle container; then a container whose command is that nginx.
+    const seedName = `ip-nginx-seed-${runId}`;
+    await dockerRun(seedName, ["--network", "host", "-v", `${dir}:${dir}`, image]);
+    const seed = new ContainerNginx({ container: seedName, confDir: dir, runtime });
+    expect((await seed.apply({ files: tree(v1) })).ok).toBe(true);
+    await seed.stop();
+    await docker(dockerHost, ["rm", "-f", seedName]);
+
+    const own = `ip-nginx-own-${runId}`;
+    await dockerRun(own, ["--network", "host", "-v", `${dir}:${dir}`, image], ["nginx", "-p", `${dir}/`, "-c", `${dir}/live/nginx.conf`, "-g", "daemon off;"]);
+    const nginx = new ContainerNginx({ container: own, confDir: dir, runtime });
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !(await nginx.status()).running) await new Promise((r) => setTimeout(r, 50));
+    expect(await viaNginx(port, "one.test")).toEqual({ status: 200, body: "own nginx v1" });
+
+    const applied = await nginx.apply({ files: tree(v2) });
+    expect({ ok: applied.ok, reloads: applied.reloads, started: applied.started }).toEqual({ ok: true, reloads: 1, started: false });
+    expect(await viaNginx(port, "one.test")).toEqual({ status: 200, body: "own nginx v2" });
+
+    // Stopped with its container; brought back by starting the container, not by a second nginx.
+    await docker(dockerHost, ["stop", "-t", "5", own]);
+    expect(await nginx.ensureRunning()).toEqual({ ok: true, output: "" });
+    expect(await viaNginx(port, "one.test")).toEqual({ status: 200, body: "own nginx v2" });
+    const masters = (await docker(dockerHost, ["top", own, "-eo", "pid,args"])).split("\n").filter((l) => l.includes("nginx: master process"));
+    expect(masters).toHaveLength(1);
+    await docker(dockerHost, ["rm", "-f", own]);
   }, 180_000);
 });
 
