@@ -6,6 +6,9 @@
 #   scripts/docker-test-env.sh env     print `export DOCKER_HOST=...` for eval
 #   scripts/docker-test-env.sh status  exit 0 when the engine answers
 #   scripts/docker-test-env.sh image   import the test image into $DOCKER_HOST (any engine)
+#   scripts/docker-test-env.sh nginx-image
+#                                      import an nginx image built from this machine's nginx
+#                                      (NGINX_BIN, default /usr/sbin/nginx) into $DOCKER_HOST
 #
 # IP_DOCKER_DIR (default /tmp/ip-docker) holds the socket, data and pid file.
 # The engine has no bridge and no iptables rules: containers get only their own
@@ -17,6 +20,8 @@ SOCK="$DIR/docker.sock"
 PIDFILE="$DIR/dockerd.pid"
 LOG="$DIR/dockerd.log"
 IMAGE="infrapilot-test/busybox:latest"
+NGINX_IMAGE="infrapilot-test/nginx:latest"
+NGINX_BIN="${NGINX_BIN:-/usr/sbin/nginx}"
 APPLETS="sh ls echo cat sleep httpd yes printf wc head date top env"
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
 PRIVATE_DOCKER_HOST="unix://$SOCK"
@@ -119,6 +124,40 @@ import_image() {
   rm -rf "$root"
 }
 
+import_nginx_image() {
+  # No registry here: the image is this machine's nginx binary, the shared libraries ldd lists,
+  # a static busybox (sh, kill, cat, sleep) and passwd/group entries for root and www-data.
+  if docker image inspect "$NGINX_IMAGE" >/dev/null 2>&1; then
+    return 0
+  fi
+  if [ ! -x "$NGINX_BIN" ]; then
+    log "missing: $NGINX_BIN; install it with: apt-get update && apt-get install -y nginx-light"
+    exit 2
+  fi
+  log "importing $NGINX_IMAGE from $NGINX_BIN"
+  local root lib
+  root="$(mktemp -d)"
+  mkdir -p "$root/bin" "$root/usr/sbin" "$root/tmp" "$root/etc/nginx" "$root/var/log/nginx" "$root/var/lib/nginx" "$root/run"
+  cp "$NGINX_BIN" "$root/usr/sbin/nginx"
+  for lib in $(ldd "$NGINX_BIN" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }'); do
+    [ -f "$lib" ] || continue
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+  [ -f /etc/nginx/mime.types ] && cp /etc/nginx/mime.types "$root/etc/nginx/mime.types"
+  cp "$BUSYBOX" "$root/bin/busybox"
+  for applet in sh kill cat sleep ls echo; do ln -s busybox "$root/bin/$applet"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\nwww-data:x:33:33:www-data:/var/www:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nwww-data:x:33:\nnogroup:x:65534:\n' >"$root/etc/group"
+  chmod 1777 "$root/tmp"
+  # PID 1 idles (and exits at once on SIGTERM); InfraPilot starts nginx in it through docker exec.
+  tar -C "$root" -c . | docker import \
+    --change 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["sh", "-c", "trap '"'"'exit 0'"'"' TERM; while true; do sleep 1; done"]' \
+    - "$NGINX_IMAGE" >/dev/null
+  rm -rf "$root"
+}
+
 stop_engine() {
   local pid
   if ! pid="$(engine_pid)"; then
@@ -156,6 +195,10 @@ case "${1:-}" in
     require_tools
     import_image
     ;;
+  nginx-image)
+    require_tools
+    with_lock import_nginx_image
+    ;;
   start)
     export DOCKER_HOST="$PRIVATE_DOCKER_HOST"
     require_tools
@@ -166,7 +209,7 @@ case "${1:-}" in
   env) printf 'export DOCKER_HOST=%s\n' "$PRIVATE_DOCKER_HOST" ;;
   status) export DOCKER_HOST="$PRIVATE_DOCKER_HOST"; engine_pid >/dev/null && engine_answers ;;
   *)
-    echo "usage: $0 start|stop|env|status" >&2
+    echo "usage: $0 start|stop|env|status|image|nginx-image" >&2
     exit 64
     ;;
 esac

@@ -7,6 +7,7 @@ import type { Duplex } from "node:stream";
 import Docker from "dockerode";
 import { AgentError, ContainerNotFoundError, ContainerStateError, DockerUnreachableError } from "../errors";
 import type { DockerAddress } from "./docker-host";
+import { FrameDemuxer } from "./log-decoder";
 import type { RawContainerInspect, RawContainerSummary, RawEngineInfo, RawExecInspect, RawStats, RawVersion } from "./raw-types";
 
 export interface DockerClientOptions {
@@ -211,6 +212,54 @@ export class DockerClient {
 
   inspectExec(containerId: string, execId: string): Promise<RawExecInspect> {
     return this.call(containerId, () => this.docker.getExec(execId).inspect() as Promise<RawExecInspect>);
+  }
+
+  /**
+   * Runs a command in a running container without a terminal and collects its output and exit
+   * code (`docker exec` with captured output). Gives up after `timeoutMs` (exit code null).
+   */
+  async execCapture(containerId: string, cmd: string[], timeoutMs = 30_000): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+    const exec = await this.call(containerId, () =>
+      this.docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdin: false, AttachStdout: true, AttachStderr: true, Tty: false }),
+    );
+    const stream = (await this.call(containerId, () => exec.start({ hijack: true, stdin: false }) as unknown as Promise<Duplex>)) as Duplex;
+    const demuxer = new FrameDemuxer();
+    const out: Record<"stdout" | "stderr", Buffer[]> = { stdout: [], stderr: [] };
+    const finished = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        stream.destroy();
+        resolve(false);
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      stream.on("data", (chunk: Buffer) => {
+        for (const frame of demuxer.push(chunk)) out[frame.stream].push(frame.payload);
+      });
+      stream.once("end", done);
+      stream.once("close", done);
+      stream.once("error", done);
+    });
+    const text = (s: "stdout" | "stderr") => Buffer.concat(out[s]).toString("utf8");
+    if (!finished) return { exitCode: null, stdout: text("stdout"), stderr: `${text("stderr")}\n(timed out after ${timeoutMs} ms)`.trim() };
+    // The stream ends when the process exits; the engine may record the exit code a moment later.
+    for (let i = 0; i < 50; i++) {
+      const info = await this.inspectExec(containerId, exec.id);
+      if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) return { exitCode: info.ExitCode, stdout: text("stdout"), stderr: text("stderr") };
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return { exitCode: null, stdout: text("stdout"), stderr: text("stderr") };
+  }
+
+  /** `docker top`: processes of a running container as the engine's host sees them. */
+  top(containerId: string, psArgs = "-eo pid,args"): Promise<{ Titles?: string[]; Processes?: string[][] }> {
+    return this.call(containerId, () => this.docker.getContainer(containerId).top({ ps_args: psArgs }) as Promise<{ Titles?: string[]; Processes?: string[][] }>);
+  }
+
+  /** `docker network connect <network> <container>`. */
+  connectNetwork(networkId: string, containerId: string): Promise<void> {
+    return this.call(containerId, () => this.docker.getNetwork(networkId).connect({ Container: containerId }) as Promise<void>);
   }
 }
 

@@ -172,6 +172,26 @@ export class LocalAgent implements Agent {
     return openExecSession(this.client, container.Id, options, signal);
   }
 
+  /** `docker exec` without a terminal: output and exit code (for the nginx container, agent/nginx). */
+  execCapture(id: string, cmd: string[], timeoutMs?: number): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+    return this.client.execCapture(id, cmd, timeoutMs);
+  }
+
+  /** `docker top`: pid and parent pid (as the engine's host sees them) and command line of each process of a running container. */
+  async containerProcesses(id: string): Promise<{ pid: number; ppid: number; args: string }[]> {
+    const top = await this.client.top(id, "-eo pid,ppid,args");
+    const titles = (top.Titles ?? []).map((t) => t.toUpperCase());
+    const pidAt = titles.indexOf("PID");
+    const ppidAt = titles.indexOf("PPID");
+    const argsAt = titles.findIndex((t) => /^(COMMAND|CMD|ARGS)$/.test(t));
+    return (top.Processes ?? []).map((row) => ({ pid: Number(row[pidAt]), ppid: Number(row[ppidAt]), args: row[argsAt] ?? "" }));
+  }
+
+  /** `docker network connect`: attaches a container to a network (by id or name). */
+  connectNetwork(networkId: string, containerId: string): Promise<void> {
+    return this.client.connectNetwork(networkId, containerId);
+  }
+
   async close(): Promise<void> {
     this.sampler.close();
   }

@@ -10,6 +10,7 @@ import { localAgent } from "../agents/registry.server";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { systemDb, withOrg } from "../db/client.server";
 import { env } from "../env.server";
+import { containerNginx } from "../proxy/appliers.server";
 import { singleton } from "../singleton.server";
 import {
   overall,
@@ -136,6 +137,13 @@ function dockerInfo(): Promise<AgentInfo> {
   return within(agent.info(), (e) => unreachable(`Docker engine not reachable at ${agent.dockerHost}: ${e}`), `Docker engine at ${agent.dockerHost}`);
 }
 
+/** NGINX_MODE=container: nginx's version from inside its container, or why it cannot be driven. */
+async function containerNginxFacts(): Promise<{ version: string | null; problem: string | null }> {
+  const nginx = containerNginx();
+  const problem = await nginx.problem();
+  return { problem, version: problem ? null : (await nginx.status()).version };
+}
+
 export async function getHealth(actor: Actor): Promise<HealthReport> {
   assertPermission(actor, "read:health");
   const now = Date.now();
@@ -160,6 +168,7 @@ export async function getHealth(actor: Actor): Promise<HealthReport> {
     ...inspectPem(c.certificatePem),
   }));
   const e = env();
+  const nginxContainer = e.NGINX_MODE === "container" ? await within(containerNginxFacts(), (problem) => ({ version: null, problem }), "nginx container") : null;
   return overall(
     {
       certificates: scoreCertificates(certs, now),
@@ -172,7 +181,7 @@ export async function getHealth(actor: Actor): Promise<HealthReport> {
         version: docker.dockerVersion,
         containers: docker.containers ? { total: docker.containers.total, running: docker.containers.running, stopped: docker.containers.stopped } : null,
       }),
-      nginx: scoreNginx({ mode: e.NGINX_MODE, version: docker.nginxVersion, applyState: tenant.apply?.state ?? null, applyMessage: tenant.apply?.message ?? null, appliedAt: tenant.apply?.appliedAt?.toISOString() ?? null }),
+      nginx: scoreNginx({ mode: e.NGINX_MODE, version: nginxContainer?.version ?? docker.nginxVersion, problem: nginxContainer?.problem ?? null, applyState: tenant.apply?.state ?? null, applyMessage: tenant.apply?.message ?? null, appliedAt: tenant.apply?.appliedAt?.toISOString() ?? null }),
     },
     new Date(now),
   );

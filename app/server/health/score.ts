@@ -159,12 +159,15 @@ export interface NginxHealthFacts {
   applyState: string | null;
   applyMessage: string | null;
   appliedAt: string | null;
+  /** Container mode: why nginx cannot be driven (no container, not mounted, engine down), or null. */
+  problem?: string | null;
 }
 
 export function scoreNginx(f: NginxHealthFacts): AreaScore {
   const s = new Scorer();
   if (f.mode === "off") return s.result({ ...f }, "nginx is not managed by InfraPilot (NGINX_MODE=off)");
   if (f.mode === "local" && !f.version) s.cap(30, "nginx was not found or does not run (nginx -v failed)");
+  if (f.problem) s.cap(30, f.problem);
   if (f.applyState === "error") s.cap(30, `Last apply failed: ${(f.applyMessage ?? "no output").slice(0, 300)}`);
   return s.result({ ...f }, `nginx ${f.version ?? ""} ${f.applyState === "ok" ? "– last apply succeeded" : f.applyState === null ? "– nothing applied yet" : `– ${f.applyState}`}`.trim());
 }
