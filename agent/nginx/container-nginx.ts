@@ -22,7 +22,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContainerDetail, ContainerSummary } from "../types";
 import { LocalNginx } from "./local-nginx";
-import type { NginxApplyRequest, NginxApplyResult, NginxRejectedFile, NginxStatus, NginxTree } from "./types";
+import type { NginxApplyProgress, NginxApplyRequest, NginxApplyResult, NginxRejectedFile, NginxStatus, NginxTree } from "./types";
 
 /** What ContainerNginx needs from the Docker engine; LocalAgent implements it. */
 export interface NginxContainerRuntime {
@@ -188,16 +188,16 @@ export class ContainerNginx extends LocalNginx {
   // ------------------------------------------------------------------ the pipeline
 
   /** `onProgress` is handed to LocalNginx's pipeline unchanged (it reports the reload signal). */
-  override apply(request: NginxApplyRequest, onProgress?: (progress: never) => void): Promise<NginxApplyResult> {
+  override apply(request: NginxApplyRequest, onProgress?: (progress: NginxApplyProgress) => void): Promise<NginxApplyResult> {
     const next = this.attachChain.then(() => this.applyInContainer(request, onProgress));
     this.attachChain = next.catch(() => {});
     return next;
   }
 
-  private async applyInContainer(request: NginxApplyRequest, onProgress?: (progress: never) => void): Promise<NginxApplyResult> {
+  private async applyInContainer(request: NginxApplyRequest, onProgress?: (progress: NginxApplyProgress) => void): Promise<NginxApplyResult> {
     const nginx = await this.ensureContainer();
     const { files, refused } = await this.attachTargets(nginx, request.files);
-    const pipeline = super.apply as (this: LocalNginx, request: NginxApplyRequest, onProgress?: (progress: never) => void) => Promise<NginxApplyResult>;
+    const pipeline = super.apply as (this: LocalNginx, request: NginxApplyRequest, onProgress?: (progress: NginxApplyProgress) => void) => Promise<NginxApplyResult>;
     const result = await pipeline.call(this, { ...request, files }, onProgress);
     return refused.length ? { ...result, rejected: [...refused, ...result.rejected.filter((r) => !refused.some((x) => x.path === r.path))] } : result;
   }
@@ -328,6 +328,12 @@ export class ContainerNginx extends LocalNginx {
       if (stillServing.length === 0) return { ok: true, output: "" };
     }
     return { ok: false, output: "nginx did not confirm the reload in time" };
+  }
+
+  /** Log rotation: the master inside the container reopens its files (`nginx -s reopen` = SIGUSR1). */
+  protected override async reopenLogs(): Promise<void> {
+    const id = await this.containerId();
+    if (id) await this.exec(id, [this.options.bin, "-s", "reopen", "-p", this.prefix, "-c", this.signalConf]);
   }
 
   protected override async start(): Promise<{ ok: boolean; output: string }> {
