@@ -1,8 +1,9 @@
-import { Form } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import { Field, FormError, SubmitButton } from "~/components/ui/field";
 import { SelectField } from "~/components/ui/select-field";
 import type { ProxyHostDto } from "~/server/proxy/dto.server";
+import { UpstreamFields, type ContainerOption } from "./upstream-fields";
 
 export interface HostFormResult {
   ok: false;
@@ -10,10 +11,23 @@ export interface HostFormResult {
   fields: Record<string, string>;
 }
 
-function Check({ name, label, defaultChecked }: { name: string; label: string; defaultChecked?: boolean }) {
+function Check({
+  name,
+  label,
+  defaultChecked,
+}: {
+  name: string;
+  label: string;
+  defaultChecked?: boolean;
+}) {
   return (
     <label className="flex items-center gap-2 text-sm">
-      <input type="checkbox" name={name} defaultChecked={defaultChecked} className="h-4 w-4 rounded border-slate-300" />
+      <input
+        type="checkbox"
+        name={name}
+        defaultChecked={defaultChecked}
+        className="h-4 w-4 rounded border-slate-300"
+      />
       {label}
     </label>
   );
@@ -25,6 +39,8 @@ export function ProxyHostForm({
   accessLists,
   certificates,
   canAdvanced,
+  containers,
+  nginxMode,
   result,
   pending,
 }: {
@@ -32,12 +48,14 @@ export function ProxyHostForm({
   accessLists: { id: string; name: string }[];
   certificates: { id: string; label: string; mode: "acme" | "custom" }[];
   canAdvanced: boolean;
+  /** Running containers with TCP ports (null: the user may not list containers). */
+  containers: ContainerOption[] | null;
+  nginxMode: "local" | "container" | "off";
   result?: HostFormResult;
   pending: boolean;
 }) {
   const [kind, setKind] = useState<"proxy" | "redirect">(host?.kind ?? "proxy");
   const f = result?.fields ?? {};
-  const up = host?.upstream && "host" in host.upstream ? host.upstream : null;
   return (
     <Form method="post" className="flex flex-col gap-4" key={host?.id ?? "new"}>
       <input type="hidden" name="intent" value={host ? "update" : "create"} />
@@ -48,58 +66,186 @@ export function ProxyHostForm({
         <legend className="sr-only">Kind</legend>
         {(["proxy", "redirect"] as const).map((k) => (
           <label key={k} className="flex items-center gap-2">
-            <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} />
+            <input
+              type="radio"
+              name="kind"
+              value={k}
+              checked={kind === k}
+              onChange={() => setKind(k)}
+            />
             {k === "proxy" ? "Proxy host" : "Redirection host"}
           </label>
         ))}
       </fieldset>
-      <Field label="Domains" name="domains" defaultValue={host?.domains.join(", ")} error={f.domains} hint="Comma-separated. International names are converted to punycode; *.example.com covers subdomains." />
+      <Field
+        label="Domains"
+        name="domains"
+        defaultValue={host?.domains.join(", ")}
+        error={f.domains}
+        hint="Comma-separated. International names are converted to punycode; *.example.com covers subdomains."
+      />
       {kind === "proxy" ? (
-        <div className="grid gap-4 sm:grid-cols-[8rem_1fr_8rem]">
-          <SelectField label="Scheme" name="scheme" defaultValue={up?.scheme ?? "http"} options={[{ value: "http", label: "http" }, { value: "https", label: "https" }]} error={f.scheme} />
-          <Field label="Upstream host" name="upstreamHost" defaultValue={up?.host} error={f.upstreamHost} hint="Host name, container name or IP address." />
-          <Field label="Port" name="upstreamPort" type="number" defaultValue={up ? String(up.port) : undefined} error={f.upstreamPort} />
-        </div>
+        <UpstreamFields
+          upstream={host?.upstream ?? null}
+          nginxMode={nginxMode}
+          containers={containers}
+          errors={f}
+        />
       ) : (
         <div className="grid gap-4 sm:grid-cols-[1fr_8rem]">
-          <Field label="Redirect to" name="redirectTo" defaultValue={host?.redirect?.to} error={f.redirectTo} hint="https://example.com" />
-          <SelectField label="Status" name="redirectCode" defaultValue={String(host?.redirect?.code ?? 301)} options={[301, 302, 307, 308].map((c) => ({ value: String(c), label: String(c) }))} error={f.redirectCode} />
-          <Check name="keepPath" label="Keep path and query" defaultChecked={host?.redirect?.keepPath ?? true} />
+          <Field
+            label="Redirect to"
+            name="redirectTo"
+            defaultValue={host?.redirect?.to}
+            error={f.redirectTo}
+            hint="https://example.com"
+          />
+          <SelectField
+            label="Status"
+            name="redirectCode"
+            defaultValue={String(host?.redirect?.code ?? 301)}
+            options={[301, 302, 307, 308].map((c) => ({
+              value: String(c),
+              label: String(c),
+            }))}
+            error={f.redirectCode}
+          />
+          <Check
+            name="keepPath"
+            label="Keep path and query"
+            defaultChecked={host?.redirect?.keepPath ?? true}
+          />
         </div>
       )}
       <div className="flex flex-wrap gap-x-6 gap-y-2">
-        <Check name="enabled" label="Enabled" defaultChecked={host?.enabled ?? true} />
+        <Check
+          name="enabled"
+          label="Enabled"
+          defaultChecked={host?.enabled ?? true}
+        />
         {kind === "proxy" ? (
           <>
-            <Check name="websockets" label="WebSockets" defaultChecked={host?.websockets} />
-            <Check name="blockExploits" label="Block common exploits" defaultChecked={host?.blockExploits ?? true} />
+            <Check
+              name="websockets"
+              label="WebSockets"
+              defaultChecked={host?.websockets}
+            />
+            <Check
+              name="blockExploits"
+              label="Block common exploits"
+              defaultChecked={host?.blockExploits ?? true}
+            />
             <Check name="gzip" label="Gzip" defaultChecked={host?.gzip} />
           </>
         ) : null}
-        <Check name="http2" label="HTTP/2 (with TLS)" defaultChecked={host?.http2} />
+        <Check
+          name="http2"
+          label="HTTP/2 (with TLS)"
+          defaultChecked={host?.http2}
+        />
       </div>
       {kind === "proxy" ? (
         <div className="grid gap-4 sm:grid-cols-3">
-          <Field label="Max body size (MB)" name="clientMaxBodySizeMb" type="number" required={false} defaultValue={String(host?.clientMaxBodySizeMb ?? 1)} error={f.clientMaxBodySizeMb} />
-          <Field label="Rate limit (requests/s)" name="rateLimitRps" type="number" required={false} defaultValue={host?.rateLimit ? String(host.rateLimit.requestsPerSecond) : ""} error={f.rateLimitRps} hint="Empty: no limit. Over the limit: 429." />
-          <Field label="Burst" name="rateLimitBurst" type="number" required={false} defaultValue={host?.rateLimit ? String(host.rateLimit.burst) : ""} error={f.rateLimitBurst} />
-          <SelectField label="Access list" name="accessListId" defaultValue={host?.accessListId ?? ""} options={[{ value: "", label: "Public" }, ...accessLists.map((l) => ({ value: l.id, label: l.name }))]} error={f.accessListId} />
+          <Field
+            label="Max body size (MB)"
+            name="clientMaxBodySizeMb"
+            type="number"
+            required={false}
+            defaultValue={String(host?.clientMaxBodySizeMb ?? 1)}
+            error={f.clientMaxBodySizeMb}
+          />
+          <Field
+            label="Rate limit (requests/s)"
+            name="rateLimitRps"
+            type="number"
+            required={false}
+            defaultValue={
+              host?.rateLimit ? String(host.rateLimit.requestsPerSecond) : ""
+            }
+            error={f.rateLimitRps}
+            hint="Empty: no limit. Over the limit: 429."
+          />
+          <Field
+            label="Burst"
+            name="rateLimitBurst"
+            type="number"
+            required={false}
+            defaultValue={host?.rateLimit ? String(host.rateLimit.burst) : ""}
+            error={f.rateLimitBurst}
+          />
+          <div className="flex flex-col gap-1">
+            <SelectField
+              label="Access list"
+              name="accessListId"
+              defaultValue={host?.accessListId ?? ""}
+              options={[
+                { value: "", label: "Public" },
+                ...accessLists.map((l) => ({ value: l.id, label: l.name })),
+              ]}
+              error={f.accessListId}
+            />
+            <Link
+              to="/access-lists"
+              className="text-xs text-brand-600 hover:underline"
+            >
+              {accessLists.length
+                ? "Manage access lists"
+                : "Create an access list (basic auth, IP rules)"}
+            </Link>
+          </div>
         </div>
       ) : null}
       <TlsFields host={host} certificates={certificates} errors={f} />
       <details className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
-        <summary className="cursor-pointer text-sm font-medium">Security headers</summary>
+        <summary className="cursor-pointer text-sm font-medium">
+          Security headers
+        </summary>
         <div className="mt-3 grid gap-4 sm:grid-cols-2">
-          <SelectField label="X-Frame-Options" name="frameOptions" defaultValue={host?.headers.frameOptions ?? ""} options={[{ value: "", label: "Not set" }, { value: "DENY", label: "DENY" }, { value: "SAMEORIGIN", label: "SAMEORIGIN" }]} />
+          <SelectField
+            label="X-Frame-Options"
+            name="frameOptions"
+            defaultValue={host?.headers.frameOptions ?? ""}
+            options={[
+              { value: "", label: "Not set" },
+              { value: "DENY", label: "DENY" },
+              { value: "SAMEORIGIN", label: "SAMEORIGIN" },
+            ]}
+          />
           <SelectField
             label="Referrer-Policy"
             name="referrerPolicy"
             defaultValue={host?.headers.referrerPolicy ?? ""}
-            options={[{ value: "", label: "Not set" }, ...["no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"].map((v) => ({ value: v, label: v }))]}
+            options={[
+              { value: "", label: "Not set" },
+              ...[
+                "no-referrer",
+                "same-origin",
+                "strict-origin",
+                "strict-origin-when-cross-origin",
+              ].map((v) => ({ value: v, label: v })),
+            ]}
           />
-          <Field label="Content-Security-Policy" name="csp" required={false} defaultValue={host?.headers.csp ?? ""} error={f.csp} hint="e.g. default-src 'self'" />
-          <Field label="Permissions-Policy" name="permissionsPolicy" required={false} defaultValue={host?.headers.permissionsPolicy ?? ""} error={f.permissionsPolicy} hint="e.g. camera=(), geolocation=()" />
-          <Check name="contentTypeOptions" label="X-Content-Type-Options: nosniff" defaultChecked={host?.headers.contentTypeOptions} />
+          <Field
+            label="Content-Security-Policy"
+            name="csp"
+            required={false}
+            defaultValue={host?.headers.csp ?? ""}
+            error={f.csp}
+            hint="e.g. default-src 'self'"
+          />
+          <Field
+            label="Permissions-Policy"
+            name="permissionsPolicy"
+            required={false}
+            defaultValue={host?.headers.permissionsPolicy ?? ""}
+            error={f.permissionsPolicy}
+            hint="e.g. camera=(), geolocation=()"
+          />
+          <Check
+            name="contentTypeOptions"
+            label="X-Content-Type-Options: nosniff"
+            defaultChecked={host?.headers.contentTypeOptions}
+          />
         </div>
       </details>
       {canAdvanced ? (
@@ -107,22 +253,47 @@ export function ProxyHostForm({
           <label htmlFor="advanced" className="text-sm font-medium">
             Advanced directives (super admin)
           </label>
-          <textarea id="advanced" name="advanced" rows={4} defaultValue={host?.advanced} className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-900" />
-          {f.advanced ? <p className="text-sm text-red-600">{f.advanced}</p> : <p className="text-xs text-slate-500">Checked by nginx -t before going live; a refused host keeps its previous configuration.</p>}
+          <textarea
+            id="advanced"
+            name="advanced"
+            rows={4}
+            defaultValue={host?.advanced}
+            className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-900"
+          />
+          {f.advanced ? (
+            <p className="text-sm text-red-600">{f.advanced}</p>
+          ) : (
+            <p className="text-xs text-slate-500">
+              Checked by nginx -t before going live; a refused host keeps its
+              previous configuration.
+            </p>
+          )}
         </div>
       ) : (
         <input type="hidden" name="advanced" value={host?.advanced ?? ""} />
       )}
       <div>
-        <SubmitButton pending={pending}>{host ? "Save and apply" : "Create and apply"}</SubmitButton>
+        <SubmitButton pending={pending}>
+          {host ? "Save and apply" : "Create and apply"}
+        </SubmitButton>
       </div>
     </Form>
   );
 }
 
 /** TLS: none, Let's Encrypt (a certificate is requested for the domains when none is picked) or an uploaded one. */
-function TlsFields({ host, certificates, errors }: { host: ProxyHostDto | null; certificates: { id: string; label: string; mode: "acme" | "custom" }[]; errors: Record<string, string> }) {
-  const [mode, setMode] = useState<"none" | "acme" | "custom">(host?.tls.mode ?? "none");
+function TlsFields({
+  host,
+  certificates,
+  errors,
+}: {
+  host: ProxyHostDto | null;
+  certificates: { id: string; label: string; mode: "acme" | "custom" }[];
+  errors: Record<string, string>;
+}) {
+  const [mode, setMode] = useState<"none" | "acme" | "custom">(
+    host?.tls.mode ?? "none"
+  );
   const options = certificates.filter((c) => c.mode === mode);
   return (
     <div className="grid gap-4 sm:grid-cols-2">
@@ -130,7 +301,13 @@ function TlsFields({ host, certificates, errors }: { host: ProxyHostDto | null; 
         <label htmlFor="tlsMode" className="text-sm font-medium">
           TLS
         </label>
-        <select id="tlsMode" name="tlsMode" value={mode} onChange={(e) => setMode(e.target.value as typeof mode)} className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900">
+        <select
+          id="tlsMode"
+          name="tlsMode"
+          value={mode}
+          onChange={(e) => setMode(e.target.value as typeof mode)}
+          className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
+        >
           <option value="none">None (HTTP only)</option>
           <option value="acme">Let&apos;s Encrypt (HTTP-01)</option>
           <option value="custom">Uploaded certificate</option>
@@ -141,18 +318,49 @@ function TlsFields({ host, certificates, errors }: { host: ProxyHostDto | null; 
           label="Certificate"
           name="certificateId"
           defaultValue={host?.tls.certificateId ?? ""}
-          options={[...(mode === "acme" ? [{ value: "", label: "Request a new one for these domains" }] : [{ value: "", label: "Pick an uploaded certificate" }]), ...options.map((c) => ({ value: c.id, label: c.label }))]}
+          options={[
+            ...(mode === "acme"
+              ? [{ value: "", label: "Request a new one for these domains" }]
+              : [{ value: "", label: "Pick an uploaded certificate" }]),
+            ...options.map((c) => ({ value: c.id, label: c.label })),
+          ]}
           error={errors.certificateId}
         />
       ) : null}
       {mode !== "none" ? (
         <div className="flex flex-wrap gap-x-6 gap-y-2 sm:col-span-2">
-          <Check name="forceHttps" label="Force HTTPS" defaultChecked={host?.tls.forceHttps} />
-          <Check name="hsts" label="HSTS" defaultChecked={host?.tls.hsts.enabled} />
-          <Check name="hstsIncludeSubdomains" label="HSTS includeSubDomains" defaultChecked={host?.tls.hsts.includeSubdomains} />
-          <Check name="hstsPreload" label="HSTS preload" defaultChecked={host?.tls.hsts.preload} />
-          <input type="hidden" name="hstsMaxAge" value={String(host?.tls.hsts.maxAge ?? 31536000)} />
+          <Check
+            name="forceHttps"
+            label="Force HTTPS"
+            defaultChecked={host?.tls.forceHttps}
+          />
+          <Check
+            name="hsts"
+            label="HSTS"
+            defaultChecked={host?.tls.hsts.enabled}
+          />
+          <Check
+            name="hstsIncludeSubdomains"
+            label="HSTS includeSubDomains"
+            defaultChecked={host?.tls.hsts.includeSubdomains}
+          />
+          <Check
+            name="hstsPreload"
+            label="HSTS preload"
+            defaultChecked={host?.tls.hsts.preload}
+          />
         </div>
+      ) : null}
+      {mode !== "none" ? (
+        <Field
+          label="HSTS max-age (seconds)"
+          name="hstsMaxAge"
+          type="number"
+          required={false}
+          defaultValue={String(host?.tls.hsts.maxAge ?? 31536000)}
+          error={errors.hstsMaxAge}
+          hint="31536000 = one year; at most two years."
+        />
       ) : null}
     </div>
   );

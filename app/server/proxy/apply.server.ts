@@ -12,6 +12,7 @@ import { unseal } from "../crypto.server";
 import { applierFor } from "./appliers.server";
 import { hostFile, renderTree, RenderError, type RenderAccessList, type RenderCertificate, type RenderHost, type RenderSettings } from "./render";
 import type { StoredHostConfig } from "./dto.server";
+import { defaultSiteFor } from "./settings.server";
 
 export interface ApplyOutcome {
   ok: boolean;
@@ -76,15 +77,20 @@ function startNext(key: string): void {
     });
 }
 
-export function renderSettings(): RenderSettings {
+/**
+ * Settings of the rendered tree: listen ports from the environment, the default site from the
+ * agent's ProxySettings row (one primary-key read in its own short transaction; 404 when unset).
+ */
+export async function renderSettings(orgId: string, agentId: string): Promise<RenderSettings> {
   const e = env();
+  const defaultSite = await withOrg(orgId, (tx) => defaultSiteFor(tx, agentId));
   return {
     listenAddress: e.NGINX_LISTEN_ADDRESS,
     httpPort: e.NGINX_HTTP_PORT,
     httpsPort: e.NGINX_HTTPS_PORT,
     resolver: "127.0.0.1",
     user: process.getuid?.() === 0 ? "root" : null,
-    defaultSite: { mode: "404" },
+    defaultSite,
   };
 }
 
@@ -115,7 +121,7 @@ async function applyNow(orgId: string, agentId: string): Promise<ApplyOutcome> {
   const certificates: RenderCertificate[] = snapshot.certs.map((c) => ({ id: c.id, certificatePem: c.certificatePem!, keyPem: unseal(c.keySealed!) }));
   let files: Record<string, string>;
   try {
-    files = renderTree({ settings: renderSettings(), hosts: renderHosts, accessLists, certificates });
+    files = renderTree({ settings: await renderSettings(orgId, agentId), hosts: renderHosts, accessLists, certificates });
   } catch (error) {
     const message = error instanceof RenderError ? error.message : String(error);
     return record(orgId, agentId, snapshotAt, snapshot.hosts.map((h) => h.id), null, message, t0, { loadMs, renderMs: performance.now() - t });
