@@ -1,20 +1,7 @@
-import type {
-  ActionFunctionArgs,
-  LoaderFunctionArgs,
-  MetaFunction,
-} from "@remix-run/node";
-import {
-  Form,
-  useActionData,
-  useLoaderData,
-  useNavigation,
-  useRevalidator,
-} from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
-import {
-  CertificateForm,
-  type CertificateFormResult,
-} from "~/components/certs/certificate-form";
+import { CertificateForm, type CertificateFormResult } from "~/components/certs/certificate-form";
 import { CertificateStatus } from "~/components/certs/certificate-status";
 import { ProxySectionNav } from "~/components/proxy/section-nav";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -22,28 +9,14 @@ import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { can } from "~/permissions";
 import { requireUserWithPermission } from "~/server/auth/require.server";
-import {
-  createCertificate,
-  deleteCertificate,
-  listCertificates,
-  renewCertificate,
-} from "~/server/certs/certificates.server";
+import { createCertificate, deleteCertificate, listCertificates, renewCertificate } from "~/server/certs/certificates.server";
 import { formFailure } from "~/server/http/form-failure.server";
-import {
-  page,
-  readForm,
-  redirectWithToast,
-  requirePageFeature,
-} from "~/server/http/page.server";
+import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 import { TableHead } from "~/components/ui/table-head";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("proxies");
-  const actor = await requireUserWithPermission(
-    request,
-    context,
-    "read:certificate"
-  );
+  const actor = await requireUserWithPermission(request, context, "read:certificate");
   const { items } = await listCertificates(actor);
   return {
     certificates: items,
@@ -70,11 +43,7 @@ function bodyFromForm(form: FormData) {
 
 export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   requirePageFeature("proxies");
-  const actor = await requireUserWithPermission(
-    request,
-    context,
-    "manage:certificate"
-  );
+  const actor = await requireUserWithPermission(request, context, "manage:certificate");
   const form = await readForm(request);
   const intent = String(form.get("intent") ?? "");
   const id = String(form.get("id") ?? "");
@@ -83,10 +52,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
       const cert = await createCertificate(actor, bodyFromForm(form));
       return redirectWithToast("/certificates", {
         kind: "success",
-        message:
-          cert.status === "issued"
-            ? `The certificate for ${cert.domains[0]} was stored.`
-            : `Requesting a certificate for ${cert.domains[0]}…`,
+        message: cert.status === "issued" ? `The certificate for ${cert.domains[0]} was stored.` : `Requesting a certificate for ${cert.domains[0]}…`,
       });
     }
     if (intent === "renew") {
@@ -113,21 +79,14 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
     // Zod paths like domains.0 map onto the form's single domains field.
     return {
       ...failure,
-      fields: Object.fromEntries(
-        Object.entries(failure.fields).map(([k, v]) => [
-          k.startsWith("domains") ? "domains" : k,
-          v,
-        ])
-      ),
+      fields: Object.fromEntries(Object.entries(failure.fields).map(([k, v]) => [k.startsWith("domains") ? "domains" : k, v])),
     } satisfies CertificateFormResult;
   }
 });
 
 export default function CertificatesPage() {
   const { certificates, canManage } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as
-    | CertificateFormResult
-    | undefined;
+  const result = useActionData<typeof action>() as CertificateFormResult | undefined;
   const navigation = useNavigation();
   const revalidator = useRevalidator();
   const busy = certificates.some((c) => c.status === "pending" || c.renewing);
@@ -135,80 +94,36 @@ export default function CertificatesPage() {
   useEffect(() => {
     if (!busy) return;
     const t = setInterval(() => {
-      if (
-        revalidator.state === "idle" &&
-        document.visibilityState === "visible"
-      )
-        revalidator.revalidate();
+      if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
     }, 2000);
     return () => clearInterval(t);
   }, [busy, revalidator]);
-  const saving =
-    navigation.state !== "idle" &&
-    navigation.formData?.get("intent") === "create";
+  const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "create";
   return (
     <>
-      <PageHeader
-        title="Certificates"
-        description="TLS certificates for proxy hosts: issued by Let's Encrypt through HTTP-01 and renewed 30 days before expiry, or uploaded."
-      />
+      <PageHeader title="Certificates" description="TLS certificates for proxy hosts: issued by Let's Encrypt through HTTP-01 and renewed 30 days before expiry, or uploaded." />
       <ProxySectionNav />
       <div className="flex flex-col gap-6">
         <Card title={`Certificates (${certificates.length})`}>
           {certificates.length === 0 ? (
-            <EmptyState title="No certificates yet">
-              Request one below, or pick Let&apos;s Encrypt in a proxy
-              host&apos;s TLS settings.
-            </EmptyState>
+            <EmptyState title="No certificates yet">Request one below, or pick Let&apos;s Encrypt in a proxy host&apos;s TLS settings.</EmptyState>
           ) : (
             <table className="block w-full text-sm md:table">
-              <TableHead
-                stackOnPhone
-                columns={[
-                  "Domains",
-                  "Source",
-                  "Status",
-                  "Issuer",
-                  "Hosts",
-                  canManage && "Actions",
-                ]}
-              />
+              <TableHead stackOnPhone columns={["Domains", "Source", "Status", "Issuer", "Hosts", canManage && "Actions"]} />
               <tbody className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
                 {certificates.map((c) => (
-                  <tr
-                    key={c.id}
-                    data-testid="certificate-row"
-                    data-domain={c.domains[0]}
-                    data-status={c.status}
-                    className="flex flex-col gap-2 py-3 md:table-row"
-                  >
-                    <td className="break-all font-medium md:py-3 md:pr-3 md:align-top">
-                      {c.domains.join(", ")}
-                    </td>
+                  <tr key={c.id} data-testid="certificate-row" data-domain={c.domains[0]} data-status={c.status} className="flex flex-col gap-2 py-3 md:table-row">
+                    <td className="break-all font-medium md:py-3 md:pr-3 md:align-top">{c.domains.join(", ")}</td>
+                    <td className="md:py-3 md:pr-3 md:align-top">{c.mode === "acme" ? `Let's Encrypt${c.autoRenew ? " · auto-renew" : ""}` : "Uploaded"}</td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      {c.mode === "acme"
-                        ? `Let's Encrypt${c.autoRenew ? " · auto-renew" : ""}`
-                        : "Uploaded"}
-                    </td>
-                    <td className="md:py-3 md:pr-3 md:align-top">
-                      <CertificateStatus
-                        status={c.status}
-                        error={c.error}
-                        notAfter={c.notAfter}
-                        renewing={c.renewing}
-                        expired={c.expired}
-                      />
+                      <CertificateStatus status={c.status} error={c.error} notAfter={c.notAfter} renewing={c.renewing} expired={c.expired} />
                     </td>
                     <td className="text-slate-600 md:py-3 md:pr-3 md:align-top dark:text-slate-400">
-                      <span className="text-xs text-slate-500 md:hidden">
-                        Issuer{" "}
-                      </span>
+                      <span className="text-xs text-slate-500 md:hidden">Issuer </span>
                       {c.issuer ?? "—"}
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      <span className="text-xs text-slate-500 md:hidden">
-                        Used by hosts:{" "}
-                      </span>
+                      <span className="text-xs text-slate-500 md:hidden">Used by hosts: </span>
                       {c.proxyHostIds.length}
                     </td>
                     {canManage ? (
@@ -216,17 +131,9 @@ export default function CertificatesPage() {
                         <div className="flex flex-wrap items-center gap-3">
                           {c.mode === "acme" ? (
                             <Form method="post">
-                              <input
-                                type="hidden"
-                                name="intent"
-                                value="renew"
-                              />
+                              <input type="hidden" name="intent" value="renew" />
                               <input type="hidden" name="id" value={c.id} />
-                              <button
-                                type="submit"
-                                disabled={c.renewing}
-                                className="text-brand-600 hover:underline disabled:opacity-50"
-                              >
+                              <button type="submit" disabled={c.renewing} className="text-brand-600 hover:underline disabled:opacity-50">
                                 {c.status === "error" ? "Retry" : "Renew"}
                               </button>
                             </Form>
@@ -239,8 +146,7 @@ export default function CertificatesPage() {
                               confirm="Delete certificate"
                               fields={{ intent: "delete", id: c.id }}
                             >
-                              The certificate and its private key are removed
-                              for good. No proxy host uses it.
+                              The certificate and its private key are removed for good. No proxy host uses it.
                             </ConfirmDialog>
                           ) : null}
                         </div>
@@ -254,9 +160,7 @@ export default function CertificatesPage() {
         </Card>
         {canManage ? (
           <section className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-            <h2 className="mb-3 text-sm font-semibold uppercase tracking-wide text-slate-500">
-              Add a certificate
-            </h2>
+            <h2 className="mb-3 text-sm font-semibold uppercase tracking-wide text-slate-500">Add a certificate</h2>
             <CertificateForm result={result} pending={saving} />
           </section>
         ) : null}
@@ -265,8 +169,6 @@ export default function CertificatesPage() {
   );
 }
 
-export const meta: MetaFunction = () => [
-  { title: "Certificates · InfraPilot" },
-];
+export const meta: MetaFunction = () => [{ title: "Certificates · InfraPilot" }];
 
 export const ErrorBoundary = RouteErrorBoundary;

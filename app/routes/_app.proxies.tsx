@@ -1,37 +1,15 @@
-import type {
-  ActionFunctionArgs,
-  LoaderFunctionArgs,
-  MetaFunction,
-} from "@remix-run/node";
-import {
-  Form,
-  Link,
-  useActionData,
-  useFetcher,
-  useLoaderData,
-  useNavigation,
-  useRevalidator,
-} from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { formFieldName, hostBodyFromForm } from "~/components/proxy/form-body";
-import {
-  DefaultSiteForm,
-  defaultSiteBodyFromForm,
-  type DefaultSiteFormResult,
-} from "~/components/proxy/default-site-form";
+import { DefaultSiteForm, defaultSiteBodyFromForm, type DefaultSiteFormResult } from "~/components/proxy/default-site-form";
 import { HostStatus } from "~/components/proxy/host-status";
 import { ProxySectionNav } from "~/components/proxy/section-nav";
 import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { env } from "~/server/env.server";
 import { containerTargets } from "~/server/proxy/container-targets.server";
-import {
-  getProxySettings,
-  updateProxySettings,
-} from "~/server/proxy/settings.server";
-import {
-  ProxyHostForm,
-  type HostFormResult,
-} from "~/components/proxy/proxy-host-form";
+import { getProxySettings, updateProxySettings } from "~/server/proxy/settings.server";
+import { ProxyHostForm, type HostFormResult } from "~/components/proxy/proxy-host-form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { Time } from "~/components/ui/time";
@@ -39,26 +17,14 @@ import { can } from "~/permissions";
 import { localAgentId } from "~/server/agents/registry.server";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { formFailure } from "~/server/http/form-failure.server";
-import {
-  page,
-  readForm,
-  redirectWithToast,
-  requirePageFeature,
-} from "~/server/http/page.server";
+import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 import { listAccessLists } from "~/server/proxy/access-lists.server";
 import { listCertificates } from "~/server/certs/certificates.server";
 import { TlsState } from "~/components/proxy/tls-state";
 import { Reachability } from "~/components/proxy/reachability";
 import { nginxProblem } from "~/server/proxy/boot.server";
 import type { Reachability as ReachabilityResult } from "~/server/proxy/reachability.server";
-import {
-  applyProxies,
-  createProxyHost,
-  deleteProxyHost,
-  getApplyStatus,
-  listProxyHosts,
-  updateProxyHost,
-} from "~/server/proxy/hosts.server";
+import { applyProxies, createProxyHost, deleteProxyHost, getApplyStatus, listProxyHosts, updateProxyHost } from "~/server/proxy/hosts.server";
 import { TableHead } from "~/components/ui/table-head";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
@@ -66,19 +32,14 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const actor = await requireUserWithPermission(request, context, "read:proxy");
   const agentId = await localAgentId(actor);
   const canManage = can(actor.role, "manage:proxy");
-  const [{ items }, lists, status, certs, settings, containers] =
-    await Promise.all([
-      listProxyHosts(actor, agentId),
-      listAccessLists(actor),
-      getApplyStatus(actor, agentId),
-      can(actor.role, "read:certificate")
-        ? listCertificates(actor)
-        : { items: [] },
-      getProxySettings(actor, agentId),
-      canManage && can(actor.role, "read:container")
-        ? containerTargets(actor, agentId)
-        : null,
-    ]);
+  const [{ items }, lists, status, certs, settings, containers] = await Promise.all([
+    listProxyHosts(actor, agentId),
+    listAccessLists(actor),
+    getApplyStatus(actor, agentId),
+    can(actor.role, "read:certificate") ? listCertificates(actor) : { items: [] },
+    getProxySettings(actor, agentId),
+    canManage && can(actor.role, "read:container") ? containerTargets(actor, agentId) : null,
+  ]);
   const problem = await nginxProblem();
   const editId = new URL(request.url).searchParams.get("edit");
   return {
@@ -91,9 +52,7 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
     nginxMode: env().NGINX_MODE,
     certificates: certs.items.map((c) => ({
       id: c.id,
-      label: `${c.domains.join(", ")}${
-        c.mode === "custom" ? " (uploaded)" : ""
-      }`,
+      label: `${c.domains.join(", ")}${c.mode === "custom" ? " (uploaded)" : ""}`,
       mode: c.mode,
       status: c.status,
       error: c.error,
@@ -110,27 +69,18 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
 
 export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   requirePageFeature("proxies");
-  const actor = await requireUserWithPermission(
-    request,
-    context,
-    "manage:proxy"
-  );
+  const actor = await requireUserWithPermission(request, context, "manage:proxy");
   const agentId = await localAgentId(actor);
   const form = await readForm(request);
   const intent = String(form.get("intent") ?? "");
   const id = String(form.get("id") ?? "");
   try {
     if (intent === "create" || intent === "update") {
-      const host =
-        intent === "create"
-          ? await createProxyHost(actor, agentId, hostBodyFromForm(form))
-          : await updateProxyHost(actor, agentId, id, hostBodyFromForm(form));
+      const host = intent === "create" ? await createProxyHost(actor, agentId, hostBodyFromForm(form)) : await updateProxyHost(actor, agentId, id, hostBodyFromForm(form));
       const ok = host.status.state === "ok";
       return redirectWithToast("/proxies", {
         kind: ok ? "success" : "error",
-        message: ok
-          ? `${host.domains[0]} is live.`
-          : `${host.domains[0]} was saved but nginx refused it: see its status.`,
+        message: ok ? `${host.domains[0]} is live.` : `${host.domains[0]} was saved but nginx refused it: see its status.`,
       });
     }
     if (intent === "delete") {
@@ -142,30 +92,17 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
     }
     if (intent === "default-site") {
       try {
-        const saved = await updateProxySettings(
-          actor,
-          agentId,
-          defaultSiteBodyFromForm(form)
-        );
+        const saved = await updateProxySettings(actor, agentId, defaultSiteBodyFromForm(form));
         return redirectWithToast("/proxies", {
           kind: saved.apply.ok ? "success" : "error",
-          message: saved.apply.ok
-            ? "Default site saved and applied."
-            : `Saved, but nginx refused the configuration: ${
-                saved.apply.message ?? ""
-              }`.slice(0, 280),
+          message: saved.apply.ok ? "Default site saved and applied." : `Saved, but nginx refused the configuration: ${saved.apply.message ?? ""}`.slice(0, 280),
         });
       } catch (error) {
         const failure = formFailure(error);
         return {
           ...failure,
           intent: "default-site",
-          fields: Object.fromEntries(
-            Object.entries(failure.fields).map(([k, v]) => [
-              k.replace(/^defaultSite\.?/, "") || "mode",
-              v,
-            ])
-          ),
+          fields: Object.fromEntries(Object.entries(failure.fields).map(([k, v]) => [k.replace(/^defaultSite\.?/, "") || "mode", v])),
         } satisfies DefaultSiteFormResult;
       }
     }
@@ -173,12 +110,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
       const outcome = await applyProxies(actor, agentId);
       return redirectWithToast("/proxies", {
         kind: outcome.ok ? "success" : "error",
-        message: outcome.ok
-          ? "Configuration applied."
-          : `nginx refused the configuration: ${outcome.message ?? ""}`.slice(
-              0,
-              280
-            ),
+        message: outcome.ok ? "Configuration applied." : `nginx refused the configuration: ${outcome.message ?? ""}`.slice(0, 280),
       });
     }
     return {
@@ -190,43 +122,20 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
     const failure = formFailure(error);
     return {
       ...failure,
-      fields: Object.fromEntries(
-        Object.entries(failure.fields).map(([k, v]) => [formFieldName(k), v])
-      ),
+      fields: Object.fromEntries(Object.entries(failure.fields).map(([k, v]) => [formFieldName(k), v])),
     } satisfies HostFormResult;
   }
 });
 
 export default function ProxiesPage() {
-  const {
-    agentId,
-    nginxProblem: problem,
-    hosts,
-    accessLists,
-    defaultSite,
-    containers,
-    nginxMode,
-    certificates,
-    status,
-    editing,
-    canManage,
-    canAdvanced,
-  } = useLoaderData<typeof loader>();
+  const { agentId, nginxProblem: problem, hosts, accessLists, defaultSite, containers, nginxMode, certificates, status, editing, canManage, canAdvanced } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const reach = useFetcher<{ items: ReachabilityResult[] }>();
-  const busy =
-    hosts.some((h) => h.status.state === "pending") ||
-    certificates.some((c) => c.status === "pending" || c.renewing);
+  const busy = hosts.some((h) => h.status.state === "pending") || certificates.some((c) => c.status === "pending" || c.renewing);
   // Hosts waiting for an apply or a certificate: refresh until they settle.
   useEffect(() => {
     if (!busy) return;
-    const t = setInterval(
-      () =>
-        revalidator.state === "idle" &&
-        document.visibilityState === "visible" &&
-        revalidator.revalidate(),
-      2000
-    );
+    const t = setInterval(() => revalidator.state === "idle" && document.visibilityState === "visible" && revalidator.revalidate(), 2000);
     return () => clearInterval(t);
   }, [busy, revalidator]);
   const reachLoad = reach.load;
@@ -235,38 +144,23 @@ export default function ProxiesPage() {
     if (!hostKey) return;
     const url = `/api/v1/agents/${agentId}/proxies/reachability`;
     reachLoad(url);
-    const t = setInterval(
-      () => document.visibilityState === "visible" && reachLoad(url),
-      15_000
-    );
+    const t = setInterval(() => document.visibilityState === "visible" && reachLoad(url), 15_000);
     return () => clearInterval(t);
   }, [agentId, hostKey, reachLoad]);
   const reachability = new Map((reach.data?.items ?? []).map((r) => [r.id, r]));
-  const data = useActionData<typeof action>() as
-    | HostFormResult
-    | DefaultSiteFormResult
-    | undefined;
+  const data = useActionData<typeof action>() as HostFormResult | DefaultSiteFormResult | undefined;
   const defaultSiteResult = data && "intent" in data ? data : undefined;
   const result = data && !("intent" in data) ? data : undefined;
   const navigation = useNavigation();
-  const pendingIntent =
-    navigation.state !== "idle"
-      ? String(navigation.formData?.get("intent") ?? "")
-      : "";
+  const pendingIntent = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : "";
   const saving = ["create", "update"].includes(pendingIntent);
   return (
     <>
-      <PageHeader
-        title="Proxies"
-        description="Reverse-proxy and redirection hosts served by nginx. Every change is tested with nginx -t before it goes live."
-      >
+      <PageHeader title="Proxies" description="Reverse-proxy and redirection hosts served by nginx. Every change is tested with nginx -t before it goes live.">
         {canManage ? (
           <Form method="post">
             <input type="hidden" name="intent" value="apply" />
-            <button
-              type="submit"
-              className="rounded-md border border-slate-300 px-3 py-2 text-sm dark:border-slate-700"
-            >
+            <button type="submit" className="rounded-md border border-slate-300 px-3 py-2 text-sm dark:border-slate-700">
               Re-apply all
             </button>
           </Form>
@@ -284,69 +178,31 @@ export default function ProxiesPage() {
           </div>
         ) : null}
         <Card title={`Hosts (${hosts.length})`}>
-          <p
-            className="mb-3 text-sm text-slate-600 dark:text-slate-400"
-            data-testid="apply-status"
-          >
-            Last apply:{" "}
-            {status.state === "ok"
-              ? "ok"
-              : status.state === "error"
-              ? "failed"
-              : "not yet"}
+          <p className="mb-3 text-sm text-slate-600 dark:text-slate-400" data-testid="apply-status">
+            Last apply: {status.state === "ok" ? "ok" : status.state === "error" ? "failed" : "not yet"}
             {status.appliedAt ? (
               <>
                 {" "}
                 · <Time iso={status.appliedAt} />
               </>
             ) : null}
-            {status.state === "error" && status.message ? (
-              <span className="block whitespace-pre-wrap break-words text-red-700 dark:text-red-300">
-                {status.message}
-              </span>
-            ) : null}
+            {status.state === "error" && status.message ? <span className="block whitespace-pre-wrap break-words text-red-700 dark:text-red-300">{status.message}</span> : null}
           </p>
           {hosts.length === 0 ? (
-            <EmptyState title="No proxy hosts yet">
-              {canManage
-                ? "Add a domain and the address of the service behind it below."
-                : "An administrator can add hosts here."}
-            </EmptyState>
+            <EmptyState title="No proxy hosts yet">{canManage ? "Add a domain and the address of the service behind it below." : "An administrator can add hosts here."}</EmptyState>
           ) : (
             <table className="block w-full text-sm md:table">
-              <TableHead
-                stackOnPhone
-                columns={[
-                  "Domains",
-                  "Target",
-                  "Upstream",
-                  "TLS",
-                  "Status",
-                  canManage && "Actions",
-                ]}
-              />
+              <TableHead stackOnPhone columns={["Domains", "Target", "Upstream", "TLS", "Status", canManage && "Actions"]} />
               <tbody className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
                 {hosts.map((h) => (
-                  <tr
-                    key={h.id}
-                    data-testid="proxy-row"
-                    data-domain={h.domains[0]}
-                    data-state={h.status.state}
-                    className="flex flex-col gap-2 py-3 md:table-row"
-                  >
+                  <tr key={h.id} data-testid="proxy-row" data-domain={h.domains[0]} data-state={h.status.state} className="flex flex-col gap-2 py-3 md:table-row">
                     <td className="break-all font-medium md:py-3 md:pr-3 md:align-top">
                       {h.domains.join(", ")}
-                      {!h.enabled ? (
-                        <span className="ml-2 text-xs text-slate-500">
-                          (disabled)
-                        </span>
-                      ) : null}
+                      {!h.enabled ? <span className="ml-2 text-xs text-slate-500">(disabled)</span> : null}
                       <HostOptions host={h} accessLists={accessLists} />
                     </td>
                     <td className="break-all text-slate-600 md:py-3 md:pr-3 md:align-top dark:text-slate-400">
-                      <span className="text-xs text-slate-500 md:hidden">
-                        Target{" "}
-                      </span>
+                      <span className="text-xs text-slate-500 md:hidden">Target </span>
                       {h.kind === "redirect"
                         ? `${h.redirect?.code} → ${h.redirect?.to}`
                         : h.upstream && "host" in h.upstream
@@ -356,54 +212,24 @@ export default function ProxiesPage() {
                         : ""}
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      <span className="text-xs text-slate-500 md:hidden">
-                        Upstream{" "}
-                      </span>
-                      {h.kind === "redirect" ? (
-                        <span className="text-xs text-slate-500">—</span>
-                      ) : (
-                        <Reachability result={reachability.get(h.id)} />
-                      )}
+                      <span className="text-xs text-slate-500 md:hidden">Upstream </span>
+                      {h.kind === "redirect" ? <span className="text-xs text-slate-500">—</span> : <Reachability result={reachability.get(h.id)} />}
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      <span className="text-xs text-slate-500 md:hidden">
-                        TLS{" "}
-                      </span>
-                      <TlsState
-                        mode={h.tls.mode}
-                        certificate={
-                          certificates.find(
-                            (c) => c.id === h.tls.certificateId
-                          ) ?? null
-                        }
-                      />
+                      <span className="text-xs text-slate-500 md:hidden">TLS </span>
+                      <TlsState mode={h.tls.mode} certificate={certificates.find((c) => c.id === h.tls.certificateId) ?? null} />
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      <HostStatus
-                        state={h.status.state}
-                        message={h.status.message}
-                      />
+                      <HostStatus state={h.status.state} message={h.status.message} />
                     </td>
                     {canManage ? (
                       <td className="md:py-3 md:align-top">
                         <div className="flex flex-wrap items-center gap-3">
-                          <Link
-                            to={`?edit=${h.id}#host-form`}
-                            className="text-brand-600 hover:underline"
-                            aria-label={`Edit ${h.domains[0]}`}
-                          >
+                          <Link to={`?edit=${h.id}#host-form`} className="text-brand-600 hover:underline" aria-label={`Edit ${h.domains[0]}`}>
                             Edit
                           </Link>
-                          <ConfirmDialog
-                            trigger="Delete"
-                            triggerLabel={`Delete ${h.domains[0]}`}
-                            title={`Delete ${h.domains[0]}?`}
-                            confirm="Delete host"
-                            fields={{ intent: "delete", id: h.id }}
-                          >
-                            nginx stops serving {h.domains.join(", ")} as soon
-                            as the change is applied. Requests for it then get
-                            the default site.
+                          <ConfirmDialog trigger="Delete" triggerLabel={`Delete ${h.domains[0]}`} title={`Delete ${h.domains[0]}?`} confirm="Delete host" fields={{ intent: "delete", id: h.id }}>
+                            nginx stops serving {h.domains.join(", ")} as soon as the change is applied. Requests for it then get the default site.
                           </ConfirmDialog>
                         </div>
                       </td>
@@ -415,19 +241,11 @@ export default function ProxiesPage() {
           )}
         </Card>
         {canManage ? (
-          <section
-            id="host-form"
-            className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900"
-          >
+          <section id="host-form" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <div className="mb-3 flex items-center justify-between gap-3">
-              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">
-                {editing ? `Edit ${editing.domains[0]}` : "Add a host"}
-              </h2>
+              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">{editing ? `Edit ${editing.domains[0]}` : "Add a host"}</h2>
               {editing ? (
-                <Link
-                  to="/proxies"
-                  className="text-sm text-brand-600 hover:underline"
-                >
+                <Link to="/proxies" className="text-sm text-brand-600 hover:underline">
                   Cancel editing
                 </Link>
               ) : null}
@@ -445,12 +263,7 @@ export default function ProxiesPage() {
           </section>
         ) : null}
         <Card title="Unknown host names">
-          <DefaultSiteForm
-            value={defaultSite}
-            canManage={canManage}
-            result={defaultSiteResult}
-            pending={pendingIntent === "default-site"}
-          />
+          <DefaultSiteForm value={defaultSite} canManage={canManage} result={defaultSiteResult} pending={pendingIntent === "default-site"} />
         </Card>
       </div>
     </>
@@ -458,28 +271,14 @@ export default function ProxiesPage() {
 }
 
 /** The options that are on, in a line under the domains (websockets, HTTP/2, limits, access list, headers…). */
-function HostOptions({
-  host: h,
-  accessLists,
-}: {
-  host: ReturnType<typeof useLoaderData<typeof loader>>["hosts"][number];
-  accessLists: { id: string; name: string }[];
-}) {
+function HostOptions({ host: h, accessLists }: { host: ReturnType<typeof useLoaderData<typeof loader>>["hosts"][number]; accessLists: { id: string; name: string }[] }) {
   const on: string[] = [];
   if (h.kind === "proxy") {
     if (h.websockets) on.push("WebSockets");
     if (h.blockExploits) on.push("exploit block");
     if (h.gzip) on.push("gzip");
-    if (h.rateLimit)
-      on.push(
-        `${h.rateLimit.requestsPerSecond} req/s (burst ${h.rateLimit.burst})`
-      );
-    if (h.accessListId)
-      on.push(
-        `access: ${
-          accessLists.find((l) => l.id === h.accessListId)?.name ?? "list"
-        }`
-      );
+    if (h.rateLimit) on.push(`${h.rateLimit.requestsPerSecond} req/s (burst ${h.rateLimit.burst})`);
+    if (h.accessListId) on.push(`access: ${accessLists.find((l) => l.id === h.accessListId)?.name ?? "list"}`);
   }
   if (h.http2) on.push("HTTP/2");
   if (h.tls.forceHttps) on.push("force HTTPS");
@@ -495,10 +294,7 @@ function HostOptions({
   if (h.advanced.trim()) on.push("advanced");
   if (!on.length) return null;
   return (
-    <p
-      className="mt-1 text-xs font-normal text-slate-500"
-      data-testid="host-options"
-    >
+    <p className="mt-1 text-xs font-normal text-slate-500" data-testid="host-options">
       {on.join(" · ")}
     </p>
   );

@@ -25,51 +25,24 @@ const CHOICES: { mode: DefaultSiteMode; label: string; hint: string }[] = [
   },
 ];
 
-export function DefaultSiteForm({
-  value,
-  canManage,
-  result,
-  pending,
-}: {
-  value: DefaultSite;
-  canManage: boolean;
-  result?: DefaultSiteFormResult;
-  pending: boolean;
-}) {
+export function DefaultSiteForm({ value, canManage, result, pending }: { value: DefaultSite; canManage: boolean; result?: DefaultSiteFormResult; pending: boolean }) {
   const [mode, setMode] = useState<DefaultSiteMode>(value.mode);
   const f = result?.fields ?? {};
   return (
-    <Form
-      method="post"
-      className="flex flex-col gap-4"
-      data-testid="default-site-form"
-      key={JSON.stringify(value)}
-    >
+    <Form method="post" className="flex flex-col gap-4" data-testid="default-site-form" key={JSON.stringify(value)}>
       <input type="hidden" name="intent" value="default-site" />
       <FormError message={result?.message} />
       <fieldset className="flex flex-col gap-2" disabled={!canManage}>
-        <legend className="mb-1 text-sm text-slate-600 dark:text-slate-400">
-          When a request names a host that no proxy host serves:
-        </legend>
+        <legend className="mb-1 text-sm text-slate-600 dark:text-slate-400">When a request names a host that no proxy host serves:</legend>
         {CHOICES.map((c) => (
           <label key={c.mode} className="flex items-start gap-2 text-sm">
-            <input
-              type="radio"
-              name="defaultSiteMode"
-              value={c.mode}
-              checked={mode === c.mode}
-              onChange={() => setMode(c.mode)}
-              className="mt-0.5"
-            />
+            <input type="radio" name="defaultSiteMode" value={c.mode} checked={mode === c.mode} onChange={() => setMode(c.mode)} className="mt-0.5" />
             <span>
-              <span className="font-medium">{c.label}</span>{" "}
-              <span className="text-slate-500">{c.hint}</span>
+              <span className="font-medium">{c.label}</span> <span className="text-slate-500">{c.hint}</span>
             </span>
           </label>
         ))}
-        {f.mode ? (
-          <p className="text-sm text-red-600 dark:text-red-400">{f.mode}</p>
-        ) : null}
+        {f.mode ? <p className="text-sm text-red-600 dark:text-red-400">{f.mode}</p> : null}
       </fieldset>
       {mode === "redirect" ? (
         <Field
@@ -96,9 +69,6 @@ export function defaultSiteBodyFromForm(form: FormData): {
 } {
   const mode = String(form.get("defaultSiteMode") ?? "");
   return {
-    defaultSite:
-      mode === "redirect"
-        ? { mode, to: String(form.get("defaultSiteTo") ?? "") }
-        : { mode },
+    defaultSite: mode === "redirect" ? { mode, to: String(form.get("defaultSiteTo") ?? "") } : { mode },
   };
 }

@@ -6,7 +6,9 @@ export function hostBodyFromForm(form: FormData): Record<string, unknown> {
   const kind = s("kind") === "redirect" ? "redirect" : "proxy";
   const common = {
     kind,
-    domains: s("domains").split(/[\s,]+/).filter(Boolean),
+    domains: s("domains")
+      .split(/[\s,]+/)
+      .filter(Boolean),
     enabled: !form.has("enabledPresent") || on("enabled"),
     http2: on("http2"),
     tls: {

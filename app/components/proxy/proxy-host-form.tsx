@@ -11,23 +11,10 @@ export interface HostFormResult {
   fields: Record<string, string>;
 }
 
-function Check({
-  name,
-  label,
-  defaultChecked,
-}: {
-  name: string;
-  label: string;
-  defaultChecked?: boolean;
-}) {
+function Check({ name, label, defaultChecked }: { name: string; label: string; defaultChecked?: boolean }) {
   return (
     <label className="flex items-center gap-2 text-sm">
-      <input
-        type="checkbox"
-        name={name}
-        defaultChecked={defaultChecked}
-        className="h-4 w-4 rounded border-slate-300"
-      />
+      <input type="checkbox" name={name} defaultChecked={defaultChecked} className="h-4 w-4 rounded border-slate-300" />
       {label}
     </label>
   );
@@ -66,13 +53,7 @@ export function ProxyHostForm({
         <legend className="sr-only">Kind</legend>
         {(["proxy", "redirect"] as const).map((k) => (
           <label key={k} className="flex items-center gap-2">
-            <input
-              type="radio"
-              name="kind"
-              value={k}
-              checked={kind === k}
-              onChange={() => setKind(k)}
-            />
+            <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} />
             {k === "proxy" ? "Proxy host" : "Redirection host"}
           </label>
         ))}
@@ -85,21 +66,10 @@ export function ProxyHostForm({
         hint="Comma-separated. International names are converted to punycode; *.example.com covers subdomains."
       />
       {kind === "proxy" ? (
-        <UpstreamFields
-          upstream={host?.upstream ?? null}
-          nginxMode={nginxMode}
-          containers={containers}
-          errors={f}
-        />
+        <UpstreamFields upstream={host?.upstream ?? null} nginxMode={nginxMode} containers={containers} errors={f} />
       ) : (
         <div className="grid gap-4 sm:grid-cols-[1fr_8rem]">
-          <Field
-            label="Redirect to"
-            name="redirectTo"
-            defaultValue={host?.redirect?.to}
-            error={f.redirectTo}
-            hint="https://example.com"
-          />
+          <Field label="Redirect to" name="redirectTo" defaultValue={host?.redirect?.to} error={f.redirectTo} hint="https://example.com" />
           <SelectField
             label="Status"
             name="redirectCode"
@@ -110,96 +80,50 @@ export function ProxyHostForm({
             }))}
             error={f.redirectCode}
           />
-          <Check
-            name="keepPath"
-            label="Keep path and query"
-            defaultChecked={host?.redirect?.keepPath ?? true}
-          />
+          <Check name="keepPath" label="Keep path and query" defaultChecked={host?.redirect?.keepPath ?? true} />
         </div>
       )}
       <div className="flex flex-wrap gap-x-6 gap-y-2">
-        <Check
-          name="enabled"
-          label="Enabled"
-          defaultChecked={host?.enabled ?? true}
-        />
+        <Check name="enabled" label="Enabled" defaultChecked={host?.enabled ?? true} />
         {kind === "proxy" ? (
           <>
-            <Check
-              name="websockets"
-              label="WebSockets"
-              defaultChecked={host?.websockets}
-            />
-            <Check
-              name="blockExploits"
-              label="Block common exploits"
-              defaultChecked={host?.blockExploits ?? true}
-            />
+            <Check name="websockets" label="WebSockets" defaultChecked={host?.websockets} />
+            <Check name="blockExploits" label="Block common exploits" defaultChecked={host?.blockExploits ?? true} />
             <Check name="gzip" label="Gzip" defaultChecked={host?.gzip} />
           </>
         ) : null}
-        <Check
-          name="http2"
-          label="HTTP/2 (with TLS)"
-          defaultChecked={host?.http2}
-        />
+        <Check name="http2" label="HTTP/2 (with TLS)" defaultChecked={host?.http2} />
       </div>
       {kind === "proxy" ? (
         <div className="grid gap-4 sm:grid-cols-3">
-          <Field
-            label="Max body size (MB)"
-            name="clientMaxBodySizeMb"
-            type="number"
-            required={false}
-            defaultValue={String(host?.clientMaxBodySizeMb ?? 1)}
-            error={f.clientMaxBodySizeMb}
-          />
+          <Field label="Max body size (MB)" name="clientMaxBodySizeMb" type="number" required={false} defaultValue={String(host?.clientMaxBodySizeMb ?? 1)} error={f.clientMaxBodySizeMb} />
           <Field
             label="Rate limit (requests/s)"
             name="rateLimitRps"
             type="number"
             required={false}
-            defaultValue={
-              host?.rateLimit ? String(host.rateLimit.requestsPerSecond) : ""
-            }
+            defaultValue={host?.rateLimit ? String(host.rateLimit.requestsPerSecond) : ""}
             error={f.rateLimitRps}
             hint="Empty: no limit. Over the limit: 429."
           />
-          <Field
-            label="Burst"
-            name="rateLimitBurst"
-            type="number"
-            required={false}
-            defaultValue={host?.rateLimit ? String(host.rateLimit.burst) : ""}
-            error={f.rateLimitBurst}
-          />
+          <Field label="Burst" name="rateLimitBurst" type="number" required={false} defaultValue={host?.rateLimit ? String(host.rateLimit.burst) : ""} error={f.rateLimitBurst} />
           <div className="flex flex-col gap-1">
             <SelectField
               label="Access list"
               name="accessListId"
               defaultValue={host?.accessListId ?? ""}
-              options={[
-                { value: "", label: "Public" },
-                ...accessLists.map((l) => ({ value: l.id, label: l.name })),
-              ]}
+              options={[{ value: "", label: "Public" }, ...accessLists.map((l) => ({ value: l.id, label: l.name }))]}
               error={f.accessListId}
             />
-            <Link
-              to="/access-lists"
-              className="text-xs text-brand-600 hover:underline"
-            >
-              {accessLists.length
-                ? "Manage access lists"
-                : "Create an access list (basic auth, IP rules)"}
+            <Link to="/access-lists" className="text-xs text-brand-600 hover:underline">
+              {accessLists.length ? "Manage access lists" : "Create an access list (basic auth, IP rules)"}
             </Link>
           </div>
         </div>
       ) : null}
       <TlsFields host={host} certificates={certificates} errors={f} />
       <details className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
-        <summary className="cursor-pointer text-sm font-medium">
-          Security headers
-        </summary>
+        <summary className="cursor-pointer text-sm font-medium">Security headers</summary>
         <div className="mt-3 grid gap-4 sm:grid-cols-2">
           <SelectField
             label="X-Frame-Options"
@@ -215,24 +139,9 @@ export function ProxyHostForm({
             label="Referrer-Policy"
             name="referrerPolicy"
             defaultValue={host?.headers.referrerPolicy ?? ""}
-            options={[
-              { value: "", label: "Not set" },
-              ...[
-                "no-referrer",
-                "same-origin",
-                "strict-origin",
-                "strict-origin-when-cross-origin",
-              ].map((v) => ({ value: v, label: v })),
-            ]}
+            options={[{ value: "", label: "Not set" }, ...["no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"].map((v) => ({ value: v, label: v }))]}
           />
-          <Field
-            label="Content-Security-Policy"
-            name="csp"
-            required={false}
-            defaultValue={host?.headers.csp ?? ""}
-            error={f.csp}
-            hint="e.g. default-src 'self'"
-          />
+          <Field label="Content-Security-Policy" name="csp" required={false} defaultValue={host?.headers.csp ?? ""} error={f.csp} hint="e.g. default-src 'self'" />
           <Field
             label="Permissions-Policy"
             name="permissionsPolicy"
@@ -241,11 +150,7 @@ export function ProxyHostForm({
             error={f.permissionsPolicy}
             hint="e.g. camera=(), geolocation=()"
           />
-          <Check
-            name="contentTypeOptions"
-            label="X-Content-Type-Options: nosniff"
-            defaultChecked={host?.headers.contentTypeOptions}
-          />
+          <Check name="contentTypeOptions" label="X-Content-Type-Options: nosniff" defaultChecked={host?.headers.contentTypeOptions} />
         </div>
       </details>
       {canAdvanced ? (
@@ -263,37 +168,22 @@ export function ProxyHostForm({
           {f.advanced ? (
             <p className="text-sm text-red-600">{f.advanced}</p>
           ) : (
-            <p className="text-xs text-slate-500">
-              Checked by nginx -t before going live; a refused host keeps its
-              previous configuration.
-            </p>
+            <p className="text-xs text-slate-500">Checked by nginx -t before going live; a refused host keeps its previous configuration.</p>
           )}
         </div>
       ) : (
         <input type="hidden" name="advanced" value={host?.advanced ?? ""} />
       )}
       <div>
-        <SubmitButton pending={pending}>
-          {host ? "Save and apply" : "Create and apply"}
-        </SubmitButton>
+        <SubmitButton pending={pending}>{host ? "Save and apply" : "Create and apply"}</SubmitButton>
       </div>
     </Form>
   );
 }
 
 /** TLS: none, Let's Encrypt (a certificate is requested for the domains when none is picked) or an uploaded one. */
-function TlsFields({
-  host,
-  certificates,
-  errors,
-}: {
-  host: ProxyHostDto | null;
-  certificates: { id: string; label: string; mode: "acme" | "custom" }[];
-  errors: Record<string, string>;
-}) {
-  const [mode, setMode] = useState<"none" | "acme" | "custom">(
-    host?.tls.mode ?? "none"
-  );
+function TlsFields({ host, certificates, errors }: { host: ProxyHostDto | null; certificates: { id: string; label: string; mode: "acme" | "custom" }[]; errors: Record<string, string> }) {
+  const [mode, setMode] = useState<"none" | "acme" | "custom">(host?.tls.mode ?? "none");
   const options = certificates.filter((c) => c.mode === mode);
   return (
     <div className="grid gap-4 sm:grid-cols-2">
@@ -319,9 +209,7 @@ function TlsFields({
           name="certificateId"
           defaultValue={host?.tls.certificateId ?? ""}
           options={[
-            ...(mode === "acme"
-              ? [{ value: "", label: "Request a new one for these domains" }]
-              : [{ value: "", label: "Pick an uploaded certificate" }]),
+            ...(mode === "acme" ? [{ value: "", label: "Request a new one for these domains" }] : [{ value: "", label: "Pick an uploaded certificate" }]),
             ...options.map((c) => ({ value: c.id, label: c.label })),
           ]}
           error={errors.certificateId}
@@ -329,26 +217,10 @@ function TlsFields({
       ) : null}
       {mode !== "none" ? (
         <div className="flex flex-wrap gap-x-6 gap-y-2 sm:col-span-2">
-          <Check
-            name="forceHttps"
-            label="Force HTTPS"
-            defaultChecked={host?.tls.forceHttps}
-          />
-          <Check
-            name="hsts"
-            label="HSTS"
-            defaultChecked={host?.tls.hsts.enabled}
-          />
-          <Check
-            name="hstsIncludeSubdomains"
-            label="HSTS includeSubDomains"
-            defaultChecked={host?.tls.hsts.includeSubdomains}
-          />
-          <Check
-            name="hstsPreload"
-            label="HSTS preload"
-            defaultChecked={host?.tls.hsts.preload}
-          />
+          <Check name="forceHttps" label="Force HTTPS" defaultChecked={host?.tls.forceHttps} />
+          <Check name="hsts" label="HSTS" defaultChecked={host?.tls.hsts.enabled} />
+          <Check name="hstsIncludeSubdomains" label="HSTS includeSubDomains" defaultChecked={host?.tls.hsts.includeSubdomains} />
+          <Check name="hstsPreload" label="HSTS preload" defaultChecked={host?.tls.hsts.preload} />
         </div>
       ) : null}
       {mode !== "none" ? (

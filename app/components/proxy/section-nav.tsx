@@ -9,10 +9,7 @@ const SECTIONS = [
 
 export function ProxySectionNav() {
   return (
-    <nav
-      aria-label="Proxy sections"
-      className="mb-4 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800"
-    >
+    <nav aria-label="Proxy sections" className="mb-4 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
       {SECTIONS.map((s) => (
         <NavLink
           key={s.to}
@@ -20,9 +17,7 @@ export function ProxySectionNav() {
           end
           className={({ isActive }) =>
             `-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
-              isActive
-                ? "border-brand-600 text-brand-700 dark:text-brand-300"
-                : "border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200"
+              isActive ? "border-brand-600 text-brand-700 dark:text-brand-300" : "border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200"
             }`
           }
         >

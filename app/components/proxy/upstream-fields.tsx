@@ -10,20 +10,9 @@ export interface ContainerOption {
   ports: { private: number; public: number | null; ip: string | null }[];
 }
 
-type Upstream =
-  | { scheme: "http" | "https"; host: string; port: number }
-  | { containerId: string; port: number }
-  | null;
+type Upstream = { scheme: "http" | "https"; host: string; port: number } | { containerId: string; port: number } | null;
 
-function FieldError({
-  id,
-  error,
-  hint,
-}: {
-  id: string;
-  error?: string;
-  hint?: string;
-}) {
+function FieldError({ id, error, hint }: { id: string; error?: string; hint?: string }) {
   if (error)
     return (
       <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">
@@ -50,36 +39,20 @@ export function UpstreamFields({
 }) {
   const id = useId();
   const byName = upstream && "containerId" in upstream;
-  const [target, setTarget] = useState<"address" | "container">(
-    byName ? "container" : "address"
-  );
-  const [scheme, setScheme] = useState(
-    upstream && "scheme" in upstream ? upstream.scheme : "http"
-  );
-  const [host, setHost] = useState(
-    upstream && "host" in upstream ? upstream.host : ""
-  );
+  const [target, setTarget] = useState<"address" | "container">(byName ? "container" : "address");
+  const [scheme, setScheme] = useState(upstream && "scheme" in upstream ? upstream.scheme : "http");
+  const [host, setHost] = useState(upstream && "host" in upstream ? upstream.host : "");
   const [port, setPort] = useState(upstream ? String(upstream.port) : "");
-  const [container, setContainer] = useState(
-    byName ? upstream.containerId : ""
-  );
+  const [container, setContainer] = useState(byName ? upstream.containerId : "");
   const running = containers ?? [];
   // What the picker offers: published TCP ports (local mode) or every TCP port (container mode).
   const choices = running.flatMap((c) =>
     c.ports
       .filter((p) => nginxMode === "container" || p.public !== null)
-      .filter(
-        (p, i, all) =>
-          all.findIndex(
-            (q) => q.private === p.private && q.public === p.public
-          ) === i
-      )
+      .filter((p, i, all) => all.findIndex((q) => q.private === p.private && q.public === p.public) === i)
       .map((p) => ({
         value: `${c.name}|${p.private}|${p.public ?? ""}|${p.ip ?? ""}`,
-        label:
-          nginxMode === "container"
-            ? `${c.name} · port ${p.private}`
-            : `${c.name} · ${p.private} → published on ${p.public}`,
+        label: nginxMode === "container" ? `${c.name} · port ${p.private}` : `${c.name} · ${p.private} → published on ${p.public}`,
       }))
   );
 
@@ -105,18 +78,8 @@ export function UpstreamFields({
           <label htmlFor={`${id}-pick`} className="text-sm font-medium">
             Pick a container
           </label>
-          <select
-            id={`${id}-pick`}
-            value=""
-            onChange={(e) => pick(e.target.value)}
-            className={INPUT}
-            data-testid="container-picker"
-          >
-            <option value="">
-              {choices.length
-                ? "Choose a running container…"
-                : "No running container with a usable port"}
-            </option>
+          <select id={`${id}-pick`} value="" onChange={(e) => pick(e.target.value)} className={INPUT} data-testid="container-picker">
+            <option value="">{choices.length ? "Choose a running container…" : "No running container with a usable port"}</option>
             {choices.map((c) => (
               <option key={c.value} value={c.value}>
                 {c.label}
@@ -124,9 +87,7 @@ export function UpstreamFields({
             ))}
           </select>
           <p className="text-xs text-slate-500">
-            {nginxMode === "container"
-              ? "nginx joins the container's network and reaches it by name."
-              : "nginx runs on this host and reaches the container on its published port."}
+            {nginxMode === "container" ? "nginx joins the container's network and reaches it by name." : "nginx runs on this host and reaches the container on its published port."}
           </p>
         </div>
       ) : null}
@@ -145,25 +106,13 @@ export function UpstreamFields({
                 aria-invalid={errors.upstreamContainer ? true : undefined}
                 className={`${INPUT} min-w-0 flex-1 bg-slate-50 dark:bg-slate-800`}
               />
-              <button
-                type="button"
-                onClick={() => setTarget("address")}
-                className="text-sm text-brand-600 hover:underline"
-              >
+              <button type="button" onClick={() => setTarget("address")} className="text-sm text-brand-600 hover:underline">
                 Use an address
               </button>
             </div>
-            <FieldError
-              id={`${id}-container`}
-              error={errors.upstreamContainer}
-            />
+            <FieldError id={`${id}-container`} error={errors.upstreamContainer} />
           </div>
-          <PortField
-            id={`${id}-port`}
-            value={port}
-            onChange={setPort}
-            error={errors.upstreamPort}
-          />
+          <PortField id={`${id}-port`} value={port} onChange={setPort} error={errors.upstreamPort} />
         </div>
       ) : (
         <div className="grid gap-4 sm:grid-cols-[8rem_1fr_8rem]">
@@ -171,13 +120,7 @@ export function UpstreamFields({
             <label htmlFor={`${id}-scheme`} className="text-sm font-medium">
               Scheme
             </label>
-            <select
-              id={`${id}-scheme`}
-              name="scheme"
-              value={scheme}
-              onChange={(e) => setScheme(e.target.value as "http" | "https")}
-              className={INPUT}
-            >
+            <select id={`${id}-scheme`} name="scheme" value={scheme} onChange={(e) => setScheme(e.target.value as "http" | "https")} className={INPUT}>
               <option value="http">http</option>
               <option value="https">https</option>
             </select>
@@ -194,40 +137,19 @@ export function UpstreamFields({
               onChange={(e) => setHost(e.target.value)}
               required
               aria-invalid={errors.upstreamHost ? true : undefined}
-              aria-describedby={
-                errors.upstreamHost ? `${id}-host-error` : `${id}-host-hint`
-              }
+              aria-describedby={errors.upstreamHost ? `${id}-host-error` : `${id}-host-hint`}
               className={INPUT}
             />
-            <FieldError
-              id={`${id}-host`}
-              error={errors.upstreamHost}
-              hint="Host name or IP address."
-            />
+            <FieldError id={`${id}-host`} error={errors.upstreamHost} hint="Host name or IP address." />
           </div>
-          <PortField
-            id={`${id}-port`}
-            value={port}
-            onChange={setPort}
-            error={errors.upstreamPort}
-          />
+          <PortField id={`${id}-port`} value={port} onChange={setPort} error={errors.upstreamPort} />
         </div>
       )}
     </div>
   );
 }
 
-function PortField({
-  id,
-  value,
-  onChange,
-  error,
-}: {
-  id: string;
-  value: string;
-  onChange: (v: string) => void;
-  error?: string;
-}) {
+function PortField({ id, value, onChange, error }: { id: string; value: string; onChange: (v: string) => void; error?: string }) {
   return (
     <div className="flex flex-col gap-1">
       <label htmlFor={id} className="text-sm font-medium">
