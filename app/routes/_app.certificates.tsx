@@ -95,7 +95,7 @@ export default function CertificatesPage() {
     if (!busy) return;
     const t = setInterval(() => {
       if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
-    }, 2000);
+    }, 1000);
     return () => clearInterval(t);
   }, [busy, revalidator]);
   const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "create";
@@ -116,7 +116,7 @@ export default function CertificatesPage() {
                     <td className="break-all font-medium md:py-3 md:pr-3 md:align-top">{c.domains.join(", ")}</td>
                     <td className="md:py-3 md:pr-3 md:align-top">{c.mode === "acme" ? `Let's Encrypt${c.autoRenew ? " · auto-renew" : ""}` : "Uploaded"}</td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      <CertificateStatus status={c.status} error={c.error} notAfter={c.notAfter} renewing={c.renewing} expired={c.expired} />
+                      <CertificateStatus status={c.status} error={c.error} notAfter={c.notAfter} renewing={c.renewing} expired={c.expired} progress={c.progress} />
                     </td>
                     <td className="text-slate-600 md:py-3 md:pr-3 md:align-top dark:text-slate-400">
                       <span className="text-xs text-slate-500 md:hidden">Issuer </span>

@@ -59,6 +59,7 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
       notAfter: c.notAfter,
       renewing: c.renewing,
       expired: c.expired,
+      progress: c.progress,
     })),
     status,
     editing: items.find((h) => h.id === editId) ?? null,
