@@ -3,11 +3,13 @@
 // request it through nginx with its Host header to get the upstream's body.
 import { readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createConnection } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { freePort } from "../setup/postgres";
 import { ADMIN, setUpServer, startServer, type TestServer } from "../setup/server";
-import { openBrowser, waitForHydration, type TestBrowser } from "./browser";
+import type { Page } from "playwright-core";
+import { artifactPath, openBrowser, waitForHydration, type TestBrowser } from "./browser";
 import { viaNginx } from "../setup/nginx";
 
 let server: TestServer;
@@ -38,6 +40,37 @@ afterAll(async () => {
   if (server) rmSync(server.dataDir, { recursive: true, force: true });
 });
 
+/** Raw bytes nginx sends for an unknown host before closing (0 when the default site closes the connection). */
+function rawBytes(host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: "127.0.0.1", port: httpPort });
+    let text = "";
+    socket.setTimeout(10_000, () => socket.destroy(new Error("no answer and no close within 10 s")));
+    socket.on("connect", () => socket.write(`GET /x HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+    socket.on("data", (d) => (text += d.toString("latin1")));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(text));
+  });
+}
+
+async function logIn(options: Parameters<TestBrowser["newPage"]>[1] = {}) {
+  const page = await browser.newPage(server.url, options);
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(ADMIN.email);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL("**/dashboard");
+  return page;
+}
+
+/** Saves the default-site form; the action answers only once nginx has been re-applied. */
+async function save(page: Page) {
+  const posted = page.waitForResponse((r) => r.request().method() === "POST" && /^\/proxies(\.data)?$/.test(new URL(r.url()).pathname));
+  await page.getByTestId("default-site-form").getByRole("button", { name: "Save and apply" }).click();
+  expect((await posted).status()).toBeLessThan(400);
+  await page.getByText("Default site saved and applied.").waitFor();
+}
+
 describe("proxies in a browser", () => {
   test("a host created through the form goes live and nginx serves its upstream", async () => {
     const page = await browser.newPage(server.url);
@@ -66,6 +99,65 @@ describe("proxies in a browser", () => {
     // The Certificates page is one click away, in the navigation right after Proxies.
     const nav = await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
     expect(nav.slice(nav.indexOf("Proxies"), nav.indexOf("Proxies") + 2)).toEqual(["Proxies", "Certificates"]);
+    browser.assertNoPageErrors();
+  });
+
+  test("the default site for unknown hosts is switched on the page: redirect, then close, then 404", async () => {
+    const page = await logIn();
+    await page.goto("/proxies");
+    await waitForHydration(page);
+    const form = page.getByTestId("default-site-form");
+    await form.getByLabel(/^Redirect/).check();
+    // Refused on the server with the message at the field.
+    await form.getByLabel("Redirect unknown hosts to").fill("https://example.com/a{b}");
+    await form.getByRole("button", { name: "Save and apply" }).click();
+    await form.getByText("Use an http(s) URL without spaces, quotes, ;, {, } or $.").waitFor();
+    await expect(form.getByLabel("Redirect unknown hosts to").getAttribute("aria-invalid")).resolves.toBe("true");
+    await form.getByLabel("Redirect unknown hosts to").fill("https://www.example.com/");
+    await save(page);
+    const redirect = await rawBytes("stranger.test");
+    expect(redirect).toMatch(/^HTTP\/1\.1 302 /);
+    expect(redirect).toMatch(/\r\nLocation: https:\/\/www\.example\.com\/\r\n/i);
+
+    await waitForHydration(page);
+    await page.getByTestId("default-site-form").getByLabel(/^Close the connection/).check();
+    await save(page);
+    expect(await rawBytes("stranger.test")).toBe("");
+
+    await waitForHydration(page);
+    await page.getByTestId("default-site-form").getByLabel(/^404 page/).check();
+    await save(page);
+    expect((await viaNginx(httpPort, "stranger.test")).status).toBe(404);
+    expect(await viaNginx(httpPort, "e2e.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
+    browser.assertNoPageErrors();
+  });
+
+  test("on a phone in dark mode: hosts stack as cards, nothing overflows, delete asks first", async () => {
+    const page = await logIn({ viewport: { width: 390, height: 844 }, colorScheme: "dark", isMobile: true, hasTouch: true });
+    for (const path of ["/proxies", "/access-lists", "/certificates"]) {
+      await page.goto(path);
+      await waitForHydration(page);
+      await expect(page.evaluate(() => document.documentElement.classList.contains("dark"))).resolves.toBe(true);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: artifactPath(`proxies-phone-dark${path.replace(/\//g, "-")}.png`), fullPage: true });
+    }
+    await page.goto("/proxies");
+    await waitForHydration(page);
+    const row = page.locator('[data-testid="proxy-row"][data-domain="e2e.test"]');
+    // The column header row is hidden on a phone; each host is a block of its own.
+    await expect(page.locator("thead").first().isVisible()).resolves.toBe(false);
+    await expect(row.evaluate((el) => getComputedStyle(el).display)).resolves.toBe("flex");
+    await row.getByRole("button", { name: "Delete e2e.test" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete e2e.test?" });
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    expect(await viaNginx(httpPort, "e2e.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
+    await row.getByRole("button", { name: "Delete e2e.test" }).click();
+    await dialog.getByRole("button", { name: "Delete host" }).click();
+    await row.waitFor({ state: "detached" });
+    expect((await viaNginx(httpPort, "e2e.test")).status).toBe(404);
     browser.assertNoPageErrors();
   });
 });
