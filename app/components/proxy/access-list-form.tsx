@@ -139,13 +139,17 @@ export function AccessListForm({ list, result, pending }: { list: AccessListValu
 
       <fieldset className="flex flex-col gap-2 text-sm">
         <legend className="mb-1 font-medium">With both users and rules</legend>
-        <label className="flex items-center gap-2">
-          <input type="radio" name="satisfy" value="all" defaultChecked={(list?.satisfy ?? "all") === "all"} />
-          Require both: an allowed address <em>and</em> a valid login
+        <label className="flex items-start gap-2">
+          <input type="radio" className="mt-1" name="satisfy" value="all" defaultChecked={(list?.satisfy ?? "all") === "all"} />
+          <span>
+            Require both: an allowed address <em>and</em> a valid login
+          </span>
         </label>
-        <label className="flex items-center gap-2">
-          <input type="radio" name="satisfy" value="any" defaultChecked={list?.satisfy === "any"} />
-          Either is enough: an allowed address <em>or</em> a valid login
+        <label className="flex items-start gap-2">
+          <input type="radio" className="mt-1" name="satisfy" value="any" defaultChecked={list?.satisfy === "any"} />
+          <span>
+            Either is enough: an allowed address <em>or</em> a valid login
+          </span>
         </label>
       </fieldset>
 

@@ -78,7 +78,7 @@ export function UpstreamFields({
           <label htmlFor={`${id}-pick`} className="text-sm font-medium">
             Pick a container
           </label>
-          <select id={`${id}-pick`} value="" onChange={(e) => pick(e.target.value)} className={INPUT} data-testid="container-picker">
+          <select id={`${id}-pick`} value="" disabled={choices.length === 0} onChange={(e) => pick(e.target.value)} className={`${INPUT} disabled:opacity-60`} data-testid="container-picker">
             <option value="">{choices.length ? "Choose a running container…" : "No running container with a usable port"}</option>
             {choices.map((c) => (
               <option key={c.value} value={c.value}>
