@@ -7,7 +7,7 @@ import { createConnection } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { freePort } from "../setup/postgres";
-import { ADMIN, setUpServer, startServer, type TestServer } from "../setup/server";
+import { ADMIN, setUpServer, startServer, type Client, type TestServer } from "../setup/server";
 import type { Page } from "playwright-core";
 import { artifactPath, openBrowser, waitForHydration, type TestBrowser } from "./browser";
 import { viaNginx } from "../setup/nginx";
@@ -17,6 +17,7 @@ let browser: TestBrowser;
 let upstream: Server;
 let upstreamPort: number;
 let httpPort: number;
+let admin: Client;
 
 beforeAll(async () => {
   upstreamPort = await freePort();
@@ -25,7 +26,7 @@ beforeAll(async () => {
   httpPort = await freePort();
   const env = { NGINX_BIN: "/usr/sbin/nginx", NGINX_HTTP_PORT: String(httpPort), NGINX_HTTPS_PORT: String(await freePort()), NGINX_LISTEN_ADDRESS: "127.0.0.1" };
   [server, browser] = await Promise.all([startServer({ env }), openBrowser()]);
-  await setUpServer(server);
+  admin = await setUpServer(server);
 });
 
 afterAll(async () => {
@@ -129,6 +130,39 @@ describe("proxies in a browser", () => {
     await save(page);
     expect((await viaNginx(httpPort, "stranger.test")).status).toBe(404);
     expect(await viaNginx(httpPort, "e2e.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
+    browser.assertNoPageErrors();
+  });
+
+  test("every option of a host survives an edit through the form unchanged", async () => {
+    const agentId = (await (await admin.request("/api/v1/agents")).json()).items[0].id as string;
+    const body = {
+      kind: "proxy",
+      domains: ["roundtrip.test", "www.roundtrip.test"],
+      upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort },
+      websockets: true,
+      http2: true,
+      blockExploits: false,
+      gzip: true,
+      clientMaxBodySizeMb: 25,
+      rateLimit: { requestsPerSecond: 5, burst: 10 },
+      headers: { csp: "default-src 'self'", frameOptions: "SAMEORIGIN", referrerPolicy: "origin-when-cross-origin", permissionsPolicy: "camera=()", contentTypeOptions: true },
+    };
+    const created = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, body)).json();
+    expect(created.status.state).toBe("ok");
+    const page = await logIn();
+    await page.goto(`/proxies?edit=${created.id}`);
+    await waitForHydration(page);
+    await page.getByText("Edit roundtrip.test").waitFor();
+    await expect(page.locator('[data-testid="proxy-row"][data-domain="roundtrip.test"] [data-testid="host-options"]').textContent()).resolves.toBe(
+      "WebSockets · gzip · 5 req/s (burst 10) · HTTP/2 · headers: CSP, X-Frame-Options, Referrer-Policy, Permissions-Policy, nosniff",
+    );
+    await page.getByRole("button", { name: "Save and apply" }).first().click();
+    await page.locator('[data-testid="proxy-row"][data-domain="roundtrip.test"][data-state="ok"]').waitFor();
+    await page.getByText(/roundtrip\.test is live/).waitFor();
+    const after = await (await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`)).json();
+    const strip = (h: Record<string, unknown>) => ({ ...h, status: undefined, updatedAt: undefined });
+    expect(strip(after)).toEqual(strip(created));
+    expect(await viaNginx(httpPort, "www.roundtrip.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
     browser.assertNoPageErrors();
   });
 

@@ -122,7 +122,10 @@ export function ProxyHostForm({
         </div>
       ) : null}
       <TlsFields host={host} certificates={certificates} errors={f} />
-      <details className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
+      <details
+        className="rounded-md border border-slate-200 p-3 dark:border-slate-800"
+        open={Boolean(host && (host.headers.csp || host.headers.frameOptions || host.headers.referrerPolicy || host.headers.permissionsPolicy || host.headers.contentTypeOptions))}
+      >
         <summary className="cursor-pointer text-sm font-medium">Security headers</summary>
         <div className="mt-3 grid gap-4 sm:grid-cols-2">
           <SelectField
@@ -139,7 +142,7 @@ export function ProxyHostForm({
             label="Referrer-Policy"
             name="referrerPolicy"
             defaultValue={host?.headers.referrerPolicy ?? ""}
-            options={[{ value: "", label: "Not set" }, ...["no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"].map((v) => ({ value: v, label: v }))]}
+            options={[{ value: "", label: "Not set" }, ...["no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url"].map((v) => ({ value: v, label: v }))]}
           />
           <Field label="Content-Security-Policy" name="csp" required={false} defaultValue={host?.headers.csp ?? ""} error={f.csp} hint="e.g. default-src 'self'" />
           <Field
