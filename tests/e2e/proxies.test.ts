@@ -64,11 +64,16 @@ async function logIn(options: Parameters<TestBrowser["newPage"]>[1] = {}) {
   return page;
 }
 
-/** Saves the default-site form; the action answers only once nginx has been re-applied. */
-async function save(page: Page) {
+/** Clicks a submit button of the Proxies page and waits for the action, which answers only once nginx has been re-applied. */
+async function submit(page: Page, button: ReturnType<Page["getByRole"]>) {
   const posted = page.waitForResponse((r) => r.request().method() === "POST" && /^\/proxies(\.data)?$/.test(new URL(r.url()).pathname));
-  await page.getByTestId("default-site-form").getByRole("button", { name: "Save and apply" }).click();
+  await button.click();
   expect((await posted).status()).toBeLessThan(400);
+}
+
+/** Saves the default-site form. */
+async function save(page: Page) {
+  await submit(page, page.getByTestId("default-site-form").getByRole("button", { name: "Save and apply" }));
   await page.getByText("Default site saved and applied.").waitFor();
 }
 
@@ -156,13 +161,38 @@ describe("proxies in a browser", () => {
     await expect(page.locator('[data-testid="proxy-row"][data-domain="roundtrip.test"] [data-testid="host-options"]').textContent()).resolves.toBe(
       "WebSockets · gzip · 5 req/s (burst 10) · HTTP/2 · headers: CSP, X-Frame-Options, Referrer-Policy, Permissions-Policy, nosniff",
     );
-    await page.getByRole("button", { name: "Save and apply" }).first().click();
-    await page.locator('[data-testid="proxy-row"][data-domain="roundtrip.test"][data-state="ok"]').waitFor();
+    await submit(page, page.getByRole("button", { name: "Save and apply" }).first());
     await page.getByText(/roundtrip\.test is live/).waitFor();
     const after = await (await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`)).json();
     const strip = (h: Record<string, unknown>) => ({ ...h, status: undefined, updatedAt: undefined });
     expect(strip(after)).toEqual(strip(created));
     expect(await viaNginx(httpPort, "www.roundtrip.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
+    browser.assertNoPageErrors();
+  });
+
+  test("a container target keeps its container through an edit; the picker is offered", async () => {
+    const agentId = (await (await admin.request("/api/v1/agents")).json()).items[0].id as string;
+    const created = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["boxed.test"], upstream: { containerId: "shop-web", port: 8080 } })).json();
+    const page = await logIn();
+    await page.goto(`/proxies?edit=${created.id}`);
+    await waitForHydration(page);
+    await expect(page.locator('[data-testid="proxy-row"][data-domain="boxed.test"]').textContent()).resolves.toContain("container shop-web:8080");
+    await expect(page.getByLabel("Container", { exact: true }).inputValue()).resolves.toBe("shop-web");
+    await expect(page.getByLabel("Port", { exact: true }).inputValue()).resolves.toBe("8080");
+    await expect(page.getByTestId("container-picker").isVisible()).resolves.toBe(true);
+    await submit(page, page.getByRole("button", { name: "Save and apply" }).first());
+    const after = await (await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`)).json();
+    expect(after.upstream).toEqual({ containerId: "shop-web", port: 8080 });
+    // Switching to an address target replaces the container.
+    await page.goto(`/proxies?edit=${created.id}`);
+    await waitForHydration(page);
+    await page.getByRole("button", { name: "Use an address" }).click();
+    await page.getByLabel("Upstream host").fill("127.0.0.1");
+    await page.getByLabel("Port", { exact: true }).fill(String(upstreamPort));
+    await submit(page, page.getByRole("button", { name: "Save and apply" }).first());
+    await page.locator('[data-testid="proxy-row"][data-domain="boxed.test"][data-state="ok"]').waitFor();
+    expect((await (await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`)).json()).upstream).toEqual({ scheme: "http", host: "127.0.0.1", port: upstreamPort });
+    expect(await viaNginx(httpPort, "boxed.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
     browser.assertNoPageErrors();
   });
 
