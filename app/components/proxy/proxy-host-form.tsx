@@ -216,6 +216,13 @@ function TlsFields({ host, certificates, errors }: { host: ProxyHostDto | null; 
             ...options.map((c) => ({ value: c.id, label: c.label })),
           ]}
           error={errors.certificateId}
+          hint={
+            mode === "custom"
+              ? options.length
+                ? "Certificates are uploaded on the Certificates page."
+                : "No uploaded certificate yet: add the chain and key on the Certificates page first."
+              : "Issued through HTTP-01 by nginx on port 80; progress shows on the Certificates page."
+          }
         />
       ) : null}
       {mode !== "none" ? (
