@@ -109,8 +109,12 @@ describe("access lists in a browser", () => {
     // A refused save keeps the rows and shows the error next to the field it names.
     await page.getByLabel("Name", { exact: true }).fill("Staff");
     await page.getByRole("button", { name: "Add user" }).click();
-    await page.getByLabel("Username 1").fill("ann");
-    await page.getByLabel("Password 1").fill("short");
+    // The new row takes the focus: the keyboard goes on from there.
+    await expect(page.getByLabel("Username 1").evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await page.keyboard.type("ann");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("short");
+    await expect(page.getByLabel("Password 1").inputValue()).resolves.toBe("short");
     await page.getByRole("button", { name: "Add rule" }).click();
     await page.getByLabel("Address 1").fill("10.0.0.0/40");
     await page.getByRole("button", { name: "Create access list" }).click();

@@ -34,7 +34,13 @@ export function AccessListForm({ list, result, pending }: { list: AccessListValu
   const f = result?.fields ?? {};
   // Row keys (and the ids built from them) are deterministic for the server render; added rows count on from there.
   const counter = useRef(1000);
-  const nextKey = () => ++counter.current;
+  const [added, setAdded] = useState<number | null>(null);
+  const nextKey = () => {
+    const key = ++counter.current;
+    // Keyboard users land in the row they just added.
+    setAdded(key);
+    return key;
+  };
   const [users, setUsers] = useState(() => (list?.users ?? []).map((u, i) => ({ key: i, username: u.username, stored: true })));
   const [rules, setRules] = useState(() => (list?.rules ?? []).map((r, i) => ({ key: 500 + i, ...r })));
   return (
@@ -57,6 +63,7 @@ export function AccessListForm({ list, result, pending }: { list: AccessListValu
                 id={`${id}-u${u.key}`}
                 name="userName"
                 defaultValue={u.username}
+                autoFocus={added === u.key}
                 autoComplete="off"
                 spellCheck={false}
                 aria-invalid={f[`users.${i}.username`] ? true : undefined}
@@ -104,7 +111,7 @@ export function AccessListForm({ list, result, pending }: { list: AccessListValu
               <label htmlFor={`${id}-a${r.key}`} className="text-xs font-medium text-slate-600 dark:text-slate-400">
                 Rule {i + 1}
               </label>
-              <select id={`${id}-a${r.key}`} name="ruleAction" defaultValue={r.action} className={INPUT}>
+              <select id={`${id}-a${r.key}`} name="ruleAction" defaultValue={r.action} autoFocus={added === r.key} className={INPUT}>
                 <option value="allow">allow</option>
                 <option value="deny">deny</option>
               </select>
