@@ -225,7 +225,7 @@ export default function ProxiesPage() {
                     </td>
                     {canManage ? (
                       <td className="md:py-3 md:align-top">
-                        <div className="flex flex-wrap items-center gap-3">
+                        <div className="flex flex-wrap items-center gap-3 md:flex-nowrap">
                           <Link to={`?edit=${h.id}#host-form`} className="text-brand-600 hover:underline" aria-label={`Edit ${h.domains[0]}`}>
                             Edit
                           </Link>

@@ -163,6 +163,7 @@ describe("proxies in a browser", () => {
     );
     await submit(page, page.getByRole("button", { name: "Save and apply" }).first());
     await page.getByText(/roundtrip\.test is live/).waitFor();
+    await page.screenshot({ path: artifactPath("proxies-desktop-light.png"), fullPage: true });
     const after = await (await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`)).json();
     const strip = (h: Record<string, unknown>) => ({ ...h, status: undefined, updatedAt: undefined });
     expect(strip(after)).toEqual(strip(created));
