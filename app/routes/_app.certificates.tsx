@@ -3,7 +3,9 @@ import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } fro
 import { useEffect } from "react";
 import { CertificateForm, type CertificateFormResult } from "~/components/certs/certificate-form";
 import { CertificateStatus } from "~/components/certs/certificate-status";
+import { ProxySectionNav } from "~/components/proxy/section-nav";
 import { RouteErrorBoundary } from "~/components/route-error";
+import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { can } from "~/permissions";
 import { requireUserWithPermission } from "~/server/auth/require.server";
@@ -16,16 +18,26 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("proxies");
   const actor = await requireUserWithPermission(request, context, "read:certificate");
   const { items } = await listCertificates(actor);
-  return { certificates: items, canManage: can(actor.role, "manage:certificate") };
+  return {
+    certificates: items,
+    canManage: can(actor.role, "manage:certificate"),
+  };
 });
 
 function bodyFromForm(form: FormData) {
   const s = (k: string) => String(form.get(k) ?? "");
   const mode = s("mode") === "custom" ? "custom" : "acme";
   return {
-    domains: s("domains").split(/[\s,]+/).filter(Boolean),
+    domains: s("domains")
+      .split(/[\s,]+/)
+      .filter(Boolean),
     mode,
-    ...(mode === "custom" ? { certificatePem: s("certificatePem").replace(/\r\n/g, "\n"), keyPem: s("keyPem").replace(/\r\n/g, "\n") } : {}),
+    ...(mode === "custom"
+      ? {
+          certificatePem: s("certificatePem").replace(/\r\n/g, "\n"),
+          keyPem: s("keyPem").replace(/\r\n/g, "\n"),
+        }
+      : {}),
   };
 }
 
@@ -38,21 +50,37 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   try {
     if (intent === "create") {
       const cert = await createCertificate(actor, bodyFromForm(form));
-      return redirectWithToast("/certificates", { kind: "success", message: cert.status === "issued" ? `The certificate for ${cert.domains[0]} was stored.` : `Requesting a certificate for ${cert.domains[0]}…` });
+      return redirectWithToast("/certificates", {
+        kind: "success",
+        message: cert.status === "issued" ? `The certificate for ${cert.domains[0]} was stored.` : `Requesting a certificate for ${cert.domains[0]}…`,
+      });
     }
     if (intent === "renew") {
       await renewCertificate(actor, id);
-      return redirectWithToast("/certificates", { kind: "info", message: "Renewal started." });
+      return redirectWithToast("/certificates", {
+        kind: "info",
+        message: "Renewal started.",
+      });
     }
     if (intent === "delete") {
       await deleteCertificate(actor, id);
-      return redirectWithToast("/certificates", { kind: "success", message: "The certificate was removed." });
+      return redirectWithToast("/certificates", {
+        kind: "success",
+        message: "The certificate was removed.",
+      });
     }
-    return { ok: false, message: "Unknown action.", fields: {} } satisfies CertificateFormResult;
+    return {
+      ok: false,
+      message: "Unknown action.",
+      fields: {},
+    } satisfies CertificateFormResult;
   } catch (error) {
     const failure = formFailure(error);
     // Zod paths like domains.0 map onto the form's single domains field.
-    return { ...failure, fields: Object.fromEntries(Object.entries(failure.fields).map(([k, v]) => [k.startsWith("domains") ? "domains" : k, v])) } satisfies CertificateFormResult;
+    return {
+      ...failure,
+      fields: Object.fromEntries(Object.entries(failure.fields).map(([k, v]) => [k.startsWith("domains") ? "domains" : k, v])),
+    } satisfies CertificateFormResult;
   }
 });
 
@@ -67,50 +95,61 @@ export default function CertificatesPage() {
     if (!busy) return;
     const t = setInterval(() => {
       if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
-    }, 2000);
+    }, 1000);
     return () => clearInterval(t);
   }, [busy, revalidator]);
   const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "create";
   return (
     <>
       <PageHeader title="Certificates" description="TLS certificates for proxy hosts: issued by Let's Encrypt through HTTP-01 and renewed 30 days before expiry, or uploaded." />
+      <ProxySectionNav />
       <div className="flex flex-col gap-6">
         <Card title={`Certificates (${certificates.length})`}>
           {certificates.length === 0 ? (
             <EmptyState title="No certificates yet">Request one below, or pick Let&apos;s Encrypt in a proxy host&apos;s TLS settings.</EmptyState>
           ) : (
-            <table className="w-full text-sm">
-              <TableHead columns={["Domains", "Source", "Status", "Issuer", "Hosts", canManage && "Actions"]} />
-              <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+            <table className="block w-full text-sm md:table">
+              <TableHead stackOnPhone columns={["Domains", "Source", "Status", "Issuer", "Hosts", canManage && "Actions"]} />
+              <tbody className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
                 {certificates.map((c) => (
-                  <tr key={c.id} data-testid="certificate-row" data-domain={c.domains[0]} data-status={c.status}>
-                    <td className="py-3 pr-3 align-top font-medium">{c.domains.join(", ")}</td>
-                    <td className="py-3 pr-3 align-top">{c.mode === "acme" ? `Let's Encrypt${c.autoRenew ? " · auto-renew" : ""}` : "Uploaded"}</td>
-                    <td className="py-3 pr-3 align-top">
-                      <CertificateStatus status={c.status} error={c.error} notAfter={c.notAfter} renewing={c.renewing} expired={c.expired} />
+                  <tr key={c.id} data-testid="certificate-row" data-domain={c.domains[0]} data-status={c.status} className="flex flex-col gap-2 py-3 md:table-row">
+                    <td className="break-all font-medium md:py-3 md:pr-3 md:align-top">{c.domains.join(", ")}</td>
+                    <td className="md:py-3 md:pr-3 md:align-top">{c.mode === "acme" ? `Let's Encrypt${c.autoRenew ? " · auto-renew" : ""}` : "Uploaded"}</td>
+                    <td className="md:py-3 md:pr-3 md:align-top">
+                      <CertificateStatus status={c.status} error={c.error} notAfter={c.notAfter} renewing={c.renewing} expired={c.expired} progress={c.progress} />
                     </td>
-                    <td className="py-3 pr-3 align-top text-slate-600 dark:text-slate-400">{c.issuer ?? "—"}</td>
-                    <td className="py-3 pr-3 align-top">{c.proxyHostIds.length}</td>
+                    <td className="text-slate-600 md:py-3 md:pr-3 md:align-top dark:text-slate-400">
+                      <span className="text-xs text-slate-500 md:hidden">Issuer </span>
+                      {c.issuer ?? "—"}
+                    </td>
+                    <td className="md:py-3 md:pr-3 md:align-top">
+                      <span className="text-xs text-slate-500 md:hidden">Used by hosts: </span>
+                      {c.proxyHostIds.length}
+                    </td>
                     {canManage ? (
-                      <td className="flex gap-3 py-3 align-top">
-                        {c.mode === "acme" ? (
-                          <Form method="post">
-                            <input type="hidden" name="intent" value="renew" />
-                            <input type="hidden" name="id" value={c.id} />
-                            <button type="submit" disabled={c.renewing} className="text-brand-600 hover:underline disabled:opacity-50">
-                              {c.status === "error" ? "Retry" : "Renew"}
-                            </button>
-                          </Form>
-                        ) : null}
-                        {c.proxyHostIds.length === 0 ? (
-                          <Form method="post">
-                            <input type="hidden" name="intent" value="delete" />
-                            <input type="hidden" name="id" value={c.id} />
-                            <button type="submit" className="text-red-600 hover:underline">
-                              Delete
-                            </button>
-                          </Form>
-                        ) : null}
+                      <td className="md:py-3 md:align-top">
+                        <div className="flex flex-wrap items-center gap-3">
+                          {c.mode === "acme" ? (
+                            <Form method="post">
+                              <input type="hidden" name="intent" value="renew" />
+                              <input type="hidden" name="id" value={c.id} />
+                              <button type="submit" disabled={c.renewing} className="text-brand-600 hover:underline disabled:opacity-50">
+                                {c.status === "error" ? "Retry" : "Renew"}
+                              </button>
+                            </Form>
+                          ) : null}
+                          {c.proxyHostIds.length === 0 ? (
+                            <ConfirmDialog
+                              trigger="Delete"
+                              triggerLabel={`Delete the certificate for ${c.domains[0]}`}
+                              title={`Delete the certificate for ${c.domains[0]}?`}
+                              confirm="Delete certificate"
+                              fields={{ intent: "delete", id: c.id }}
+                            >
+                              The certificate and its private key are removed for good. No proxy host uses it.
+                            </ConfirmDialog>
+                          ) : null}
+                        </div>
                       </td>
                     ) : null}
                   </tr>

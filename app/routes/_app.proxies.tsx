@@ -2,7 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { formFieldName, hostBodyFromForm } from "~/components/proxy/form-body";
+import { DefaultSiteForm, defaultSiteBodyFromForm, type DefaultSiteFormResult } from "~/components/proxy/default-site-form";
 import { HostStatus } from "~/components/proxy/host-status";
+import { ProxySectionNav } from "~/components/proxy/section-nav";
+import { ConfirmDialog } from "~/components/ui/confirm-dialog";
+import { env } from "~/server/env.server";
+import { containerTargets } from "~/server/proxy/container-targets.server";
+import { getProxySettings, updateProxySettings } from "~/server/proxy/settings.server";
 import { ProxyHostForm, type HostFormResult } from "~/components/proxy/proxy-host-form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
@@ -25,11 +31,14 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("proxies");
   const actor = await requireUserWithPermission(request, context, "read:proxy");
   const agentId = await localAgentId(actor);
-  const [{ items }, lists, status, certs] = await Promise.all([
+  const canManage = can(actor.role, "manage:proxy");
+  const [{ items }, lists, status, certs, settings, containers] = await Promise.all([
     listProxyHosts(actor, agentId),
     listAccessLists(actor),
     getApplyStatus(actor, agentId),
     can(actor.role, "read:certificate") ? listCertificates(actor) : { items: [] },
+    getProxySettings(actor, agentId),
+    canManage && can(actor.role, "read:container") ? containerTargets(actor, agentId) : null,
   ]);
   const problem = await nginxProblem();
   const editId = new URL(request.url).searchParams.get("edit");
@@ -38,10 +47,23 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
     nginxProblem: problem,
     hosts: items,
     accessLists: lists.items.map((l) => ({ id: l.id, name: l.name })),
-    certificates: certs.items.map((c) => ({ id: c.id, label: `${c.domains.join(", ")}${c.mode === "custom" ? " (uploaded)" : ""}`, mode: c.mode, status: c.status, error: c.error, notAfter: c.notAfter, renewing: c.renewing, expired: c.expired })),
+    defaultSite: settings.defaultSite,
+    containers,
+    nginxMode: env().NGINX_MODE,
+    certificates: certs.items.map((c) => ({
+      id: c.id,
+      label: `${c.domains.join(", ")}${c.mode === "custom" ? " (uploaded)" : ""}`,
+      mode: c.mode,
+      status: c.status,
+      error: c.error,
+      notAfter: c.notAfter,
+      renewing: c.renewing,
+      expired: c.expired,
+      progress: c.progress,
+    })),
     status,
     editing: items.find((h) => h.id === editId) ?? null,
-    canManage: can(actor.role, "manage:proxy"),
+    canManage,
     canAdvanced: can(actor.role, "manage:proxy-advanced"),
   };
 });
@@ -63,21 +85,50 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
     }
     if (intent === "delete") {
       await deleteProxyHost(actor, agentId, id);
-      return redirectWithToast("/proxies", { kind: "success", message: "The host was removed." });
+      return redirectWithToast("/proxies", {
+        kind: "success",
+        message: "The host was removed.",
+      });
+    }
+    if (intent === "default-site") {
+      try {
+        const saved = await updateProxySettings(actor, agentId, defaultSiteBodyFromForm(form));
+        return redirectWithToast("/proxies", {
+          kind: saved.apply.ok ? "success" : "error",
+          message: saved.apply.ok ? "Default site saved and applied." : `Saved, but nginx refused the configuration: ${saved.apply.message ?? ""}`.slice(0, 280),
+        });
+      } catch (error) {
+        const failure = formFailure(error);
+        return {
+          ...failure,
+          intent: "default-site",
+          fields: Object.fromEntries(Object.entries(failure.fields).map(([k, v]) => [k.replace(/^defaultSite\.?/, "") || "mode", v])),
+        } satisfies DefaultSiteFormResult;
+      }
     }
     if (intent === "apply") {
       const outcome = await applyProxies(actor, agentId);
-      return redirectWithToast("/proxies", { kind: outcome.ok ? "success" : "error", message: outcome.ok ? "Configuration applied." : `nginx refused the configuration: ${outcome.message ?? ""}`.slice(0, 280) });
+      return redirectWithToast("/proxies", {
+        kind: outcome.ok ? "success" : "error",
+        message: outcome.ok ? "Configuration applied." : `nginx refused the configuration: ${outcome.message ?? ""}`.slice(0, 280),
+      });
     }
-    return { ok: false, message: "Unknown action.", fields: {} } satisfies HostFormResult;
+    return {
+      ok: false,
+      message: "Unknown action.",
+      fields: {},
+    } satisfies HostFormResult;
   } catch (error) {
     const failure = formFailure(error);
-    return { ...failure, fields: Object.fromEntries(Object.entries(failure.fields).map(([k, v]) => [formFieldName(k), v])) } satisfies HostFormResult;
+    return {
+      ...failure,
+      fields: Object.fromEntries(Object.entries(failure.fields).map(([k, v]) => [formFieldName(k), v])),
+    } satisfies HostFormResult;
   }
 });
 
 export default function ProxiesPage() {
-  const { agentId, nginxProblem: problem, hosts, accessLists, certificates, status, editing, canManage, canAdvanced } = useLoaderData<typeof loader>();
+  const { agentId, nginxProblem: problem, hosts, accessLists, defaultSite, containers, nginxMode, certificates, status, editing, canManage, canAdvanced } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const reach = useFetcher<{ items: ReachabilityResult[] }>();
   const busy = hosts.some((h) => h.status.state === "pending") || certificates.some((c) => c.status === "pending" || c.renewing);
@@ -97,9 +148,12 @@ export default function ProxiesPage() {
     return () => clearInterval(t);
   }, [agentId, hostKey, reachLoad]);
   const reachability = new Map((reach.data?.items ?? []).map((r) => [r.id, r]));
-  const result = useActionData<typeof action>() as HostFormResult | undefined;
+  const data = useActionData<typeof action>() as HostFormResult | DefaultSiteFormResult | undefined;
+  const defaultSiteResult = data && "intent" in data ? data : undefined;
+  const result = data && !("intent" in data) ? data : undefined;
   const navigation = useNavigation();
-  const saving = navigation.state !== "idle" && ["create", "update"].includes(String(navigation.formData?.get("intent")));
+  const pendingIntent = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : "";
+  const saving = ["create", "update"].includes(pendingIntent);
   return (
     <>
       <PageHeader title="Proxies" description="Reverse-proxy and redirection hosts served by nginx. Every change is tested with nginx -t before it goes live.">
@@ -112,9 +166,14 @@ export default function ProxiesPage() {
           </Form>
         ) : null}
       </PageHeader>
+      <ProxySectionNav />
       <div className="flex flex-col gap-6">
         {problem ? (
-          <div role="alert" data-testid="nginx-problem" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+          <div
+            role="alert"
+            data-testid="nginx-problem"
+            className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200"
+          >
             {problem}
           </div>
         ) : null}
@@ -127,44 +186,52 @@ export default function ProxiesPage() {
                 · <Time iso={status.appliedAt} />
               </>
             ) : null}
-            {status.state === "error" && status.message ? <span className="block whitespace-pre-wrap text-red-700 dark:text-red-300">{status.message}</span> : null}
+            {status.state === "error" && status.message ? <span className="block whitespace-pre-wrap break-words text-red-700 dark:text-red-300">{status.message}</span> : null}
           </p>
           {hosts.length === 0 ? (
-            <EmptyState title="No proxy hosts yet">Add a domain and the address of the service behind it below.</EmptyState>
+            <EmptyState title="No proxy hosts yet">{canManage ? "Add a domain and the address of the service behind it below." : "An administrator can add hosts here."}</EmptyState>
           ) : (
-            <table className="w-full text-sm">
-              <TableHead columns={["Domains", "Target", "Upstream", "TLS", "Status", canManage && "Actions"]} />
-              <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+            <table className="block w-full text-sm md:table">
+              <TableHead stackOnPhone columns={["Domains", "Target", "Upstream", "TLS", "Status", canManage && "Actions"]} />
+              <tbody className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
                 {hosts.map((h) => (
-                  <tr key={h.id} data-testid="proxy-row" data-domain={h.domains[0]} data-state={h.status.state}>
-                    <td className="py-3 pr-3 align-top font-medium">
+                  <tr key={h.id} data-testid="proxy-row" data-domain={h.domains[0]} data-state={h.status.state} className="flex flex-col gap-2 py-3 md:table-row">
+                    <td className="break-all font-medium md:py-3 md:pr-3 md:align-top">
                       {h.domains.join(", ")}
                       {!h.enabled ? <span className="ml-2 text-xs text-slate-500">(disabled)</span> : null}
+                      <HostOptions host={h} accessLists={accessLists} />
                     </td>
-                    <td className="py-3 pr-3 align-top text-slate-600 dark:text-slate-400">
-                      {h.kind === "redirect" ? `${h.redirect?.code} → ${h.redirect?.to}` : h.upstream && "host" in h.upstream ? `${h.upstream.scheme}://${h.upstream.host}:${h.upstream.port}` : h.upstream ? `container ${h.upstream.containerId}:${h.upstream.port}` : ""}
+                    <td className="break-all text-slate-600 md:py-3 md:pr-3 md:align-top dark:text-slate-400">
+                      <span className="text-xs text-slate-500 md:hidden">Target </span>
+                      {h.kind === "redirect"
+                        ? `${h.redirect?.code} → ${h.redirect?.to}`
+                        : h.upstream && "host" in h.upstream
+                        ? `${h.upstream.scheme}://${h.upstream.host}:${h.upstream.port}`
+                        : h.upstream
+                        ? `container ${h.upstream.containerId}:${h.upstream.port}`
+                        : ""}
                     </td>
-                    <td className="py-3 pr-3 align-top">
-                      <Reachability result={reachability.get(h.id)} />
+                    <td className="md:py-3 md:pr-3 md:align-top">
+                      <span className="text-xs text-slate-500 md:hidden">Upstream </span>
+                      {h.kind === "redirect" ? <span className="text-xs text-slate-500">—</span> : <Reachability result={reachability.get(h.id)} />}
                     </td>
-                    <td className="py-3 pr-3 align-top">
+                    <td className="md:py-3 md:pr-3 md:align-top">
+                      <span className="text-xs text-slate-500 md:hidden">TLS </span>
                       <TlsState mode={h.tls.mode} certificate={certificates.find((c) => c.id === h.tls.certificateId) ?? null} />
                     </td>
-                    <td className="py-3 pr-3 align-top">
+                    <td className="md:py-3 md:pr-3 md:align-top">
                       <HostStatus state={h.status.state} message={h.status.message} />
                     </td>
                     {canManage ? (
-                      <td className="flex gap-3 py-3 align-top">
-                        <Link to={`?edit=${h.id}#host-form`} className="text-brand-600 hover:underline">
-                          Edit
-                        </Link>
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="delete" />
-                          <input type="hidden" name="id" value={h.id} />
-                          <button type="submit" className="text-red-600 hover:underline">
-                            Delete
-                          </button>
-                        </Form>
+                      <td className="md:py-3 md:align-top">
+                        <div className="flex flex-wrap items-center gap-3 md:flex-nowrap">
+                          <Link to={`?edit=${h.id}#host-form`} className="text-brand-600 hover:underline" aria-label={`Edit ${h.domains[0]}`}>
+                            Edit
+                          </Link>
+                          <ConfirmDialog trigger="Delete" triggerLabel={`Delete ${h.domains[0]}`} title={`Delete ${h.domains[0]}?`} confirm="Delete host" fields={{ intent: "delete", id: h.id }}>
+                            nginx stops serving {h.domains.join(", ")} as soon as the change is applied. Requests for it then get the default site.
+                          </ConfirmDialog>
+                        </div>
                       </td>
                     ) : null}
                   </tr>
@@ -175,12 +242,61 @@ export default function ProxiesPage() {
         </Card>
         {canManage ? (
           <section id="host-form" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-            <h2 className="mb-3 text-sm font-semibold uppercase tracking-wide text-slate-500">{editing ? `Edit ${editing.domains[0]}` : "Add a host"}</h2>
-            <ProxyHostForm host={editing} accessLists={accessLists} certificates={certificates} canAdvanced={canAdvanced} result={result} pending={saving} />
+            <div className="mb-3 flex items-center justify-between gap-3">
+              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">{editing ? `Edit ${editing.domains[0]}` : "Add a host"}</h2>
+              {editing ? (
+                <Link to="/proxies" className="text-sm text-brand-600 hover:underline">
+                  Cancel editing
+                </Link>
+              ) : null}
+            </div>
+            <ProxyHostForm
+              host={editing}
+              accessLists={accessLists}
+              certificates={certificates}
+              canAdvanced={canAdvanced}
+              containers={containers}
+              nginxMode={nginxMode}
+              result={result}
+              pending={saving}
+            />
           </section>
         ) : null}
+        <Card title="Unknown host names">
+          <DefaultSiteForm value={defaultSite} canManage={canManage} result={defaultSiteResult} pending={pendingIntent === "default-site"} />
+        </Card>
       </div>
     </>
+  );
+}
+
+/** The options that are on, in a line under the domains (websockets, HTTP/2, limits, access list, headers…). */
+function HostOptions({ host: h, accessLists }: { host: ReturnType<typeof useLoaderData<typeof loader>>["hosts"][number]; accessLists: { id: string; name: string }[] }) {
+  const on: string[] = [];
+  if (h.kind === "proxy") {
+    if (h.websockets) on.push("WebSockets");
+    if (h.blockExploits) on.push("exploit block");
+    if (h.gzip) on.push("gzip");
+    if (h.rateLimit) on.push(`${h.rateLimit.requestsPerSecond} req/s (burst ${h.rateLimit.burst})`);
+    if (h.accessListId) on.push(`access: ${accessLists.find((l) => l.id === h.accessListId)?.name ?? "list"}`);
+  }
+  if (h.http2) on.push("HTTP/2");
+  if (h.tls.forceHttps) on.push("force HTTPS");
+  if (h.tls.hsts.enabled) on.push("HSTS");
+  const headers = [
+    h.headers.csp && "CSP",
+    h.headers.frameOptions && "X-Frame-Options",
+    h.headers.referrerPolicy && "Referrer-Policy",
+    h.headers.permissionsPolicy && "Permissions-Policy",
+    h.headers.contentTypeOptions && "nosniff",
+  ].filter(Boolean);
+  if (headers.length) on.push(`headers: ${headers.join(", ")}`);
+  if (h.advanced.trim()) on.push("advanced");
+  if (!on.length) return null;
+  return (
+    <p className="mt-1 text-xs font-normal text-slate-500" data-testid="host-options">
+      {on.join(" · ")}
+    </p>
   );
 }
 

@@ -3,11 +3,13 @@
 // request it through nginx with its Host header to get the upstream's body.
 import { readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createConnection } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { freePort } from "../setup/postgres";
-import { ADMIN, setUpServer, startServer, type TestServer } from "../setup/server";
-import { openBrowser, waitForHydration, type TestBrowser } from "./browser";
+import { ADMIN, setUpServer, startServer, type Client, type TestServer } from "../setup/server";
+import type { Page } from "playwright-core";
+import { artifactPath, openBrowser, waitForHydration, type TestBrowser } from "./browser";
 import { viaNginx } from "../setup/nginx";
 
 let server: TestServer;
@@ -15,6 +17,7 @@ let browser: TestBrowser;
 let upstream: Server;
 let upstreamPort: number;
 let httpPort: number;
+let admin: Client;
 
 beforeAll(async () => {
   upstreamPort = await freePort();
@@ -23,7 +26,7 @@ beforeAll(async () => {
   httpPort = await freePort();
   const env = { NGINX_BIN: "/usr/sbin/nginx", NGINX_HTTP_PORT: String(httpPort), NGINX_HTTPS_PORT: String(await freePort()), NGINX_LISTEN_ADDRESS: "127.0.0.1" };
   [server, browser] = await Promise.all([startServer({ env }), openBrowser()]);
-  await setUpServer(server);
+  admin = await setUpServer(server);
 });
 
 afterAll(async () => {
@@ -37,6 +40,42 @@ afterAll(async () => {
   upstream?.close();
   if (server) rmSync(server.dataDir, { recursive: true, force: true });
 });
+
+/** Raw bytes nginx sends for an unknown host before closing (0 when the default site closes the connection). */
+function rawBytes(host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: "127.0.0.1", port: httpPort });
+    let text = "";
+    socket.setTimeout(10_000, () => socket.destroy(new Error("no answer and no close within 10 s")));
+    socket.on("connect", () => socket.write(`GET /x HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+    socket.on("data", (d) => (text += d.toString("latin1")));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(text));
+  });
+}
+
+async function logIn(options: Parameters<TestBrowser["newPage"]>[1] = {}) {
+  const page = await browser.newPage(server.url, options);
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(ADMIN.email);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL("**/dashboard");
+  return page;
+}
+
+/** Clicks a submit button of the Proxies page and waits for the action, which answers only once nginx has been re-applied. */
+async function submit(page: Page, button: ReturnType<Page["getByRole"]>) {
+  const posted = page.waitForResponse((r) => r.request().method() === "POST" && /^\/proxies(\.data)?$/.test(new URL(r.url()).pathname));
+  await button.click();
+  expect((await posted).status()).toBeLessThan(400);
+}
+
+/** Saves the default-site form. */
+async function save(page: Page) {
+  await submit(page, page.getByTestId("default-site-form").getByRole("button", { name: "Save and apply" }));
+  await page.getByText("Default site saved and applied.").waitFor();
+}
 
 describe("proxies in a browser", () => {
   test("a host created through the form goes live and nginx serves its upstream", async () => {
@@ -66,6 +105,124 @@ describe("proxies in a browser", () => {
     // The Certificates page is one click away, in the navigation right after Proxies.
     const nav = await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
     expect(nav.slice(nav.indexOf("Proxies"), nav.indexOf("Proxies") + 2)).toEqual(["Proxies", "Certificates"]);
+    browser.assertNoPageErrors();
+  });
+
+  test("the default site for unknown hosts is switched on the page: redirect, then close, then 404", async () => {
+    const page = await logIn();
+    await page.goto("/proxies");
+    await waitForHydration(page);
+    const form = page.getByTestId("default-site-form");
+    await form.getByLabel(/^Redirect/).check();
+    // Refused on the server with the message at the field.
+    await form.getByLabel("Redirect unknown hosts to").fill("https://example.com/a{b}");
+    await form.getByRole("button", { name: "Save and apply" }).click();
+    await form.getByText("Use an http(s) URL without spaces, quotes, ;, {, } or $.").waitFor();
+    await expect(form.getByLabel("Redirect unknown hosts to").getAttribute("aria-invalid")).resolves.toBe("true");
+    await form.getByLabel("Redirect unknown hosts to").fill("https://www.example.com/");
+    await save(page);
+    const redirect = await rawBytes("stranger.test");
+    expect(redirect).toMatch(/^HTTP\/1\.1 302 /);
+    expect(redirect).toMatch(/\r\nLocation: https:\/\/www\.example\.com\/\r\n/i);
+
+    await waitForHydration(page);
+    await page.getByTestId("default-site-form").getByLabel(/^Close the connection/).check();
+    await save(page);
+    expect(await rawBytes("stranger.test")).toBe("");
+
+    await waitForHydration(page);
+    await page.getByTestId("default-site-form").getByLabel(/^404 page/).check();
+    await save(page);
+    expect((await viaNginx(httpPort, "stranger.test")).status).toBe(404);
+    expect(await viaNginx(httpPort, "e2e.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
+    browser.assertNoPageErrors();
+  });
+
+  test("every option of a host survives an edit through the form unchanged", async () => {
+    const agentId = (await (await admin.request("/api/v1/agents")).json()).items[0].id as string;
+    const body = {
+      kind: "proxy",
+      domains: ["roundtrip.test", "www.roundtrip.test"],
+      upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort },
+      websockets: true,
+      http2: true,
+      blockExploits: false,
+      gzip: true,
+      clientMaxBodySizeMb: 25,
+      rateLimit: { requestsPerSecond: 5, burst: 10 },
+      headers: { csp: "default-src 'self'", frameOptions: "SAMEORIGIN", referrerPolicy: "origin-when-cross-origin", permissionsPolicy: "camera=()", contentTypeOptions: true },
+    };
+    const created = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, body)).json();
+    expect(created.status.state).toBe("ok");
+    const page = await logIn();
+    await page.goto(`/proxies?edit=${created.id}`);
+    await waitForHydration(page);
+    await page.getByText("Edit roundtrip.test").waitFor();
+    await expect(page.locator('[data-testid="proxy-row"][data-domain="roundtrip.test"] [data-testid="host-options"]').textContent()).resolves.toBe(
+      "WebSockets · gzip · 5 req/s (burst 10) · HTTP/2 · headers: CSP, X-Frame-Options, Referrer-Policy, Permissions-Policy, nosniff",
+    );
+    await submit(page, page.getByRole("button", { name: "Save and apply" }).first());
+    await page.getByText(/roundtrip\.test is live/).waitFor();
+    await page.screenshot({ path: artifactPath("proxies-desktop-light.png"), fullPage: true });
+    const after = await (await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`)).json();
+    const strip = (h: Record<string, unknown>) => ({ ...h, status: undefined, updatedAt: undefined });
+    expect(strip(after)).toEqual(strip(created));
+    expect(await viaNginx(httpPort, "www.roundtrip.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
+    browser.assertNoPageErrors();
+  });
+
+  test("a container target keeps its container through an edit; the picker is offered", async () => {
+    const agentId = (await (await admin.request("/api/v1/agents")).json()).items[0].id as string;
+    const created = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["boxed.test"], upstream: { containerId: "shop-web", port: 8080 } })).json();
+    const page = await logIn();
+    await page.goto(`/proxies?edit=${created.id}`);
+    await waitForHydration(page);
+    await expect(page.locator('[data-testid="proxy-row"][data-domain="boxed.test"]').textContent()).resolves.toContain("container shop-web:8080");
+    await expect(page.getByLabel("Container", { exact: true }).inputValue()).resolves.toBe("shop-web");
+    await expect(page.getByLabel("Port", { exact: true }).inputValue()).resolves.toBe("8080");
+    await expect(page.getByTestId("container-picker").isVisible()).resolves.toBe(true);
+    await submit(page, page.getByRole("button", { name: "Save and apply" }).first());
+    const after = await (await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`)).json();
+    expect(after.upstream).toEqual({ containerId: "shop-web", port: 8080 });
+    // Switching to an address target replaces the container.
+    await page.goto(`/proxies?edit=${created.id}`);
+    await waitForHydration(page);
+    await page.getByRole("button", { name: "Use an address" }).click();
+    await page.getByLabel("Upstream host").fill("127.0.0.1");
+    await page.getByLabel("Port", { exact: true }).fill(String(upstreamPort));
+    await submit(page, page.getByRole("button", { name: "Save and apply" }).first());
+    await page.locator('[data-testid="proxy-row"][data-domain="boxed.test"][data-state="ok"]').waitFor();
+    expect((await (await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`)).json()).upstream).toEqual({ scheme: "http", host: "127.0.0.1", port: upstreamPort });
+    expect(await viaNginx(httpPort, "boxed.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
+    browser.assertNoPageErrors();
+  });
+
+  test("on a phone in dark mode: hosts stack as cards, nothing overflows, delete asks first", async () => {
+    const page = await logIn({ viewport: { width: 390, height: 844 }, colorScheme: "dark", isMobile: true, hasTouch: true });
+    for (const path of ["/proxies", "/access-lists", "/certificates"]) {
+      await page.goto(path);
+      await waitForHydration(page);
+      await expect(page.evaluate(() => document.documentElement.classList.contains("dark"))).resolves.toBe(true);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: artifactPath(`proxies-phone-dark${path.replace(/\//g, "-")}.png`), fullPage: true });
+    }
+    await page.goto("/proxies");
+    await waitForHydration(page);
+    const row = page.locator('[data-testid="proxy-row"][data-domain="e2e.test"]');
+    // The column header row is hidden on a phone; each host is a block of its own.
+    await expect(page.locator("thead").first().isVisible()).resolves.toBe(false);
+    await expect(row.evaluate((el) => getComputedStyle(el).display)).resolves.toBe("flex");
+    await row.getByRole("button", { name: "Delete e2e.test" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete e2e.test?" });
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    expect(await viaNginx(httpPort, "e2e.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
+    await row.getByRole("button", { name: "Delete e2e.test" }).click();
+    await dialog.getByRole("button", { name: "Delete host" }).click();
+    await row.waitFor({ state: "detached" });
+    expect((await viaNginx(httpPort, "e2e.test")).status).toBe(404);
     browser.assertNoPageErrors();
   });
 });

@@ -6,7 +6,9 @@ export function hostBodyFromForm(form: FormData): Record<string, unknown> {
   const kind = s("kind") === "redirect" ? "redirect" : "proxy";
   const common = {
     kind,
-    domains: s("domains").split(/[\s,]+/).filter(Boolean),
+    domains: s("domains")
+      .split(/[\s,]+/)
+      .filter(Boolean),
     enabled: !form.has("enabledPresent") || on("enabled"),
     http2: on("http2"),
     tls: {
@@ -28,7 +30,8 @@ export function hostBodyFromForm(form: FormData): Record<string, unknown> {
   const rps = s("rateLimitRps");
   return {
     ...common,
-    upstream: { scheme: s("scheme") || "http", host: s("upstreamHost"), port: s("upstreamPort") },
+    // A container target (picked from the agent's list) or scheme + host + port.
+    upstream: s("upstreamContainer") ? { containerId: s("upstreamContainer"), port: s("upstreamPort") } : { scheme: s("scheme") || "http", host: s("upstreamHost"), port: s("upstreamPort") },
     websockets: on("websockets"),
     blockExploits: on("blockExploits"),
     gzip: on("gzip"),
@@ -43,6 +46,8 @@ export function formFieldName(path: string): string {
   const map: Record<string, string> = {
     "upstream.host": "upstreamHost",
     "upstream.port": "upstreamPort",
+    "upstream.containerId": "upstreamContainer",
+    upstream: "upstreamHost",
     "upstream.scheme": "scheme",
     "headers.csp": "csp",
     "headers.permissionsPolicy": "permissionsPolicy",

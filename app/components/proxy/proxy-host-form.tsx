@@ -1,8 +1,9 @@
-import { Form } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import { Field, FormError, SubmitButton } from "~/components/ui/field";
 import { SelectField } from "~/components/ui/select-field";
 import type { ProxyHostDto } from "~/server/proxy/dto.server";
+import { UpstreamFields, type ContainerOption } from "./upstream-fields";
 
 export interface HostFormResult {
   ok: false;
@@ -25,6 +26,8 @@ export function ProxyHostForm({
   accessLists,
   certificates,
   canAdvanced,
+  containers,
+  nginxMode,
   result,
   pending,
 }: {
@@ -32,12 +35,14 @@ export function ProxyHostForm({
   accessLists: { id: string; name: string }[];
   certificates: { id: string; label: string; mode: "acme" | "custom" }[];
   canAdvanced: boolean;
+  /** Running containers with TCP ports (null: the user may not list containers). */
+  containers: ContainerOption[] | null;
+  nginxMode: "local" | "container" | "off";
   result?: HostFormResult;
   pending: boolean;
 }) {
   const [kind, setKind] = useState<"proxy" | "redirect">(host?.kind ?? "proxy");
   const f = result?.fields ?? {};
-  const up = host?.upstream && "host" in host.upstream ? host.upstream : null;
   return (
     <Form method="post" className="flex flex-col gap-4" key={host?.id ?? "new"}>
       <input type="hidden" name="intent" value={host ? "update" : "create"} />
@@ -53,17 +58,28 @@ export function ProxyHostForm({
           </label>
         ))}
       </fieldset>
-      <Field label="Domains" name="domains" defaultValue={host?.domains.join(", ")} error={f.domains} hint="Comma-separated. International names are converted to punycode; *.example.com covers subdomains." />
+      <Field
+        label="Domains"
+        name="domains"
+        defaultValue={host?.domains.join(", ")}
+        error={f.domains}
+        hint="Comma-separated. International names are converted to punycode; *.example.com covers subdomains."
+      />
       {kind === "proxy" ? (
-        <div className="grid gap-4 sm:grid-cols-[8rem_1fr_8rem]">
-          <SelectField label="Scheme" name="scheme" defaultValue={up?.scheme ?? "http"} options={[{ value: "http", label: "http" }, { value: "https", label: "https" }]} error={f.scheme} />
-          <Field label="Upstream host" name="upstreamHost" defaultValue={up?.host} error={f.upstreamHost} hint="Host name, container name or IP address." />
-          <Field label="Port" name="upstreamPort" type="number" defaultValue={up ? String(up.port) : undefined} error={f.upstreamPort} />
-        </div>
+        <UpstreamFields upstream={host?.upstream ?? null} nginxMode={nginxMode} containers={containers} errors={f} />
       ) : (
         <div className="grid gap-4 sm:grid-cols-[1fr_8rem]">
           <Field label="Redirect to" name="redirectTo" defaultValue={host?.redirect?.to} error={f.redirectTo} hint="https://example.com" />
-          <SelectField label="Status" name="redirectCode" defaultValue={String(host?.redirect?.code ?? 301)} options={[301, 302, 307, 308].map((c) => ({ value: String(c), label: String(c) }))} error={f.redirectCode} />
+          <SelectField
+            label="Status"
+            name="redirectCode"
+            defaultValue={String(host?.redirect?.code ?? 301)}
+            options={[301, 302, 307, 308].map((c) => ({
+              value: String(c),
+              label: String(c),
+            }))}
+            error={f.redirectCode}
+          />
           <Check name="keepPath" label="Keep path and query" defaultChecked={host?.redirect?.keepPath ?? true} />
         </div>
       )}
@@ -81,24 +97,62 @@ export function ProxyHostForm({
       {kind === "proxy" ? (
         <div className="grid gap-4 sm:grid-cols-3">
           <Field label="Max body size (MB)" name="clientMaxBodySizeMb" type="number" required={false} defaultValue={String(host?.clientMaxBodySizeMb ?? 1)} error={f.clientMaxBodySizeMb} />
-          <Field label="Rate limit (requests/s)" name="rateLimitRps" type="number" required={false} defaultValue={host?.rateLimit ? String(host.rateLimit.requestsPerSecond) : ""} error={f.rateLimitRps} hint="Empty: no limit. Over the limit: 429." />
+          <Field
+            label="Rate limit (requests/s)"
+            name="rateLimitRps"
+            type="number"
+            required={false}
+            defaultValue={host?.rateLimit ? String(host.rateLimit.requestsPerSecond) : ""}
+            error={f.rateLimitRps}
+            hint="Empty: no limit. Over the limit: 429."
+          />
           <Field label="Burst" name="rateLimitBurst" type="number" required={false} defaultValue={host?.rateLimit ? String(host.rateLimit.burst) : ""} error={f.rateLimitBurst} />
-          <SelectField label="Access list" name="accessListId" defaultValue={host?.accessListId ?? ""} options={[{ value: "", label: "Public" }, ...accessLists.map((l) => ({ value: l.id, label: l.name }))]} error={f.accessListId} />
+          <div className="flex flex-col gap-1">
+            <SelectField
+              label="Access list"
+              name="accessListId"
+              defaultValue={host?.accessListId ?? ""}
+              options={[{ value: "", label: "Public" }, ...accessLists.map((l) => ({ value: l.id, label: l.name }))]}
+              error={f.accessListId}
+            />
+            <Link to="/access-lists" className="text-xs text-brand-600 hover:underline">
+              {accessLists.length ? "Manage access lists" : "Create an access list (basic auth, IP rules)"}
+            </Link>
+          </div>
         </div>
       ) : null}
       <TlsFields host={host} certificates={certificates} errors={f} />
-      <details className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
+      <details
+        className="rounded-md border border-slate-200 p-3 dark:border-slate-800"
+        open={Boolean(host && (host.headers.csp || host.headers.frameOptions || host.headers.referrerPolicy || host.headers.permissionsPolicy || host.headers.contentTypeOptions))}
+      >
         <summary className="cursor-pointer text-sm font-medium">Security headers</summary>
         <div className="mt-3 grid gap-4 sm:grid-cols-2">
-          <SelectField label="X-Frame-Options" name="frameOptions" defaultValue={host?.headers.frameOptions ?? ""} options={[{ value: "", label: "Not set" }, { value: "DENY", label: "DENY" }, { value: "SAMEORIGIN", label: "SAMEORIGIN" }]} />
+          <SelectField
+            label="X-Frame-Options"
+            name="frameOptions"
+            defaultValue={host?.headers.frameOptions ?? ""}
+            options={[
+              { value: "", label: "Not set" },
+              { value: "DENY", label: "DENY" },
+              { value: "SAMEORIGIN", label: "SAMEORIGIN" },
+            ]}
+          />
           <SelectField
             label="Referrer-Policy"
             name="referrerPolicy"
             defaultValue={host?.headers.referrerPolicy ?? ""}
-            options={[{ value: "", label: "Not set" }, ...["no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"].map((v) => ({ value: v, label: v }))]}
+            options={[{ value: "", label: "Not set" }, ...["no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url"].map((v) => ({ value: v, label: v }))]}
           />
           <Field label="Content-Security-Policy" name="csp" required={false} defaultValue={host?.headers.csp ?? ""} error={f.csp} hint="e.g. default-src 'self'" />
-          <Field label="Permissions-Policy" name="permissionsPolicy" required={false} defaultValue={host?.headers.permissionsPolicy ?? ""} error={f.permissionsPolicy} hint="e.g. camera=(), geolocation=()" />
+          <Field
+            label="Permissions-Policy"
+            name="permissionsPolicy"
+            required={false}
+            defaultValue={host?.headers.permissionsPolicy ?? ""}
+            error={f.permissionsPolicy}
+            hint="e.g. camera=(), geolocation=()"
+          />
           <Check name="contentTypeOptions" label="X-Content-Type-Options: nosniff" defaultChecked={host?.headers.contentTypeOptions} />
         </div>
       </details>
@@ -107,8 +161,18 @@ export function ProxyHostForm({
           <label htmlFor="advanced" className="text-sm font-medium">
             Advanced directives (super admin)
           </label>
-          <textarea id="advanced" name="advanced" rows={4} defaultValue={host?.advanced} className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-900" />
-          {f.advanced ? <p className="text-sm text-red-600">{f.advanced}</p> : <p className="text-xs text-slate-500">Checked by nginx -t before going live; a refused host keeps its previous configuration.</p>}
+          <textarea
+            id="advanced"
+            name="advanced"
+            rows={4}
+            defaultValue={host?.advanced}
+            className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-900"
+          />
+          {f.advanced ? (
+            <p className="text-sm text-red-600">{f.advanced}</p>
+          ) : (
+            <p className="text-xs text-slate-500">Checked by nginx -t before going live; a refused host keeps its previous configuration.</p>
+          )}
         </div>
       ) : (
         <input type="hidden" name="advanced" value={host?.advanced ?? ""} />
@@ -130,7 +194,13 @@ function TlsFields({ host, certificates, errors }: { host: ProxyHostDto | null; 
         <label htmlFor="tlsMode" className="text-sm font-medium">
           TLS
         </label>
-        <select id="tlsMode" name="tlsMode" value={mode} onChange={(e) => setMode(e.target.value as typeof mode)} className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900">
+        <select
+          id="tlsMode"
+          name="tlsMode"
+          value={mode}
+          onChange={(e) => setMode(e.target.value as typeof mode)}
+          className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
+        >
           <option value="none">None (HTTP only)</option>
           <option value="acme">Let&apos;s Encrypt (HTTP-01)</option>
           <option value="custom">Uploaded certificate</option>
@@ -141,8 +211,18 @@ function TlsFields({ host, certificates, errors }: { host: ProxyHostDto | null; 
           label="Certificate"
           name="certificateId"
           defaultValue={host?.tls.certificateId ?? ""}
-          options={[...(mode === "acme" ? [{ value: "", label: "Request a new one for these domains" }] : [{ value: "", label: "Pick an uploaded certificate" }]), ...options.map((c) => ({ value: c.id, label: c.label }))]}
+          options={[
+            ...(mode === "acme" ? [{ value: "", label: "Request a new one for these domains" }] : [{ value: "", label: "Pick an uploaded certificate" }]),
+            ...options.map((c) => ({ value: c.id, label: c.label })),
+          ]}
           error={errors.certificateId}
+          hint={
+            mode === "custom"
+              ? options.length
+                ? "Certificates are uploaded on the Certificates page."
+                : "No uploaded certificate yet: add the chain and key on the Certificates page first."
+              : "Issued through HTTP-01 by nginx on port 80; progress shows on the Certificates page."
+          }
         />
       ) : null}
       {mode !== "none" ? (
@@ -151,8 +231,18 @@ function TlsFields({ host, certificates, errors }: { host: ProxyHostDto | null; 
           <Check name="hsts" label="HSTS" defaultChecked={host?.tls.hsts.enabled} />
           <Check name="hstsIncludeSubdomains" label="HSTS includeSubDomains" defaultChecked={host?.tls.hsts.includeSubdomains} />
           <Check name="hstsPreload" label="HSTS preload" defaultChecked={host?.tls.hsts.preload} />
-          <input type="hidden" name="hstsMaxAge" value={String(host?.tls.hsts.maxAge ?? 31536000)} />
         </div>
+      ) : null}
+      {mode !== "none" ? (
+        <Field
+          label="HSTS max-age (seconds)"
+          name="hstsMaxAge"
+          type="number"
+          required={false}
+          defaultValue={String(host?.tls.hsts.maxAge ?? 31536000)}
+          error={errors.hstsMaxAge}
+          hint="31536000 = one year; at most two years."
+        />
       ) : null}
     </div>
   );

@@ -10,7 +10,7 @@ import { seal } from "../crypto.server";
 import { evaluateProxyPolicy } from "../proxy/policy.server";
 import { CertificateRequestSchema } from "~/validation/certificates";
 import { certificateInfo, checkUpload } from "./pem";
-import { isIssuing, startIssuance } from "./issuance.server";
+import { isIssuing, issuanceProgress, startIssuance } from "./issuance.server";
 
 const SELECT = {
   id: true,
@@ -67,6 +67,8 @@ function toDto(row: Row) {
     fingerprint256: info?.fingerprint256 ?? null,
     /** An issuance or renewal is running right now. */
     renewing: isIssuing(row.id),
+    /** The step of the running issuance (pre-flight, account, order, validation, install), null when none runs. */
+    progress: issuanceProgress(row.id),
     renewAttempts: row.renewAttempts,
     nextAttemptAt: row.nextAttemptAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),

@@ -30,13 +30,30 @@ export function isIssuing(certificateId: string): boolean {
   return inFlight.has(certificateId);
 }
 
+/** Where a running issuance is, for the UI's progress line (process memory, like `renewing`). */
+export const ISSUANCE_STEPS = ["preflight", "account", "order", "validation", "install"] as const;
+export type IssuanceStep = (typeof ISSUANCE_STEPS)[number];
+const progress = singleton("certs:progress", () => new Map<string, { step: IssuanceStep; since: Date }>());
+
+export function issuanceProgress(certificateId: string): { step: IssuanceStep; index: number; total: number; since: string } | null {
+  const p = progress.get(certificateId);
+  return p ? { step: p.step, index: ISSUANCE_STEPS.indexOf(p.step) + 1, total: ISSUANCE_STEPS.length, since: p.since.toISOString() } : null;
+}
+
+function stepTo(certificateId: string, step: IssuanceStep): void {
+  progress.set(certificateId, { step, since: new Date() });
+}
+
 /** Starts (or joins) the issuance of one certificate; the promise never rejects. */
 export function startIssuance(orgId: string, certificateId: string, trigger: IssueTrigger): Promise<void> {
   const running = inFlight.get(certificateId);
   if (running) return running;
   const run = issue(orgId, certificateId, trigger)
     .catch((error) => logger.error("certificate issuance crashed", { certificateId, error }))
-    .finally(() => inFlight.delete(certificateId));
+    .finally(() => {
+      inFlight.delete(certificateId);
+      progress.delete(certificateId);
+    });
   inFlight.set(certificateId, run);
   return run;
 }
@@ -51,9 +68,20 @@ async function issue(orgId: string, id: string, trigger: IssueTrigger): Promise<
   const action = row.certificatePem ? "certificate.renew" : "certificate.issue";
   try {
     const applier = applierFor(agentId);
+    stepTo(id, "preflight");
     await preflight(orgId, agentId, applier, row.domains, directoryUrl);
+    stepTo(id, "account");
     const account = await ensureAccount(orgId, directoryUrl);
-    const issued = await orderCertificate(account, row.domains, { put: (t, k) => applier.putChallenge(t, k), remove: (t) => applier.removeChallenge(t) });
+    stepTo(id, "order");
+    const issued = await orderCertificate(account, row.domains, {
+      put: async (t, k) => {
+        await applier.putChallenge(t, k);
+        // The key authorization is published: the CA fetches it from nginx now.
+        stepTo(id, "validation");
+      },
+      remove: (t) => applier.removeChallenge(t),
+    });
+    stepTo(id, "install");
     const info = certificateInfo(issued.certificatePem);
     const agentIds = await withOrg(orgId, async (tx) => {
       await tx.certificate.update({

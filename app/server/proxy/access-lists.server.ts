@@ -10,9 +10,9 @@ import { requestApply } from "./apply.server";
 import { ssha } from "./htpasswd.server";
 
 type StoredUser = { username: string; hash: string };
-const SELECT = { id: true, name: true, satisfy: true, users: true, rules: true, createdAt: true, updatedAt: true, proxyHosts: { select: { id: true } } } as const;
+const SELECT = { id: true, name: true, satisfy: true, users: true, rules: true, createdAt: true, updatedAt: true, proxyHosts: { select: { id: true, agentId: true, domains: true }, orderBy: { createdAt: "asc" } } } as const;
 
-function toDto(row: { id: string; name: string; satisfy: string; users: unknown; rules: unknown; createdAt: Date; updatedAt: Date; proxyHosts: { id: string }[] }) {
+function toDto(row: { id: string; name: string; satisfy: string; users: unknown; rules: unknown; createdAt: Date; updatedAt: Date; proxyHosts: { id: string; agentId: string; domains: string[] }[] }) {
   return {
     id: row.id,
     name: row.name,
@@ -20,6 +20,8 @@ function toDto(row: { id: string; name: string; satisfy: string; users: unknown;
     users: (row.users as StoredUser[]).map((u) => ({ username: u.username })),
     rules: row.rules as { action: "allow" | "deny"; address: string }[],
     proxyHostIds: row.proxyHosts.map((h) => h.id),
+    /** The hosts using the list, so a page can say which before a delete. */
+    proxyHosts: row.proxyHosts.map((h) => ({ id: h.id, agentId: h.agentId, domains: h.domains })),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -58,7 +60,7 @@ export async function createAccessList(actor: Actor, raw: unknown) {
   assertPermission(actor, "manage:proxy");
   const input = parseWith(AccessListSchema, raw);
   const row = await withOrg(actor.orgId, async (tx) => {
-    if (await tx.accessList.findFirst({ where: { name: input.name }, select: { id: true } })) throw new ConflictError("An access list with this name exists.");
+    if (await tx.accessList.findFirst({ where: { name: input.name }, select: { id: true } })) throw new ValidationError("Some fields are not valid.", { name: "An access list with this name exists." });
     const created = await tx.accessList.create({ data: { orgId: actor.orgId, name: input.name, satisfy: input.satisfy, users: hashUsers(input.users, []), rules: input.rules }, select: SELECT });
     await auditInTx(tx, { orgId: actor.orgId, action: "access_list.create", outcome: "success", actorId: actor.userId, actorEmail: actor.email, targetType: "access_list", targetId: created.id, ip: actor.ip, details: { name: input.name } });
     return created;
@@ -72,6 +74,7 @@ export async function updateAccessList(actor: Actor, id: string, raw: unknown) {
   const { row, agentIds } = await withOrg(actor.orgId, async (tx) => {
     const existing = await tx.accessList.findFirst({ where: { id }, select: { users: true } });
     if (!existing) throw new NotFoundError("No such access list.");
+    if (await tx.accessList.findFirst({ where: { name: input.name, id: { not: id } }, select: { id: true } })) throw new ValidationError("Some fields are not valid.", { name: "An access list with this name exists." });
     const updated = await tx.accessList.update({ where: { id }, data: { name: input.name, satisfy: input.satisfy, users: hashUsers(input.users, existing.users as StoredUser[]), rules: input.rules }, select: SELECT });
     const hosts = await tx.proxyHost.findMany({ where: { accessListId: id }, select: { agentId: true } });
     await tx.proxyHost.updateMany({ where: { accessListId: id }, data: { status: "pending" } });
@@ -87,8 +90,11 @@ export async function deleteAccessList(actor: Actor, id: string) {
   const agentIds = await withOrg(actor.orgId, async (tx) => {
     const existing = await tx.accessList.findFirst({ where: { id }, select: { name: true } });
     if (!existing) throw new NotFoundError("No such access list.");
-    const hosts = await tx.proxyHost.findMany({ where: { accessListId: id }, select: { agentId: true } });
-    if (hosts.length) throw new ConflictError(`${hosts.length} proxy host(s) use this list; change them first.`);
+    const hosts = await tx.proxyHost.findMany({ where: { accessListId: id }, select: { agentId: true, domains: true }, orderBy: { createdAt: "asc" } });
+    if (hosts.length) {
+      const names = hosts.map((h) => h.domains[0]).slice(0, 5).join(", ") + (hosts.length > 5 ? ` and ${hosts.length - 5} more` : "");
+      throw new ConflictError(`This access list is used by ${hosts.length === 1 ? "a proxy host" : `${hosts.length} proxy hosts`} (${names}); pick another list for ${hosts.length === 1 ? "it" : "them"} first.`);
+    }
     await tx.accessList.delete({ where: { id } });
     await auditInTx(tx, { orgId: actor.orgId, action: "access_list.delete", outcome: "success", actorId: actor.userId, actorEmail: actor.email, targetType: "access_list", targetId: id, ip: actor.ip, details: { name: existing.name } });
     return hosts.map((h) => h.agentId);

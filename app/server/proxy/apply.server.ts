@@ -18,6 +18,7 @@ import { unseal } from "../crypto.server";
 import { applierFor } from "./appliers.server";
 import { hostFile, renderTree, RenderError, type RenderAccessList, type RenderCertificate, type RenderHost, type RenderSettings } from "./render";
 import type { StoredHostConfig } from "./dto.server";
+import { defaultSiteFor } from "./settings.server";
 
 export interface ApplyOutcome {
   ok: boolean;
@@ -119,15 +120,20 @@ function startNext(key: string): void {
     });
 }
 
-export function renderSettings(): RenderSettings {
+/**
+ * Settings of the rendered tree: listen ports from the environment, the default site from the
+ * agent's ProxySettings row (read in the apply's snapshot transaction; 404 when unset).
+ */
+export function renderSettings(defaultSite: RenderSettings["defaultSite"]): RenderSettings {
   const e = env();
   return {
     listenAddress: e.NGINX_LISTEN_ADDRESS,
     httpPort: e.NGINX_HTTP_PORT,
     httpsPort: e.NGINX_HTTPS_PORT,
-    resolver: "127.0.0.1",
+    // Docker's embedded DNS answers container names for an nginx container on a user network.
+    resolver: e.NGINX_MODE === "container" ? "127.0.0.11" : "127.0.0.1",
     user: process.getuid?.() === 0 ? "root" : null,
-    defaultSite: { mode: "404" },
+    defaultSite,
   };
 }
 
@@ -143,7 +149,7 @@ async function applyNow(orgId: string, agentId: string, onAccepted: (outcome: Ap
     const certs = certIds.length
       ? await tx.certificate.findMany({ where: { id: { in: certIds }, status: "issued", certificatePem: { not: null }, keySealed: { not: null } }, select: { id: true, certificatePem: true, keySealed: true } })
       : [];
-    return { hosts, lists, certs };
+    return { hosts, lists, certs, defaultSite: await defaultSiteFor(tx, agentId) };
   });
   const loadMs = performance.now() - t0;
 
@@ -158,7 +164,7 @@ async function applyNow(orgId: string, agentId: string, onAccepted: (outcome: Ap
   const certificates: RenderCertificate[] = snapshot.certs.map((c) => ({ id: c.id, certificatePem: c.certificatePem!, keyPem: unseal(c.keySealed!) }));
   let files: Record<string, string>;
   try {
-    files = renderTree({ settings: renderSettings(), hosts: renderHosts, accessLists, certificates });
+    files = renderTree({ settings: renderSettings(snapshot.defaultSite), hosts: renderHosts, accessLists, certificates });
   } catch (error) {
     const message = error instanceof RenderError ? error.message : String(error);
     return record(orgId, agentId, snapshotAt, snapshot.hosts.map((h) => h.id), null, message, t0, { loadMs, renderMs: performance.now() - t });
