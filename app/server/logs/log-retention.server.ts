@@ -1,5 +1,6 @@
 // Per-organization retention and usage of persisted logs, and the two periodic jobs that keep
-// the partitioned table in shape: partitions created ahead, expired days dropped.
+// the partitioned table in shape: partitions created ahead, closed days given their trigram
+// index, expired days dropped.
 import { auditInTx } from "../audit/audit.server";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
@@ -78,6 +79,22 @@ export async function createLogPartitionsAhead(pool: Queryable = appPool()): Pro
   const today = new Date();
   const day = (offset: number) => new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
   await ensurePartitions(pool, day(-1), day(PARTITIONS_AHEAD));
+}
+
+/**
+ * Builds the trigram search index of every closed day partition that lacks it (yesterday once
+ * the day has ended, and older days created late), one partition per transaction. Idempotent;
+ * returns how many were built. Today's partition is written without it (decision 030).
+ */
+export async function indexClosedLogPartitions(pool: Queryable = appPool()): Promise<number> {
+  let built = 0;
+  for (;;) {
+    const { rows } = await pool.query<{ built: number }>("SELECT log_line_index_closed_partitions(1) AS built");
+    if (!rows[0]?.built) break;
+    built += rows[0].built;
+  }
+  if (built) logger.info("log search index built for closed days", { partitions: built });
+  return built;
 }
 
 /** Drops expired day partitions and deletes expired rows of every organization. */
