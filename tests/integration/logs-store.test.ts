@@ -271,13 +271,13 @@ describe("tenancy and permissions", () => {
   });
 });
 
-describe("trigram index per closed day", () => {
+describe("trigram index per closed day and per ended hour", () => {
   const dayMs = 86_400_000;
   const partOf = (ms: number) => `LogLine_p${new Date(ms).toISOString().slice(0, 10).replaceAll("-", "")}`;
   const trgm = async (table: string) =>
-    (await db.admin.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE '%gin_trgm_ops%'`, [table])).rows.map((r) => r.indexname);
+    (await db.admin.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE '%gin_trgm_ops%' ORDER BY indexname`, [table])).rows.map((r) => r.indexname);
 
-  test("today's partition has none, the job builds it for closed days once (idempotent), and searches on both sides find their lines", async () => {
+  test("today's partition has no full-day index, the job builds it for closed days and hourly ones for today's ended hours (idempotent), and searches find lines on both sides", async () => {
     const twoDaysAgo = Date.now() - 2 * dayMs;
     // Enough lines in the closed day that its index is worth using.
     const lines = Array.from({ length: 3000 }, (_, i) => line("a", i, "closed", "stdout", i === 1234 ? "closed day holds qx7-rare-token" : `closed day line ${i} GET /items/${i % 97}`, twoDaysAgo + i));
@@ -287,16 +287,60 @@ describe("trigram index per closed day", () => {
     expect(await trgm("LogLine")).toEqual([]);
     expect(await trgm(partOf(Date.now()))).toEqual([]);
 
-    expect(await indexClosedLogPartitions()).toBeGreaterThanOrEqual(1);
+    const first = await indexClosedLogPartitions();
+    expect(first.days).toBeGreaterThanOrEqual(1);
     expect(await trgm(partOf(twoDaysAgo))).toEqual([`${partOf(twoDaysAgo)}_message_trgm_idx`]);
-    expect(await trgm(partOf(Date.now()))).toEqual([]);
-    expect(await indexClosedLogPartitions()).toBe(0);
+    // Today: no full index, one partial index per hour that has ended (none between 00:00 and 01:00 UTC).
+    const today = partOf(Date.now());
+    const endedHours = new Date().getUTCHours();
+    expect(await trgm(today)).toEqual(Array.from({ length: endedHours }, (_, h) => `${today}_h${String(h).padStart(2, "0")}_trgm_idx`));
+    expect(first.hours).toBeGreaterThanOrEqual(endedHours);
+    expect(await indexClosedLogPartitions()).toEqual({ days: 0, hours: 0 });
 
     const found = await listLogs(actor(orgA), { q: "QX7-RARE" }, {});
     expect(found.items.map((l) => l.message)).toEqual(["today holds qx7-rare-token too", "closed day holds qx7-rare-token"]);
     expect((await listLogs(actor(orgB), { q: "qx7-rare" }, {})).items).toEqual([]);
     const regex = await listLogs(actor(orgA), { q: "qx7-r[a-z]+-token$", regex: true, to: new Date(Date.now() - dayMs) }, {});
     expect(regex.items.map((l) => l.message)).toEqual(["closed day holds qx7-rare-token"]);
+  });
+
+  test("hourly indexes of a day without its full index serve the search hour by hour, and give way to the full index", async () => {
+    const now = new Date();
+    const threeDaysAgo = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 3, 10, 30);
+    const part = partOf(threeDaysAgo);
+    const lines = Array.from({ length: 3000 }, (_, i) => line("a", i, "hourly", "stdout", i === 2000 ? "hourly day holds zz8-hour-token" : `hourly line ${i} GET /items/${i % 97}`, threeDaysAgo + i * 1_000));
+    await ingest(orgA, lines);
+    await ingest(orgB, [line("b", 0, "hourly", "stdout", "B also says zz8-hour-token", threeDaysAgo + 5_000)]);
+    // What the job does for the open day, here on a day that has no full index yet.
+    await db.admin.query("SELECT log_line_index_closed_hours(1000)");
+    const hourly = await trgm(part);
+    expect(hourly).toHaveLength(24);
+    expect(hourly).toContain(`${part}_h11_trgm_idx`);
+    await db.admin.query(`ANALYZE "${part}"`);
+
+    // Line 2000 is at 11:03:20: the search reads hour 11 through its partial index.
+    const plan = await planOf(orgA, "%zz8-hour%", threeDaysAgo + 86_400_000);
+    expect(plan.rows).toEqual(["hourly day holds zz8-hour-token"]);
+    expect(plan.text).toContain(`${part}_h11_trgm_idx`);
+    // Keyset pages across the hour boundaries (10:30 → 11:20) give the same lines as one page.
+    const filters = { containerId: ["a-hourly-id"], q: "hourly", from: new Date(threeDaysAgo - 3_600_000), to: new Date(threeDaysAgo + 3 * 3_600_000) };
+    const whole = (await listLogs(actor(orgA), filters, { limit: 500 })).items.map((l) => l.id);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listLogs(actor(orgA), filters, { limit: 500, cursor });
+      paged.push(...page.items.map((l) => l.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged.slice(0, 500)).toEqual(whole);
+    expect(paged).toHaveLength(3000);
+    expect(new Set(paged).size).toBe(3000);
+    expect((await listLogs(actor(orgB), { q: "zz8-hour" }, {})).items.map((l) => l.message)).toEqual(["B also says zz8-hour-token"]);
+
+    // Closing the day: the full index replaces the 24 hourly ones.
+    expect((await indexClosedLogPartitions()).days).toBeGreaterThanOrEqual(1);
+    expect(await trgm(part)).toEqual([`${part}_message_trgm_idx`]);
+    expect((await listLogs(actor(orgA), { q: "ZZ8-HOUR" }, {})).items.map((l) => l.message)).toEqual(["hourly day holds zz8-hour-token"]);
   });
 
   test("the app role's search uses the closed day's trigram index (a plain ILIKE under RLS cannot)", async () => {
@@ -341,6 +385,32 @@ describe("trigram index per closed day", () => {
     }
   });
 });
+
+/**
+ * The plans (auto_explain, sent as NOTICEs) of a search through log_line_search as the app role:
+ * superuser settings first, then the session becomes the app role. Sequential scans are ruled
+ * out so that only index usability decides.
+ */
+async function planOf(orgId: string, like: string, to: number): Promise<{ rows: string[]; text: string }> {
+  const session = new pg.Client({ connectionString: db.adminUrl });
+  await session.connect();
+  const notices: string[] = [];
+  session.on("notice", (n) => notices.push(String(n.message)));
+  try {
+    for (const sql of ["LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0", "SET auto_explain.log_nested_statements = on", "SET auto_explain.log_level = notice", "SET enable_seqscan = off"]) {
+      await session.query(sql);
+    }
+    await session.query(`SET ROLE "${new URL(db.appUrl).username}"`);
+    await session.query("SELECT set_config('app.org_id', $1, false)", [orgId]);
+    const { rows } = await session.query<{ message: string }>(
+      `SELECT "message" FROM log_line_search(NULL, NULL, NULL, NULL, NULL, $1, NULL, NULL, $2::timestamptz, NULL, NULL, NULL, 101)`,
+      [like, new Date(to).toISOString()],
+    );
+    return { rows: rows.map((r) => r.message), text: notices.join("\n") };
+  } finally {
+    await session.end();
+  }
+}
 
 describe("retention", () => {
   test("the job drops what is older than each organization's retention and leaves the rest", async () => {

@@ -82,19 +82,24 @@ export async function createLogPartitionsAhead(pool: Queryable = appPool()): Pro
 }
 
 /**
- * Builds the trigram search index of every closed day partition that lacks it (yesterday once
- * the day has ended, and older days created late), one partition per transaction. Idempotent;
- * returns how many were built. Today's partition is written without it (decision 030).
+ * Builds the trigram search indexes that are due (decision 030): the full index of every closed
+ * day partition lacking it (yesterday once the day has ended, older days created late; this also
+ * drops the day's hourly indexes), then a partial index for each ended hour of the open day. One
+ * index per transaction. Idempotent; returns how many were built.
  */
-export async function indexClosedLogPartitions(pool: Queryable = appPool()): Promise<number> {
-  let built = 0;
-  for (;;) {
-    const { rows } = await pool.query<{ built: number }>("SELECT log_line_index_closed_partitions(1) AS built");
-    if (!rows[0]?.built) break;
-    built += rows[0].built;
-  }
-  if (built) logger.info("log search index built for closed days", { partitions: built });
-  return built;
+export async function indexClosedLogPartitions(pool: Queryable = appPool()): Promise<{ days: number; hours: number }> {
+  const loop = async (sql: string) => {
+    let built = 0;
+    for (;;) {
+      const { rows } = await pool.query<{ built: number }>(sql);
+      if (!rows[0]?.built) return built;
+      built += rows[0].built;
+    }
+  };
+  const days = await loop("SELECT log_line_index_closed_partitions(1) AS built");
+  const hours = await loop("SELECT log_line_index_closed_hours(1) AS built");
+  if (days || hours) logger.info("log search indexes built", { days, hours });
+  return { days, hours };
 }
 
 /** Drops expired day partitions and deletes expired rows of every organization. */

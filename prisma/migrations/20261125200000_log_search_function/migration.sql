@@ -16,6 +16,15 @@
 --   p_from: "time" >= ; p_to: "time" <= ; p_until: "time" < ;
 --   p_cursor_time/p_cursor_id: keyset, ("time", "id") < (p_cursor_time, p_cursor_id).
 -- Rows come newest first, at most p_limit (1..1001).
+--
+-- Text searches and the trigram index of the open day: a day's full trigram index is built once
+-- the day has closed; until then its closed hours get partial indexes
+-- "LogLine_pYYYYMMDD_hHH_trgm_idx" (WHERE "time" in that hour), built by
+-- log_line_index_closed_hours() (migration 20261125201000). Postgres uses a partial index only
+-- for a query whose conditions imply its predicate, so a text search is split into one branch
+-- per such hour (with exactly that hour's bounds) plus branches for the gaps between them, each
+-- newest first with the limit, merged by UNION ALL. The bounds are computed here from catalog
+-- names, never from arguments.
 CREATE FUNCTION log_line_search(
     p_agent_id text,
     p_container_ids text[],
@@ -36,7 +45,14 @@ CREATE FUNCTION log_line_search(
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
   v_org text := current_setting('app.org_id', true);
-  v_sql text;
+  v_select text;
+  v_where text;
+  v_order text := ' ORDER BY l."time" DESC, l."id" DESC LIMIT $14';
+  v_lo timestamptz := p_from;
+  v_hi timestamptz := LEAST(p_to, p_until, p_cursor_time);
+  v_branches text[] := '{}';
+  v_prev timestamptz := NULL;
+  v_hour record;
 BEGIN
   IF v_org IS NULL OR v_org = '' THEN
     RETURN;
@@ -47,27 +63,70 @@ BEGIN
   IF (p_cursor_time IS NULL) <> (p_cursor_id IS NULL) THEN
     RAISE EXCEPTION 'log_line_search: cursor needs both time and id' USING ERRCODE = '22023';
   END IF;
-  v_sql := 'SELECT l."id", l."time", l."agentId", l."containerId", l."containerName", l."stack", l."proxyHostId", l."stream", l."level", l."message"'
-        || ' FROM public."LogLine" l WHERE l."orgId" = $1';
-  IF p_agent_id IS NOT NULL THEN v_sql := v_sql || ' AND l."agentId" = $2'; END IF;
+  v_select := 'SELECT l."id", l."time", l."agentId", l."containerId", l."containerName", l."stack", l."proxyHostId", l."stream", l."level", l."message"'
+           || ' FROM public."LogLine" l';
+  v_where := ' WHERE l."orgId" = $1';
+  IF p_agent_id IS NOT NULL THEN v_where := v_where || ' AND l."agentId" = $2'; END IF;
   IF p_container_ids IS NOT NULL THEN
     IF cardinality(p_container_ids) = 1 THEN
-      v_sql := v_sql || ' AND l."containerId" = $3[1]';
+      v_where := v_where || ' AND l."containerId" = $3[1]';
     ELSE
-      v_sql := v_sql || ' AND l."containerId" = ANY ($3)';
+      v_where := v_where || ' AND l."containerId" = ANY ($3)';
     END IF;
   END IF;
-  IF p_stack IS NOT NULL THEN v_sql := v_sql || ' AND l."stack" = $4'; END IF;
-  IF p_proxy_host_id IS NOT NULL THEN v_sql := v_sql || ' AND l."proxyHostId" = $5'; END IF;
-  IF p_levels IS NOT NULL THEN v_sql := v_sql || ' AND l."level" = ANY ($6)'; END IF;
-  IF p_like IS NOT NULL THEN v_sql := v_sql || ' AND l."message" ILIKE $7'; END IF;
-  IF p_regex IS NOT NULL THEN v_sql := v_sql || ' AND l."message" ~* $8'; END IF;
-  IF p_from IS NOT NULL THEN v_sql := v_sql || ' AND l."time" >= $9'; END IF;
-  IF p_to IS NOT NULL THEN v_sql := v_sql || ' AND l."time" <= $10'; END IF;
-  IF p_until IS NOT NULL THEN v_sql := v_sql || ' AND l."time" < $11'; END IF;
-  IF p_cursor_time IS NOT NULL THEN v_sql := v_sql || ' AND (l."time", l."id") < ($12, $13)'; END IF;
-  v_sql := v_sql || ' ORDER BY l."time" DESC, l."id" DESC LIMIT $14';
-  RETURN QUERY EXECUTE v_sql
+  IF p_stack IS NOT NULL THEN v_where := v_where || ' AND l."stack" = $4'; END IF;
+  IF p_proxy_host_id IS NOT NULL THEN v_where := v_where || ' AND l."proxyHostId" = $5'; END IF;
+  IF p_levels IS NOT NULL THEN v_where := v_where || ' AND l."level" = ANY ($6)'; END IF;
+  IF p_like IS NOT NULL THEN v_where := v_where || ' AND l."message" ILIKE $7'; END IF;
+  IF p_regex IS NOT NULL THEN v_where := v_where || ' AND l."message" ~* $8'; END IF;
+  IF p_from IS NOT NULL THEN v_where := v_where || ' AND l."time" >= $9'; END IF;
+  IF p_to IS NOT NULL THEN v_where := v_where || ' AND l."time" <= $10'; END IF;
+  IF p_until IS NOT NULL THEN v_where := v_where || ' AND l."time" < $11'; END IF;
+  IF p_cursor_time IS NOT NULL THEN v_where := v_where || ' AND (l."time", l."id") < ($12, $13)'; END IF;
+
+  IF p_like IS NOT NULL OR p_regex IS NOT NULL THEN
+    -- Hours with a partial trigram index that overlap the range, oldest first.
+    FOR v_hour IN
+      SELECT h.lo, h.lo + interval '1 hour' AS hi FROM (
+        SELECT ((to_date(substring(c.relname from 10 for 8), 'YYYYMMDD')::timestamp
+                 + make_interval(hours => substring(c.relname from 20 for 2)::integer)) AT TIME ZONE 'UTC') AS lo
+          FROM pg_class c
+         WHERE c.relkind = 'i' AND c.relnamespace = 'public'::regnamespace
+           AND c.relname LIKE 'LogLine\_p%\_h%\_trgm\_idx' AND c.relname ~ '^LogLine_p\d{8}_h\d{2}_trgm_idx$'
+      ) h
+      WHERE (v_lo IS NULL OR h.lo + interval '1 hour' > v_lo) AND (v_hi IS NULL OR h.lo <= v_hi)
+      ORDER BY h.lo
+    LOOP
+      IF (v_prev IS NULL OR v_hour.lo > v_prev) AND (v_lo IS NULL OR v_hour.lo > v_lo) THEN
+        -- The gap before this hour (closed days with their full index, or hours without one), when
+        -- the range reaches into it.
+        v_branches := v_branches || (v_select || v_where
+          || CASE WHEN v_prev IS NULL THEN '' ELSE format(' AND l."time" >= %L::timestamptz', to_char(v_prev AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) END
+          || format(' AND l."time" < %L::timestamptz', to_char(v_hour.lo AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) || v_order);
+      END IF;
+      v_branches := v_branches || (v_select || v_where
+        || format(' AND l."time" >= %L::timestamptz AND l."time" < %L::timestamptz',
+                  to_char(v_hour.lo AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                  to_char(v_hour.hi AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+        || v_order);
+      v_prev := v_hour.hi;
+    END LOOP;
+  END IF;
+
+  IF cardinality(v_branches) = 0 THEN
+    RETURN QUERY EXECUTE v_select || v_where || v_order
+      USING v_org, p_agent_id, p_container_ids, p_stack, p_proxy_host_id, p_levels, p_like, p_regex,
+            p_from, p_to, p_until, p_cursor_time, p_cursor_id, p_limit;
+    RETURN;
+  END IF;
+  -- The rest after the last indexed hour (the current hour, and any later lines), when the range
+  -- reaches into it.
+  IF v_hi IS NULL OR v_hi >= v_prev THEN
+    v_branches := v_branches || (v_select || v_where
+      || format(' AND l."time" >= %L::timestamptz', to_char(v_prev AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) || v_order);
+  END IF;
+  RETURN QUERY EXECUTE
+    'SELECT u.* FROM ((' || array_to_string(v_branches, ') UNION ALL (') || ')) u ORDER BY u."time" DESC, u."id" DESC LIMIT $14'
     USING v_org, p_agent_id, p_container_ids, p_stack, p_proxy_host_id, p_levels, p_like, p_regex,
           p_from, p_to, p_until, p_cursor_time, p_cursor_id, p_limit;
 END
