@@ -5,7 +5,7 @@ import { deleteExpiredSessions } from "./auth/session.server";
 import { renewDueCertificates } from "./certs/issuance.server";
 import { appPool } from "./db/pg-pool.server";
 import { logger } from "./logger.server";
-import { applyLogRetention, createLogPartitionsAhead } from "./logs/log-retention.server";
+import { applyLogRetention, createLogPartitionsAhead, indexClosedLogPartitions } from "./logs/log-retention.server";
 import { ensureLogCollectors } from "./logs/collector-boot.server";
 
 interface Job {
@@ -26,6 +26,9 @@ const JOBS: Job[] = [
   // Starts persisting the built-in agent's container logs for an organization as soon as it exists.
   { name: "log-collectors", everyMs: 15 * 1000, run: ensureLogCollectors, runOnStart: true },
   { name: "log-retention", everyMs: 60 * 60 * 1000, run: async () => void (await applyLogRetention()), lockKey: 7_126_032, runOnStart: true },
+  // Trigram index of each day once it has closed (today is written without it; decision 030).
+  // Last at start-up: after an upgrade it may build several days' indexes.
+  { name: "log-search-index", everyMs: 10 * 60 * 1000, run: async () => void (await indexClosedLogPartitions()), lockKey: 7_126_033, runOnStart: true },
 ];
 
 /** Runs `fn` only if this process gets the session-level advisory lock `key`; false if another has it. */

@@ -117,3 +117,61 @@ describe("export, settings and usage", () => {
     expect((await viewer.request("/logs")).status).toBe(403);
   });
 });
+
+describe("the remaining filters, through the search function", () => {
+  // Added here, after the tests above that count every line of the organization.
+  beforeAll(async () => {
+    const db = new pg.Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    // A second agent's stack (one line yesterday) and a proxy host's access log.
+    await db.query(
+      `INSERT INTO "LogLine" ("orgId", "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message")
+       VALUES ($1, now() - interval '2 hours', 'agent-2', 'c9', 'db', 'shop', NULL, 'stdout', 'info', 'shop db ready'),
+              ($1, now() - interval '3 hours', NULL, NULL, NULL, NULL, 'ph-1', 'access', 'info', 'GET /shop 200'),
+              ($1, now() - interval '30 hours', 'agent-2', 'c9', 'db', 'shop', NULL, 'stdout', 'warn', 'shop db slow query yesterday')`,
+      [orgId],
+    );
+    await db.end();
+  });
+
+  type Page = { items: { message: string; stream: string; source: Record<string, string | null> }[]; nextCursor: string | null };
+  const messages = async (query: string) => {
+    const res = await admin.request(`/api/v1/logs?${query}`);
+    expect(res.status, query).toBe(200);
+    return ((await res.json()) as Page).items.map((l) => l.message);
+  };
+
+  test("agent, stack, proxy host and time range, alone and with text or regex", async () => {
+    expect(await messages("agentId=agent-2")).toEqual(["shop db ready", "shop db slow query yesterday"]);
+    expect(await messages("stack=shop&q=SLOW")).toEqual(["shop db slow query yesterday"]);
+    const proxy = (await (await admin.request("/api/v1/logs?proxyHostId=ph-1")).json()) as Page;
+    expect(proxy.items).toEqual([expect.objectContaining({ message: "GET /shop 200", source: { proxyHostId: "ph-1" }, stream: "access" })]);
+    const from = new Date(Date.now() - 26 * 3_600_000).toISOString();
+    const to = new Date(Date.now() - 90 * 60_000).toISOString();
+    expect(await messages(`q=shop&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).toEqual(["shop db ready", "GET /shop 200"]);
+    expect(await messages(`regex=true&q=${encodeURIComponent("^shop db (ready|slow)")}&containerId=c9&level=warn`)).toEqual(["shop db slow query yesterday"]);
+  });
+
+  test("keyset pages of a text search (searched in time windows) give the same lines as one page, and so does the export", async () => {
+    const all = await messages("q=shop&limit=500");
+    expect(all).toEqual(["shop db ready", "GET /shop 200", "shop db slow query yesterday"]);
+    const paged: string[] = [];
+    let cursor = "";
+    do {
+      const page = (await (await admin.request(`/api/v1/logs?q=shop&limit=1${cursor ? `&cursor=${cursor}` : ""}`)).json()) as Page;
+      paged.push(...page.items.map((l) => l.message));
+      cursor = page.nextCursor ?? "";
+    } while (cursor);
+    expect(paged).toEqual(all);
+    const exported = (await (await admin.request("/api/v1/logs/export?format=ndjson&q=shop")).text()).trim().split("\n").map((l) => (JSON.parse(l) as { message: string }).message);
+    expect(exported).toEqual(all);
+  });
+
+  test("a forged cursor is a 400, never a 500", async () => {
+    const forged = (text: string) => Buffer.from(text).toString("base64url");
+    for (const cursor of [forged("1|1"), forged("2026-11-25T00:00:00.000000Z|99999999999999999999"), forged("2026-11-25T00:00:00Z|9223372036854775808"), forged("now|1"), "x"]) {
+      const res = await admin.request(`/api/v1/logs?cursor=${cursor}`);
+      expect(res.status, cursor).toBe(400);
+    }
+  });
+});

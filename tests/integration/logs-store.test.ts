@@ -17,7 +17,7 @@ import { bootstrapDatabase } from "~/server/db/bootstrap.server";
 import { createAppPool } from "~/server/db/pg-pool.server";
 import { LogWriter, toMicrosIso, type StoredLogInput } from "~/server/logs/log-writer.server";
 import { exportLogs, listLogs, type StoredLogLine } from "~/server/logs/log-query.server";
-import { applyLogRetention, getLogSettings, getLogUsage, updateLogSettings } from "~/server/logs/log-retention.server";
+import { applyLogRetention, getLogSettings, getLogUsage, indexClosedLogPartitions, updateLogSettings } from "~/server/logs/log-retention.server";
 import { detectLevel } from "~/server/logs/level";
 
 let db: TestDb;
@@ -192,6 +192,77 @@ describe("tenancy and permissions", () => {
     }
   });
 
+  test("log_line_search, called directly by the app role with crafted arguments, never returns another organization's lines", async () => {
+    const app = new pg.Client({ connectionString: db.appUrl });
+    await app.connect();
+    const call = (args: unknown[]) =>
+      app.query<{ containerId: string; message: string }>(
+        `SELECT * FROM log_line_search($1, $2::text[], $3, $4, $5::text[], $6, $7, $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz, $12::bigint, $13::int)`,
+        args,
+      );
+    const none = [null, null, null, null, null, null, null, null, null, null, null, null, 1001];
+    const withArgs = (changes: Record<number, unknown>) => none.map((v, i) => (i in changes ? changes[i] : v));
+    const onlyB = (rows: { containerId: string }[]) => rows.filter((r) => !r.containerId.startsWith("b-"));
+    try {
+      // app.org_id never set in this session: nothing at all, whatever the arguments.
+      expect((await call(none)).rows).toEqual([]);
+      expect((await call(withArgs({ 0: agentId, 5: "%zq9x7%" }))).rows).toEqual([]);
+      await app.query("SELECT set_config('app.org_id', '', false)");
+      expect((await call(none)).rows).toEqual([]);
+
+      await app.query("BEGIN");
+      await app.query("SELECT set_config('app.org_id', $1, true)", [orgB]);
+      const everything = (await call(none)).rows;
+      expect(everything.length).toBeGreaterThanOrEqual(2);
+      expect(onlyB(everything)).toEqual([]);
+      // The function returns no organization column: nothing to steer.
+      expect(Object.keys(everything[0]!)).not.toContain("orgId");
+      // Org A's containers, A's search term, a regex matching anything, and text that would break
+      // out of a statement built by concatenation: B's own lines or nothing, never an error.
+      expect((await call(withArgs({ 1: ["a-web-id", "a-worker-id"] }))).rows).toEqual([]);
+      expect((await call(withArgs({ 5: "%needle zq9x7%" }))).rows).toEqual([]);
+      expect(onlyB((await call(withArgs({ 6: ".*" }))).rows)).toEqual([]);
+      for (const crafted of [`x' OR true --`, `%' OR "orgId" <> '`, `$1`, `') UNION SELECT * FROM "LogLine" --`]) {
+        for (const position of [0, 2, 3, 5, 6]) {
+          const value = position === 6 ? crafted.replace(/[()[\]$*+?|{}\\^.]/g, "\\$&") : crafted;
+          expect(onlyB((await call(withArgs({ [position]: value }))).rows), `${crafted} at ${position}`).toEqual([]);
+        }
+      }
+      expect(onlyB((await call(withArgs({ 10: "infinity", 11: "9223372036854775807" }))).rows)).toEqual([]);
+      await app.query("ROLLBACK");
+
+      // As org A the same call sees A's line only.
+      await app.query("BEGIN");
+      await app.query("SELECT set_config('app.org_id', $1, true)", [orgA]);
+      expect((await call(withArgs({ 5: "%zq9x7%" }))).rows.map((r) => r.message)).toEqual(["the rare needle zq9x7 appears once"]);
+      await app.query("ROLLBACK");
+    } finally {
+      await app.end();
+    }
+  });
+
+  test("the search function runs as its owner with a pinned search_path, and only the app role may execute it", async () => {
+    const { rows } = await db.admin.query<{ oid: number; prosecdef: boolean; proconfig: string[]; owner: string }>(
+      `SELECT p.oid, p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner) AS owner FROM pg_proc p WHERE p.proname = 'log_line_search'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.prosecdef).toBe(true);
+    expect(rows[0]!.proconfig.some((c) => c.startsWith("search_path="))).toBe(true);
+    const appRole = new URL(db.appUrl).username;
+    expect(rows[0]!.owner).not.toBe(appRole);
+    const stranger = `log_stranger_${randomUUID().slice(0, 8)}`;
+    await db.admin.query(`CREATE ROLE ${stranger}`);
+    try {
+      const can = await db.admin.query<{ app: boolean; stranger: boolean }>(
+        `SELECT has_function_privilege($1, $3::oid, 'EXECUTE') AS app, has_function_privilege($2, $3::oid, 'EXECUTE') AS stranger`,
+        [appRole, stranger, rows[0]!.oid],
+      );
+      expect(can.rows[0]).toEqual({ app: true, stranger: false });
+    } finally {
+      await db.admin.query(`DROP ROLE ${stranger}`);
+    }
+  });
+
   test("a viewer may not read logs, and only admins change the retention", async () => {
     await expect(listLogs(actor(orgA, "viewer"), {}, {})).rejects.toMatchObject({ status: 403 });
     await expect(exportLogs(actor(orgA, "viewer"), {}, "csv")).rejects.toMatchObject({ status: 403 });
@@ -199,6 +270,147 @@ describe("tenancy and permissions", () => {
     expect(await getLogSettings(actor(orgA, "operator"))).toEqual({ retentionDays: 7 });
   });
 });
+
+describe("trigram index per closed day and per ended hour", () => {
+  const dayMs = 86_400_000;
+  const partOf = (ms: number) => `LogLine_p${new Date(ms).toISOString().slice(0, 10).replaceAll("-", "")}`;
+  const trgm = async (table: string) =>
+    (await db.admin.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE '%gin_trgm_ops%' ORDER BY indexname`, [table])).rows.map((r) => r.indexname);
+
+  test("today's partition has no full-day index, the job builds it for closed days and hourly ones for today's ended hours (idempotent), and searches find lines on both sides", async () => {
+    const twoDaysAgo = Date.now() - 2 * dayMs;
+    // Enough lines in the closed day that its index is worth using.
+    const lines = Array.from({ length: 3000 }, (_, i) => line("a", i, "closed", "stdout", i === 1234 ? "closed day holds qx7-rare-token" : `closed day line ${i} GET /items/${i % 97}`, twoDaysAgo + i));
+    await ingest(orgA, lines);
+    await ingest(orgA, [line("a", 0, "open", "stdout", "today holds qx7-rare-token too", Date.now() - 5_000)]);
+    // No partitioned (parent-level) trigram index: it would be maintained on today's partition too.
+    expect(await trgm("LogLine")).toEqual([]);
+    expect(await trgm(partOf(Date.now()))).toEqual([]);
+
+    const first = await indexClosedLogPartitions();
+    expect(first.days).toBeGreaterThanOrEqual(1);
+    expect(await trgm(partOf(twoDaysAgo))).toEqual([`${partOf(twoDaysAgo)}_message_trgm_idx`]);
+    // Today: no full index, one partial index per hour that has ended (none between 00:00 and 01:00 UTC).
+    const today = partOf(Date.now());
+    const endedHours = new Date().getUTCHours();
+    expect(await trgm(today)).toEqual(Array.from({ length: endedHours }, (_, h) => `${today}_h${String(h).padStart(2, "0")}_trgm_idx`));
+    expect(first.hours).toBeGreaterThanOrEqual(endedHours);
+    expect(await indexClosedLogPartitions()).toEqual({ days: 0, hours: 0 });
+
+    const found = await listLogs(actor(orgA), { q: "QX7-RARE" }, {});
+    expect(found.items.map((l) => l.message)).toEqual(["today holds qx7-rare-token too", "closed day holds qx7-rare-token"]);
+    expect((await listLogs(actor(orgB), { q: "qx7-rare" }, {})).items).toEqual([]);
+    const regex = await listLogs(actor(orgA), { q: "qx7-r[a-z]+-token$", regex: true, to: new Date(Date.now() - dayMs) }, {});
+    expect(regex.items.map((l) => l.message)).toEqual(["closed day holds qx7-rare-token"]);
+  });
+
+  test("hourly indexes of a day without its full index serve the search hour by hour, and give way to the full index", async () => {
+    const now = new Date();
+    const threeDaysAgo = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 3, 10, 30);
+    const part = partOf(threeDaysAgo);
+    const lines = Array.from({ length: 3000 }, (_, i) => line("a", i, "hourly", "stdout", i === 2000 ? "hourly day holds zz8-hour-token" : `hourly line ${i} GET /items/${i % 97}`, threeDaysAgo + i * 1_000));
+    await ingest(orgA, lines);
+    await ingest(orgB, [line("b", 0, "hourly", "stdout", "B also says zz8-hour-token", threeDaysAgo + 5_000)]);
+    // What the job does for the open day, here on a day that has no full index yet.
+    await db.admin.query("SELECT log_line_index_closed_hours(1000)");
+    const hourly = await trgm(part);
+    expect(hourly).toHaveLength(24);
+    expect(hourly).toContain(`${part}_h11_trgm_idx`);
+    await db.admin.query(`ANALYZE "${part}"`);
+
+    // Line 2000 is at 11:03:20: the search reads hour 11 through its partial index.
+    const plan = await planOf(orgA, "%zz8-hour%", threeDaysAgo + 86_400_000);
+    expect(plan.rows).toEqual(["hourly day holds zz8-hour-token"]);
+    expect(plan.text).toContain(`${part}_h11_trgm_idx`);
+    // Keyset pages across the hour boundaries (10:30 → 11:20) give the same lines as one page.
+    const filters = { containerId: ["a-hourly-id"], q: "hourly", from: new Date(threeDaysAgo - 3_600_000), to: new Date(threeDaysAgo + 3 * 3_600_000) };
+    const whole = (await listLogs(actor(orgA), filters, { limit: 500 })).items.map((l) => l.id);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listLogs(actor(orgA), filters, { limit: 500, cursor });
+      paged.push(...page.items.map((l) => l.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged.slice(0, 500)).toEqual(whole);
+    expect(paged).toHaveLength(3000);
+    expect(new Set(paged).size).toBe(3000);
+    expect((await listLogs(actor(orgB), { q: "zz8-hour" }, {})).items.map((l) => l.message)).toEqual(["B also says zz8-hour-token"]);
+
+    // Closing the day: the full index replaces the 24 hourly ones.
+    expect((await indexClosedLogPartitions()).days).toBeGreaterThanOrEqual(1);
+    expect(await trgm(part)).toEqual([`${part}_message_trgm_idx`]);
+    expect((await listLogs(actor(orgA), { q: "ZZ8-HOUR" }, {})).items.map((l) => l.message)).toEqual(["hourly day holds zz8-hour-token"]);
+  });
+
+  test("the app role's search uses the closed day's trigram index (a plain ILIKE under RLS cannot)", async () => {
+    const part = partOf(Date.now() - 2 * dayMs);
+    expect(await trgm(part)).toEqual([`${part}_message_trgm_idx`]);
+    // Statistics as autovacuum would have them, so the planner knows the day holds thousands of A's lines.
+    await db.admin.query(`ANALYZE "${part}"`);
+    const appRole = new URL(db.appUrl).username;
+    // auto_explain sends the plan of the statement inside the function as a NOTICE. Superuser
+    // settings first, then the session becomes the app role (RLS confines it as it does the app).
+    const session = new pg.Client({ connectionString: db.adminUrl });
+    await session.connect();
+    const notices: string[] = [];
+    session.on("notice", (n) => notices.push(String(n.message)));
+    try {
+      await session.query("LOAD 'auto_explain'");
+      await session.query("SET auto_explain.log_min_duration = 0");
+      await session.query("SET auto_explain.log_nested_statements = on");
+      await session.query("SET auto_explain.log_level = notice");
+      // Plans, not timings: with sequential scans ruled out only index usability decides.
+      await session.query("SET enable_seqscan = off");
+      await session.query(`SET ROLE "${appRole}"`);
+      await session.query("SELECT set_config('app.org_id', $1, false)", [orgA]);
+      const { rows } = await session.query<{ message: string }>(
+        `SELECT "message" FROM log_line_search(NULL, NULL, NULL, NULL, NULL, '%qx7-rare%', NULL, NULL, $1::timestamptz, NULL, NULL, NULL, 101)`,
+        [new Date(Date.now() - dayMs).toISOString()],
+      );
+      expect(rows.map((r) => r.message)).toEqual(["closed day holds qx7-rare-token"]);
+      expect(notices.join("\n")).toContain(`${part}_message_trgm_idx`);
+      // The same condition straight against the table as the app role: the policy stands in front
+      // of the non-leakproof ILIKE, so the index cannot serve (why the function exists).
+      notices.length = 0;
+      const direct = await session.query<{ message: string }>(
+        `SELECT "message" FROM "LogLine" WHERE "orgId" = current_setting('app.org_id', true) AND "message" ILIKE '%qx7-rare%' AND "time" <= $1::timestamptz`,
+        [new Date(Date.now() - dayMs).toISOString()],
+      );
+      expect(direct.rows.map((r) => r.message)).toEqual(["closed day holds qx7-rare-token"]);
+      expect(notices.join("\n")).toMatch(/Scan/);
+      expect(notices.join("\n")).not.toContain(`${part}_message_trgm_idx`);
+    } finally {
+      await session.end();
+    }
+  });
+});
+
+/**
+ * The plans (auto_explain, sent as NOTICEs) of a search through log_line_search as the app role:
+ * superuser settings first, then the session becomes the app role. Sequential scans are ruled
+ * out so that only index usability decides.
+ */
+async function planOf(orgId: string, like: string, to: number): Promise<{ rows: string[]; text: string }> {
+  const session = new pg.Client({ connectionString: db.adminUrl });
+  await session.connect();
+  const notices: string[] = [];
+  session.on("notice", (n) => notices.push(String(n.message)));
+  try {
+    for (const sql of ["LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0", "SET auto_explain.log_nested_statements = on", "SET auto_explain.log_level = notice", "SET enable_seqscan = off"]) {
+      await session.query(sql);
+    }
+    await session.query(`SET ROLE "${new URL(db.appUrl).username}"`);
+    await session.query("SELECT set_config('app.org_id', $1, false)", [orgId]);
+    const { rows } = await session.query<{ message: string }>(
+      `SELECT "message" FROM log_line_search(NULL, NULL, NULL, NULL, NULL, $1, NULL, NULL, $2::timestamptz, NULL, NULL, NULL, 101)`,
+      [like, new Date(to).toISOString()],
+    );
+    return { rows: rows.map((r) => r.message), text: notices.join("\n") };
+  } finally {
+    await session.end();
+  }
+}
 
 describe("retention", () => {
   test("the job drops what is older than each organization's retention and leaves the rest", async () => {

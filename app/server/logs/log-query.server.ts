@@ -46,8 +46,16 @@ type Row = {
   message: string;
 };
 
-const SELECT = `SELECT "id"::text AS "id", to_char("time" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "time",
-  "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message" FROM "LogLine"`;
+/**
+ * Every read goes through `log_line_search()` (migration 20261125200000_log_search_function), a
+ * SECURITY DEFINER function that takes the organization only from `app.org_id` (set by
+ * `withOrgClient`) and applies it as an explicit condition. Under row-level security `ILIKE` and
+ * `~*` (not LEAKPROOF) could never use the trigram index for the app role; inside the function
+ * they can. Filters travel as bound parameters, never as SQL text.
+ */
+const SEARCH_SQL = `SELECT "id"::text AS "id", to_char("time" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "time",
+  "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message"
+  FROM log_line_search($1, $2::text[], $3, $4, $5::text[], $6, $7, $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz, $12::bigint, $13::int)`;
 
 /** Search and listing give up after this long instead of holding a connection (regex on a year). */
 const STATEMENT_TIMEOUT_MS = 20_000;
@@ -58,7 +66,10 @@ export function encodeCursor(time: string, id: string): string {
 
 export function decodeCursor(cursor: string): { time: string; id: string } {
   const [time, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  if (!time || !id || !/^\d+$/.test(id) || Number.isNaN(Date.parse(time))) {
+  // Exactly what encodeCursor wrote (an ISO time in UTC and a bigint id), so that nothing else
+  // reaches Postgres as a timestamptz or bigint.
+  const validTime = !!time && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(time) && !Number.isNaN(Date.parse(time));
+  if (!validTime || !id || !/^\d{1,19}$/.test(id) || BigInt(id) > 9_223_372_036_854_775_807n) {
     throw new ValidationError("The cursor is not valid.", { cursor: "Use the nextCursor of the previous page." });
   }
   return { time, id };
@@ -77,28 +88,38 @@ export function assertValidRegex(pattern: string): void {
   }
 }
 
-export function buildWhere(filters: LogFilters, cursor?: { time: string; id: string }): { sql: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const p = (value: unknown) => `$${params.push(value)}`;
-  // RLS already confines rows to the organization; naming it lets the (orgId, time) index serve.
-  const where = [`"orgId" = current_setting('app.org_id', true)`];
-  if (filters.agentId) where.push(`"agentId" = ${p(filters.agentId)}`);
-  if (filters.containerId?.length) where.push(filters.containerId.length === 1 ? `"containerId" = ${p(filters.containerId[0])}` : `"containerId" = ANY(${p(filters.containerId)}::text[])`);
-  if (filters.stack) where.push(`"stack" = ${p(filters.stack)}`);
-  if (filters.proxyHostId) where.push(`"proxyHostId" = ${p(filters.proxyHostId)}`);
-  if (filters.level?.length) where.push(`"level" = ANY(${p(filters.level)}::text[])`);
+/**
+ * The 13 positional arguments of `log_line_search` for these filters, the keyset cursor and an
+ * optional extra window [lower, upper) (ms since the epoch), in the order of `SEARCH_SQL`.
+ */
+export function searchArgs(filters: LogFilters, limit: number, cursor?: { time: string; id: string }, window: { lower?: number | null; upper?: number | null } = {}): unknown[] {
+  let like: string | null = null;
+  let regex: string | null = null;
   if (filters.q) {
     if (filters.regex) {
       assertValidRegex(filters.q);
-      where.push(`"message" ~* ${p(filters.q)}`);
+      regex = filters.q;
     } else {
-      where.push(`"message" ILIKE ${p(`%${escapeLike(filters.q)}%`)}`);
+      like = `%${escapeLike(filters.q)}%`;
     }
   }
-  if (filters.from) where.push(`"time" >= ${p(filters.from.toISOString())}::timestamptz`);
-  if (filters.to) where.push(`"time" <= ${p(filters.to.toISOString())}::timestamptz`);
-  if (cursor) where.push(`("time", "id") < (${p(cursor.time)}::timestamptz, ${p(cursor.id)}::bigint)`);
-  return { sql: where.join(" AND "), params };
+  // "time" >= max(from, window lower); "time" <= to; "time" < window upper.
+  const lowerMs = Math.max(filters.from?.getTime() ?? -Infinity, window.lower ?? -Infinity);
+  return [
+    filters.agentId || null,
+    filters.containerId?.length ? filters.containerId : null,
+    filters.stack || null,
+    filters.proxyHostId || null,
+    filters.level?.length ? filters.level : null,
+    like,
+    regex,
+    Number.isFinite(lowerMs) ? new Date(lowerMs).toISOString() : null,
+    filters.to ? filters.to.toISOString() : null,
+    window.upper != null ? new Date(window.upper).toISOString() : null,
+    cursor?.time ?? null,
+    cursor?.id ?? null,
+    limit,
+  ];
 }
 
 function toLine(row: Row): StoredLogLine {
@@ -108,12 +129,10 @@ function toLine(row: Row): StoredLogLine {
 
 /**
  * Text searches walk back in growing time windows (the newest hour, the rest of the newest day,
- * then everything older) and stop as soon as the page is full. Under RLS the trigram index
- * cannot serve `ILIKE`/`~*` for the app role (they are not leakproof, so Postgres evaluates them
- * after the policy, never as an index condition), and Postgres underestimates how many lines a
- * common term matches, so a single query scans the whole range before sorting. A common term is
- * then answered from the newest window; a rare one pays two small extra scans (see
- * docs/benchmarks.md, "Log search").
+ * then everything older) and stop as soon as the page is full. Postgres underestimates how many
+ * lines a common term matches, so a single query would read the whole range through the trigram
+ * index (or scan it) before sorting; the newest window answers a common term by itself, and a
+ * rare one pays two small extra index lookups (see docs/benchmarks.md, "Log search").
  */
 const SEARCH_WINDOWS_MS = [3_600_000, 86_400_000];
 
@@ -122,7 +141,8 @@ export async function queryLogPage(orgId: string, filters: LogFilters, page: { l
   const limit = Math.min(Math.max(page.limit ?? 100, 1), 500);
   if (filters.from && filters.to && filters.from > filters.to) throw new ValidationError("The range ends before it starts.", { to: "Choose a time after 'from'." });
   const cursor = page.cursor ? decodeCursor(page.cursor) : undefined;
-  const { sql, params } = buildWhere(filters, cursor);
+  // Validates the filters (regex) before a connection is taken.
+  searchArgs(filters, limit + 1, cursor);
   // [lower, upper) bounds per window, newest first; null = unbounded.
   const windows: [number | null, number | null][] = [];
   if (filters.q) {
@@ -146,13 +166,8 @@ export async function queryLogPage(orgId: string, filters: LogFilters, page: { l
       const found: Row[] = [];
       try {
         for (const [lower, upper] of windows) {
-          const windowParams = [...params];
-          const bounds: string[] = [];
-          if (lower !== null) bounds.push(`"time" >= $${windowParams.push(new Date(lower).toISOString())}::timestamptz`);
-          if (upper !== null) bounds.push(`"time" < $${windowParams.push(new Date(upper).toISOString())}::timestamptz`);
-          const where = [sql, ...bounds].join(" AND ");
           const want = limit + 1 - found.length;
-          found.push(...(await client.query<Row>(`${SELECT} WHERE ${where} ORDER BY "time" DESC, "id" DESC LIMIT ${want}`, windowParams)).rows);
+          found.push(...(await client.query<Row>(SEARCH_SQL, searchArgs(filters, want, cursor, { lower, upper }))).rows);
           if (found.length > limit) break;
         }
       } catch (error) {

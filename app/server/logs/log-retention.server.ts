@@ -1,5 +1,6 @@
 // Per-organization retention and usage of persisted logs, and the two periodic jobs that keep
-// the partitioned table in shape: partitions created ahead, expired days dropped.
+// the partitioned table in shape: partitions created ahead, closed days given their trigram
+// index, expired days dropped.
 import { auditInTx } from "../audit/audit.server";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
@@ -78,6 +79,27 @@ export async function createLogPartitionsAhead(pool: Queryable = appPool()): Pro
   const today = new Date();
   const day = (offset: number) => new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
   await ensurePartitions(pool, day(-1), day(PARTITIONS_AHEAD));
+}
+
+/**
+ * Builds the trigram search indexes that are due (decision 030): the full index of every closed
+ * day partition lacking it (yesterday once the day has ended, older days created late; this also
+ * drops the day's hourly indexes), then a partial index for each ended hour of the open day. One
+ * index per transaction. Idempotent; returns how many were built.
+ */
+export async function indexClosedLogPartitions(pool: Queryable = appPool()): Promise<{ days: number; hours: number }> {
+  const loop = async (sql: string) => {
+    let built = 0;
+    for (;;) {
+      const { rows } = await pool.query<{ built: number }>(sql);
+      if (!rows[0]?.built) return built;
+      built += rows[0].built;
+    }
+  };
+  const days = await loop("SELECT log_line_index_closed_partitions(1) AS built");
+  const hours = await loop("SELECT log_line_index_closed_hours(1) AS built");
+  if (days || hours) logger.info("log search indexes built", { days, hours });
+  return { days, hours };
 }
 
 /** Drops expired day partitions and deletes expired rows of every organization. */
