@@ -44,8 +44,10 @@ interface Follow {
   /** The running Docker read; replaced when a keeper needs an earlier start. */
   controller: AbortController;
   since: Date;
-  /** Newest line time handed to viewers: after a restart, viewers get only what is newer. */
+  /** Newest line time handed to viewers. */
   viewerHigh: string | null;
+  /** Set by a restart: viewers already have everything up to this time. */
+  replayedUpTo: string | null;
 }
 
 interface HubState {
@@ -67,7 +69,7 @@ function followOf(agent: Agent, source: ContainerLogSource, since: Date): { foll
   const key = keyOf(source);
   const existing = hub.follows.get(key);
   if (existing) return { follow: existing, fresh: false };
-  const follow: Follow = { key, agent, source, viewers: new Set(), keepers: new Set(), controller: new AbortController(), since, viewerHigh: null };
+  const follow: Follow = { key, agent, source, viewers: new Set(), keepers: new Set(), controller: new AbortController(), since, viewerHigh: null, replayedUpTo: null };
   hub.follows.set(key, follow);
   return { follow, fresh: true };
 }
@@ -108,6 +110,7 @@ export function keepFollowing(agent: Agent, source: ContainerLogSource, keeper: 
     follow.controller.abort();
     follow.controller = new AbortController();
     follow.since = keeper.since;
+    follow.replayedUpTo = follow.viewerHigh;
     for (const other of follow.keepers) if (other !== keeper) other.rewound?.();
     start(follow);
   }
@@ -165,20 +168,18 @@ async function run(follow: Follow, controller: AbortController): Promise<void> {
 }
 
 function deliverToViewers(follow: Follow, lines: LogLine[]): void {
-  const high = follow.viewerHigh;
   const newest = lines.at(-1)?.time ?? null;
-  if (newest !== null && (high === null || newest > high)) follow.viewerHigh = newest;
+  if (newest !== null && (follow.viewerHigh === null || newest > follow.viewerHigh)) follow.viewerHigh = newest;
+  const replayed = follow.replayedUpTo;
   for (const viewer of follow.viewers) {
-    // Lines from before the viewer joined (a keeper catching up) or already delivered before a
-    // restart are skipped; a batch that is entirely new goes out as the shared array.
-    const oldest = lines[0]?.time ?? null;
-    const floor = high !== null && high > viewer.from ? high : viewer.from;
-    const strict = high !== null && high > viewer.from;
-    if (oldest === null || (strict ? oldest > floor : oldest >= floor)) {
+    // Lines from before the viewer joined (a keeper catching up) or, after a restart, lines
+    // viewers already had are skipped; a batch that is entirely new goes out as the shared array.
+    const wanted = (time: string | null) => time === null || (time >= viewer.from && (replayed === null || time > replayed));
+    if (wanted(lines[0]?.time ?? null)) {
       viewer.listener.lines(lines);
       continue;
     }
-    const fresh = lines.filter((l) => l.time === null || (strict ? l.time > floor : l.time >= floor));
+    const fresh = lines.filter((l) => wanted(l.time));
     if (fresh.length > 0) viewer.listener.lines(fresh);
   }
 }
