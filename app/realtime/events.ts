@@ -2,7 +2,7 @@
 // Subscriptions answer through an acknowledgement; pushes carry batches, never single items.
 import type { ContainerStats } from "#agent/types";
 import type { ContainerListItem } from "~/server/docker/containers.server";
-import type { ContainerLogSource, LogLine } from "~/server/logs/log-line";
+import type { LiveLine, LogLine, LogSource } from "~/server/logs/log-line";
 
 export type Ack<T extends object = object> = (result: ({ ok: true } & T) | { ok: false; error: { code: string; message: string } }) => void;
 
@@ -11,11 +11,12 @@ export interface ClientToServerEvents {
   "containers:unsubscribe": (payload: { agentId: string }) => void;
   "logs:subscribe": (payload: { agentId: string; containerId: string; tail?: number }, ack?: Ack<{ subscriptionId: string }>) => void;
   "logs:unsubscribe": (payload: { subscriptionId: string }) => void;
-  /** Several containers (ids, a compose stack or all running ones) merged into one live stream;
-   *  `since` (ISO) replays what was printed after it first (a reconnecting viewer's last line). */
+  /** Several containers (ids, a compose stack or all running ones) and proxy hosts' access and
+   *  error logs merged into one live stream; `since` (ISO) replays what was printed after it first
+   *  (a reconnecting viewer's last line). */
   "logs:stream": (
-    payload: { agentId: string; containerIds?: string[]; stack?: string; all?: boolean; since?: string },
-    ack?: Ack<{ subscriptionId: string; sources: ContainerLogSource[] }>,
+    payload: { agentId: string; containerIds?: string[]; stack?: string; all?: boolean; proxyHostIds?: string[]; since?: string },
+    ack?: Ack<{ subscriptionId: string; sources: LogSource[] }>,
   ) => void;
   "logs:stream:unsubscribe": (payload: { subscriptionId: string }) => void;
   "terminal:open": (
@@ -35,7 +36,7 @@ export interface ServerToClientEvents {
   "logs:end": (payload: { subscriptionId: string; reason: string | null }) => void;
   /** Lines of a `logs:stream`, ordered by time within the batch; `skipped` lines were dropped
    *  just before these because the connection fell behind. */
-  "logs:stream:batch": (payload: { subscriptionId: string; items: LogLine[]; skipped?: number }) => void;
+  "logs:stream:batch": (payload: { subscriptionId: string; items: LiveLine[]; skipped?: number }) => void;
   "logs:stream:end": (payload: { subscriptionId: string; reason: string | null }) => void;
   "terminal:output": (payload: { sessionId: string; data: string }) => void;
   "terminal:exit": (payload: { sessionId: string; exitCode: number | null; reason: string | null }) => void;

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { ExportButtons } from "~/components/logs/export-buttons";
 import { LiveLogStream, type LiveSelection } from "~/components/logs/live-stream";
 import { formatBytes, LogRows } from "~/components/logs/log-rows";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -14,6 +15,7 @@ import { zodFieldErrors } from "~/server/http/api.server";
 import { page, parseForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 import { listLogs } from "~/server/logs/log-query.server";
 import { getLogSettings, getLogUsage, updateLogSettings } from "~/server/logs/log-retention.server";
+import { listLogSourceChoices } from "~/server/logs/log-sources.server";
 import { listProxyLogSources } from "~/server/logs/proxy-log.server";
 import { LOG_LEVELS, LogQuerySchema, LogSettingsFormSchema } from "~/validation/logs";
 
@@ -24,10 +26,12 @@ const TEXT_FILTERS = ["q", "containerId", "stack", "proxyHostId", "from", "to"] 
 /** The form speaks UTC `datetime-local` values and named ranges; the schema takes ISO times. */
 function toQuery(params: URLSearchParams): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
-  for (const key of ["q", "containerId", "stack", "proxyHostId"] as const) {
+  for (const key of ["q", "stack", "proxyHostId"] as const) {
     const v = params.get(key)?.trim();
     if (v) query[key] = v;
   }
+  const containers = containerIdsOf(params);
+  if (containers.length) query.containerId = containers.join(",");
   if (params.get("regex") === "on") query.regex = "true";
   const levels = params.getAll("level").filter(Boolean);
   if (levels.length) query.level = levels;
@@ -43,27 +47,37 @@ function toQuery(params: URLSearchParams): Record<string, string | string[]> {
   return query;
 }
 
+/** Container ids as ticked boxes (repeated) or typed (comma-separated), in order, once each. */
+function containerIdsOf(params: URLSearchParams): string[] {
+  return [...new Set(params.getAll("containerId").flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean))];
+}
+
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("logs");
   const actor = await requireUserWithPermission(request, context, "read:logs");
   const params = new URL(request.url).searchParams;
   const values = {
     ...(Object.fromEntries(TEXT_FILTERS.map((k) => [k, params.get(k) ?? ""])) as Record<(typeof TEXT_FILTERS)[number], string>),
+    containerId: containerIdsOf(params).join(","),
     range: params.get("range") ?? "24h",
     regex: params.get("regex") === "on",
     level: params.getAll("level"),
   };
-  const [settings, usage, proxyHosts] = await Promise.all([
+  const [settings, usage, proxyHosts, choices] = await Promise.all([
     getLogSettings(actor),
     getLogUsage(actor, { days: 7 }),
     listProxyLogSources(actor),
+    listLogSourceChoices(actor),
   ]);
-  const shared = { values, settings, usage: usage.items, proxyHosts, canManage: can(actor.role, "manage:settings"), live: null as LiveSelection | null };
+  const shared = { values, settings, usage: usage.items, proxyHosts, choices, canManage: can(actor.role, "manage:settings"), live: null as LiveSelection | null };
   if (values.range === "live") {
-    // Live lines come over /ui straight from Docker (LiveLogStream); history is not queried.
+    // Live lines come over /ui straight from Docker and nginx's logs (LiveLogStream); history is not queried.
     const agentId = await localAgentId(actor);
-    const containerIds = values.containerId.split(",").map((v) => v.trim()).filter(Boolean);
-    const live: LiveSelection = containerIds.length ? { agentId, containerIds } : values.stack.trim() ? { agentId, stack: values.stack.trim() } : { agentId, all: true };
+    const containerIds = values.containerId.split(",").filter(Boolean);
+    const proxyHostIds = values.proxyHostId ? [values.proxyHostId] : [];
+    // No container or stack chosen: all containers, unless only a proxy host is chosen.
+    const containers: Omit<LiveSelection, "agentId"> = containerIds.length ? { containerIds } : values.stack.trim() ? { stack: values.stack.trim() } : proxyHostIds.length ? {} : { all: true };
+    const live: LiveSelection = { agentId, ...containers, ...(proxyHostIds.length ? { proxyHostIds } : {}) };
     return { ...shared, live, errors: {} as Record<string, string>, items: [], nextCursor: null, exportQuery: null, paged: false };
   }
   const parsed = LogQuerySchema.safeParse({ ...toQuery(params), cursor: params.get("cursor") || undefined });
@@ -89,7 +103,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 });
 
 export default function LogsPage() {
-  const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, proxyHosts, canManage, live } = useLoaderData<typeof loader>();
+  const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, proxyHosts, choices, canManage, live } = useLoaderData<typeof loader>();
   const actionErrors = useActionData<typeof action>()?.fields;
   const navigation = useNavigation();
   const search = new URLSearchParams(
@@ -99,16 +113,7 @@ export default function LogsPage() {
   return (
     <>
       <PageHeader title="Logs" description="Searchable history of every container's output and every proxy host's access and error logs, kept per your retention setting.">
-        {exportQuery !== null ? (
-          <div className="flex flex-wrap gap-2">
-            <a className={BUTTON.secondary} href={`/api/v1/logs/export?format=csv${exportQuery ? `&${exportQuery}` : ""}`} download>
-              Export CSV
-            </a>
-            <a className={BUTTON.secondary} href={`/api/v1/logs/export?format=ndjson${exportQuery ? `&${exportQuery}` : ""}`} download>
-              Export NDJSON
-            </a>
-          </div>
-        ) : null}
+        {exportQuery !== null ? <ExportButtons query={exportQuery} /> : null}
       </PageHeader>
       <div className="flex flex-col gap-6">
         <Card title="Filter">
@@ -130,16 +135,23 @@ export default function LogsPage() {
             />
             <Field label="From (UTC)" name="from" type="datetime-local" required={false} defaultValue={values.from} error={errors.from} />
             <Field label="To (UTC)" name="to" type="datetime-local" required={false} defaultValue={values.to} error={errors.to} />
-            <Field label="Container id" name="containerId" required={false} defaultValue={values.containerId} error={errors.containerId} hint="One or more, comma-separated" />
-            <Field label="Stack" name="stack" required={false} defaultValue={values.stack} error={errors.stack} hint="Compose project" />
+            <ContainerChoices choices={choices} chosen={values.containerId.split(",").filter(Boolean)} error={errors.containerId} />
+            <SelectField
+              label="Stack"
+              name="stack"
+              defaultValue={values.stack}
+              error={errors.stack}
+              hint="A whole compose project (when no container is ticked)"
+              options={[{ value: "", label: "Any" }, ...[...new Set([...choices.stacks, ...(values.stack ? [values.stack] : [])])].map((s) => ({ value: s, label: s }))]}
+            />
             {proxyHosts.length > 0 || values.proxyHostId ? (
               <SelectField
                 label="Proxy host"
                 name="proxyHostId"
                 defaultValue={values.proxyHostId}
                 error={errors.proxyHostId}
-                hint="Its access and error logs (history only)"
-                options={[{ value: "", label: "Any source" }, ...proxyHosts.map((h) => ({ value: h.id, label: h.domains.join(", ") || h.id }))]}
+                hint="Its access and error logs; live, they join the chosen containers"
+                options={[{ value: "", label: "None" }, ...proxyHosts.map((h) => ({ value: h.id, label: h.domains.join(", ") || h.id }))]}
               />
             ) : null}
             <fieldset className="flex flex-col gap-1 sm:col-span-2">
@@ -231,6 +243,43 @@ export default function LogsPage() {
         </Card>
       </div>
     </>
+  );
+}
+
+/** Any set of containers, ticked; none ticked means all of them (or the chosen stack). */
+function ContainerChoices({ choices, chosen, error }: { choices: { containers: { id: string; name: string; stack: string | null; running: boolean }[]; unreachable: string | null }; chosen: string[]; error?: string }) {
+  const known = new Set(choices.containers.map((c) => c.id));
+  // Ids in the address that the list does not have (removed containers, short ids) stay chosen.
+  const extra = chosen.filter((id) => !known.has(id) && !choices.containers.some((c) => c.id.startsWith(id)));
+  const isChosen = (id: string) => chosen.some((c) => c === id || (c.length >= 12 && id.startsWith(c)));
+  return (
+    <fieldset className="flex flex-col gap-1 sm:col-span-2" aria-describedby="containers-hint">
+      <legend className="text-sm font-medium">Containers</legend>
+      <div className="max-h-40 overflow-auto rounded-md border border-slate-300 bg-white p-2 dark:border-slate-700 dark:bg-slate-900" data-testid="container-choices">
+        {choices.containers.length === 0 && extra.length === 0 ? (
+          <p className="text-sm text-slate-500">{choices.unreachable ? `Docker cannot be reached: ${choices.unreachable}` : "No containers yet."}</p>
+        ) : null}
+        {choices.containers.map((c) => (
+          <label key={c.id} className="flex items-center gap-2 py-0.5 text-sm">
+            <input type="checkbox" name="containerId" value={c.id} defaultChecked={isChosen(c.id)} />
+            <span className="truncate font-mono text-xs">{c.name}</span>
+            {c.stack ? <span className="truncate text-xs text-slate-500">{c.stack}</span> : null}
+            {c.running ? null : <span className="text-xs text-slate-400">(stopped)</span>}
+          </label>
+        ))}
+        {extra.map((id) => (
+          <label key={id} className="flex items-center gap-2 py-0.5 text-sm">
+            <input type="checkbox" name="containerId" value={id} defaultChecked />
+            <span className="truncate font-mono text-xs">{id.slice(0, 12)}</span>
+            <span className="text-xs text-slate-400">(no longer present)</span>
+          </label>
+        ))}
+      </div>
+      <p id="containers-hint" className="text-xs text-slate-500">
+        None ticked: every container (or the stack below); with only a proxy host chosen, just its logs.
+      </p>
+      {error ? <p className="text-xs text-red-600 dark:text-red-400">{error}</p> : null}
+    </fieldset>
   );
 }
 

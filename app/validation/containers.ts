@@ -38,13 +38,18 @@ export const LogsStreamSchema = z
     containerIds: z.array(id).min(1).max(50).optional(),
     stack: z.string().min(1).max(200).optional(),
     all: z.boolean().optional(),
+    proxyHostIds: z.array(id).min(1).max(20).optional(),
     since: z
       .string()
       .max(40)
       .refine((v) => !Number.isNaN(Date.parse(v)), "Use an ISO-8601 time.")
       .optional(),
   })
-  .refine((v) => [v.containerIds?.length ? 1 : 0, v.stack ? 1 : 0, v.all ? 1 : 0].reduce((a, b) => a + b, 0) === 1, "Choose containers, a stack or all.");
+  .refine((v) => {
+    const containers = [v.containerIds?.length ? 1 : 0, v.stack ? 1 : 0, v.all ? 1 : 0].reduce((a, b) => a + b, 0);
+    // Containers: one way of choosing them; none at all only when proxy hosts are chosen.
+    return containers === 1 || (containers === 0 && Boolean(v.proxyHostIds?.length));
+  }, "Choose containers, a stack or all (or proxy hosts only).");
 export const TerminalOpenSchema = z.object({
   agentId: id,
   containerId: id,

@@ -10,6 +10,9 @@ import { runContainer } from "../setup/containers";
 import { withOrg } from "~/server/db/client.server";
 import { startLogCollector, type LogCollector } from "~/server/logs/log-collector.server";
 import { queryLogPage, type StoredLogLine } from "~/server/logs/log-query.server";
+import { hubStats, subscribeLive } from "~/server/logs/live-hub.server";
+import type { LogLine } from "~/server/logs/log-line";
+import type { Agent, LogOptions } from "#agent/types";
 
 const dockerHost = inject("dockerHost");
 const runId = `logs-collector-${randomUUID().slice(0, 8)}`;
@@ -92,5 +95,105 @@ describe("log collector", () => {
     // The first containers were not ingested twice either.
     expect(await linesOf(early)).toHaveLength(5);
     expect(collector.following()).toEqual(expect.arrayContaining([early, late, resumed]));
+  });
+});
+
+/** The agent as the hub and the collector see it, counting the Docker log follows it opens. */
+function countingAgent(inner: Agent) {
+  const counts = { opened: new Map<string, number>(), open: new Map<string, number>() };
+  const bump = (map: Map<string, number>, id: string, by: number) => map.set(id, (map.get(id) ?? 0) + by);
+  const agent = new Proxy(inner, {
+    get(target, prop) {
+      if (prop === "logs") {
+        return (id: string, options: LogOptions, signal?: AbortSignal) => {
+          if (!options.follow) return target.logs(id, options, signal);
+          return (async function* () {
+            bump(counts.opened, id, 1);
+            bump(counts.open, id, 1);
+            try {
+              yield* target.logs(id, options, signal);
+            } finally {
+              bump(counts.open, id, -1);
+            }
+          })();
+        };
+      }
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { agent, counts };
+}
+
+describe("one Docker follow per container for viewers and persistence", () => {
+  test("a persisted container watched by 3 viewers is read by exactly one Docker log stream; it stays while persistence needs it", async () => {
+    await collector?.stop();
+    collector = undefined;
+    const { agent: counted, counts } = countingAgent(agent);
+    const id = await runContainer(dockerHost, runId, `${runId}-shared`, ["sh", "-c", "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo shared$i; sleep 0.05; done"]);
+    collector = startLogCollector(counted, { orgId, agentId });
+    await waitFor(async () => counts.open.get(id) ?? 0, (n) => n === 1);
+
+    const source = { agentId, containerId: id, containerName: `${runId}-shared` };
+    const seen: LogLine[][] = [[], [], []];
+    const leave = seen.map((lines) => subscribeLive(counted, source, { lines: (l) => lines.push(...l), end: () => {} }));
+    await waitFor(async () => seen.map((l) => l.length), (n) => n.every((c) => c >= 10));
+    const key = `${agentId}:${id}`;
+    expect(hubStats().byContainer[key]).toBe(3);
+    expect(hubStats().keptBy[key]).toBe(1);
+    // One follow opened for this container, ever, and it is the one open now.
+    expect(counts.opened.get(id)).toBe(1);
+    expect(counts.open.get(id)).toBe(1);
+    // The viewers see the same lines, and they are the ones stored.
+    const last = seen[0]!.at(-1)!.message;
+    expect(seen[1]!.map((l) => l.message)).toContain(last);
+    expect(seen[2]!.map((l) => l.message)).toContain(last);
+    const stored = await waitFor(() => queryLogPage(orgId, { containerId: [id] }, { limit: 1000 }), (p) => p.items.some((l) => l.message === last));
+    const storedMessages = new Set(stored.items.map((l) => l.message));
+    const lastNumber = Number(last.slice(6));
+    expect(seen[0]!.filter((l) => Number(l.message.slice(6)) <= lastNumber && !storedMessages.has(l.message))).toEqual([]);
+
+    // The viewers leave: persistence still needs the follow, so it stays (the same one).
+    for (const stop of leave) stop();
+    expect(hubStats().byContainer[key]).toBeUndefined();
+    const before = (await queryLogPage(orgId, { containerId: [id] }, { limit: 1 })).items[0]!.message;
+    await waitFor(() => queryLogPage(orgId, { containerId: [id] }, { limit: 1 }), (p) => p.items[0]!.message !== before);
+    expect(counts.opened.get(id)).toBe(1);
+    expect(counts.open.get(id)).toBe(1);
+
+    // Stored lines have no gaps and no repeats: shared1, shared2, ... in order.
+    const all = (await queryLogPage(orgId, { containerId: [id] }, { limit: 5000 })).items.reverse().map((l) => Number(l.message.slice(6)));
+    expect(all).toEqual(all.map((_, i) => i + 1));
+
+    // Persistence stops too: the follow ends.
+    await collector.stop();
+    collector = undefined;
+    await waitFor(async () => counts.open.get(id) ?? 0, (n) => n === 0);
+    expect(hubStats().keptBy[key]).toBeUndefined();
+  });
+
+  test("a follow a viewer started is restarted from the resume point when persistence joins; the viewer sees no repeats", async () => {
+    const { agent: counted, counts } = countingAgent(agent);
+    const id = await runContainer(dockerHost, runId, `${runId}-late-keeper`, ["sh", "-c", "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo late$i; sleep 0.05; done"]);
+    const source = { agentId, containerId: id, containerName: `${runId}-late-keeper` };
+    const seen: LogLine[] = [];
+    const stop = subscribeLive(counted, source, { lines: (l) => seen.push(...l), end: () => {} });
+    await waitFor(async () => seen.length, (n) => n >= 10);
+    collector = startLogCollector(counted, { orgId, agentId });
+    // Persistence starts from before the viewer's follow: everything the container printed is stored.
+    const stored = await waitFor(() => queryLogPage(orgId, { containerId: [id] }, { limit: 5000 }), (p) => p.items.some((l) => l.message === seen.at(-1)!.message));
+    const numbers = stored.items.reverse().map((l) => Number(l.message.slice(4)));
+    expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+    await waitFor(async () => seen.length, (n) => n >= 40);
+    // The viewer's stream: consecutive, no repeats across the restart.
+    const mine = seen.map((l) => Number(l.message.slice(4)));
+    expect(mine).toEqual(mine.map((_, i) => mine[0]! + i));
+    stop();
+    // One follow open (the restarted one, shared); the viewer's first one is closed.
+    await waitFor(async () => counts.open.get(id) ?? 0, (n) => n === 1);
+    expect(counts.opened.get(id)).toBe(2);
+    await collector.stop();
+    collector = undefined;
+    await waitFor(async () => counts.open.get(id) ?? 0, (n) => n === 0);
   });
 });

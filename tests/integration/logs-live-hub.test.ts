@@ -2,7 +2,7 @@
 // listeners on one container share ONE Docker follow, which stops with the last listener.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { LocalAgent } from "#agent/local/local-agent";
-import { hubStats, subscribeLive } from "~/server/logs/live-hub.server";
+import { hubStats, keepFollowing, subscribeLive } from "~/server/logs/live-hub.server";
 import type { LogLine } from "~/server/logs/log-line";
 import { ensureTestDocker, removeTestContainers } from "../setup/docker";
 import { runContainer } from "../setup/containers";
@@ -81,5 +81,48 @@ describe("the live log hub", () => {
       ["ERROR failed", "stderr", "error"],
     ]);
     expect(hubStats().byContainer[`agent-under-test:${id}`]).toBeUndefined();
+  });
+
+  test("a keeper holds the follow back (no line lost, viewers wait too); it gets lines from its own start point", async () => {
+    const id = await runContainer(dockerHost, RUN_ID, `${RUN_ID}-kept`, ["sh", "-c", "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo kept$i; sleep 0.02; done"]);
+    const source = { agentId: "agent-under-test", containerId: id, containerName: "kept" };
+    await new Promise((r) => setTimeout(r, 500));
+    const kept: LogLine[] = [];
+    const viewed: LogLine[] = [];
+    let release: (() => void) | null = null;
+    let blocked = false;
+    const leaveKeeper = keepFollowing(agent, source, {
+      since: new Date(0),
+      async lines(lines) {
+        kept.push(...lines);
+        if (blocked) await new Promise<void>((r) => (release = r));
+      },
+      end: () => {},
+    });
+    await until(() => kept.length >= 30);
+    // From the beginning of the container's output, not from "now".
+    expect(kept[0]!.message).toBe("kept1");
+    const leaveViewer = subscribeLive(agent, source, { lines: (l) => viewed.push(...l), end: () => {} });
+    await until(() => viewed.length >= 5);
+    blocked = true;
+    await until(() => release !== null);
+    const keptAt = kept.length;
+    const viewedAt = viewed.length;
+    await new Promise((r) => setTimeout(r, 1_000));
+    // The Docker read waits for the keeper: nothing more reaches anyone.
+    expect(kept.length).toBe(keptAt);
+    expect(viewed.length).toBe(viewedAt);
+    blocked = false;
+    release!();
+    await until(() => kept.length >= keptAt + 60);
+    // Nothing was lost while held back: the keeper's lines are consecutive.
+    const numbers = kept.map((l) => Number(l.message.slice(4)));
+    expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+    expect(viewed.length).toBeGreaterThan(viewedAt);
+    leaveViewer();
+    // The keeper alone keeps the follow.
+    expect(hubStats().keptBy[`agent-under-test:${id}`]).toBe(1);
+    leaveKeeper();
+    expect(hubStats().keptBy[`agent-under-test:${id}`]).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { mergeByTime } from "~/components/logs/live-merge";
-import type { LogLine } from "~/server/logs/log-line";
+import type { LiveLine } from "~/server/logs/log-line";
 import { removeTestContainers } from "../setup/docker";
 import { connectUi, localAgentId, runContainer, userClient, type UiClient } from "../setup/containers";
 import { Client, secondOrganizationClient, setUpServer, startServer, type TestServer } from "../setup/server";
@@ -51,7 +51,7 @@ function batchesOf(client: UiClient, subscriptionId: string): Line[][] {
 
 /** What the Logs page shows: the batches merged by time as they arrive. */
 function linesOf(client: UiClient, subscriptionId: string): Line[] {
-  return batchesOf(client, subscriptionId).reduce<LogLine[]>((view, batch) => mergeByTime(view, batch as LogLine[], 1_000_000), []) as Line[];
+  return batchesOf(client, subscriptionId).reduce<LiveLine[]>((view, batch) => mergeByTime(view, batch as LiveLine[], 1_000_000), []) as Line[];
 }
 
 const ended = (client: UiClient, subscriptionId: string, timeoutMs = 20_000) =>

@@ -2,7 +2,7 @@
 // a bounded queue that turns a congested connection into a `skipped` count instead of memory.
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { LiveSink } from "~/server/logs/live-sink.server";
-import type { LogLine } from "~/server/logs/log-line";
+import type { LiveLine, LogLine } from "~/server/logs/log-line";
 
 const line = (n: number, container = "a", ms = n): LogLine => ({
   time: new Date(Date.UTC(2026, 10, 25, 12, 0, 0, ms)).toISOString(),
@@ -13,7 +13,7 @@ const line = (n: number, container = "a", ms = n): LogLine => ({
 });
 
 function harness(options = {}) {
-  const sent: { id: string; items: LogLine[]; skipped: number }[] = [];
+  const sent: { id: string; items: LiveLine[]; skipped: number }[] = [];
   let congested = false;
   const sink = new LiveSink({ send: (id, items, skipped) => sent.push({ id, items, skipped }), congested: () => congested }, options);
   return { sink, sent, setCongested: (v: boolean) => (congested = v) };

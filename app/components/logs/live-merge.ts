@@ -2,15 +2,15 @@
 // within themselves, but a container's batch may trail another's by a flush or two, so lines are
 // merged into the view by time (stable: one source's order is never changed). Pure, so the
 // integration test merges exactly as the page does.
-import type { LogLine } from "~/server/logs/log-line";
+import { sourceKey, type LiveLine } from "~/server/logs/log-line";
 
 /** Lines kept in the live view; older ones scroll away (history has them). */
 export const LIVE_VIEW_LIMIT = 5_000;
 
-const before = (a: LogLine, b: LogLine) => a.time !== null && b.time !== null && a.time < b.time;
+const before = (a: LiveLine, b: LiveLine) => a.time !== null && b.time !== null && a.time < b.time;
 
 /** `view` (ordered by time) with `incoming` (ordered by time) merged in, newest `limit` kept. */
-export function mergeByTime(view: readonly LogLine[], incoming: readonly LogLine[], limit = LIVE_VIEW_LIMIT): LogLine[] {
+export function mergeByTime(view: readonly LiveLine[], incoming: readonly LiveLine[], limit = LIVE_VIEW_LIMIT): LiveLine[] {
   if (incoming.length === 0) return view.slice(Math.max(0, view.length - limit));
   // Only the tail of the view can interleave with a new batch: find where it starts.
   let start = view.length;
@@ -25,8 +25,8 @@ export function mergeByTime(view: readonly LogLine[], incoming: readonly LogLine
 }
 
 /** Identity of a line for the resume seam (the server replays lines at the resume time itself). */
-export function lineKey(line: LogLine): string {
-  return `${line.source.containerId}\u0000${line.time}\u0000${line.stream}\u0000${line.message}`;
+export function lineKey(line: LiveLine): string {
+  return `${sourceKey(line.source)}\u0000${line.time}\u0000${line.stream}\u0000${line.message}`;
 }
 
 /** The newest time seen, and which lines carried it, so a resumed stream repeats none of them. */
@@ -35,7 +35,7 @@ export interface ResumePoint {
   keys: Set<string>;
 }
 
-export function advanceResume(point: ResumePoint | null, lines: readonly LogLine[]): ResumePoint | null {
+export function advanceResume(point: ResumePoint | null, lines: readonly LiveLine[]): ResumePoint | null {
   let next = point;
   for (const line of lines) {
     if (line.time === null) continue;
@@ -46,7 +46,7 @@ export function advanceResume(point: ResumePoint | null, lines: readonly LogLine
 }
 
 /** Drops replayed lines a viewer already has (older than its resume point, or seen at it). */
-export function afterResume(point: ResumePoint | null, lines: readonly LogLine[]): LogLine[] {
+export function afterResume(point: ResumePoint | null, lines: readonly LiveLine[]): LiveLine[] {
   if (!point) return [...lines];
   return lines.filter((l) => l.time === null || l.time > point.time || (l.time === point.time && !point.keys.has(lineKey(l))));
 }

@@ -10,7 +10,7 @@ import {
 } from "~/components/containers/use-ui-socket";
 import { Badge } from "~/components/ui/badge";
 import { BUTTON } from "~/components/ui/button-classes";
-import type { LogLine } from "~/server/logs/log-line";
+import { isProxySource, sourceKey, sourceName, type LiveLine } from "~/server/logs/log-line";
 import {
   advanceResume,
   afterResume,
@@ -24,6 +24,8 @@ export interface LiveSelection {
   containerIds?: string[];
   stack?: string;
   all?: boolean;
+  /** Proxy hosts whose access and error logs join the stream. */
+  proxyHostIds?: string[];
 }
 
 /** How far back a fresh live view starts, so it is not empty (Docker's own recent output). */
@@ -89,18 +91,18 @@ export function LiveLogStream({
   historyHref: (from: string, to: string) => string;
 }) {
   const socket = useUiSocket();
-  const [view, setView] = useState<LogLine[]>([]);
+  const [view, setView] = useState<LiveLine[]>([]);
   const [paused, setPaused] = useState(false);
   const [follow, setFollow] = useState(true);
   const [skipped, setSkipped] = useState(0);
   const [status, setStatus] = useState<string | null>("Connecting…");
   const resume = useRef<ResumePoint | null>(null);
-  const held = useRef<LogLine[]>([]);
+  const held = useRef<LiveLine[]>([]);
   const pausedRef = useRef(false);
   const box = useRef<HTMLDivElement>(null);
   const key = JSON.stringify(selection);
 
-  const take = useCallback((lines: LogLine[]) => {
+  const take = useCallback((lines: LiveLine[]) => {
     if (pausedRef.current) {
       held.current = mergeByTime(held.current, lines, PAUSE_LIMIT);
       return;
@@ -114,7 +116,7 @@ export function LiveLogStream({
       let closed = false;
       const onBatch = (p: {
         subscriptionId: string;
-        items: LogLine[];
+        items: LiveLine[];
         skipped?: number;
       }) => {
         if (p.subscriptionId !== subscriptionId) return;
@@ -244,29 +246,39 @@ export function LiveLogStream({
       >
         <table className="w-full text-sm">
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            {shown.map((l, i) => (
+            {shown.map((l, i) => {
+              const name = sourceName(l.source);
+              const proxy = isProxySource(l.source);
+              return (
               <tr
-                key={`${l.source.containerId}-${l.time}-${i}`}
+                key={`${sourceKey(l.source)}-${l.time}-${i}`}
                 data-testid="live-log-row"
+                data-source={proxy ? "proxy" : "container"}
                 className="align-top"
               >
                 <td className="whitespace-nowrap py-1 pl-2 pr-3 font-mono text-xs text-slate-500">
-                  {l.time?.replace("T", " ").slice(0, 23)}
+                  <span className="hidden sm:inline">{l.time?.slice(0, 10)} </span>
+                  {l.time?.slice(11, 23)}
                 </td>
                 <td
-                  className={`max-w-[12rem] truncate py-1 pr-3 font-mono text-xs ${colour(
-                    l.source.containerName
+                  className={`max-w-[8rem] truncate py-1 pr-3 font-mono text-xs sm:max-w-[12rem] ${colour(
+                    proxy ? `proxy:${name}` : name
                   )}`}
-                  title={l.source.containerName}
+                  title={proxy ? `${name} (proxy ${l.stream} log)` : name}
                 >
-                  {l.source.containerName}
+                  {proxy ? (
+                    <span className="mr-1 rounded bg-slate-100 px-1 text-[10px] uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                      {l.stream}
+                    </span>
+                  ) : null}
+                  {name}
                 </td>
                 <td className="py-1 pr-3">
                   <Badge tone={LEVEL_TONE[l.level]}>{l.level}</Badge>
                 </td>
                 <td
                   className={`whitespace-pre-wrap break-all py-1 font-mono text-xs ${
-                    l.stream === "stderr"
+                    l.stream === "stderr" || l.stream === "error"
                       ? "text-red-800 dark:text-red-300"
                       : ""
                   }`}
@@ -278,7 +290,8 @@ export function LiveLogStream({
                   )}
                 </td>
               </tr>
-            ))}
+              );
+            })}
           </tbody>
         </table>
       </div>

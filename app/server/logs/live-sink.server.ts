@@ -4,7 +4,7 @@
 // holds at most `maxPending` lines and drops its oldest beyond that, counting them, so the next
 // batch carries a `skipped` count. Memory per connection is therefore bounded by
 // subscriptions × maxPending lines plus the few batches already handed to the transport.
-import type { LogLine } from "./log-line";
+import type { LiveLine } from "./log-line";
 
 export interface SinkOptions {
   flushMs?: number;
@@ -14,13 +14,13 @@ export interface SinkOptions {
 
 export interface SinkTarget {
   /** Sends one batch of a subscription; `skipped` counts lines dropped just before these. */
-  send(subscriptionId: string, items: LogLine[], skipped: number): void;
+  send(subscriptionId: string, items: LiveLine[], skipped: number): void;
   /** True while earlier batches have not left yet: hold back instead of piling up. */
   congested(): boolean;
 }
 
 interface Queue {
-  lines: LogLine[];
+  lines: LiveLine[];
   skipped: number;
   /** Keep the merged order by time when lines of several sources share a queue. */
   merge: boolean;
@@ -65,7 +65,7 @@ export class LiveSink {
     return n;
   }
 
-  push(subscriptionId: string, lines: readonly LogLine[]): void {
+  push(subscriptionId: string, lines: readonly LiveLine[]): void {
     const queue = this.queues.get(subscriptionId);
     if (!queue || this.closed || lines.length === 0) return;
     if (lines.length >= this.maxPending) {
@@ -129,7 +129,7 @@ export class LiveSink {
 }
 
 /** ISO times of one length compare as strings; lines without a time keep their place. Stable. */
-function byTime(a: LogLine, b: LogLine): number {
+function byTime(a: LiveLine, b: LiveLine): number {
   if (a.time === null || b.time === null || a.time === b.time) return 0;
   return a.time < b.time ? -1 : 1;
 }

@@ -1,12 +1,13 @@
-// Follows the logs of every running container of one agent into the store: one follow per
-// container, started from the container list and the agent's event stream, each resuming just
+// Follows the logs of every running container of one agent into the store: one keeper per
+// container on the live hub's follow (the same Docker stream live viewers share), started from the
+// container list and the agent's event stream, each resuming just
 // after the last line already stored (or pushed) for that container, so a restart of InfraPilot
 // or of the container neither loses nor repeats lines. Reading pauses while the writer's buffer
 // is full (back-pressure reaches the Docker stream), e.g. while the database is down.
-import type { Agent, ContainerSummary, LogEntry } from "#agent/types";
+import type { Agent, ContainerSummary } from "#agent/types";
 import { appPool, withOrgClient, type Queryable } from "../db/pg-pool.server";
 import { logger } from "../logger.server";
-import { toLogLine } from "./log-line";
+import { keepFollowing } from "./live-hub.server";
 import { LogWriter, toMicrosIso, type StoredLogInput } from "./log-writer.server";
 import { DEFAULT_RETENTION_DAYS, RETENTION_KEY } from "./log-retention.server";
 
@@ -60,22 +61,44 @@ export function startLogCollector(agent: Agent, options: LogCollectorOptions): L
 
   async function followOne(container: Pick<ContainerSummary, "id" | "name" | "stack">, signal: AbortSignal): Promise<void> {
     const known = positions.get(container.id) ?? (await storedPosition(pool, options.orgId, container.id));
+    if (signal.aborted) return;
     // What to skip: a copy, consumed as lines at the resume point come by again.
-    const resume = known ? { time: known.time, messages: new Map(known.messages) } : null;
+    let resume = known ? { time: known.time, messages: new Map(known.messages) } : null;
     const since = resume ? new Date(resume.time) : new Date(Date.now() - (await retentionDays(pool, options.orgId)) * 86_400_000);
+    if (signal.aborted) return;
     const source = { agentId: options.agentId, containerId: container.id, containerName: container.name.replace(/^\//, "") };
-    for await (const batch of agent.logs(container.id, { follow: true, timestamps: true, since }, signal)) {
-      const lines: StoredLogInput[] = [];
-      for (const entry of batch) {
-        const time = entry.time ? toMicrosIso(entry.time) : toMicrosIso(new Date().toISOString());
-        const line = toLogLine({ ...entry, time } as LogEntry, source);
-        if (resume && alreadyStored(resume, time, line.message)) continue;
-        lines.push({ ...source, time, stack: container.stack, proxyHostId: null, stream: line.stream, level: line.level, message: line.message });
-        advance(positions, container.id, time, line.message);
-      }
-      if (lines.length > 0) await writer.push(lines);
-      if (signal.aborted) return;
-    }
+    // The container's one Docker follow is the live hub's, shared with whoever watches it live;
+    // this keeper holds it back while the writer's buffer is full.
+    await new Promise<void>((resolve, reject) => {
+      const leave = keepFollowing(agent, source, {
+        since,
+        async lines(batch) {
+          const lines: StoredLogInput[] = [];
+          for (const entry of batch) {
+            const time = entry.time ? toMicrosIso(entry.time) : toMicrosIso(new Date().toISOString());
+            if (resume && alreadyStored(resume, time, entry.message)) continue;
+            lines.push({ ...source, time, stack: container.stack, proxyHostId: null, stream: entry.stream, level: entry.level, message: entry.message });
+            advance(positions, container.id, time, entry.message);
+          }
+          if (lines.length > 0) await writer.push(lines);
+        },
+        rewound() {
+          // The follow starts over from an earlier point: skip what was already pushed.
+          const p = positions.get(container.id);
+          if (p) resume = { time: p.time, messages: new Map(p.messages) };
+        },
+        end(reason) {
+          signal.removeEventListener("abort", onAbort);
+          if (reason === null) resolve();
+          else reject(new Error(reason));
+        },
+      });
+      const onAbort = () => {
+        leave();
+        resolve();
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   async function watch(): Promise<void> {

@@ -9,12 +9,39 @@ export interface ContainerLogSource {
   containerName: string;
 }
 
-export interface LogLine {
+/** A proxy host's access or error log as a live source (the Logs page's merged stream). */
+export interface ProxyLogSource {
+  agentId: string | null;
+  proxyHostId: string;
+  /** Its first domain, for display. */
+  proxyHostName: string;
+}
+
+export type LogSource = ContainerLogSource | ProxyLogSource;
+
+export interface LogLine<S extends LogSource = ContainerLogSource> {
   time: string | null;
-  source: ContainerLogSource;
-  stream: "stdout" | "stderr";
+  source: S;
+  stream: S extends ProxyLogSource ? "access" | "error" : "stdout" | "stderr";
   level: LogLevel;
   message: string;
+}
+
+/** A line of the Logs page's merged live stream: a container's or a proxy host's. */
+export type LiveLine = LogLine<ContainerLogSource> | LogLine<ProxyLogSource>;
+
+export function isProxySource(source: LogSource): source is ProxyLogSource {
+  return "proxyHostId" in source;
+}
+
+/** One key per source (colour, seams): the container id or the proxy host id. */
+export function sourceKey(source: LogSource): string {
+  return isProxySource(source) ? `proxy:${source.proxyHostId}` : source.containerId;
+}
+
+/** What the page shows as the source's name. */
+export function sourceName(source: LogSource): string {
+  return isProxySource(source) ? source.proxyHostName : source.containerName;
 }
 
 /** Longest message kept per line: a runaway line must not blow up a batch. */

@@ -10,9 +10,12 @@ import { LogsStreamSchema, LogsSubscribeSchema } from "~/validation/containers";
 import { agentFor } from "../agents/registry.server";
 import { checkContainerRef } from "../docker/containers.server";
 import { ConflictError, NotFoundError } from "../errors.server";
+import { env } from "../env.server";
 import { subscribeLive } from "../logs/live-hub.server";
 import { LiveSink } from "../logs/live-sink.server";
-import { toLogLine, type ContainerLogSource, type LogLine } from "../logs/log-line";
+import { queryLogPage } from "../logs/log-query.server";
+import { toLogLine, type ContainerLogSource, type LiveLine, type LogLine, type ProxyLogSource } from "../logs/log-line";
+import { resolveProxySources, subscribeProxyLive } from "../logs/proxy-log.server";
 import { answer, currentActor, errorMessage, parsePayload, type TypedUiSocket } from "./subscription.server";
 
 const MAX_SUBSCRIPTIONS = 8;
@@ -39,7 +42,8 @@ export function registerLogHandlers(socket: TypedUiSocket): void {
     congested: () => !conn.transport.writable && conn.writeBuffer.length > 0,
     send(subscriptionId, items, skipped) {
       const kind = subscriptions.get(subscriptionId)?.kind;
-      if (kind === "tail") socket.emit("logs:batch", { subscriptionId, items, ...(skipped ? { dropped: skipped } : {}) });
+      // A tail subscription only ever holds its one container's lines.
+      if (kind === "tail") socket.emit("logs:batch", { subscriptionId, items: items as LogLine[], ...(skipped ? { dropped: skipped } : {}) });
       else if (kind === "stream") socket.emit("logs:stream:batch", { subscriptionId, items, ...(skipped ? { skipped } : {}) });
     },
   });
@@ -85,18 +89,22 @@ export function registerLogHandlers(socket: TypedUiSocket): void {
       const input = parsePayload(LogsStreamSchema, payload);
       const actor = await currentActor(socket, "read:logs");
       const { agent } = await agentFor(actor, input.agentId);
-      const sources = await resolveSources(agent, input);
+      const wantsContainers = Boolean(input.containerIds?.length || input.stack || input.all);
+      const proxies = input.proxyHostIds?.length ? await resolveProxySources(actor, input.proxyHostIds) : [];
+      const sources = wantsContainers ? await resolveSources(agent, input, proxies.length > 0) : [];
       const subscriptionId = open("stream");
       const since = input.since ? new Date(input.since) : null;
       // A stream outlives any one container's follow; it ends when the viewer unsubscribes, or
-      // once every source has ended (containers that stopped; the browser may subscribe again).
+      // once every container has ended (the browser may subscribe again) and it has no proxy host
+      // (proxy logs do not end).
       let live = sources.length;
       attach(agent, sources, subscriptionId, since ? { since } : {}, () => {
-        if (--live === 0) end(subscriptionId, { reason: null });
+        if (--live === 0 && proxies.length === 0) end(subscriptionId, { reason: null });
       });
+      await attachProxies(actor.orgId, proxies, subscriptionId, since);
       // After the acknowledgement, so the browser knows the id the end belongs to.
-      if (sources.length === 0) setImmediate(() => end(subscriptionId, { reason: null }));
-      return { subscriptionId, sources };
+      if (sources.length === 0 && proxies.length === 0) setImmediate(() => end(subscriptionId, { reason: null }));
+      return { subscriptionId, sources: [...sources, ...proxies] };
     }),
   );
 
@@ -111,6 +119,48 @@ export function registerLogHandlers(socket: TypedUiSocket): void {
     for (const id of [...subscriptions.keys()]) end(id, null);
     sink.dispose();
   });
+
+  /**
+   * Proxy hosts: joins each host's live lines first (holding them), reads the stored history since
+   * the resume point, sends it, then the held lines the history does not have.
+   */
+  async function attachProxies(orgId: string, proxies: ProxyLogSource[], subscriptionId: string, since: Date | null) {
+    const subscription = subscriptions.get(subscriptionId);
+    if (!subscription || proxies.length === 0) return;
+    const nginxPrefix = env().NGINX_MODE === "local" ? env().NGINX_CONF_DIR : null;
+    const held: LiveLine[][] = proxies.map(() => []);
+    const holding = proxies.map(() => Boolean(since));
+    for (const [i, source] of proxies.entries()) {
+      const stop = await subscribeProxyLive(
+          orgId,
+          source,
+          {
+            lines(lines) {
+              if (!holding[i]) return sink.push(subscriptionId, lines);
+              held[i]!.push(...lines);
+              if (held[i]!.length > MAX_CATCH_UP) held[i]!.splice(0, held[i]!.length - MAX_CATCH_UP);
+            },
+          },
+          { nginxPrefix },
+        );
+      // The viewer may have left while the tailer started.
+      if (!subscriptions.has(subscriptionId)) return stop();
+      subscription.stops.push(stop);
+    }
+    if (!since) return;
+    void Promise.all(proxies.map((source) => readProxyHistory(orgId, source, since).catch(() => [] as LiveLine[]))).then((pasts) => {
+      if (!subscriptions.has(subscriptionId)) return;
+      sink.push(subscriptionId, pasts.flat().sort(byTime));
+      pasts.forEach((past, i) => {
+        const last = past.at(-1)?.time ?? null;
+        const atLast = new Set(past.filter((l) => l.time === last).map((l) => `${l.stream}\u0000${l.message}`));
+        const lines = held[i]!;
+        held[i] = [];
+        holding[i] = false;
+        sink.push(subscriptionId, last ? lines.filter((l) => l.time === null || l.time > last || (l.time === last && !atLast.has(`${l.stream}\u0000${l.message}`))) : lines);
+      });
+    });
+  }
 
   /**
    * Joins the live follow of each source first (holding its lines), then reads the history the
@@ -166,8 +216,8 @@ export function registerLogHandlers(socket: TypedUiSocket): void {
   }
 }
 
-/** Stable merge order for lines of several containers (ISO times of one length sort as text). */
-function byTime(a: LogLine, b: LogLine): number {
+/** Stable merge order for lines of several sources (ISO times of one length sort as text). */
+function byTime(a: LiveLine, b: LiveLine): number {
   return a.time === b.time || a.time === null || b.time === null ? 0 : a.time < b.time ? -1 : 1;
 }
 
@@ -188,9 +238,21 @@ async function readHistory(agent: Agent, source: ContainerLogSource, history: { 
   return lines;
 }
 
+/** A proxy host's stored lines since `since` (at most MAX_CATCH_UP, oldest first). */
+async function readProxyHistory(orgId: string, source: ProxyLogSource, since: Date): Promise<LiveLine[]> {
+  const page = await queryLogPage(orgId, { proxyHostId: source.proxyHostId, from: since }, { limit: MAX_CATCH_UP });
+  return page.items.reverse().map((l) => ({
+    time: new Date(l.time).toISOString(),
+    source,
+    stream: l.stream === "error" ? "error" : "access",
+    level: l.level,
+    message: l.message,
+  }));
+}
+
 type StreamInput = { containerIds?: string[]; stack?: string; all?: boolean; agentId: string };
 
-async function resolveSources(agent: Agent, input: StreamInput): Promise<ContainerLogSource[]> {
+async function resolveSources(agent: Agent, input: StreamInput, withProxies = false): Promise<ContainerLogSource[]> {
   if (input.containerIds?.length) {
     const ids = [...new Set(input.containerIds)];
     const details = await Promise.all(ids.map((id) => agent.inspectContainer(checkContainerRef(id))));
@@ -198,7 +260,7 @@ async function resolveSources(agent: Agent, input: StreamInput): Promise<Contain
   }
   const running = await agent.listContainers({ all: false });
   const chosen = input.all ? running : running.filter((c) => c.stack === input.stack);
-  if (!input.all && chosen.length === 0) throw new NotFoundError("No running containers in that stack.");
+  if (!input.all && chosen.length === 0 && !withProxies) throw new NotFoundError("No running containers in that stack.");
   if (chosen.length > MAX_STREAM_SOURCES) throw new ConflictError(`At most ${MAX_STREAM_SOURCES} containers can be followed at once; choose fewer.`);
   return chosen.map((c) => ({ agentId: input.agentId, containerId: c.id, containerName: c.name }));
 }
