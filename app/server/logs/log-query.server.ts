@@ -57,6 +57,10 @@ const SEARCH_SQL = `SELECT "id"::text AS "id", to_char("time" AT TIME ZONE 'UTC'
   "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message"
   FROM log_line_search($1, $2::text[], $3, $4, $5::text[], $6, $7, $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz, $12::bigint, $13::int)`;
 
+/** How many lines match `filters` (at most `cap`): the same search function, counted. */
+export const COUNT_SQL = `SELECT count(*)::text AS n
+  FROM log_line_search($1, $2::text[], $3, $4, $5::text[], $6, $7, $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz, $12::bigint, $13::int)`;
+
 /** Search and listing give up after this long instead of holding a connection (regex on a year). */
 const STATEMENT_TIMEOUT_MS = 20_000;
 

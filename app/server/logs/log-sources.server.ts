@@ -5,7 +5,7 @@ import { agentFor, localAgentId } from "../agents/registry.server";
 import { withOrgClient } from "../db/pg-pool.server";
 import { toAppError } from "../errors.server";
 import { logger } from "../logger.server";
-import { buildWhere, type LogFilters } from "./log-query.server";
+import { COUNT_SQL, searchArgs, type LogFilters } from "./log-query.server";
 
 export interface LogContainerChoice {
   id: string;
@@ -49,11 +49,11 @@ export const EXPORT_COUNT_CAP = 10_000_000;
  */
 export async function countLogExport(actor: Actor, filters: LogFilters, timeoutMs = 2_000): Promise<number | null> {
   assertPermission(actor, "read:logs");
-  const { sql, params } = buildWhere(filters);
+  const args = searchArgs(filters, EXPORT_COUNT_CAP);
   try {
     return await withOrgClient(actor.orgId, async (client) => {
       await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-      const rows = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM (SELECT 1 FROM "LogLine" WHERE ${sql} LIMIT ${EXPORT_COUNT_CAP}) x`, params);
+      const rows = await client.query<{ n: string }>(COUNT_SQL, args);
       return Number(rows.rows[0]?.n ?? 0);
     });
   } catch (error) {
