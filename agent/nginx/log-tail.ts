@@ -9,7 +9,9 @@
 //   rename + `nginx -s reopen`): the new file is followed from 0 and the old one stays open and
 //   is read on every poll until it has not grown for `retireMs`, because nginx's workers reopen
 //   their logs a moment after the master created the new file and may still append to the old
-//   one. Truncation (size below our offset, e.g. copytruncate): restart at 0.
+//   one. Truncation (size below our offset, e.g. copytruncate): restart at 0. Offsets are kept
+//   for the files at their names only: lines still unread in a rotated-away file when the
+//   process stops are not resumed (the window is the rotation's few seconds).
 // - Where to start: a stored offset for the same inode resumes there; otherwise a file present at
 //   the first poll starts at its end when `startAtEnd` (first start ever), else at 0.
 // - The next poll starts only after `onBatch` resolved, so a slow sink (the log writer's
