@@ -161,7 +161,7 @@ describe("NGINX_MODE=container", () => {
     expect(updated.status.message).toContain('unknown directive "no_such_directive"');
     expect((await viaNginx(httpPort, "adv.test")).body).toBe("v1");
     expect((await viaNginx(httpPort, "app.test")).body).toBe("hello from busybox");
-    expect(readFileSync(join(confDir, "live", `hosts/${host.id}.conf`), "utf8")).not.toContain("no_such_directive");
+    expect(await containerNginx().liveFile(`hosts/${host.id}.conf`)).not.toContain("no_such_directive");
     expect((await containerNginx().testLive()).ok).toBe(true);
 
     // A clash only the whole tree shows passes the quick test and is refused by nginx at reload
@@ -244,8 +244,8 @@ describe("NGINX_MODE=container", () => {
     const result = await nginx.apply({ files, isolatePrefix: "hosts/" });
     expect(result.ok).toBe(true);
     expect(result.rejected).toEqual([{ path: "hosts/h-hostnet.conf", message: expect.stringContaining(`Container ${onHost} is on the host network`) }]);
-    expect(readFileSync(join(dir, "live", "hosts/h-app.conf"), "utf8")).toContain(`set $ip_upstream http://${app}:80;`);
-    expect(readFileSync(join(dir, "live", "hosts/h-hostnet.conf"), "utf8")).not.toContain(onHost);
+    expect(await nginx.liveFile("hosts/h-app.conf")).toContain(`set $ip_upstream http://${app}:80;`);
+    expect(await nginx.liveFile("hosts/h-hostnet.conf")).not.toContain(onHost);
     // Attachment checked through the engine only (no traffic to container addresses).
     const attached = Object.keys((await inspect(nginxB)).NetworkSettings.Networks).sort();
     expect(attached).toEqual([netA, netB].sort());
