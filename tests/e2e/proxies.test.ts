@@ -162,7 +162,7 @@ describe("proxies in a browser", () => {
       "WebSockets · gzip · 5 req/s (burst 10) · HTTP/2 · headers: CSP, X-Frame-Options, Referrer-Policy, Permissions-Policy, nosniff",
     );
     await submit(page, page.getByRole("button", { name: "Save and apply" }).first());
-    await page.getByText(/roundtrip\.test is live/).waitFor();
+    await page.getByText(/roundtrip\.test (is live|was saved; nginx is reloading)/).waitFor();
     await page.screenshot({ path: artifactPath("proxies-desktop-light.png"), fullPage: true });
     const after = await (await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`)).json();
     const strip = (h: Record<string, unknown>) => ({ ...h, status: undefined, updatedAt: undefined });
