@@ -11,7 +11,7 @@
 DROP INDEX "LogLine_message_trgm_idx";
 
 -- Builds the trigram index of up to p_max closed day partitions (day < today, UTC) lacking it,
--- oldest first; returns how many it built. Idempotent; the log-partitions job calls it until it
+-- oldest first; returns how many it built. Idempotent; the log-search-index job calls it until it
 -- returns 0 (at start-up and periodically). A plain CREATE INDEX (CONCURRENTLY cannot run in a
 -- function): late lines for the day being indexed wait for the build (seconds per day).
 CREATE FUNCTION log_line_index_closed_partitions(p_max integer) RETURNS integer
