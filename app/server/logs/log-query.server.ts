@@ -53,9 +53,10 @@ type Row = {
  * `~*` (not LEAKPROOF) could never use the trigram index for the app role; inside the function
  * they can. Filters travel as bound parameters, never as SQL text.
  */
-const SEARCH_SQL = `SELECT "id"::text AS "id", to_char("time" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "time",
-  "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message"
-  FROM log_line_search($1, $2::text[], $3, $4, $5::text[], $6, $7, $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz, $12::bigint, $13::int)`;
+const SEARCH_SQL = `SELECT s."id"::text AS "id", to_char(s."time" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "time",
+  s."agentId", s."containerId", s."containerName", s."stack", s."proxyHostId", s."stream", s."level", s."message"
+  FROM log_line_search($1, $2::text[], $3, $4, $5::text[], $6, $7, $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz, $12::bigint, $13::int) s
+  ORDER BY s."time" DESC, s."id" DESC`;
 
 /** How many lines match `filters` (at most `cap`): the same search function, counted. */
 export const COUNT_SQL = `SELECT count(*)::text AS n

@@ -3,15 +3,16 @@
 -- Maintaining the pg_trgm GIN index row by row dominated every ingestion path (~25k lines/s with
 -- it). The day being written (today, UTC) and the days created ahead now carry only the two
 -- btree indexes; once a day has closed, log_line_index_closed_partitions() builds its trigram
--- index in one pass (several times cheaper than maintaining it line by line). A search over
--- today's partition is a scan of at most one day, bounded by its time range.
+-- index in one pass (several times cheaper than maintaining it line by line). Until then, each
+-- ended hour of the open day gets a partial index (log_line_index_closed_hours() below), so a
+-- search scans at most the current hour.
 --
 -- The partitioned (parent-level) index is replaced by one index per partition, named
 -- "LogLine_pYYYYMMDD_message_trgm_idx". Dropping the parent index drops its partitions' indexes.
 DROP INDEX "LogLine_message_trgm_idx";
 
 -- Builds the trigram index of up to p_max closed day partitions (day < today, UTC) lacking it,
--- oldest first; returns how many it built. Idempotent; the log-partitions job calls it until it
+-- oldest first; returns how many it built. Idempotent; the log-search-index job calls it until it
 -- returns 0 (at start-up and periodically). A plain CREATE INDEX (CONCURRENTLY cannot run in a
 -- function): late lines for the day being indexed wait for the build (seconds per day).
 CREATE FUNCTION log_line_index_closed_partitions(p_max integer) RETURNS integer
