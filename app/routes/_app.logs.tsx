@@ -109,7 +109,8 @@ export default function LogsPage() {
   const search = new URLSearchParams(
     Object.entries(values).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : v === true ? [[k, "on"]] : v ? [[k, String(v)]] : [])),
   ).toString();
-  const highlight = values.q && !values.regex ? values.q : null;
+  const highlight = values.q || null;
+  const hostNames = Object.fromEntries(proxyHosts.map((h) => [h.id, h.domains[0] ?? h.id]));
   return (
     <>
       <PageHeader title="Logs" description="Searchable history of every container's output and every proxy host's access and error logs, kept per your retention setting.">
@@ -202,7 +203,7 @@ export default function LogsPage() {
                     </tr>
                   </thead>
                   <tbody key={search} className="divide-y divide-slate-100 dark:divide-slate-800">
-                    <LogRows items={items} nextCursor={nextCursor} search={search} highlight={highlight} />
+                    <LogRows items={items} nextCursor={nextCursor} search={search} highlight={highlight} regex={values.regex} hostNames={hostNames} />
                   </tbody>
                 </table>
               </div>

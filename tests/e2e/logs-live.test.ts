@@ -145,8 +145,30 @@ describe("the Logs page with persistence and a proxy host, on a phone in dark mo
     await expect(proxyRow.textContent()).resolves.toContain("e2e-logs.test");
     await expect(proxyRow.textContent()).resolves.toContain("access");
     await expect(proxyRow.textContent()).resolves.toContain("info");
-    // The picked container still streams after the proxy lines (one merged view).
-    expect(await rows.filter({ hasText: "picked-line-" }).count()).toBeGreaterThan(0);
+    // In history (once the persistence shipper follows the host: a request before its first
+    // start is not stored), the proxy host shows by its domain and a regex search is marked.
+    const hostId = new URL(page.url()).searchParams.get("proxyHostId")!;
+    const stored = `${marker}-h`;
+    await expect
+      .poll(
+        async () => {
+          await viaNginx(httpPort, "e2e-logs.test", `/${stored}`);
+          return ((await (await admin.request(`/api/v1/logs?proxyHostId=${hostId}&q=${stored}`)).json()) as { items: unknown[] }).items.length;
+        },
+        { timeout: 40_000, interval: 1_000 },
+      )
+      .toBeGreaterThan(0);
+    await page.goto(`/logs?range=1h&proxyHostId=${hostId}&q=${encodeURIComponent(`/${stored}|never-[0-9]+x`)}&regex=on`);
+    const historyRow = page.getByTestId("log-row").filter({ hasText: stored }).first();
+    await historyRow.waitFor({ timeout: 20_000 });
+    await expect(historyRow.textContent()).resolves.toContain("proxy e2e-logs.test");
+    await expect(historyRow.locator("mark").first().textContent()).resolves.toBe(`/${stored}`);
+    await page.goBack();
+    await waitForHydration(page);
+    // Back on the live view (it replays the last minute, the stored request included), the picked
+    // container and the proxy host stream again, merged.
+    await rows.filter({ hasText: "picked-line-" }).first().waitFor({ timeout: 20_000 });
+    await proxyRows.filter({ hasText: stored }).first().waitFor({ timeout: 20_000 });
     // Phone layout: nothing wider than the screen; dark mode applied.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);

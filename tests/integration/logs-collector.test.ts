@@ -181,7 +181,8 @@ describe("one Docker follow per container for viewers and persistence", () => {
     await waitFor(async () => seen.length, (n) => n >= 10);
     collector = startLogCollector(counted, { orgId, agentId });
     // Persistence starts from before the viewer's follow: everything the container printed is stored.
-    const stored = await waitFor(() => queryLogPage(orgId, { containerId: [id] }, { limit: 5000 }), (p) => p.items.some((l) => l.message === seen.at(-1)!.message));
+    const target = seen.at(-1)!.message;
+    const stored = await waitFor(() => queryLogPage(orgId, { containerId: [id] }, { limit: 5000 }), (p) => p.items.some((l) => l.message === target));
     const numbers = stored.items.reverse().map((l) => Number(l.message.slice(4)));
     expect(numbers).toEqual(numbers.map((_, i) => i + 1));
     await waitFor(async () => seen.length, (n) => n >= 40);

@@ -140,18 +140,21 @@ function serverRssMiB(): number {
 }
 
 describe("a slow consumer", () => {
-  // What the server may grow by while one connection reads nothing and 100k lines (~13 MB of
-  // output) go by. Measured: +0–5 MiB with the sink's bound; +37 MiB when every batch is handed to
-  // the transport regardless (the unbounded behaviour this guards against).
-  const RSS_BOUND_MIB = 20;
+  // What the server may grow by while one connection reads nothing and 300k lines (~40 MB of
+  // output) go by. Measured on the 2-CPU machine under load average ~14 (other suites running):
+  // +45 MiB with the sink's bound (garbage the collector has not reclaimed yet: with 100k lines
+  // the same path measured anywhere from +4 to +27 MiB depending on GC timing, too close to the
+  // unbounded case to tell apart), +96 MiB when every batch is handed to the transport regardless
+  // (the unbounded behaviour this guards against; it also fails the skipped-lines check below).
+  const RSS_BOUND_MIB = 64;
 
-  test("reading nothing while 100k lines are printed: server memory stays bounded and the client is told what it skipped", async () => {
+  test("reading nothing while 300k lines are printed: server memory stays bounded and the client is told what it skipped", async () => {
     const slow = await connectUi(server, admin);
     try {
       const id = await runContainer(dockerHost, RUN_ID, name("flood"), [
         "sh",
         "-c",
-        "sleep 2; seq 1 100000 | sed 's/$/ the quick brown fox jumps over the lazy dog, again and again, to fill a line of about 120 bytes here/'; sleep 3",
+        "sleep 2; seq 1 300000 | sed 's/$/ the quick brown fox jumps over the lazy dog, again and again, to fill a line of about 120 bytes here/'; sleep 3",
       ]);
       const { subscriptionId } = await stream(slow, { containerIds: [id] });
       // Stop reading at the TCP level: the kernel buffers fill and the server's writes back up.
@@ -160,7 +163,7 @@ describe("a slow consumer", () => {
       if (typeof global.gc === "function") global.gc();
       const baseline = serverRssMiB();
       let peak = baseline;
-      const deadline = Date.now() + 9_000;
+      const deadline = Date.now() + 20_000;
       while (Date.now() < deadline) {
         peak = Math.max(peak, serverRssMiB());
         await new Promise((r) => setTimeout(r, 50));
@@ -173,9 +176,9 @@ describe("a slow consumer", () => {
       console.info(`slow consumer: server RSS ${baseline.toFixed(0)} → peak ${peak.toFixed(0)} MiB; received ${received}, skipped ${skipped}`);
       expect(peak - baseline).toBeLessThan(RSS_BOUND_MIB);
       expect(skipped).toBeGreaterThan(0);
-      expect(received + skipped).toBe(100_000);
+      expect(received + skipped).toBe(300_000);
       // The oldest lines were dropped, the newest delivered.
-      expect(batches.at(-1)!.items.at(-1)!.message).toMatch(/^100000 the quick/);
+      expect(batches.at(-1)!.items.at(-1)!.message).toMatch(/^300000 the quick/);
     } finally {
       slow.close();
     }

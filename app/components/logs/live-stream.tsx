@@ -17,7 +17,7 @@ import {
   mergeByTime,
   type ResumePoint,
 } from "./live-merge";
-import { colour, Highlighted, LEVEL_TONE } from "./log-rows";
+import { colour, LEVEL_TONE, Marked } from "./log-rows";
 
 export interface LiveSelection {
   agentId: string;
@@ -48,33 +48,6 @@ function matcher(
   }
   const needle = q.toLowerCase();
   return (m) => m.toLowerCase().includes(needle);
-}
-
-/** Marks regex matches (the history table marks plain text only; live has the pattern at hand). */
-function RegexMarked({ text, pattern }: { text: string; pattern: string }) {
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern, "gi");
-  } catch {
-    return <>{text}</>;
-  }
-  const parts: React.ReactNode[] = [];
-  let at = 0;
-  for (const m of text.matchAll(re)) {
-    if (!m[0] || parts.length > 200) break;
-    parts.push(
-      text.slice(at, m.index),
-      <mark
-        key={m.index}
-        className="rounded bg-yellow-200 px-0.5 dark:bg-yellow-700"
-      >
-        {m[0]}
-      </mark>
-    );
-    at = m.index + m[0].length;
-  }
-  parts.push(text.slice(at));
-  return <>{parts}</>;
 }
 
 export function LiveLogStream({
@@ -283,11 +256,7 @@ export function LiveLogStream({
                       : ""
                   }`}
                 >
-                  {regex && q ? (
-                    <RegexMarked text={l.message} pattern={q} />
-                  ) : (
-                    <Highlighted text={l.message} term={q || null} />
-                  )}
+                  <Marked text={l.message} term={q || null} regex={regex} />
                 </td>
               </tr>
               );

@@ -137,18 +137,12 @@ async function run(follow: Follow, controller: AbortController): Promise<void> {
       if (signal.aborted) return;
       const lines = batch.map((entry) => toLogLine(entry, follow.source));
       hub.linesIn += lines.length;
-      if (follow.viewers.size > 0) deliverToViewers(follow, lines);
-      for (const keeper of [...follow.keepers]) {
-        try {
-          await keeper.lines(lines);
-        } catch (error) {
-          // A keeper that cannot take lines leaves; the others (and the viewers) go on.
-          follow.keepers.delete(keeper);
-          keeper.end(error instanceof Error ? error.message : String(error));
-        }
-        if (signal.aborted) return;
-      }
-      if (follow.keepers.size === 0 && follow.viewers.size === 0) return;
+      if (follow.keepers.size === 0 && follow.replayedUpTo === null) {
+        // Viewers only (the usual case without persistence): every line is live for every viewer.
+        const newest = lines.length > 0 ? lines[lines.length - 1]!.time : null;
+        if (newest !== null && (follow.viewerHigh === null || newest > follow.viewerHigh)) follow.viewerHigh = newest;
+        for (const viewer of follow.viewers) viewer.listener.lines(lines);
+      } else if (await feedKeepers(follow, lines, signal)) return;
     }
   } catch (error) {
     if (signal.aborted) return;
@@ -167,19 +161,36 @@ async function run(follow: Follow, controller: AbortController): Promise<void> {
   }
 }
 
+/** Viewers first (never waited for), then each keeper in turn (awaited); true: stop reading. */
+async function feedKeepers(follow: Follow, lines: LogLine[], signal: AbortSignal): Promise<boolean> {
+  if (follow.viewers.size > 0) deliverToViewers(follow, lines);
+  for (const keeper of [...follow.keepers]) {
+    try {
+      await keeper.lines(lines);
+    } catch (error) {
+      // A keeper that cannot take lines leaves; the others (and the viewers) go on.
+      follow.keepers.delete(keeper);
+      keeper.end(error instanceof Error ? error.message : String(error));
+    }
+    if (signal.aborted) return true;
+  }
+  return follow.keepers.size === 0 && follow.viewers.size === 0;
+}
+
 function deliverToViewers(follow: Follow, lines: LogLine[]): void {
   const newest = lines.at(-1)?.time ?? null;
   if (newest !== null && (follow.viewerHigh === null || newest > follow.viewerHigh)) follow.viewerHigh = newest;
   const replayed = follow.replayedUpTo;
+  const first = lines[0]?.time ?? null;
   for (const viewer of follow.viewers) {
-    // Lines from before the viewer joined (a keeper catching up) or, after a restart, lines
-    // viewers already had are skipped; a batch that is entirely new goes out as the shared array.
-    const wanted = (time: string | null) => time === null || (time >= viewer.from && (replayed === null || time > replayed));
-    if (wanted(lines[0]?.time ?? null)) {
+    // A batch that is entirely new goes out as the shared array (the usual case). Otherwise lines
+    // from before the viewer joined (a keeper catching up) or, after a restart, lines viewers
+    // already had are left out.
+    if (first === null || (first >= viewer.from && (replayed === null || first > replayed))) {
       viewer.listener.lines(lines);
       continue;
     }
-    const fresh = lines.filter((l) => wanted(l.time));
+    const fresh = lines.filter((l) => l.time === null || (l.time >= viewer.from && (replayed === null || l.time > replayed)));
     if (fresh.length > 0) viewer.listener.lines(fresh);
   }
 }
