@@ -15,7 +15,7 @@
 --   p_like: an ILIKE pattern (the caller escapes wildcards); p_regex: a case-insensitive POSIX regex;
 --   p_from: "time" >= ; p_to: "time" <= ; p_until: "time" < ;
 --   p_cursor_time/p_cursor_id: keyset, ("time", "id") < (p_cursor_time, p_cursor_id).
--- Rows come newest first, at most p_limit (1..1001).
+-- Rows come newest first, at most p_limit (1..10,000,000: pages ask for ≤ 501, the export's row count for up to 10M, counted).
 --
 -- Text searches and the trigram index of the open day: a day's full trigram index is built once
 -- the day has closed; until then its closed hours get partial indexes
@@ -57,8 +57,8 @@ BEGIN
   IF v_org IS NULL OR v_org = '' THEN
     RETURN;
   END IF;
-  IF p_limit IS NULL OR p_limit < 1 OR p_limit > 1001 THEN
-    RAISE EXCEPTION 'log_line_search: limit must be 1..1001' USING ERRCODE = '22023';
+  IF p_limit IS NULL OR p_limit < 1 OR p_limit > 10000000 THEN
+    RAISE EXCEPTION 'log_line_search: limit must be 1..10000000' USING ERRCODE = '22023';
   END IF;
   IF (p_cursor_time IS NULL) <> (p_cursor_id IS NULL) THEN
     RAISE EXCEPTION 'log_line_search: cursor needs both time and id' USING ERRCODE = '22023';
