@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { ADMIN, Client, setUpServer, startServer, type TestServer } from "../setup/server";
 import { startReceivers, type Receivers } from "../integration/alert-receivers";
-import { openBrowser, waitForHydration, type TestBrowser } from "./browser";
+import { openBrowser, waitForHydration, type TestBrowser, logIn } from "./browser";
 
 const RUN_ID = `e2ealert-${process.pid}-${Date.now().toString(36)}`;
 const dockerHost = inject("dockerHost");
@@ -58,11 +58,7 @@ afterAll(async () => {
 
 async function loggedInPage(options: Parameters<TestBrowser["newPage"]>[1] = {}): Promise<Page> {
   const page = await browser.newPage(server.url, options);
-  await page.goto("/login");
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL("**/dashboard");
+  await logIn(page);
   return page;
 }
 

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ADMIN } from "../setup/server";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -84,4 +85,13 @@ export async function waitForHydration(page: Page): Promise<void> {
     const w = window as unknown as { __remixContext?: unknown; __remixRouter?: { state?: { initialized?: boolean } } };
     return Boolean(w.__remixRouter?.state?.initialized);
   });
+}
+
+/** Logs in through the login form and waits for the dashboard. */
+export async function logIn(page: Page, who: { email: string; password: string } = ADMIN): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL("**/dashboard");
 }

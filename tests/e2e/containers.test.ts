@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import type { Page } from "playwright-core";
 import { removeTestContainers } from "../setup/docker";
 import { localAgentId, runContainer } from "../setup/containers";
-import { ADMIN, setUpServer, startServer, type TestServer } from "../setup/server";
-import { openBrowser, waitForHydration, type TestBrowser } from "./browser";
+import { setUpServer, startServer, type TestServer } from "../setup/server";
+import { openBrowser, waitForHydration, type TestBrowser, logIn } from "./browser";
 
 const RUN_ID = `e2e-${process.pid}-${Date.now().toString(36)}`;
 const dockerHost = inject("dockerHost");
@@ -29,11 +29,7 @@ afterAll(async () => {
 
 async function loggedInPage(): Promise<Page> {
   const page = await browser.newPage(server.url);
-  await page.goto("/login");
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL("**/dashboard");
+  await logIn(page);
   return page;
 }
 

@@ -9,8 +9,8 @@ import { removeTestContainers } from "../setup/docker";
 import { localAgentId, runContainer } from "../setup/containers";
 import { viaNginx } from "../setup/nginx";
 import { freePort } from "../setup/postgres";
-import { ADMIN, setUpServer, startServer, type Client, type TestServer } from "../setup/server";
-import { openBrowser, waitForHydration, type TestBrowser } from "./browser";
+import { setUpServer, startServer, type Client, type TestServer } from "../setup/server";
+import { openBrowser, waitForHydration, type TestBrowser, logIn } from "./browser";
 
 const RUN_ID = `e2e-ll-${process.pid}-${Date.now().toString(36)}`;
 const dockerHost = inject("dockerHost");
@@ -38,11 +38,7 @@ describe("live logs in a browser", () => {
       "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo hello-live-$i; if [ $i = 3 ]; then echo 'ERROR e2e-fail' >&2; fi; sleep 0.3; done",
     ]);
     const page = await browser.newPage(server.url);
-    await page.goto("/login");
-    await page.getByLabel("E-mail").fill(ADMIN.email);
-    await page.getByLabel("Password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL("**/dashboard");
+    await logIn(page);
 
     await page.goto(`/logs?range=live&containerId=${id}`);
     await waitForHydration(page);
@@ -105,11 +101,7 @@ describe("the Logs page with persistence and a proxy host, on a phone in dark mo
 
   async function phonePage() {
     const page = await browser.newPage(full.url, { viewport: { width: 390, height: 844 }, colorScheme: "dark", isMobile: true, hasTouch: true });
-    await page.goto("/login");
-    await page.getByLabel("E-mail").fill(ADMIN.email);
-    await page.getByLabel("Password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL("**/dashboard");
+    await logIn(page);
     return page;
   }
 

@@ -7,9 +7,9 @@ import { createConnection } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { freePort } from "../setup/postgres";
-import { ADMIN, setUpServer, startServer, type Client, type TestServer } from "../setup/server";
+import { setUpServer, startServer, type Client, type TestServer } from "../setup/server";
 import type { Page } from "playwright-core";
-import { artifactPath, openBrowser, waitForHydration, type TestBrowser } from "./browser";
+import { artifactPath, openBrowser, waitForHydration, type TestBrowser, logIn } from "./browser";
 import { viaNginx } from "../setup/nginx";
 
 let server: TestServer;
@@ -54,13 +54,9 @@ function rawBytes(host: string): Promise<string> {
   });
 }
 
-async function logIn(options: Parameters<TestBrowser["newPage"]>[1] = {}) {
+async function loggedInPage(options: Parameters<TestBrowser["newPage"]>[1] = {}) {
   const page = await browser.newPage(server.url, options);
-  await page.goto("/login");
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL("**/dashboard");
+  await logIn(page);
   return page;
 }
 
@@ -80,11 +76,7 @@ async function save(page: Page) {
 describe("proxies in a browser", () => {
   test("a host created through the form goes live and nginx serves its upstream", async () => {
     const page = await browser.newPage(server.url);
-    await page.goto("/login");
-    await page.getByLabel("E-mail").fill(ADMIN.email);
-    await page.getByLabel("Password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL("**/dashboard");
+    await logIn(page);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Proxies" }).click();
     await page.waitForURL("**/proxies");
     await waitForHydration(page);
@@ -109,7 +101,7 @@ describe("proxies in a browser", () => {
   });
 
   test("the default site for unknown hosts is switched on the page: redirect, then close, then 404", async () => {
-    const page = await logIn();
+    const page = await loggedInPage();
     await page.goto("/proxies");
     await waitForHydration(page);
     const form = page.getByTestId("default-site-form");
@@ -154,7 +146,7 @@ describe("proxies in a browser", () => {
     };
     const created = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, body)).json();
     expect(created.status.state).toBe("ok");
-    const page = await logIn();
+    const page = await loggedInPage();
     await page.goto(`/proxies?edit=${created.id}`);
     await waitForHydration(page);
     await page.getByText("Edit roundtrip.test").waitFor();
@@ -174,7 +166,7 @@ describe("proxies in a browser", () => {
   test("a container target keeps its container through an edit; the picker is offered", async () => {
     const agentId = (await (await admin.request("/api/v1/agents")).json()).items[0].id as string;
     const created = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["boxed.test"], upstream: { containerId: "shop-web", port: 8080 } })).json();
-    const page = await logIn();
+    const page = await loggedInPage();
     await page.goto(`/proxies?edit=${created.id}`);
     await waitForHydration(page);
     await expect(page.locator('[data-testid="proxy-row"][data-domain="boxed.test"]').textContent()).resolves.toContain("container shop-web:8080");
@@ -198,7 +190,7 @@ describe("proxies in a browser", () => {
   });
 
   test("on a phone in dark mode: hosts stack as cards, nothing overflows, delete asks first", async () => {
-    const page = await logIn({ viewport: { width: 390, height: 844 }, colorScheme: "dark", isMobile: true, hasTouch: true });
+    const page = await loggedInPage({ viewport: { width: 390, height: 844 }, colorScheme: "dark", isMobile: true, hasTouch: true });
     for (const path of ["/proxies", "/access-lists", "/certificates"]) {
       await page.goto(path);
       await waitForHydration(page);

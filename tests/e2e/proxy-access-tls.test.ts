@@ -17,8 +17,8 @@ import { makeChain } from "../setup/cert-chain";
 import { viaNginx } from "../setup/nginx";
 import { startPebble, type Pebble } from "../setup/pebble";
 import { freePort } from "../setup/postgres";
-import { ADMIN, setUpServer, startServer, type TestServer } from "../setup/server";
-import { openBrowser, waitForHydration, type TestBrowser } from "./browser";
+import { setUpServer, startServer, type TestServer } from "../setup/server";
+import { openBrowser, waitForHydration, type TestBrowser, logIn } from "./browser";
 
 let server: TestServer;
 let browser: TestBrowser;
@@ -62,11 +62,7 @@ afterAll(async () => {
 
 async function loggedInPage(): Promise<Page> {
   const page = await browser.newPage(server.url);
-  await page.goto("/login");
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL("**/dashboard");
+  await logIn(page);
   return page;
 }
 
