@@ -183,7 +183,8 @@ describe("proxies in a browser", () => {
     await page.getByLabel("Upstream host").fill("127.0.0.1");
     await page.getByLabel("Port", { exact: true }).fill(String(upstreamPort));
     await submit(page, page.getByRole("button", { name: "Save and apply" }).first());
-    await page.locator('[data-testid="proxy-row"][data-domain="boxed.test"][data-state="ok"]').waitFor();
+    // The row was already ok before this edit: wait for the new target to be the one that is ok.
+    await page.locator('[data-testid="proxy-row"][data-domain="boxed.test"][data-state="ok"]', { hasText: `127.0.0.1:${upstreamPort}` }).waitFor();
     expect((await (await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`)).json()).upstream).toEqual({ scheme: "http", host: "127.0.0.1", port: upstreamPort });
     expect(await viaNginx(httpPort, "boxed.test")).toEqual({ status: 200, body: "hello from the e2e upstream" });
     browser.assertNoPageErrors();
