@@ -66,7 +66,7 @@ export class TreeStore {
   }
 
   async init(): Promise<void> {
-    for (const d of [this.treesDir, this.sharedDir, join(this.prefix, "run", "tmp"), join(this.prefix, "logs", "hosts"), join(this.prefix, "acme", ".well-known", "acme-challenge")]) {
+    for (const d of [this.treesDir, this.sharedDir, join(this.prefix, "run", "tmp"), join(this.prefix, "logs", "hosts"), join(this.prefix, "html"), join(this.prefix, "acme", ".well-known", "acme-challenge")]) {
       await mkdir(d, { recursive: true, mode: 0o755 });
     }
     // Leftovers of an apply that was interrupted never became live: drop them.

@@ -100,8 +100,9 @@ describe("per-host log rotation", () => {
   });
 
   test("a host removed from the tree has its log files removed after the apply", async () => {
-    expect(existsSync(join(hostsDir, "other.access.log"))).toBe(true);
+    // Access logs are opened at each write: the file exists once the host served a request.
     expect(await get("other.test", "/")).toBe(200);
+    expect(existsSync(join(hostsDir, "other.access.log"))).toBe(true);
     const applied = await nginx.apply({ files: tree(["other"]) });
     expect(applied.ok).toBe(true);
     expect(readdirSync(hostsDir).filter((n) => n.startsWith("rot."))).toEqual([]);

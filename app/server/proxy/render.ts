@@ -203,6 +203,10 @@ http {
     proxy_read_timeout 120s;
     limit_req_status 429;
 
+    # Always empty: a log path that contains it is opened at each write instead of being held
+    # open, so per-host access logs cost no file descriptor (nor an open() in nginx -t and every
+    # reload); rotation needs no reopen for them (docs/decisions/020).
+    map $pid $ip_lazy_log { default ""; }
     map $http_upgrade $ip_connection_upgrade {
         default upgrade;
         "" close;
@@ -261,7 +265,7 @@ function renderHost(host: RenderHost, s: RenderSettings, cert: RenderCertificate
   // Per-host logs (relative to the `-p` prefix, like the pid and temp paths): the agent's log
   // tailer (agent/nginx/log-tail.ts) follows them.
   const id = word(host.id, "host id");
-  const logs = `    access_log ${HOST_LOGS_DIR}/${id}.access.log infrapilot_json;
+  const logs = `    access_log ${HOST_LOGS_DIR}/${id}.access.log$ip_lazy_log infrapilot_json;
     error_log ${HOST_LOGS_DIR}/${id}.error.log warn;
 `;
   if (!cert) {
