@@ -1,13 +1,21 @@
-// Ingestion: buffers log lines of one organization and writes them in batches, one multi-row
-// INSERT … SELECT FROM unnest(arrays) per batch (≈ COPY speed without pg-copy-streams), with the
-// day's usage counted in the same statement and transaction.
+// Ingestion: buffers log lines of one organization and writes them in batches, two batches at a
+// time on two connections, each batch one multi-row INSERT … SELECT FROM unnest(arrays) with the
+// day's usage counted in the same statement and transaction. A second method, COPY of the batch
+// into a session TEMP staging table and INSERT … SELECT from it (COPY cannot go straight into a
+// table with row-level security as the app role), is kept selectable and measured next to it by
+// bench/log-ingest.ts: it was slower in every run (decision 030, "Ingestion write path").
 //
 // Guarantees: a line is "acknowledged" (onCommitted) only after its transaction committed. A
-// failed batch stays at the head of the buffer and is retried with backoff, so a database restart
-// loses nothing; while the database is away the buffer fills up to `maxBuffered` lines and then
-// `push()` stops resolving, which pauses the readers (back-pressure down to the Docker stream).
-// A batch whose commit succeeded but whose answer was lost is retried too: at-least-once.
+// failed batch goes back to the head of the buffer and is retried with backoff, so a database
+// restart loses nothing; while the database is away the buffer (waiting plus in-flight lines)
+// fills up to `maxBuffered` lines and then `push()` stops resolving, which pauses the readers
+// (back-pressure down to the Docker stream). A batch whose commit succeeded but whose answer was
+// lost is retried too: at-least-once. With two batches in flight, lines of the later batch can
+// commit (and be acknowledged) before those of the earlier one; readers order by time, id.
 import type pg from "pg";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import { from as copyFrom } from "pg-copy-streams";
 import { isDatabaseUnavailable } from "../errors.server";
 import { logger } from "../logger.server";
 import { appPool, withOrgClient, type Queryable } from "../db/pg-pool.server";
@@ -35,7 +43,16 @@ export interface LogWriterOptions {
   /** Lines held in memory at most; `push` waits beyond this. */
   maxBuffered?: number;
   onCommitted?: (lines: StoredLogInput[]) => void;
+  /** Batches written at the same time, each on its own connection (default 2). */
+  concurrency?: number;
+  /** How a batch is written (default DEFAULT_WRITE_METHOD, the faster one in bench/log-ingest.ts). */
+  method?: WriteMethod;
 }
+
+export type WriteMethod = "copy" | "unnest";
+/** What bench/log-ingest.ts measured faster (see docs/decisions/030-log-storage.md). */
+export const DEFAULT_WRITE_METHOD: WriteMethod = "unnest";
+export const DEFAULT_CONCURRENCY = 2;
 
 const INSERT_SQL = `
 WITH input AS (
@@ -58,15 +75,54 @@ export async function ensurePartitions(pool: Queryable, from: string, to: string
   await pool.query("SELECT log_line_ensure_partitions($1::date, $2::date)", [from, to]);
 }
 
-/** Writes one batch in one transaction. Creates a missing day partition (old or future lines). */
-export async function insertLogBatch(orgId: string, lines: StoredLogInput[], pool: Queryable = appPool()): Promise<void> {
-  if (lines.length === 0) return;
-  const days = new Set(lines.map((l) => l.time.slice(0, 10)));
-  const missing = [...days].filter((d) => !knownDays.has(d)).sort();
-  if (missing.length > 0) {
-    await ensurePartitions(pool, missing[0]!, missing[missing.length - 1]!);
-    for (const d of missing) knownDays.add(d);
+// COPY path. COPY FROM is refused on a table with row-level security for a role subject to it, so
+// each batch is copied into a session-local TEMP staging table (no indexes, no RLS, emptied at
+// commit) and moved into "LogLine" by one INSERT … SELECT in the same transaction: the RLS
+// WITH CHECK applies to every row, exactly as for the unnest INSERT.
+const STAGING = "pg_temp.log_line_staging";
+const CREATE_STAGING_SQL = `CREATE TEMP TABLE IF NOT EXISTS log_line_staging (
+  "time" timestamptz NOT NULL, "agentId" text, "containerId" text, "containerName" text, "stack" text,
+  "proxyHostId" text, "stream" text NOT NULL, "level" text NOT NULL, "message" text NOT NULL
+) ON COMMIT DELETE ROWS`;
+const COPY_SQL = `COPY ${STAGING} ("time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message") FROM STDIN`;
+const MOVE_SQL = `
+WITH inserted AS (
+  INSERT INTO "LogLine" ("orgId", "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message")
+  SELECT $1, "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message" FROM ${STAGING}
+)
+INSERT INTO "LogUsage" AS u ("orgId", "day", "lines", "bytes")
+SELECT $1, ("time" AT TIME ZONE 'UTC')::date, count(*), sum(octet_length("message")) FROM ${STAGING} GROUP BY 2
+ON CONFLICT ("orgId", "day") DO UPDATE SET "lines" = u."lines" + EXCLUDED."lines", "bytes" = u."bytes" + EXCLUDED."bytes"`;
+
+/** Connections (pool clients) whose session already has the staging table. */
+const stagingReady = new WeakSet<pg.PoolClient>();
+
+/** One value in COPY's text format: \N for NULL; backslash, tab, newline and CR escaped; NUL dropped. */
+export function copyTextValue(value: string | null): string {
+  if (value === null) return "\\N";
+  let v = value.includes("\0") ? value.replaceAll("\0", "") : value;
+  if (/[\\\t\n\r]/.test(v)) v = v.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
+  return v;
+}
+
+/** The batch as COPY text-format rows, in the staging table's column order. */
+export function copyTextRows(lines: StoredLogInput[]): string {
+  let out = "";
+  for (const l of lines) {
+    out += `${copyTextValue(l.time)}\t${copyTextValue(l.agentId)}\t${copyTextValue(l.containerId)}\t${copyTextValue(l.containerName)}\t${copyTextValue(l.stack)}\t${copyTextValue(l.proxyHostId)}\t${copyTextValue(l.stream)}\t${copyTextValue(l.level)}\t${copyTextValue(l.message)}\n`;
   }
+  return out;
+}
+
+async function copyBatch(orgId: string, client: pg.PoolClient, data: Buffer): Promise<void> {
+  // Created inside the batch's transaction: a rollback undoes the creation, which is why a
+  // connection is only remembered once the transaction committed (insertLogBatch).
+  if (!stagingReady.has(client)) await client.query(CREATE_STAGING_SQL);
+  await pipeline(Readable.from([data]), client.query(copyFrom(COPY_SQL)));
+  await client.query(MOVE_SQL, [orgId]);
+}
+
+function unnestParams(lines: StoredLogInput[]): (string | null)[][] {
   const columns: (string | null)[][] = [[], [], [], [], [], [], [], [], []];
   for (const l of lines) {
     columns[0]!.push(l.time);
@@ -80,29 +136,59 @@ export async function insertLogBatch(orgId: string, lines: StoredLogInput[], poo
     // Postgres text cannot hold NUL.
     columns[8]!.push(l.message.includes("\0") ? l.message.replaceAll("\0", "") : l.message);
   }
+  return columns;
+}
+
+/** Writes one batch in one transaction. Creates a missing day partition (old or future lines). */
+export async function insertLogBatch(orgId: string, lines: StoredLogInput[], pool: Queryable = appPool(), method: WriteMethod = DEFAULT_WRITE_METHOD): Promise<void> {
+  if (lines.length === 0) return;
+  const days = new Set(lines.map((l) => l.time.slice(0, 10)));
+  const missing = [...days].filter((d) => !knownDays.has(d)).sort();
+  if (missing.length > 0) {
+    await ensurePartitions(pool, missing[0]!, missing[missing.length - 1]!);
+    for (const d of missing) knownDays.add(d);
+  }
+  let write: (client: pg.PoolClient) => Promise<unknown>;
+  if (method === "copy") {
+    const data = Buffer.from(copyTextRows(lines), "utf8");
+    write = async (client) => {
+      await copyBatch(orgId, client, data);
+      return client;
+    };
+  } else {
+    const columns = unnestParams(lines);
+    write = (client) => client.query(INSERT_SQL, [orgId, ...columns]).then(() => null);
+  }
+  let used: unknown;
   try {
-    await withOrgClient(orgId, (client: pg.PoolClient) => client.query(INSERT_SQL, [orgId, ...columns]), pool);
+    used = await withOrgClient(orgId, write, pool);
   } catch (error) {
     // A partition dropped by retention or never created: forget what we knew and retry once.
     if ((error as { code?: string }).code !== NO_PARTITION) throw error;
     knownDays.clear();
     const sorted = [...days].sort();
     await ensurePartitions(pool, sorted[0]!, sorted[sorted.length - 1]!);
-    await withOrgClient(orgId, (client: pg.PoolClient) => client.query(INSERT_SQL, [orgId, ...columns]), pool);
+    used = await withOrgClient(orgId, write, pool);
   }
+  if (used) stagingReady.add(used as pg.PoolClient);
 }
 
 export class LogWriter {
+  /** Lines not yet taken by a worker. */
   private buffer: StoredLogInput[] = [];
+  /** Lines taken by a worker whose transaction has not committed yet. */
+  private inflight = 0;
   private waiters: (() => void)[] = [];
   private drainWaiters: (() => void)[] = [];
-  private wake: (() => void) | null = null;
+  private wakers = new Set<() => void>();
   private closed = false;
   private readonly loop: Promise<void>;
   readonly pool: Queryable;
   readonly maxBatch: number;
   readonly flushMs: number;
   readonly maxBuffered: number;
+  readonly method: WriteMethod;
+  readonly concurrency: number;
   /** Lines committed so far, and consecutive failed attempts (0 when healthy). */
   committed = 0;
   failures = 0;
@@ -115,27 +201,30 @@ export class LogWriter {
     this.maxBatch = options.maxBatch ?? 5_000;
     this.flushMs = options.flushMs ?? 200;
     this.maxBuffered = Math.max(options.maxBuffered ?? 50_000, this.maxBatch);
-    this.loop = this.run();
+    this.method = options.method ?? DEFAULT_WRITE_METHOD;
+    this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.loop = Promise.all(Array.from({ length: this.concurrency }, () => this.work())).then(() => undefined);
   }
 
+  /** Lines held in memory: waiting, or being written. */
   get buffered(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.inflight;
   }
 
   /** Buffers lines; resolves once they fit (waits while the buffer is full: back-pressure). */
   async push(lines: StoredLogInput[]): Promise<void> {
     if (this.closed) throw new Error("The log writer is closed.");
-    while (this.buffer.length >= this.maxBuffered && !this.closed) {
+    while (this.buffered >= this.maxBuffered && !this.closed) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     for (const line of lines) this.buffer.push(line);
-    if (this.buffer.length >= this.maxBatch) this.wake?.();
+    if (this.buffer.length >= this.maxBatch) this.wakeAll();
   }
 
   /** Resolves when everything pushed so far is committed. */
   async drain(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    this.wake?.();
+    if (this.buffered === 0) return;
+    this.wakeAll();
     await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
   }
 
@@ -144,52 +233,66 @@ export class LogWriter {
     if (this.closed) return this.loop;
     await this.drain();
     this.closed = true;
-    this.wake?.();
+    this.wakeAll();
     for (const w of this.waiters.splice(0)) w();
     await this.loop;
   }
 
+  private wakeAll(): void {
+    for (const wake of [...this.wakers]) wake();
+  }
+
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      const wakers = this.wakers;
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
+        wakers.delete(done);
         resolve();
       }
-      this.wake = done;
+      wakers.add(done);
     });
   }
 
-  private async run(): Promise<void> {
+  /**
+   * One of `concurrency` workers: each takes the next batch off the head of the buffer and writes
+   * it in its own transaction on its own connection, so that one batch's round trips and Node
+   * work overlap with another's insert. A failed batch goes back to the head of the buffer.
+   */
+  private async work(): Promise<void> {
     while (!this.closed) {
-      if (this.buffer.length < this.maxBatch && this.drainWaiters.length === 0) await this.sleep(this.buffer.length === 0 ? 1_000 : this.flushMs);
-      this.wake = null;
+      if (this.buffer.length === 0 || (this.buffer.length < this.maxBatch && this.drainWaiters.length === 0)) {
+        await this.sleep(this.buffer.length === 0 ? 1_000 : this.flushMs);
+      }
       if (this.buffer.length === 0) {
-        for (const d of this.drainWaiters.splice(0)) d();
+        this.release();
         continue;
       }
-      const batch = this.buffer.slice(0, this.maxBatch);
+      const batch = this.buffer.splice(0, this.maxBatch);
+      this.inflight += batch.length;
       try {
-        await insertLogBatch(this.orgId, batch, this.pool);
+        await insertLogBatch(this.orgId, batch, this.pool, this.method);
       } catch (error) {
+        this.inflight -= batch.length;
         this.failures++;
         const transient = isDatabaseUnavailable(error) || /timeout|too many clients|terminat/i.test(String((error as Error)?.message));
         if (!transient && this.failures >= 5) {
           // A batch the database keeps refusing for a reason other than being away: do not let it
           // block every later line forever.
           logger.warn("dropping a log batch the database refuses", { orgId: this.orgId, lines: batch.length, error });
-          this.buffer.splice(0, batch.length);
           this.failures = 0;
           this.release();
           continue;
         }
-        if (this.failures === 1) logger.warn("log batch not written; retrying", { orgId: this.orgId, buffered: this.buffer.length, error: String(error) });
+        this.buffer = batch.concat(this.buffer);
+        if (this.failures === 1) logger.warn("log batch not written; retrying", { orgId: this.orgId, buffered: this.buffered, error: String(error) });
         await this.sleep(Math.min(250 * 2 ** Math.min(this.failures - 1, 5), 5_000));
         continue;
       }
+      this.inflight -= batch.length;
       if (this.failures > 0) logger.info("log ingestion resumed", { orgId: this.orgId });
       this.failures = 0;
-      this.buffer.splice(0, batch.length);
       this.committed += batch.length;
       this.options.onCommitted?.(batch);
       this.release();
@@ -197,8 +300,8 @@ export class LogWriter {
   }
 
   private release(): void {
-    while (this.waiters.length > 0 && this.buffer.length < this.maxBuffered) this.waiters.shift()!();
-    if (this.buffer.length === 0) for (const d of this.drainWaiters.splice(0)) d();
+    while (this.waiters.length > 0 && this.buffered < this.maxBuffered) this.waiters.shift()!();
+    if (this.buffered === 0) for (const d of this.drainWaiters.splice(0)) d();
   }
 }
 
