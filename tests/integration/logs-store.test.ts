@@ -490,7 +490,7 @@ describe("the writer's batch methods", () => {
       ).rejects.toThrow(/row-level security/);
       await app.query("BEGIN");
       await app.query("SELECT set_config('app.org_id', $1, true)", [orgB]);
-      await app.query(`CREATE TEMP TABLE s (LIKE "LogLine") ON COMMIT DROP`);
+      await app.query(`CREATE TEMP TABLE s (LIKE "LogLine" INCLUDING DEFAULTS) ON COMMIT DROP`);
       await app.query(`INSERT INTO s ("orgId", time, stream, level, message) VALUES ($1, now(), 'stdout', 'info', 'smuggled')`, [orgA]);
       await expect(app.query(`INSERT INTO "LogLine" ("orgId", time, stream, level, message) SELECT "orgId", time, stream, level, message FROM s`)).rejects.toThrow(/row-level security/);
       await app.query("ROLLBACK");
