@@ -1,17 +1,17 @@
-// Ingestion: buffers log lines of one organization and writes them in batches, two batches at a
-// time on two connections, each batch one multi-row INSERT … SELECT FROM unnest(arrays) with the
-// day's usage counted in the same statement and transaction. A second method, COPY of the batch
-// into a session TEMP staging table and INSERT … SELECT from it (COPY cannot go straight into a
-// table with row-level security as the app role), is kept selectable and measured next to it by
-// bench/log-ingest.ts: it was slower in every run (decision 030, "Ingestion write path").
+// Ingestion: buffers log lines of one organization and writes them in batches, up to two batches
+// in flight on two connections, each batch one multi-row INSERT … SELECT FROM unnest(arrays) with
+// the day's usage upserted in the same transaction. A second method, COPY of the
+// batch into a session TEMP staging table and INSERT … SELECT from it (COPY cannot go straight
+// into a table with row-level security as the app role), is kept selectable and measured next to
+// it by bench/log-ingest.ts; it was not faster (decision 030, "Ingestion write path").
 //
-// Guarantees: a line is "acknowledged" (onCommitted) only after its transaction committed. A
-// failed batch goes back to the head of the buffer and is retried with backoff, so a database
-// restart loses nothing; while the database is away the buffer (waiting plus in-flight lines)
-// fills up to `maxBuffered` lines and then `push()` stops resolving, which pauses the readers
-// (back-pressure down to the Docker stream). A batch whose commit succeeded but whose answer was
-// lost is retried too: at-least-once. With two batches in flight, lines of the later batch can
-// commit (and be acknowledged) before those of the earlier one; readers order by time, id.
+// Guarantees: a line is "acknowledged" (onCommitted) only after its transaction committed, and
+// batches commit in push order (a batch waits for the one before it to commit, and rolls back if
+// that one failed), so what is stored is always a prefix of what was pushed. A failed batch stays
+// at the head of the buffer and is retried with backoff, so a database restart loses nothing;
+// while the database is away the buffer fills up to `maxBuffered` lines and then `push()` stops
+// resolving, which pauses the readers (back-pressure down to the Docker stream). A batch whose
+// commit succeeded but whose answer was lost is retried too: at-least-once.
 import type pg from "pg";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
@@ -55,15 +55,15 @@ export const DEFAULT_WRITE_METHOD: WriteMethod = "unnest";
 export const DEFAULT_CONCURRENCY = 2;
 
 const INSERT_SQL = `
-WITH input AS (
-  SELECT * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-    AS r("time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message")
-), inserted AS (
-  INSERT INTO "LogLine" ("orgId", "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message")
-  SELECT $1, "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message" FROM input
-)
+INSERT INTO "LogLine" ("orgId", "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message")
+SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`;
+
+// The day's usage, counted in Node, upserted in the batch's transaction after the batch before it
+// committed: the upsert locks the organization's usage row until commit, so taking it earlier
+// would make the previous batch wait for this one while this one waits for it.
+const USAGE_SQL = `
 INSERT INTO "LogUsage" AS u ("orgId", "day", "lines", "bytes")
-SELECT $1, ("time" AT TIME ZONE 'UTC')::date, count(*), sum(octet_length("message")) FROM input GROUP BY 2
+SELECT $1, * FROM unnest($2::date[], $3::bigint[], $4::bigint[])
 ON CONFLICT ("orgId", "day") DO UPDATE SET "lines" = u."lines" + EXCLUDED."lines", "bytes" = u."bytes" + EXCLUDED."bytes"`;
 
 const NO_PARTITION = "23514"; // check_violation: "no partition of relation … found for row"
@@ -86,13 +86,23 @@ const CREATE_STAGING_SQL = `CREATE TEMP TABLE IF NOT EXISTS log_line_staging (
 ) ON COMMIT DELETE ROWS`;
 const COPY_SQL = `COPY ${STAGING} ("time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message") FROM STDIN`;
 const MOVE_SQL = `
-WITH inserted AS (
-  INSERT INTO "LogLine" ("orgId", "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message")
-  SELECT $1, "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message" FROM ${STAGING}
-)
-INSERT INTO "LogUsage" AS u ("orgId", "day", "lines", "bytes")
-SELECT $1, ("time" AT TIME ZONE 'UTC')::date, count(*), sum(octet_length("message")) FROM ${STAGING} GROUP BY 2
-ON CONFLICT ("orgId", "day") DO UPDATE SET "lines" = u."lines" + EXCLUDED."lines", "bytes" = u."bytes" + EXCLUDED."bytes"`;
+INSERT INTO "LogLine" ("orgId", "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message")
+SELECT $1, "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message" FROM ${STAGING}`;
+
+/** Lines and UTF-8 bytes of the messages per UTC day (as octet_length counts them, NUL dropped). */
+function usageParams(lines: StoredLogInput[]): [string[], number[], number[]] {
+  const byDay = new Map<string, [number, number]>();
+  for (const l of lines) {
+    const day = l.time.slice(0, 10);
+    const message = l.message.includes("\0") ? l.message.replaceAll("\0", "") : l.message;
+    const entry = byDay.get(day) ?? [0, 0];
+    entry[0]++;
+    entry[1] += Buffer.byteLength(message, "utf8");
+    byDay.set(day, entry);
+  }
+  const days = [...byDay.keys()];
+  return [days, days.map((d) => byDay.get(d)![0]), days.map((d) => byDay.get(d)![1])];
+}
 
 /** Connections (pool clients) whose session already has the staging table. */
 const stagingReady = new WeakSet<pg.PoolClient>();
@@ -140,7 +150,14 @@ function unnestParams(lines: StoredLogInput[]): (string | null)[][] {
 }
 
 /** Writes one batch in one transaction. Creates a missing day partition (old or future lines). */
-export async function insertLogBatch(orgId: string, lines: StoredLogInput[], pool: Queryable = appPool(), method: WriteMethod = DEFAULT_WRITE_METHOD): Promise<void> {
+export async function insertLogBatch(
+  orgId: string,
+  lines: StoredLogInput[],
+  pool: Queryable = appPool(),
+  method: WriteMethod = DEFAULT_WRITE_METHOD,
+  /** Awaited after the batch's statements and before its COMMIT; a rejection rolls it back. */
+  beforeCommit?: () => Promise<void>,
+): Promise<void> {
   if (lines.length === 0) return;
   const days = new Set(lines.map((l) => l.time.slice(0, 10)));
   const missing = [...days].filter((d) => !knownDays.has(d)).sort();
@@ -148,16 +165,24 @@ export async function insertLogBatch(orgId: string, lines: StoredLogInput[], poo
     await ensurePartitions(pool, missing[0]!, missing[missing.length - 1]!);
     for (const d of missing) knownDays.add(d);
   }
+  const usage = usageParams(lines);
   let write: (client: pg.PoolClient) => Promise<unknown>;
   if (method === "copy") {
     const data = Buffer.from(copyTextRows(lines), "utf8");
     write = async (client) => {
       await copyBatch(orgId, client, data);
+      await beforeCommit?.();
+      await client.query(USAGE_SQL, [orgId, ...usage]);
       return client;
     };
   } else {
     const columns = unnestParams(lines);
-    write = (client) => client.query(INSERT_SQL, [orgId, ...columns]).then(() => null);
+    write = async (client) => {
+      await client.query(INSERT_SQL, [orgId, ...columns]);
+      await beforeCommit?.();
+      await client.query(USAGE_SQL, [orgId, ...usage]);
+      return null;
+    };
   }
   let used: unknown;
   try {
@@ -173,11 +198,16 @@ export async function insertLogBatch(orgId: string, lines: StoredLogInput[], poo
   if (used) stagingReady.add(used as pg.PoolClient);
 }
 
+interface Attempt {
+  batch: StoredLogInput[];
+  state: "pending" | "ok" | "failed";
+  error?: unknown;
+  settled: Promise<void>;
+}
+
 export class LogWriter {
-  /** Lines not yet taken by a worker. */
+  /** Lines not committed yet, oldest first (the first ones may be in flight). */
   private buffer: StoredLogInput[] = [];
-  /** Lines taken by a worker whose transaction has not committed yet. */
-  private inflight = 0;
   private waiters: (() => void)[] = [];
   private drainWaiters: (() => void)[] = [];
   private wakers = new Set<() => void>();
@@ -203,18 +233,18 @@ export class LogWriter {
     this.maxBuffered = Math.max(options.maxBuffered ?? 50_000, this.maxBatch);
     this.method = options.method ?? DEFAULT_WRITE_METHOD;
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
-    this.loop = Promise.all(Array.from({ length: this.concurrency }, () => this.work())).then(() => undefined);
+    this.loop = this.run();
   }
 
-  /** Lines held in memory: waiting, or being written. */
+  /** Lines held in memory: waiting or being written, not committed yet. */
   get buffered(): number {
-    return this.buffer.length + this.inflight;
+    return this.buffer.length;
   }
 
   /** Buffers lines; resolves once they fit (waits while the buffer is full: back-pressure). */
   async push(lines: StoredLogInput[]): Promise<void> {
     if (this.closed) throw new Error("The log writer is closed.");
-    while (this.buffered >= this.maxBuffered && !this.closed) {
+    while (this.buffer.length >= this.maxBuffered && !this.closed) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     for (const line of lines) this.buffer.push(line);
@@ -223,7 +253,7 @@ export class LogWriter {
 
   /** Resolves when everything pushed so far is committed. */
   async drain(): Promise<void> {
-    if (this.buffered === 0) return;
+    if (this.buffer.length === 0) return;
     this.wakeAll();
     await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
   }
@@ -242,7 +272,8 @@ export class LogWriter {
     for (const wake of [...this.wakers]) wake();
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Resolves after `ms`, on wakeAll(), or when `until` settles, whichever comes first. */
+  private pause(ms: number, until?: Promise<unknown>): Promise<void> {
     return new Promise((resolve) => {
       const wakers = this.wakers;
       const timer = setTimeout(done, ms);
@@ -252,56 +283,99 @@ export class LogWriter {
         resolve();
       }
       wakers.add(done);
+      until?.then(done, done);
     });
   }
 
   /**
-   * One of `concurrency` workers: each takes the next batch off the head of the buffer and writes
-   * it in its own transaction on its own connection, so that one batch's round trips and Node
-   * work overlap with another's insert. A failed batch goes back to the head of the buffer.
+   * Up to `concurrency` batches are in flight, each in its own transaction on its own connection,
+   * so that one batch's insert overlaps with the next one's. Commits stay in push order: a batch
+   * commits only after the batch before it committed, and rolls back if that one failed. So what
+   * is committed is always a prefix of what was pushed (the collector resumes after the newest
+   * stored line and relies on there being no hole before it), and the head of the buffer is
+   * always the oldest batch in flight. On a failure every batch in flight is retried, from the
+   * head, after a backoff.
    */
-  private async work(): Promise<void> {
+  private async run(): Promise<void> {
+    const inflight: Attempt[] = [];
+    let taken = 0; // lines at the head of the buffer that are in flight
+    let tail: Promise<void> = Promise.resolve(); // settles when the newest batch in flight committed
+    let flushNow = false;
     while (!this.closed) {
-      if (this.buffer.length === 0 || (this.buffer.length < this.maxBatch && this.drainWaiters.length === 0)) {
-        await this.sleep(this.buffer.length === 0 ? 1_000 : this.flushMs);
+      const waiting = this.buffer.length - taken;
+      const full = waiting >= this.maxBatch || (waiting > 0 && (this.drainWaiters.length > 0 || flushNow));
+      if (inflight.length < this.concurrency && full) {
+        flushNow = false;
+        const batch = this.buffer.slice(taken, taken + this.maxBatch);
+        taken += batch.length;
+        const previous = tail;
+        const attempt: Attempt = { batch, state: "pending", settled: Promise.resolve() };
+        attempt.settled = insertLogBatch(this.orgId, batch, this.pool, this.method, () => previous).then(
+          () => void (attempt.state = "ok"),
+          (error: unknown) => {
+            attempt.state = "failed";
+            attempt.error = error;
+          },
+        );
+        tail = attempt.settled.then(() => {
+          if (attempt.state !== "ok") throw new Error("an earlier log batch was not committed");
+        });
+        tail.catch(() => {});
+        inflight.push(attempt);
+        continue;
       }
-      if (this.buffer.length === 0) {
+      if (inflight.length === 0) {
+        if (waiting === 0) {
+          this.release();
+          await this.pause(1_000);
+        } else {
+          await this.pause(this.flushMs);
+          flushNow = true;
+        }
+        continue;
+      }
+      const head = inflight[0]!;
+      if (head.state === "pending") {
+        // The oldest batch is being written: wait for it, or for enough lines for another batch.
+        await this.pause(1_000, head.settled);
+        continue;
+      }
+      if (head.state === "ok") {
+        inflight.shift();
+        this.buffer.splice(0, head.batch.length);
+        taken -= head.batch.length;
+        if (this.failures > 0) logger.info("log ingestion resumed", { orgId: this.orgId });
+        this.failures = 0;
+        this.committed += head.batch.length;
+        this.options.onCommitted?.(head.batch);
         this.release();
         continue;
       }
-      const batch = this.buffer.splice(0, this.maxBatch);
-      this.inflight += batch.length;
-      try {
-        await insertLogBatch(this.orgId, batch, this.pool, this.method);
-      } catch (error) {
-        this.inflight -= batch.length;
-        this.failures++;
-        const transient = isDatabaseUnavailable(error) || /timeout|too many clients|terminat/i.test(String((error as Error)?.message));
-        if (!transient && this.failures >= 5) {
-          // A batch the database keeps refusing for a reason other than being away: do not let it
-          // block every later line forever.
-          logger.warn("dropping a log batch the database refuses", { orgId: this.orgId, lines: batch.length, error });
-          this.failures = 0;
-          this.release();
-          continue;
-        }
-        this.buffer = batch.concat(this.buffer);
-        if (this.failures === 1) logger.warn("log batch not written; retrying", { orgId: this.orgId, buffered: this.buffered, error: String(error) });
-        await this.sleep(Math.min(250 * 2 ** Math.min(this.failures - 1, 5), 5_000));
+      // The head failed: the batches behind it roll back (they wait for its commit); retry all.
+      await Promise.all(inflight.map((a) => a.settled));
+      inflight.length = 0;
+      taken = 0;
+      tail = Promise.resolve();
+      const { batch, error } = head;
+      this.failures++;
+      const transient = isDatabaseUnavailable(error) || /timeout|too many clients|terminat/i.test(String((error as Error)?.message));
+      if (!transient && this.failures >= 5) {
+        // A batch the database keeps refusing for a reason other than being away: do not let it
+        // block every later line forever.
+        logger.warn("dropping a log batch the database refuses", { orgId: this.orgId, lines: batch.length, error });
+        this.buffer.splice(0, batch.length);
+        this.failures = 0;
+        this.release();
         continue;
       }
-      this.inflight -= batch.length;
-      if (this.failures > 0) logger.info("log ingestion resumed", { orgId: this.orgId });
-      this.failures = 0;
-      this.committed += batch.length;
-      this.options.onCommitted?.(batch);
-      this.release();
+      if (this.failures === 1) logger.warn("log batch not written; retrying", { orgId: this.orgId, buffered: this.buffer.length, error: String(error) });
+      await this.pause(Math.min(250 * 2 ** Math.min(this.failures - 1, 5), 5_000));
     }
   }
 
   private release(): void {
-    while (this.waiters.length > 0 && this.buffered < this.maxBuffered) this.waiters.shift()!();
-    if (this.buffered === 0) for (const d of this.drainWaiters.splice(0)) d();
+    while (this.waiters.length > 0 && this.buffer.length < this.maxBuffered) this.waiters.shift()!();
+    if (this.buffer.length === 0) for (const d of this.drainWaiters.splice(0)) d();
   }
 }
 
