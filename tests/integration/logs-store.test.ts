@@ -479,6 +479,42 @@ describe("the writer's batch methods", () => {
     expect(usage.rows).toEqual([{ lines: String(NASTY.length), bytes: String(NASTY.reduce((n, m) => n + Buffer.byteLength(m), 0)) }]);
   });
 
+  test("with two batches in flight, a later batch never commits before an earlier one (what is stored stays a prefix of what was pushed)", async () => {
+    const orgId = randomUUID();
+    await withOrg(orgId, (tx) => tx.organization.create({ data: { id: orgId, name: "order", slug: `order-${orgId.slice(0, 8)}` } }));
+    // The first batch goes to a day whose partition an admin transaction locks against inserts;
+    // the second one to today's partition, which nothing blocks.
+    const oldDay = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+    await db.admin.query("SELECT log_line_ensure_partitions($1::date, $1::date)", [oldDay]);
+    const first = [0, 1, 2].map((i) => line("o", i, "app", "stdout", `old ${i}`, Date.parse(`${oldDay}T12:00:00Z`) + i));
+    const second = [0, 1, 2].map((i) => line("o", i, "app", "stdout", `new ${i}`, Date.now() - 1_000 + i));
+    const locker = new pg.Client({ connectionString: db.adminUrl });
+    await locker.connect();
+    const pool = createAppPool(db.appUrl);
+    const acknowledged: string[] = [];
+    try {
+      await locker.query("BEGIN");
+      await locker.query(`LOCK TABLE "LogLine_p${oldDay.replaceAll("-", "")}" IN SHARE MODE`);
+      const writer = new LogWriter(orgId, { pool, maxBatch: 3, flushMs: 10, concurrency: 2, onCommitted: (lines) => acknowledged.push(...lines.map((l) => l.message)) });
+      await writer.push([...first, ...second]);
+      // Wait until the second batch's insert has run (its rows exist, uncommitted), then a bit.
+      const inserted = async () => (await db.admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n as number;
+      for (let i = 0; i < 100 && (await inserted()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500));
+      const visible = await db.admin.query(`SELECT message FROM "LogLine" WHERE "orgId" = $1`, [orgId]);
+      expect(visible.rows).toEqual([]);
+      expect(acknowledged).toEqual([]);
+      await locker.query("COMMIT");
+      await writer.close();
+    } finally {
+      await locker.end();
+      await pool.end();
+    }
+    expect(acknowledged).toEqual([...first, ...second].map((l) => l.message));
+    const stored = await db.admin.query<{ message: string }>(`SELECT message FROM "LogLine" WHERE "orgId" = $1 ORDER BY time`, [orgId]);
+    expect(stored.rows.map((r) => r.message)).toEqual([...first, ...second].map((l) => l.message));
+  });
+
   test("the app role cannot COPY into \"LogLine\" (hence the staging table), and the move out of a staging table meets the row-level security check", async () => {
     // The staging table has no policy; the move into "LogLine" does. Inserting for organization A
     // while app.org_id names B must fail, not land in A.
