@@ -515,6 +515,49 @@ describe("the writer's batch methods", () => {
     expect(stored.rows.map((r) => r.message)).toEqual([...first, ...second].map((l) => l.message));
   });
 
+  test("a batch whose predecessor stays blocked rolls back after previousCommitWaitMs (its locks must not queue DDL forever) and is retried: every line once, in order", async () => {
+    const orgId = randomUUID();
+    await withOrg(orgId, (tx) => tx.organization.create({ data: { id: orgId, name: "wait", slug: `wait-${orgId.slice(0, 8)}` } }));
+    const oldDay = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    await db.admin.query("SELECT log_line_ensure_partitions($1::date, $1::date)", [oldDay]);
+    const first = [0, 1, 2].map((i) => line("w", i, "app", "stdout", `blocked ${i}`, Date.parse(`${oldDay}T12:00:00Z`) + i));
+    const second = [0, 1, 2].map((i) => line("w", i, "app", "stdout", `behind ${i}`, Date.now() - 1_000 + i));
+    const locker = new pg.Client({ connectionString: db.adminUrl });
+    await locker.connect();
+    const pool = createAppPool(db.appUrl);
+    const acknowledged: string[] = [];
+    try {
+      await locker.query("BEGIN");
+      await locker.query(`LOCK TABLE "LogLine_p${oldDay.replaceAll("-", "")}" IN SHARE MODE`);
+      const writer = new LogWriter(orgId, { pool, maxBatch: 3, flushMs: 10, previousCommitWaitMs: 300, onCommitted: (lines) => acknowledged.push(...lines.map((l) => l.message)) });
+      await writer.push([...first, ...second]);
+      // Long enough for the second batch to give up its transaction (it waits for the first then).
+      await new Promise((r) => setTimeout(r, 1_500));
+      const visible = await db.admin.query(`SELECT message FROM "LogLine" WHERE "orgId" = $1`, [orgId]);
+      expect(visible.rows).toEqual([]);
+      // The second batch is not holding its transaction open all along: today's partition takes
+      // an exclusive lock within the wait.
+      const probe = new pg.Client({ connectionString: db.adminUrl });
+      await probe.connect();
+      try {
+        await probe.query("BEGIN");
+        await probe.query("SET LOCAL lock_timeout = '5s'");
+        await probe.query(`LOCK TABLE "LogLine_p${new Date().toISOString().slice(0, 10).replaceAll("-", "")}" IN ACCESS EXCLUSIVE MODE`);
+        await probe.query("ROLLBACK");
+      } finally {
+        await probe.end();
+      }
+      await locker.query("COMMIT");
+      await writer.close();
+    } finally {
+      await locker.end();
+      await pool.end();
+    }
+    expect(acknowledged).toEqual([...first, ...second].map((l) => l.message));
+    const stored = await db.admin.query<{ message: string }>(`SELECT message FROM "LogLine" WHERE "orgId" = $1 ORDER BY time`, [orgId]);
+    expect(stored.rows.map((r) => r.message)).toEqual([...first, ...second].map((l) => l.message));
+  });
+
   test("the app role cannot COPY into \"LogLine\" (hence the staging table), and the move out of a staging table meets the row-level security check", async () => {
     // The staging table has no policy; the move into "LogLine" does. Inserting for organization A
     // while app.org_id names B must fail, not land in A.

@@ -45,6 +45,12 @@ export interface LogWriterOptions {
   onCommitted?: (lines: StoredLogInput[]) => void;
   /** Batches written at the same time, each on its own connection (default 2). */
   concurrency?: number;
+  /**
+   * Longest a batch waits, its rows inserted, for the previous batch's commit before it rolls back
+   * and is retried (default 15 s). Bounds a lock queue the database cannot see: DDL on "LogLine"
+   * (a new day's partition) waiting for this batch's locks, the previous batch waiting behind it.
+   */
+  previousCommitWaitMs?: number;
   /** How a batch is written (default DEFAULT_WRITE_METHOD, the faster one in bench/log-ingest.ts). */
   method?: WriteMethod;
 }
@@ -198,6 +204,22 @@ export async function insertLogBatch(
   if (used) stagingReady.add(used as pg.PoolClient);
 }
 
+function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timeout: the previous log batch did not commit within ${ms} ms`)), ms);
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 interface Attempt {
   batch: StoredLogInput[];
   state: "pending" | "ok" | "failed";
@@ -219,6 +241,7 @@ export class LogWriter {
   readonly maxBuffered: number;
   readonly method: WriteMethod;
   readonly concurrency: number;
+  readonly previousCommitWaitMs: number;
   /** Lines committed so far, and consecutive failed attempts (0 when healthy). */
   committed = 0;
   failures = 0;
@@ -233,6 +256,7 @@ export class LogWriter {
     this.maxBuffered = Math.max(options.maxBuffered ?? 50_000, this.maxBatch);
     this.method = options.method ?? DEFAULT_WRITE_METHOD;
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.previousCommitWaitMs = options.previousCommitWaitMs ?? 15_000;
     this.loop = this.run();
   }
 
@@ -310,7 +334,7 @@ export class LogWriter {
         taken += batch.length;
         const previous = tail;
         const attempt: Attempt = { batch, state: "pending", settled: Promise.resolve() };
-        attempt.settled = insertLogBatch(this.orgId, batch, this.pool, this.method, () => previous).then(
+        attempt.settled = insertLogBatch(this.orgId, batch, this.pool, this.method, () => waitAtMost(previous, this.previousCommitWaitMs)).then(
           () => void (attempt.state = "ok"),
           (error: unknown) => {
             attempt.state = "failed";
