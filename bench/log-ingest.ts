@@ -5,7 +5,7 @@
 //   app      — the app's ingestion path: LogWriter as the RLS-confined application role, two
 //              batches of 5,000 in flight, with both of its batch methods (INSERT … SELECT FROM
 //              unnest, the default; COPY into a session TEMP staging table + INSERT … SELECT), and
-//              its former path (unnest, one batch at a time), each timed in the same run;
+//              the writer one batch at a time (unnest, concurrency 1: the former schedule), each timed in the same run;
 //   copy     — `psql \copy` of the same rows from a file (file written beforehand, not timed),
 //              as the owner (so without the RLS check: the fastest Postgres can take them);
 //   singles  — one INSERT per row in autocommit as the app role; a sample of --singles rows is
@@ -110,7 +110,7 @@ try {
   if (/trgm/.test(indexState)) throw new Error(`today's partition ${part} carries a trigram index (${indexState})`);
 
   // app paths, each from the emptied table after a CHECKPOINT: the writer's two batch methods with
-  // its default concurrency, and the former path (unnest, one batch at a time). The writer's
+  // its default concurrency, and the writer one batch at a time (unnest, concurrency 1). The writer's
   // default method is the headline "app" row and the one the targets are checked against.
   const runApp = async (method: "copy" | "unnest", concurrency?: number) => {
     await truncate();
@@ -200,7 +200,7 @@ try {
     const head = m === DEFAULT_WRITE_METHOD ? "**app** (writer's default): " : "app, other method: ";
     console.log(`| ${head}LogWriter, ${label[m]}, ${DEFAULT_CONCURRENCY} batches at a time, app role with RLS${generated} | ${variants[m].toFixed(1)} | ${rate(variants[m])} |`);
   }
-  console.log(`| app, former path: LogWriter, ${label.unnest}, 1 batch at a time${generated} | ${variants.former.toFixed(1)} | ${rate(variants.former)} |`);
+  console.log(`| app, one batch at a time (concurrency 1): LogWriter, ${label.unnest}, 1 batch at a time${generated} | ${variants.former.toFixed(1)} | ${rate(variants.former)} |`);
   console.log(`| psql \\copy (owner, no RLS) | ${copySeconds.toFixed(1)} | ${rate(copySeconds)} |`);
   console.log(`| single-row INSERTs (${SINGLES.toLocaleString("en")} timed, extrapolated) | ${singleSeconds.toFixed(1)} | ${rate(singleSeconds)} |`);
   console.log(`\nnot in the ratios: building the day's trigram index once over these rows (deferred to the day's close): ${buildSeconds.toFixed(1)} s (${rate(buildSeconds)} rows/s)`);
@@ -210,7 +210,7 @@ try {
   console.log(`\napp vs psql \\copy: ${vsCopy.toFixed(2)}× (target ≥ 0.5×) ${okCopy ? "PASS" : "FAIL"}`);
   console.log(`app vs single-row INSERTs: ${vsSingles.toFixed(1)}× (target ≥ 20×) ${okSingles ? "PASS" : "FAIL"}`);
   const r = (x: number) => (copySeconds / x).toFixed(2);
-  console.log(`vs psql \\copy — copy method: ${r(variants.copy)}×, unnest method: ${r(variants.unnest)}×, former path: ${r(variants.former)}×`);
+  console.log(`vs psql \\copy — copy method: ${r(variants.copy)}×, unnest method: ${r(variants.unnest)}×, one batch at a time: ${r(variants.former)}×`);
   await cleanup();
   if (args.check && !(okCopy && okSingles)) process.exit(1);
 } catch (error) {
