@@ -4,8 +4,9 @@
 // closed, see docs/decisions/030-log-storage.md):
 //   app      — the app's ingestion path: LogWriter as the RLS-confined application role, two
 //              batches of 5,000 in flight, with both of its batch methods (INSERT … SELECT FROM
-//              unnest, the default; COPY into a session TEMP staging table + INSERT … SELECT), and
-//              the writer one batch at a time (unnest, concurrency 1: the former schedule), each timed in the same run;
+//              unnest, the default; COPY into a session TEMP staging table + INSERT … SELECT),
+//              and the writer one batch at a time (unnest, concurrency 1: the former schedule),
+//              each timed in the same run;
 //   copy     — `psql \copy` of the same rows from a file (file written beforehand, not timed),
 //              as the owner (so without the RLS check: the fastest Postgres can take them);
 //   singles  — one INSERT per row in autocommit as the app role; a sample of --singles rows is
