@@ -2,8 +2,11 @@
 // day-partitioned "LogLine" table three ways, each into the emptied table with the same indexes
 // (today's partition: the two btree indexes; the trigram GIN index is built only once a day has
 // closed, see docs/decisions/030-log-storage.md):
-//   app      — the app's ingestion path: LogWriter (batched INSERT … SELECT FROM unnest, usage
-//              counted in the same statement) as the RLS-confined application role;
+//   app      — the app's ingestion path: LogWriter as the RLS-confined application role, two
+//              batches of 5,000 in flight, with both of its batch methods (INSERT … SELECT FROM
+//              unnest, the default; COPY into a session TEMP staging table + INSERT … SELECT),
+//              and the writer one batch at a time (unnest, concurrency 1: the former schedule),
+//              each timed in the same run;
 //   copy     — `psql \copy` of the same rows from a file (file written beforehand, not timed),
 //              as the owner (so without the RLS check: the fastest Postgres can take them);
 //   singles  — one INSERT per row in autocommit as the app role; a sample of --singles rows is
@@ -13,7 +16,7 @@
 // midnight) on the rows the app path wrote, and the app path into a partition that does carry the
 // trigram index (a late line for a closed day; --with-trgm to measure it, N rows more).
 //
-//   npx tsx bench/log-ingest.ts [--rows 1000000] [--singles 20000] [--check]
+//   npx tsx bench/log-ingest.ts [--rows 1000000] [--singles 20000] [--with-trgm] [--unnest-first] [--check]
 //
 // Needs a PostgreSQL superuser URL in TEST_DATABASE_URL or a local one at 127.0.0.1:5432 (trust),
 // and `psql` on PATH. Creates and drops its own database.
@@ -31,6 +34,7 @@ const { values: args } = parseArgs({
     singles: { type: "string", default: "20000" },
     check: { type: "boolean", default: false },
     "with-trgm": { type: "boolean", default: false },
+    "unnest-first": { type: "boolean", default: false },
   },
 });
 const ROWS = Number(args.rows);
@@ -41,7 +45,7 @@ const dir = mkdtempSync(join(tmpdir(), "infrapilot-bench-logs-"));
 
 const { bootstrapDatabase } = await import("~/server/db/bootstrap.server");
 const { createAppPool } = await import("~/server/db/pg-pool.server");
-const { LogWriter } = await import("~/server/logs/log-writer.server");
+const { LogWriter, DEFAULT_WRITE_METHOD, DEFAULT_CONCURRENCY } = await import("~/server/logs/log-writer.server");
 type Input = import("~/server/logs/log-writer.server").StoredLogInput;
 
 const server = new pg.Client({ connectionString: adminBase });
@@ -106,15 +110,28 @@ try {
   const indexState = await indexes();
   if (/trgm/.test(indexState)) throw new Error(`today's partition ${part} carries a trigram index (${indexState})`);
 
-  // app path
-  await truncate();
-  await admin.query("CHECKPOINT");
+  // app paths, each from the emptied table after a CHECKPOINT: the writer's two batch methods with
+  // its default concurrency, and the writer one batch at a time (unnest, concurrency 1). The writer's
+  // default method is the headline "app" row and the one the targets are checked against.
+  const runApp = async (method: "copy" | "unnest", concurrency?: number) => {
+    await truncate();
+    await admin.query("CHECKPOINT");
+    const t0 = performance.now();
+    const writer = new LogWriter(orgId, { pool, method, concurrency });
+    for (let i = 0; i < ROWS; i += 5_000) await writer.push(batch(i));
+    await writer.close();
+    const seconds = (performance.now() - t0) / 1000;
+    if ((await count()) !== ROWS) throw new Error(`app path (${method}) stored ${await count()} of ${ROWS}`);
+    return seconds;
+  };
+  const variants = { copy: 0, unnest: 0, former: 0 };
+  // --unnest-first swaps the two methods' order (the first run also warms caches up).
+  if (args["unnest-first"]) variants.unnest = await runApp("unnest", DEFAULT_CONCURRENCY);
+  variants.copy = await runApp("copy", DEFAULT_CONCURRENCY);
+  if (!args["unnest-first"]) variants.unnest = await runApp("unnest", DEFAULT_CONCURRENCY);
+  variants.former = await runApp("unnest", 1);
+  const appSeconds = variants[DEFAULT_WRITE_METHOD];
   let t = performance.now();
-  const writer = new LogWriter(orgId, { pool });
-  for (let i = 0; i < ROWS; i += 5_000) await writer.push(batch(i));
-  await writer.close();
-  const appSeconds = (performance.now() - t) / 1000;
-  if ((await count()) !== ROWS) throw new Error(`app path stored ${await count()} of ${ROWS}`);
   // The deferred cost: the trigram index of this day, built once over what the app wrote (then
   // dropped again so that the next paths meet the same indexes).
   const trgm = `${part}_message_trgm_idx`;
@@ -178,7 +195,13 @@ try {
   console.log(`${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} (at the start: ${loadAtStart})\n`);
   console.log(`| path | seconds | rows/s |`);
   console.log(`| --- | ---: | ---: |`);
-  console.log(`| app (LogWriter, unnest batches of 5000${PREGENERATED ? "" : "; rows generated per batch while the previous batch is written"}) | ${appSeconds.toFixed(1)} | ${rate(appSeconds)} |`);
+  const generated = PREGENERATED ? "" : "; rows generated per batch while the previous batch is written";
+  const label = { copy: "COPY of each 5000-row batch into a TEMP staging table + INSERT … SELECT", unnest: "INSERT … SELECT FROM unnest per 5000-row batch" };
+  for (const m of [DEFAULT_WRITE_METHOD, DEFAULT_WRITE_METHOD === "copy" ? "unnest" : "copy"] as const) {
+    const head = m === DEFAULT_WRITE_METHOD ? "**app** (writer's default): " : "app, other method: ";
+    console.log(`| ${head}LogWriter, ${label[m]}, ${DEFAULT_CONCURRENCY} batches at a time, app role with RLS${generated} | ${variants[m].toFixed(1)} | ${rate(variants[m])} |`);
+  }
+  console.log(`| app, one batch at a time (concurrency 1): LogWriter, ${label.unnest}, 1 batch at a time${generated} | ${variants.former.toFixed(1)} | ${rate(variants.former)} |`);
   console.log(`| psql \\copy (owner, no RLS) | ${copySeconds.toFixed(1)} | ${rate(copySeconds)} |`);
   console.log(`| single-row INSERTs (${SINGLES.toLocaleString("en")} timed, extrapolated) | ${singleSeconds.toFixed(1)} | ${rate(singleSeconds)} |`);
   console.log(`\nnot in the ratios: building the day's trigram index once over these rows (deferred to the day's close): ${buildSeconds.toFixed(1)} s (${rate(buildSeconds)} rows/s)`);
@@ -187,6 +210,8 @@ try {
   const okSingles = vsSingles >= 20;
   console.log(`\napp vs psql \\copy: ${vsCopy.toFixed(2)}× (target ≥ 0.5×) ${okCopy ? "PASS" : "FAIL"}`);
   console.log(`app vs single-row INSERTs: ${vsSingles.toFixed(1)}× (target ≥ 20×) ${okSingles ? "PASS" : "FAIL"}`);
+  const r = (x: number) => (copySeconds / x).toFixed(2);
+  console.log(`vs psql \\copy — copy method: ${r(variants.copy)}×, unnest method: ${r(variants.unnest)}×, one batch at a time: ${r(variants.former)}×`);
   await cleanup();
   if (args.check && !(okCopy && okSingles)) process.exit(1);
 } catch (error) {

