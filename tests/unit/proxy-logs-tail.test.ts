@@ -126,6 +126,10 @@ describe("proxy log tailer", () => {
     writeFileSync(log("h2.access.log"), "x".repeat(200));
     expect(await rotateHostLogs(s.dir, guarded, new Date(2026, 10, 26, 10, 0, 30), last)).toEqual([]);
     expect(await rotateHostLogs(s.dir, guarded, new Date(2026, 10, 26, 10, 1, 1), last)).toEqual(["h2.access.log"]);
+    // The hosts' shared error log rotates like any per-host log.
+    writeFileSync(log(SHARED_ERROR_LOG), "x".repeat(200));
+    expect(await rotateHostLogs(s.dir, guarded, new Date(2026, 10, 26, 10, 3), last)).toEqual([SHARED_ERROR_LOG]);
+    expect(existsSync(log(`${SHARED_ERROR_LOG}.1`))).toBe(true);
   });
 
   test("logs that no live config names (deleted hosts) are removed with their generations", async () => {
