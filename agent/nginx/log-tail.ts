@@ -1,5 +1,11 @@
-// Follows nginx's per-host access and error logs (`logs/hosts/<hostId>.access.log`,
-// `<hostId>.error.log` under the nginx prefix, see app/server/proxy/render.ts) by byte offset.
+// Follows nginx's per-host access logs (`logs/hosts/<hostId>.access.log` under the nginx prefix,
+// see app/server/proxy/render.ts) and the hosts' shared error log (`logs/hosts/_shared.error.log`:
+// one file, not one per host, so nginx -t and reloads open one file instead of thousands) by byte
+// offset. A shared error line belongs to the host whose first server_name nginx printed in its
+// `, server: <name>` field, looked up in the live tree's `server-names.json` (rendered with the
+// config, so it names a new host before nginx serves it: the file is re-read when it changed,
+// after the log chunk was read); lines without a `server:`, or naming no followed host, are
+// skipped (they stay in the file). Still readable: `<hostId>.error.log` files of older configs.
 // Everything that crosses this module's boundary is plain JSON (lines, offsets), so a RemoteAgent
 // can run the same tailer next to its nginx and ship batches over RPC.
 //
@@ -17,7 +23,7 @@
 // - The next poll starts only after `onBatch` resolved, so a slow sink (the log writer's
 //   back-pressure) pauses reading; the offsets handed to `onBatch` are those *after* its lines,
 //   for the caller to store once the lines are committed.
-import { open, readdir, stat, type FileHandle } from "node:fs/promises";
+import { open, readdir, readFile, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 
 export type ProxyLogKind = "access" | "error";
@@ -51,6 +57,16 @@ export interface ProxyLogTailOptions {
   startAtEnd?: boolean;
   /** Which hosts to follow (e.g. one organization's); files of other hosts are never opened. */
   include?: (hostId: string) => boolean;
+  /**
+   * The live tree's SERVER_NAMES_FILE (`{ "<first server_name>": "<host id>" }`), which attributes
+   * the shared error log's lines. Without it the shared error log is not read.
+   */
+  serverNamesFile?: string;
+  /**
+   * Called (and awaited) when a new SERVER_NAMES_FILE was read, before its lines are attributed:
+   * a new tree may name hosts `include` does not know yet (the shipper re-reads its hosts).
+   */
+  onServerNamesChanged?: () => Promise<void>;
   onBatch: (records: ProxyLogRecord[], offsets: ProxyLogOffsets) => Promise<void>;
   pollMs?: number;
   /** Bytes read per file per poll at most (bounded memory; the rest follows next poll). */
@@ -63,9 +79,26 @@ export interface ProxyLogTailOptions {
 }
 
 const FILE = /^(.+)\.(access|error)\.log$/;
+/** The hosts' shared error log, under the per-host log directory (render.ts writes its path). */
+export const SHARED_ERROR_LOG = "_shared.error.log";
+/** In the rendered tree, next to nginx.conf (app/server/proxy/render.ts writes it). */
+export const SERVER_NAMES_FILE = "server-names.json";
+/**
+ * nginx's request context after an error message: `, client: <addr>, server: <name>, request: …`.
+ * The first occurrence is nginx's own (what follows it, the request line and headers, is the
+ * client's; only an upstream's text quoted in the message itself could come before it).
+ */
+const SERVER_FIELD = /, client: [^,\s]+, server: ([^,\s]+)(?:,|$)/;
+
+/** The server name of a request-related nginx error line, lower case; null when it has none. */
+export function serverNameOf(line: string): string | null {
+  const m = SERVER_FIELD.exec(line);
+  return m ? m[1]!.toLowerCase() : null;
+}
 
 interface Followed {
   name: string;
+  /** "" for the shared error log: each line names its host. */
   hostId: string;
   kind: ProxyLogKind;
   handle: FileHandle;
@@ -83,6 +116,9 @@ export class ProxyLogTailer {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private wakeWaiters: (() => void)[] = [];
+  /** SERVER_NAMES_FILE as last read, and which version of it (inode, size, mtime). */
+  private serverNames = new Map<string, string>();
+  private serverNamesKey = "";
 
   constructor(private readonly options: ProxyLogTailOptions) {
     this.stored = { ...(options.offsets ?? {}) };
@@ -152,8 +188,8 @@ export class ProxyLogTailer {
     for (const name of names.sort()) {
       const match = FILE.exec(name);
       if (!match) continue;
-      const hostId = match[1]!;
-      if (this.options.include && !this.options.include(hostId)) continue;
+      const hostId = name === SHARED_ERROR_LOG ? "" : match[1]!;
+      if (!this.wanted(name, hostId)) continue;
       present.add(name);
       try {
         await this.readFile(name, hostId, match[2] as ProxyLogKind, first, records);
@@ -168,7 +204,7 @@ export class ProxyLogTailer {
     for (const [name, f] of this.files) {
       if (present.has(name)) continue;
       const info = await f.handle.stat();
-      if (info.nlink > 0 && FILE.test(name) && (!this.options.include || this.options.include(f.hostId))) {
+      if (info.nlink > 0 && FILE.test(name) && this.wanted(name, f.hostId)) {
         this.readLines(f, await this.readChunk(f, Math.max(0, info.size - f.offset)), records);
         this.retired.push({ f, size: info.size, quietSince: Date.now() });
         this.files.delete(name);
@@ -184,6 +220,12 @@ export class ProxyLogTailer {
       records.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
       await this.options.onBatch(records, this.offsets());
     }
+  }
+
+  /** Whether a file is followed at all: the shared error log needs the server-name lookup. */
+  private wanted(name: string, hostId: string): boolean {
+    if (name === SHARED_ERROR_LOG) return this.options.serverNamesFile !== undefined;
+    return !this.options.include || this.options.include(hostId);
   }
 
   private async readFile(name: string, hostId: string, kind: ProxyLogKind, first: boolean, records: ProxyLogRecord[]): Promise<void> {
@@ -214,7 +256,30 @@ export class ProxyLogTailer {
     const size = (await f.handle.stat()).size;
     if (size < f.offset) f.offset = 0; // truncated in place
     if (size === f.offset) return;
-    this.readLines(f, await this.readChunk(f, Math.min(size - f.offset, this.options.maxReadBytes ?? 4 * 1024 * 1024)), records);
+    const chunk = await this.readChunk(f, Math.min(size - f.offset, this.options.maxReadBytes ?? 4 * 1024 * 1024));
+    // After the chunk: a line in it was written after the tree naming its host was live.
+    if (name === SHARED_ERROR_LOG) await this.loadServerNames();
+    this.readLines(f, chunk, records);
+  }
+
+  /** Re-reads SERVER_NAMES_FILE when it is another file than last time (a new tree went live). */
+  private async loadServerNames(): Promise<void> {
+    const file = this.options.serverNamesFile;
+    if (!file) return;
+    try {
+      const info = await stat(file);
+      const key = `${info.ino}:${info.size}:${info.mtimeMs}`;
+      if (key === this.serverNamesKey) return;
+      const parsed = JSON.parse(await readFile(file, "utf8")) as unknown;
+      const names = new Map<string, string>();
+      if (parsed && typeof parsed === "object") for (const [k, v] of Object.entries(parsed)) if (typeof v === "string") names.set(k.toLowerCase(), v);
+      this.serverNames = names;
+      this.serverNamesKey = key;
+      await this.options.onServerNamesChanged?.();
+    } catch (error) {
+      // No tree yet (nothing to attribute to) or one being replaced: keep the last map.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" && !(error instanceof SyntaxError)) throw error;
+    }
   }
 
   /** Reads what rotated-away files gained; closes each once it has been quiet for `retireMs`. */
@@ -274,7 +339,14 @@ export class ProxyLogTailer {
   private push(f: Followed, raw: string, records: ProxyLogRecord[]): void {
     const max = this.options.maxLineBytes ?? 16_384;
     const line = raw.length > max ? `${raw.slice(0, max)}…` : raw;
-    records.push({ hostId: f.hostId, kind: f.kind, time: lineTime(line, f.kind), line });
+    let hostId = f.hostId;
+    if (f.name === SHARED_ERROR_LOG) {
+      const server = serverNameOf(raw);
+      const found = server === null ? undefined : this.serverNames.get(server);
+      if (!found || (this.options.include && !this.options.include(found))) return;
+      hostId = found;
+    }
+    records.push({ hostId, kind: f.kind, time: lineTime(line, f.kind), line });
   }
 }
 

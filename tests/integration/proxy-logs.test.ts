@@ -124,6 +124,41 @@ describe("proxy logs in the log store", () => {
     expect(errorsOnly.length).toBe(lines.filter((l) => l.level === "error").length);
   });
 
+  test("two new hosts, one dead upstream: the shared error log's line goes to the dead one only", async () => {
+    const deadPort = await freePort();
+    const create = async (domain: string, port: number) => {
+      const res = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: [domain, `www.${domain}`], upstream: { scheme: "http", host: "127.0.0.1", port } });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const aliveId = await create("alive2.test", upstreamPort);
+    const deadId = await create("dead2.test", deadPort);
+    const marker = `two${Date.now().toString(36)}`;
+    // Both hosts answer right after their apply; the dead one's request goes through its second name.
+    expect(await statusVia("alive2.test", `/ok-${marker}`)).toBe(200);
+    expect(await statusVia("www.dead2.test", `/down-${marker}`)).toBe(502);
+    expect(await statusVia("alive2.test", `/ok2-${marker}`)).toBe(200);
+    const deadLines = await eventually(async () => {
+      const items = await logsOf(admin, deadId);
+      return items.some((l) => l.stream === "error" && l.message.includes(marker)) ? items : undefined;
+    });
+    const error = deadLines.find((l) => l.stream === "error" && l.message.includes(marker))!;
+    expect(error).toMatchObject({ level: "error", source: { proxyHostId: deadId } });
+    expect(error.message).toMatch(/\[error\].*connect\(\) failed.*, server: dead2\.test, request: "GET \/down-/);
+    // The live host has its access lines and no error line; nor does the first host.
+    const aliveLines = await eventually(async () => {
+      const items = await logsOf(admin, aliveId);
+      return items.filter((l) => l.stream === "access").length >= 2 ? items : undefined;
+    });
+    expect(aliveLines.filter((l) => l.stream === "error")).toEqual([]);
+    expect((await logsOf(admin, hostId)).filter((l) => l.stream === "error")).toEqual([]);
+    // Every error line of the 502 was attributed to the dead host only.
+    const everywhere = await admin.request(`/api/v1/logs?limit=500&q=${marker}`);
+    const all = ((await everywhere.json()) as { items: Line[] }).items.filter((l) => l.stream === "error");
+    expect(all.length).toBeGreaterThan(0);
+    expect(new Set(all.map((l) => l.source.proxyHostId))).toEqual(new Set([deadId]));
+  });
+
   test("another organization asking for the same host id gets nothing", async () => {
     const other = await secondOrganizationClient(server);
     expect(await logsOf(other, hostId)).toEqual([]);

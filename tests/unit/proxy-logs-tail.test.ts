@@ -4,8 +4,9 @@ import { afterEach, describe, expect, test } from "vitest";
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lineTime, ProxyLogTailer, type ProxyLogOffsets, type ProxyLogRecord } from "#agent/nginx/log-tail";
+import { lineTime, ProxyLogTailer, SERVER_NAMES_FILE, serverNameOf, SHARED_ERROR_LOG, type ProxyLogOffsets, type ProxyLogRecord } from "#agent/nginx/log-tail";
 import { toStoredProxyLine } from "~/server/logs/proxy-log.server";
+import * as render from "~/server/proxy/render";
 import { referencedHostLogs, removeUnreferencedHostLogs, rotateHostLogs } from "#agent/nginx/log-rotate";
 
 const dirs: string[] = [];
@@ -15,7 +16,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(options: { offsets?: ProxyLogOffsets; startAtEnd?: boolean; include?: (id: string) => boolean } = {}) {
+function setup(options: { offsets?: ProxyLogOffsets; startAtEnd?: boolean; include?: (id: string) => boolean; serverNamesFile?: string; onServerNamesChanged?: () => Promise<void> } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "proxy-logs-tail-"));
   dirs.push(dir);
   const got: ProxyLogRecord[] = [];
@@ -125,15 +126,23 @@ describe("proxy log tailer", () => {
     writeFileSync(log("h2.access.log"), "x".repeat(200));
     expect(await rotateHostLogs(s.dir, guarded, new Date(2026, 10, 26, 10, 0, 30), last)).toEqual([]);
     expect(await rotateHostLogs(s.dir, guarded, new Date(2026, 10, 26, 10, 1, 1), last)).toEqual(["h2.access.log"]);
+    // The hosts' shared error log rotates like any per-host log.
+    writeFileSync(log(SHARED_ERROR_LOG), "x".repeat(200));
+    expect(await rotateHostLogs(s.dir, guarded, new Date(2026, 10, 26, 10, 3), last)).toEqual([SHARED_ERROR_LOG]);
+    expect(existsSync(log(`${SHARED_ERROR_LOG}.1`))).toBe(true);
   });
 
   test("logs that no live config names (deleted hosts) are removed with their generations", async () => {
     const s = setup();
-    for (const n of ["keep.access.log", "keep.access.log.1", "gone.access.log", "gone.error.log", "gone.error.log.3", ".rotated-day"]) writeFileSync(join(s.dir, n), "x\n");
-    const referenced = referencedHostLogs({ "nginx.conf": "include hosts/keep.conf;", "hosts/keep.conf": "server {\n    access_log logs/hosts/keep.access.log infrapilot_json;\n    error_log logs/hosts/keep.error.log warn;\n}\n" });
-    expect([...referenced].sort()).toEqual(["keep.access.log", "keep.error.log"]);
+    const names = ["keep.access.log", "keep.access.log.1", "gone.access.log", "gone.error.log", "gone.error.log.3", SHARED_ERROR_LOG, `${SHARED_ERROR_LOG}.1`, ".rotated-day"];
+    for (const n of names) writeFileSync(join(s.dir, n), "x\n");
+    const referenced = referencedHostLogs({
+      "nginx.conf": `http {\n    error_log logs/hosts/${SHARED_ERROR_LOG} warn;\n    include hosts/keep.conf;\n}\n`,
+      "hosts/keep.conf": "server {\n    access_log logs/hosts/keep.access.log$ip_lazy_log infrapilot_json;\n}\n",
+    });
+    expect([...referenced].sort()).toEqual([SHARED_ERROR_LOG, "keep.access.log"]);
     expect((await removeUnreferencedHostLogs(s.dir, referenced)).sort()).toEqual(["gone.access.log", "gone.error.log", "gone.error.log.3"]);
-    expect(readdirSync(s.dir).sort()).toEqual([".rotated-day", "keep.access.log", "keep.access.log.1"]);
+    expect(readdirSync(s.dir).sort()).toEqual([".rotated-day", SHARED_ERROR_LOG, `${SHARED_ERROR_LOG}.1`, "keep.access.log", "keep.access.log.1"]);
   });
 
   test("first start follows from the end; stored offsets resume; new files start at 0", async () => {
@@ -155,6 +164,60 @@ describe("proxy log tailer", () => {
     tailers.push(t2);
     await t2.pollNow();
     expect(again.map((r) => JSON.parse(r.line).uri)).toEqual(["/while-away"]);
+  });
+
+  test("the shared error log: each line goes to the host its `server:` field names; others are dropped", async () => {
+    expect([render.SHARED_ERROR_LOG, render.SERVER_NAMES_FILE]).toEqual([SHARED_ERROR_LOG, SERVER_NAMES_FILE]);
+    const tree = mkdtempSync(join(tmpdir(), "proxy-logs-tree-"));
+    dirs.push(tree);
+    const namesFile = join(tree, SERVER_NAMES_FILE);
+    writeFileSync(namesFile, JSON.stringify({ "app.test": "hA", "b.test": "hB", "theirs.test": "hTheirs" }));
+    // Like the shipper: a host is included only once its hosts were re-read, which a new map triggers.
+    let reloads = 0;
+    const s = setup({ include: (id) => id !== "hTheirs" && (id !== "hNew" || reloads >= 2), serverNamesFile: namesFile, onServerNamesChanged: async () => void reloads++ });
+    const line = (n: number, server: string | null, extra = "") =>
+      `2025/11/25 19:00:0${n} [error] 7#7: *${n} connect() failed (111: Connection refused)${extra} while connecting to upstream` +
+      (server === null ? "" : `, client: 127.0.0.1, server: ${server}, request: "GET /, server: b.test HTTP/1.1", upstream: "http://127.0.0.1:1/", host: "x"`);
+    writeFileSync(
+      join(s.dir, SHARED_ERROR_LOG),
+      [line(1, "app.test"), line(2, "b.test"), line(3, null), line(4, "unknown.test"), line(5, "theirs.test"), line(6, "www.app.test"), line(7, "b.test", " [warn-ish]")].join("\n") + "\n",
+    );
+    const t = s.make();
+    await t.pollNow();
+    // www.app.test is not a first server_name: nginx never prints it; theirs.test is not followed.
+    expect(s.got.map((r) => [r.hostId, r.kind, r.line.split("*")[1]!.split(" ")[0]])).toEqual([
+      ["hA", "error", "1"],
+      ["hB", "error", "2"],
+      ["hB", "error", "7"],
+    ]);
+    expect(toStoredProxyLine(s.got[0]!, null)).toMatchObject({ proxyHostId: "hA", stream: "error", level: "error" });
+    expect(t.offsets()[SHARED_ERROR_LOG]!.offset).toBeGreaterThan(0);
+    expect(serverNameOf("2025/11/25 19:00:00 [notice] 1#1: signal process started")).toBeNull();
+    // A host added with the next tree: its map is live before nginx serves (and logs for) it.
+    writeFileSync(join(tree, "next.json"), JSON.stringify({ "app.test": "hA", "new.test": "hNew" }));
+    renameSync(join(tree, "next.json"), namesFile);
+    appendFileSync(join(s.dir, SHARED_ERROR_LOG), `${line(8, "new.test")}\n${line(9, "b.test")}\n`);
+    await t.pollNow();
+    expect(s.got.slice(3).map((r) => r.hostId)).toEqual(["hNew"]);
+    expect(reloads).toBe(2);
+    // The renderer writes that map: each enabled host's first domain, lower case.
+    const rendered = render.renderTree({
+      settings: { listenAddress: "127.0.0.1", httpPort: 80, httpsPort: 443, resolver: "127.0.0.11", user: null, defaultSite: { mode: "404" } },
+      hosts: [
+        { kind: "redirect", id: "r1", domains: ["Old.Test", "www.old.test"], enabled: true, http2: false, tls: { mode: "none", certificateId: null, forceHttps: false, hsts: { enabled: false, maxAge: 0, includeSubdomains: false, preload: false } }, headers: {} as never, advanced: "", redirect: { to: "https://new.test", code: 301, keepPath: true } },
+      ],
+      accessLists: [],
+      certificates: [],
+    });
+    expect(JSON.parse(rendered[SERVER_NAMES_FILE]!)).toEqual({ "old.test": "r1" });
+    expect(rendered["nginx.conf"]).toContain(`error_log logs/hosts/${SHARED_ERROR_LOG} warn;`);
+    expect(rendered["hosts/r1.conf"]).not.toContain("error_log");
+    // Without a server-name lookup the shared file is not read at all.
+    const plain = setup();
+    writeFileSync(join(plain.dir, SHARED_ERROR_LOG), `${line(1, "app.test")}\n`);
+    const t2 = plain.make();
+    await t2.pollNow();
+    expect(plain.got).toEqual([]);
   });
 
   test("only included hosts are read", async () => {

@@ -11,7 +11,7 @@ import { assertPermission, type Actor } from "../auth/require.server";
 import { NotFoundError } from "../errors.server";
 import { withOrg } from "../db/client.server";
 import { logger } from "../logger.server";
-import { HOST_LOGS_DIR } from "../proxy/render";
+import { HOST_LOGS_DIR, SERVER_NAMES_FILE } from "../proxy/render";
 import { singleton } from "../singleton.server";
 import { detectLevel } from "./level";
 import { MAX_MESSAGE_CHARS, type LogLine, type ProxyLogSource } from "./log-line";
@@ -52,6 +52,11 @@ export function toStoredProxyLine(record: ProxyLogRecord, agentId: string | null
   };
 }
 
+/** The live tree's server name → host id map (the shared error log's attribution, render.ts). */
+function liveServerNames(nginxPrefix: string): string {
+  return join(nginxPrefix, "live", SERVER_NAMES_FILE);
+}
+
 async function loadOffsets(file: string): Promise<ProxyLogOffsets | undefined> {
   try {
     const parsed = JSON.parse(await readFile(file, "utf8")) as unknown;
@@ -83,6 +88,10 @@ export async function startProxyLogShipper(options: ProxyLogShipperOptions): Pro
     offsets: stored,
     startAtEnd: !stored,
     include: (hostId) => hosts.has(hostId),
+    serverNamesFile: liveServerNames(options.nginxPrefix),
+    // A new tree may name a host created since the last refresh: its error lines must not be
+    // skipped as another organization's (the host's row is committed before its tree renders).
+    onServerNamesChanged: refreshHosts,
     pollMs: options.pollMs ?? 500,
     onError: (error) => logger.warn("proxy log tail failed", { orgId, error: String(error) }),
     onBatch: async (records, offsets) => {
@@ -213,6 +222,7 @@ export async function subscribeProxyLive(orgId: string, source: ProxyLogSource, 
         startAtEnd: true,
         // Only this organization's hosts; files of hosts created later start at 0 (they are new).
         include: (hostId) => feed.known.has(hostId) || feed.hosts.has(hostId),
+        serverNamesFile: liveServerNames(options.nginxPrefix),
         pollMs: options.pollMs ?? 250,
         onError: (error) => logger.warn("live proxy log tail failed", { orgId, error: String(error) }),
         onBatch: async (records) => publishProxyRecords(orgId, records),

@@ -75,8 +75,16 @@ export type RenderedTree = Record<string, string>;
 
 export const HOSTS_DIR = "hosts";
 export const ACME_WEBROOT = "acme";
-/** Per-host access and error logs, relative to the nginx prefix (`NGINX_CONF_DIR`). */
+/** Per-host access logs and the hosts' shared error log, relative to the nginx prefix (`NGINX_CONF_DIR`). */
 export const HOST_LOGS_DIR = "logs/hosts";
+/** Same name as agent/nginx/log-tail.ts's SHARED_ERROR_LOG (this module stays free of agent imports). */
+export const SHARED_ERROR_LOG = "_shared.error.log";
+/**
+ * In the tree: `{ "<first server_name>": "<host id>" }`, what the log tailer attributes shared
+ * error lines by (nginx's `server:` field is the server block's first server_name, lower case).
+ * Same name as agent/nginx/log-tail.ts's SERVER_NAMES_FILE.
+ */
+export const SERVER_NAMES_FILE = "server-names.json";
 
 export class RenderError extends Error {}
 
@@ -144,6 +152,10 @@ export function renderTree(input: RenderInput): RenderedTree {
     files[p.key] = c.keyPem.trim() + "\n";
   }
   files["nginx.conf"] = renderMain(input.settings, hosts, usedCerts.size > 0);
+  // Domains are unique across hosts (validation); the first one is what nginx prints.
+  const names: Record<string, string> = {};
+  for (const host of hosts) if (host.domains[0]) names[word(host.domains[0], "domain").toLowerCase()] = host.id;
+  files[SERVER_NAMES_FILE] = JSON.stringify(names) + "\n";
   return files;
 }
 
@@ -175,6 +187,10 @@ http {
     server_tokens off;
     log_format infrapilot '$remote_addr - $remote_user [$time_local] "$host" "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time';
     access_log logs/access.log infrapilot buffer=32k flush=1s;
+    # Request errors of every host go to one file (one open() per test and reload, not one per
+    # host); the log tailer attributes each line to its host by nginx's "server: <name>" field,
+    # the host's first server_name (docs/decisions/020).
+    error_log ${HOST_LOGS_DIR}/${SHARED_ERROR_LOG} warn;
     # Per-host access logs, one JSON object per line (InfraPilot tails them into the log store).
     log_format infrapilot_json escape=json '{"time":"$time_iso8601","msec":"$msec","remote_addr":"$remote_addr","method":"$request_method","uri":"$request_uri","protocol":"$server_protocol","status":$status,"bytes":$body_bytes_sent,"request_time":$request_time,"upstream":"$upstream_addr","upstream_status":"$upstream_status","upstream_time":"$upstream_response_time","host":"$host","referer":"$http_referer","user_agent":"$http_user_agent"}';
     client_body_temp_path run/tmp/body;
@@ -262,11 +278,10 @@ function renderHost(host: RenderHost, s: RenderSettings, cert: RenderCertificate
     }
 `;
   const body = hostBody(host, list, Boolean(cert));
-  // Per-host logs (relative to the `-p` prefix, like the pid and temp paths): the agent's log
-  // tailer (agent/nginx/log-tail.ts) follows them.
+  // Per-host access log (relative to the `-p` prefix, like the pid and temp paths): the agent's
+  // log tailer (agent/nginx/log-tail.ts) follows it. Errors go to the shared http-level file.
   const id = word(host.id, "host id");
   const logs = `    access_log ${HOST_LOGS_DIR}/${id}.access.log$ip_lazy_log infrapilot_json;
-    error_log ${HOST_LOGS_DIR}/${id}.error.log warn;
 `;
   if (!cert) {
     // TLS requested but no certificate yet (ACME pending): serve HTTP so the challenge can pass.
