@@ -1,16 +1,15 @@
 // Proxies in a real browser against the production server and a real nginx on loopback: create a
 // proxy host through the form, watch it go live ("ok"), see its upstream reported reachable, and
 // request it through nginx with its Host header to get the upstream's body.
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createConnection } from "node:net";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { freePort } from "../setup/postgres";
 import { setUpServer, startServer, type Client, type TestServer } from "../setup/server";
 import type { Page } from "playwright-core";
 import { artifactPath, openBrowser, waitForHydration, type TestBrowser, logIn } from "./browser";
-import { viaNginx } from "../setup/nginx";
+import { viaNginx, stopNginxOf } from "../setup/nginx";
 
 let server: TestServer;
 let browser: TestBrowser;
@@ -32,11 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
-  try {
-    process.kill(Number(readFileSync(join(server.dataDir, "nginx", "run", "nginx.pid"), "utf8")), "SIGQUIT");
-  } catch {
-    // nginx never started
-  }
+  if (server) stopNginxOf(server.dataDir);
   upstream?.close();
   if (server) rmSync(server.dataDir, { recursive: true, force: true });
 });

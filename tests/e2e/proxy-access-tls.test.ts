@@ -7,14 +7,13 @@
 //   exactly that leaf (trusting only the test root), plain HTTP redirects to HTTPS;
 // - a Let's Encrypt request shows its progress (step by step) and then "Valid until".
 import { X509Certificate } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { connect as tlsConnect } from "node:tls";
-import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { makeChain } from "../setup/cert-chain";
-import { viaNginx } from "../setup/nginx";
+import { viaNginx, stopNginxOf } from "../setup/nginx";
 import { startPebble, type Pebble } from "../setup/pebble";
 import { freePort } from "../setup/postgres";
 import { setUpServer, startServer, type TestServer } from "../setup/server";
@@ -50,11 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
-  try {
-    process.kill(Number(readFileSync(join(server.dataDir, "nginx", "run", "nginx.pid"), "utf8")), "SIGQUIT");
-  } catch {
-    // nginx never started
-  }
+  if (server) stopNginxOf(server.dataDir);
   await pebble?.stop();
   upstream?.close();
   if (server) rmSync(server.dataDir, { recursive: true, force: true });

@@ -3,11 +3,10 @@
 // replaces it, a challenge the CA cannot reach shows the CA's own error, and uploads are
 // validated. The server trusts pebble's API certificate through NODE_EXTRA_CA_CERTS; the served
 // certificate is checked against pebble's issuing root from its management endpoint.
+import { stopNginxOf } from "../setup/nginx";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { connect as tlsConnect, type PeerCertificate } from "node:tls";
-import { join } from "node:path";
 import { freePort } from "../setup/postgres";
 import { startPebble, type Pebble } from "../setup/pebble";
 import { setUpServer, startServer, type Client, type TestServer } from "../setup/server";
@@ -82,11 +81,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  try {
-    process.kill(Number(readFileSync(join(server.dataDir, "nginx", "run", "nginx.pid"), "utf8")), "SIGQUIT");
-  } catch {
-    // nginx never started
-  }
+  if (server) stopNginxOf(server.dataDir);
   await pebble?.stop();
   upstream?.close();
 });

@@ -1,11 +1,9 @@
 // The proxy REST API through the real server (production build) with a real nginx on loopback.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
 import { freePort } from "../setup/postgres";
 import { Client, setUpServer, startServer, type TestServer } from "../setup/server";
-import { viaNginx } from "../setup/nginx";
+import { viaNginx, stopNginxOf } from "../setup/nginx";
 
 let server: TestServer;
 let admin: Client;
@@ -27,11 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  try {
-    process.kill(Number(readFileSync(join(server.dataDir, "nginx", "run", "nginx.pid"), "utf8")), "SIGQUIT");
-  } catch {
-    // nginx never started
-  }
+  if (server) stopNginxOf(server.dataDir);
   upstream?.close();
 });
 

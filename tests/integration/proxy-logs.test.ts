@@ -3,12 +3,10 @@
 // levels from their status, a dead upstream's 502 also leaves an `error` line, and another
 // organization asking for the same host id gets nothing.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
 import { freePort } from "../setup/postgres";
 import { Client, secondOrganizationClient, setUpServer, startServer, type TestServer } from "../setup/server";
-import { viaNginx } from "../setup/nginx";
+import { viaNginx, stopNginxOf } from "../setup/nginx";
 
 const statusVia = async (host: string, path: string) => (await viaNginx(httpPort, host, path, { "User-Agent": "proxy-logs-test" })).status;
 
@@ -55,11 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  try {
-    process.kill(Number(readFileSync(join(server.dataDir, "nginx", "run", "nginx.pid"), "utf8")), "SIGQUIT");
-  } catch {
-    // nginx never started
-  }
+  if (server) stopNginxOf(server.dataDir);
   upstream?.close();
 });
 

@@ -3,13 +3,11 @@
 // nginx on loopback: the API and the Proxies page form both store the per-agent setting, the
 // save re-applies nginx, and nginx answers unknown hosts accordingly.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
 import { freePort } from "../setup/postgres";
 import { Client, secondOrganizationClient, setUpServer, startServer, type TestServer } from "../setup/server";
-import { viaNginx } from "../setup/nginx";
+import { viaNginx, stopNginxOf } from "../setup/nginx";
 
 let server: TestServer;
 let admin: Client;
@@ -52,11 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  try {
-    process.kill(Number(readFileSync(join(server.dataDir, "nginx", "run", "nginx.pid"), "utf8")), "SIGQUIT");
-  } catch {
-    // nginx never started
-  }
+  if (server) stopNginxOf(server.dataDir);
   upstream?.close();
 });
 

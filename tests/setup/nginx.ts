@@ -1,5 +1,7 @@
 // Requests to the test nginx on its loopback port, naming the virtual host in the Host header.
+import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { join } from "node:path";
 
 export function viaNginx(port: number, host: string, path = "/", headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -11,4 +13,13 @@ export function viaNginx(port: number, host: string, path = "/", headers: Record
     req.on("error", reject);
     req.end();
   });
+}
+
+/** Stops the nginx a test server started in its data directory (SIGQUIT to its master), if any. */
+export function stopNginxOf(dataDir: string): void {
+  try {
+    process.kill(Number(readFileSync(join(dataDir, "nginx", "run", "nginx.pid"), "utf8")), "SIGQUIT");
+  } catch {
+    // nginx never started
+  }
 }
