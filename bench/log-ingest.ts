@@ -20,13 +20,11 @@
 //
 // Needs a PostgreSQL superuser URL in TEST_DATABASE_URL or a local one at 127.0.0.1:5432 (trust),
 // and `psql` on PATH. Creates and drops its own database.
-import { execFileSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { createWriteStream } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
-import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import pg from "pg";
+import { openLogBenchDb, psqlCopyLogLines } from "./log-bench-db";
 
 const { values: args } = parseArgs({
   options: {
@@ -39,38 +37,11 @@ const { values: args } = parseArgs({
 });
 const ROWS = Number(args.rows);
 const SINGLES = Math.min(Number(args.singles), ROWS);
-const adminBase = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const dbName = `ip_bench_logs_${Date.now().toString(36)}`;
-const dir = mkdtempSync(join(tmpdir(), "infrapilot-bench-logs-"));
-
-const { bootstrapDatabase } = await import("~/server/db/bootstrap.server");
-const { createAppPool } = await import("~/server/db/pg-pool.server");
 const { LogWriter, DEFAULT_WRITE_METHOD, DEFAULT_CONCURRENCY } = await import("~/server/logs/log-writer.server");
 type Input = import("~/server/logs/log-writer.server").StoredLogInput;
-
-const server = new pg.Client({ connectionString: adminBase });
-await server.connect();
-await server.query(`CREATE DATABASE ${dbName}`);
-const adminUrl = Object.assign(new URL(adminBase), { pathname: `/${dbName}` }).toString();
-let pool: pg.Pool | undefined;
-const admin = new pg.Client({ connectionString: adminUrl });
-
-async function cleanup() {
-  await pool?.end().catch(() => {});
-  await admin.end().catch(() => {});
-  await server.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-  await server.end().catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
-}
-process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
+const { admin, adminUrl, pool, orgId, pgVersion, dir, cleanup } = await openLogBenchDb("logs");
 
 try {
-  const urls = await bootstrapDatabase({ adminUrl, dataDir: join(dir, "data") });
-  await admin.connect();
-  const orgId = randomUUID();
-  await admin.query(`INSERT INTO "Organization" (id, name, slug) VALUES ($1, 'Bench', 'bench')`, [orgId]);
-  const pgVersion = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
-  pool = createAppPool(urls.appUrl);
 
   // Rows of today (one partition), 20 containers, ~120-byte messages with a few distinct tokens.
   const start = new Date(new Date().toISOString().slice(0, 10) + "T00:00:00Z").getTime();
@@ -165,7 +136,7 @@ try {
   await truncate();
   await admin.query("CHECKPOINT");
   t = performance.now();
-  execFileSync("psql", [adminUrl, "-v", "ON_ERROR_STOP=1", "-qc", `\\copy "LogLine" ("orgId", "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message") FROM '${file}'`]);
+  psqlCopyLogLines(adminUrl, file);
   const copySeconds = (performance.now() - t) / 1000;
   if ((await count()) !== ROWS) throw new Error(`copy stored ${await count()} of ${ROWS}`);
 

@@ -21,12 +21,11 @@
 // Needs a PostgreSQL superuser URL in TEST_DATABASE_URL or a local one at 127.0.0.1:5432 (trust),
 // and `psql` and `grep` on PATH. Creates and drops its own database and temporary directory.
 import { execFileSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { createWriteStream, statSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
-import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import pg from "pg";
+import { openLogBenchDb, psqlCopyLogLines } from "./log-bench-db";
 
 const { values: args } = parseArgs({
   options: {
@@ -41,30 +40,9 @@ const DAYS = 30;
 const CONTAINERS = 20;
 const NEEDLE = "needle-zq9x7";
 const NEEDLES = 5;
-const adminBase = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const dbName = `ip_bench_search_${Date.now().toString(36)}`;
-const dir = mkdtempSync(join(tmpdir(), "infrapilot-bench-search-"));
-
-const { bootstrapDatabase } = await import("~/server/db/bootstrap.server");
-const { createAppPool } = await import("~/server/db/pg-pool.server");
 const { queryLogPage } = await import("~/server/logs/log-query.server");
 type Filters = import("~/server/logs/log-query.server").LogFilters;
-
-const server = new pg.Client({ connectionString: adminBase });
-await server.connect();
-await server.query(`CREATE DATABASE ${dbName}`);
-const adminUrl = Object.assign(new URL(adminBase), { pathname: `/${dbName}` }).toString();
-let pool: pg.Pool | undefined;
-const admin = new pg.Client({ connectionString: adminUrl });
-
-async function cleanup() {
-  await pool?.end().catch(() => {});
-  await admin.end().catch(() => {});
-  await server.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-  await server.end().catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
-}
-process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
+const { admin, adminUrl, pool, orgId, pgVersion, dir, cleanup } = await openLogBenchDb("search");
 
 const loadAtStart = loadavg().map((l) => l.toFixed(2)).join(" ");
 function quantile(sorted: number[], q: number): number {
@@ -73,12 +51,6 @@ function quantile(sorted: number[], q: number): number {
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 try {
-  const urls = await bootstrapDatabase({ adminUrl, dataDir: join(dir, "data") });
-  await admin.connect();
-  const orgId = randomUUID();
-  await admin.query(`INSERT INTO "Organization" (id, name, slug) VALUES ($1, 'Bench', 'bench')`, [orgId]);
-  const pgVersion = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
-  pool = createAppPool(urls.appUrl);
 
   // Rows evenly over the last 30 days, 20 containers, ~120-byte messages (as bench/log-ingest.ts);
   // 1 in 7 says ERROR; NEEDLES rows carry the rare token: spread-out times, the last one a few
@@ -105,7 +77,7 @@ try {
   await new Promise<void>((resolve) => out.end(resolve));
   const genSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  execFileSync("psql", [adminUrl, "-v", "ON_ERROR_STOP=1", "-qc", `\\copy "LogLine" ("orgId", "time", "agentId", "containerId", "containerName", "stack", "proxyHostId", "stream", "level", "message") FROM '${file}'`]);
+  psqlCopyLogLines(adminUrl, file);
   const loadSeconds = (performance.now() - t) / 1000;
   // What the log-search-index job does once each day has closed: build the day's trigram index.
   t = performance.now();
