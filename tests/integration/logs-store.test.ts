@@ -479,15 +479,24 @@ describe("the writer's batch methods", () => {
     expect(usage.rows).toEqual([{ lines: String(NASTY.length), bytes: String(NASTY.reduce((n, m) => n + Buffer.byteLength(m), 0)) }]);
   });
 
-  test("with two batches in flight, a later batch never commits before an earlier one (what is stored stays a prefix of what was pushed)", async () => {
+  /**
+   * Two batches of three lines for a new organization: the first into a day whose partition an
+   * admin transaction (`locker`, committed by `body`) locks against inserts, the second into
+   * today's partition, which nothing blocks. Afterwards every line must be acknowledged and
+   * stored exactly once, in push order.
+   */
+  async function withFirstBatchBlocked(
+    label: string,
+    daysAgo: number,
+    body: (s: { orgId: string; lines: ReturnType<typeof line>[]; locker: pg.Client; pool: pg.Pool; acknowledged: string[]; onCommitted: (lines: { message: string }[]) => void }) => Promise<void>,
+  ): Promise<void> {
     const orgId = randomUUID();
-    await withOrg(orgId, (tx) => tx.organization.create({ data: { id: orgId, name: "order", slug: `order-${orgId.slice(0, 8)}` } }));
-    // The first batch goes to a day whose partition an admin transaction locks against inserts;
-    // the second one to today's partition, which nothing blocks.
-    const oldDay = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+    await withOrg(orgId, (tx) => tx.organization.create({ data: { id: orgId, name: label, slug: `${label}-${orgId.slice(0, 8)}` } }));
+    const oldDay = new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
     await db.admin.query("SELECT log_line_ensure_partitions($1::date, $1::date)", [oldDay]);
-    const first = [0, 1, 2].map((i) => line("o", i, "app", "stdout", `old ${i}`, Date.parse(`${oldDay}T12:00:00Z`) + i));
-    const second = [0, 1, 2].map((i) => line("o", i, "app", "stdout", `new ${i}`, Date.now() - 1_000 + i));
+    const first = [0, 1, 2].map((i) => line(label[0]!, i, "app", "stdout", `${label} old ${i}`, Date.parse(`${oldDay}T12:00:00Z`) + i));
+    const second = [0, 1, 2].map((i) => line(label[0]!, i, "app", "stdout", `${label} new ${i}`, Date.now() - 1_000 + i));
+    const lines = [...first, ...second];
     const locker = new pg.Client({ connectionString: db.adminUrl });
     await locker.connect();
     const pool = createAppPool(db.appUrl);
@@ -495,8 +504,20 @@ describe("the writer's batch methods", () => {
     try {
       await locker.query("BEGIN");
       await locker.query(`LOCK TABLE "LogLine_p${oldDay.replaceAll("-", "")}" IN SHARE MODE`);
-      const writer = new LogWriter(orgId, { pool, maxBatch: 3, flushMs: 10, concurrency: 2, onCommitted: (lines) => acknowledged.push(...lines.map((l) => l.message)) });
-      await writer.push([...first, ...second]);
+      await body({ orgId, lines, locker, pool, acknowledged, onCommitted: (committed) => acknowledged.push(...committed.map((l) => l.message)) });
+    } finally {
+      await locker.end();
+      await pool.end();
+    }
+    expect(acknowledged).toEqual(lines.map((l) => l.message));
+    const stored = await db.admin.query<{ message: string }>(`SELECT message FROM "LogLine" WHERE "orgId" = $1 ORDER BY time`, [orgId]);
+    expect(stored.rows.map((r) => r.message)).toEqual(lines.map((l) => l.message));
+  }
+
+  test("with two batches in flight, a later batch never commits before an earlier one (what is stored stays a prefix of what was pushed)", async () => {
+    await withFirstBatchBlocked("order", 2, async ({ orgId, lines, locker, pool, acknowledged, onCommitted }) => {
+      const writer = new LogWriter(orgId, { pool, maxBatch: 3, flushMs: 10, concurrency: 2, onCommitted });
+      await writer.push(lines);
       // Wait until the second batch's insert has run (its rows exist, uncommitted), then a bit.
       const inserted = async () => (await db.admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n as number;
       for (let i = 0; i < 100 && (await inserted()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
@@ -506,31 +527,13 @@ describe("the writer's batch methods", () => {
       expect(acknowledged).toEqual([]);
       await locker.query("COMMIT");
       await writer.close();
-    } finally {
-      await locker.end();
-      await pool.end();
-    }
-    expect(acknowledged).toEqual([...first, ...second].map((l) => l.message));
-    const stored = await db.admin.query<{ message: string }>(`SELECT message FROM "LogLine" WHERE "orgId" = $1 ORDER BY time`, [orgId]);
-    expect(stored.rows.map((r) => r.message)).toEqual([...first, ...second].map((l) => l.message));
+    });
   });
 
   test("a batch whose predecessor stays blocked rolls back after previousCommitWaitMs (its locks must not queue DDL forever) and is retried: every line once, in order", async () => {
-    const orgId = randomUUID();
-    await withOrg(orgId, (tx) => tx.organization.create({ data: { id: orgId, name: "wait", slug: `wait-${orgId.slice(0, 8)}` } }));
-    const oldDay = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
-    await db.admin.query("SELECT log_line_ensure_partitions($1::date, $1::date)", [oldDay]);
-    const first = [0, 1, 2].map((i) => line("w", i, "app", "stdout", `blocked ${i}`, Date.parse(`${oldDay}T12:00:00Z`) + i));
-    const second = [0, 1, 2].map((i) => line("w", i, "app", "stdout", `behind ${i}`, Date.now() - 1_000 + i));
-    const locker = new pg.Client({ connectionString: db.adminUrl });
-    await locker.connect();
-    const pool = createAppPool(db.appUrl);
-    const acknowledged: string[] = [];
-    try {
-      await locker.query("BEGIN");
-      await locker.query(`LOCK TABLE "LogLine_p${oldDay.replaceAll("-", "")}" IN SHARE MODE`);
-      const writer = new LogWriter(orgId, { pool, maxBatch: 3, flushMs: 10, previousCommitWaitMs: 300, onCommitted: (lines) => acknowledged.push(...lines.map((l) => l.message)) });
-      await writer.push([...first, ...second]);
+    await withFirstBatchBlocked("wait", 3, async ({ orgId, lines, locker, pool, onCommitted }) => {
+      const writer = new LogWriter(orgId, { pool, maxBatch: 3, flushMs: 10, previousCommitWaitMs: 300, onCommitted });
+      await writer.push(lines);
       // Long enough for the second batch to give up its transaction (it waits for the first then).
       await new Promise((r) => setTimeout(r, 1_500));
       const visible = await db.admin.query(`SELECT message FROM "LogLine" WHERE "orgId" = $1`, [orgId]);
@@ -549,13 +552,7 @@ describe("the writer's batch methods", () => {
       }
       await locker.query("COMMIT");
       await writer.close();
-    } finally {
-      await locker.end();
-      await pool.end();
-    }
-    expect(acknowledged).toEqual([...first, ...second].map((l) => l.message));
-    const stored = await db.admin.query<{ message: string }>(`SELECT message FROM "LogLine" WHERE "orgId" = $1 ORDER BY time`, [orgId]);
-    expect(stored.rows.map((r) => r.message)).toEqual([...first, ...second].map((l) => l.message));
+    });
   });
 
   test("the app role cannot COPY into \"LogLine\" (hence the staging table), and the move out of a staging table meets the row-level security check", async () => {
