@@ -18,7 +18,37 @@ const HOW_TO_START =
   "then `eval \"$(scripts/docker-test-env.sh env)\"`, or set DOCKER_HOST to a reachable engine that has the image " +
   TEST_IMAGE;
 
+export interface TestDocker {
+  dockerHost: string;
+  /** Stops the engine when this call started it; an engine that was already running is left alone. */
+  stop(): Promise<void>;
+}
+
 export async function ensureTestDocker(): Promise<string> {
+  return (await startTestDocker()).dockerHost;
+}
+
+/** ensureTestDocker, remembering whether this process started the private engine. */
+export async function startTestDocker(): Promise<TestDocker> {
+  const running = await run("bash", [SCRIPT, "status"], 30_000).then(
+    () => true,
+    () => false,
+  );
+  const dockerHost = await reuseOrStartEngine();
+  const startedHere = !running && dockerHost === privateDockerHost();
+  return {
+    dockerHost,
+    stop: async () => {
+      if (startedHere) await run("bash", [SCRIPT, "stop"], 60_000);
+    },
+  };
+}
+
+function privateDockerHost(): string {
+  return `unix://${process.env.IP_DOCKER_DIR || "/tmp/ip-docker"}/docker.sock`;
+}
+
+async function reuseOrStartEngine(): Promise<string> {
   const fromEnv = process.env.DOCKER_HOST?.trim();
   if (fromEnv && (await engineAnswers(fromEnv))) {
     if ((await engineStatus(fromEnv, `/images/${encodeURIComponent(TEST_IMAGE)}/json`)) !== 200) {

@@ -1,9 +1,11 @@
 // Starts what every test file shares: a PostgreSQL server (and, for agent tests, a Docker engine)
 // and checks that the production build exists for the tests that spawn the real server.
+// Whatever it started is stopped on every way out: a normal end, a set-up that fails part-way
+// (vitest runs no teardown then), and an interrupted run.
 import type { TestProject } from "vitest/node";
 import { existsSync } from "node:fs";
 import { startTestPostgres } from "./postgres";
-import { ensureTestDocker } from "./docker";
+import { startTestDocker } from "./docker";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,14 +15,34 @@ declare module "vitest" {
   }
 }
 
-export default async function setup(project: TestProject) {
+export default async function setup(project: Pick<TestProject, "provide">) {
   if (!existsSync(new URL("../../build/server/index.js", import.meta.url))) {
     throw new Error("No production build: run `npm run build` first (npm test does it for you).");
   }
-  const postgres = await startTestPostgres();
-  project.provide("postgresUrl", postgres.url);
-  project.provide("dockerHost", await ensureTestDocker());
-  return async () => {
-    await postgres.stop();
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    void stopAll().finally(() => process.kill(process.pid, signal));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const teardown = async () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await stopAll();
+  };
+  try {
+    const postgres = await startTestPostgres();
+    stops.push(() => postgres.stop());
+    project.provide("postgresUrl", postgres.url);
+    const docker = await startTestDocker();
+    stops.push(() => docker.stop());
+    project.provide("dockerHost", docker.dockerHost);
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
 }
