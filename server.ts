@@ -96,7 +96,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   if (path === "/metrics") return serveMetrics(req, res);
   if (path === "/readyz") {
     const ready = await databaseReady();
-    return sendJson(res, ready.ok ? 200 : 503, ready.ok ? { status: "ready" } : { status: "unavailable", reason: ready.reason });
+    return sendJson(res, ready.ok ? 200 : 503, ready.ok ? { status: "ready" } : { status: "unavailable", reason: ready.reason, ...(ready.database ? { database: ready.database } : {}) });
   }
 
   const reason = crossSiteReason({
@@ -159,7 +159,14 @@ httpServer.on("request", (req, res) => {
 });
 
 try {
-  await startDatabase();
+  await startDatabase({
+    // The embedded PostgreSQL keeps dying: end non-zero so a container restart policy or systemd
+    // takes over, instead of a process that stays up answering 503 forever.
+    onFatal(message) {
+      process.stderr.write(`InfraPilot is exiting: ${message}\n`);
+      void shutdown("database failed", 1);
+    },
+  });
 } catch (error) {
   logger.error("startup failed", { error });
   process.stderr.write(`InfraPilot could not prepare its database: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -177,10 +184,10 @@ httpServer.listen(config.PORT, config.HOST, () => {
 });
 
 let stopping = false;
-async function shutdown(signal: string) {
+async function shutdown(signal: string, exitCode = 0) {
   if (stopping) return;
   stopping = true;
-  logger.info("shutting down", { signal });
+  logger.info("shutting down", { signal, exitCode });
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
   stopJobs();
@@ -191,7 +198,7 @@ async function shutdown(signal: string) {
   await stopLogCollectors().catch((error) => logger.error("log collectors did not stop cleanly", { error }));
   await stopDatabase().catch((error) => logger.error("database shutdown failed", { error }));
   clearTimeout(force);
-  process.exit(0);
+  process.exit(exitCode);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));

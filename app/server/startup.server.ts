@@ -4,17 +4,33 @@ import { logger } from "./logger.server";
 import { encryptionKey } from "./crypto.server";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.server";
 import { assertAppRoleIsConfined, bootstrapDatabase } from "./db/bootstrap.server";
-import { connectDatabase, disconnectDatabase } from "./db/client.server";
+import { connectDatabase, disconnectDatabase, EMBEDDED_STATE_KEY } from "./db/client.server";
+import { describeEmbeddedState, type EmbeddedDatabaseState } from "./db/restart-policy";
+import { setSingleton } from "./singleton.server";
 
 let embedded: EmbeddedDatabase | undefined;
 
-export async function startDatabase(): Promise<void> {
+export interface StartDatabaseOptions {
+  /** The embedded PostgreSQL kept dying: the process should end non-zero (server.ts shuts down). */
+  onFatal?(message: string): void;
+}
+
+export async function startDatabase(options: StartDatabaseOptions = {}): Promise<void> {
   const e = env();
   encryptionKey(); // fail early when the key file is unreadable or malformed
   let adminUrl = e.DATABASE_URL;
   if (!adminUrl) {
     const started = Date.now();
-    embedded = await startEmbeddedPostgres(e.DATA_DIR, (m) => logger.debug("postgres", { m: m.trim() }));
+    setSingleton<EmbeddedDatabaseState>(EMBEDDED_STATE_KEY, { state: "running" });
+    embedded = await startEmbeddedPostgres(e.DATA_DIR, (m) => logger.debug("postgres", { m: m.trim() }), {
+      onState(state, detail) {
+        setSingleton(EMBEDDED_STATE_KEY, state);
+        if (state.state === "running") logger.info(detail);
+        else if (state.state === "restarting") logger.warn(detail, { database: describeEmbeddedState(state) });
+        else logger.error(detail);
+      },
+      onGiveUp: (message) => options.onFatal?.(message),
+    });
     adminUrl = embedded.adminUrl;
     logger.info("embedded PostgreSQL started", { dataDir: e.DATA_DIR, ms: Date.now() - started });
   }

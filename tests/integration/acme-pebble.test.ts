@@ -5,7 +5,7 @@
 // certificate is checked against pebble's issuing root from its management endpoint.
 import { stopNginxOf } from "../setup/nginx";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect as tlsConnect, type PeerCertificate } from "node:tls";
 import { freePort } from "../setup/postgres";
 import { startPebble, type Pebble } from "../setup/pebble";
@@ -44,7 +44,7 @@ async function waitFor(id: string, done: (c: Cert) => boolean, timeoutMs = 60_00
 }
 
 /** HTTPS to nginx on loopback with SNI `servername`, trusting only pebble's issuing root. */
-async function https(servername: string): Promise<{ cert: PeerCertificate; body: string }> {
+async function https(servername: string): Promise<{ cert: PeerCertificate; head: string; body: string }> {
   const ca = await pebble.issuingRoot();
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ host: "127.0.0.1", port: httpsPort, servername, ca }, () => {
@@ -52,7 +52,7 @@ async function https(servername: string): Promise<{ cert: PeerCertificate; body:
       socket.write(`GET / HTTP/1.1\r\nHost: ${servername}\r\nConnection: close\r\n\r\n`);
       let data = "";
       socket.on("data", (d) => (data += d));
-      socket.on("end", () => resolve({ cert, body: data.split("\r\n\r\n").slice(1).join("\r\n\r\n") }));
+      socket.on("end", () => resolve({ cert, head: data.split("\r\n\r\n")[0]!, body: data.split("\r\n\r\n").slice(1).join("\r\n\r\n") }));
     });
     socket.on("error", reject);
   });
@@ -152,7 +152,55 @@ describe("ACME against pebble", () => {
     expect(cert.status).toBe("issued");
     expect((await https("auto.test")).body).toContain("secure upstream");
   });
+
+  test("refuses to let a rate limit, an access list, exploit blocking or forced HTTPS fail issuance or renewal of the host's certificate", async () => {
+    const list = await admin.post("/api/v1/access-lists", { name: "office only", satisfy: "all", users: [{ username: "alice", password: "a long enough password" }], rules: [{ action: "allow", address: "10.0.0.0/8" }, { action: "deny", address: "all" }] });
+    expect(list.status).toBe(201);
+    const listId = (await list.json()).id as string;
+    const guards = { rateLimit: { requestsPerSecond: 1, burst: 0 }, accessListId: listId, blockExploits: true };
+    const res = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["guarded.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort }, ...guards, tls: { mode: "acme", forceHttps: true } });
+    expect(res.status).toBe(201);
+    const host = await res.json();
+    expect(host).toMatchObject({ ...guards, tls: { mode: "acme", forceHttps: true } });
+    const cert = await waitFor(host.tls.certificateId, (c) => c.status !== "pending" && !c.renewing);
+    expect(cert).toMatchObject({ status: "issued", error: null });
+    // Served, and the guards still hold everywhere but on the challenge path (one request over
+    // HTTPS: a second one within the second would meet the rate limit first).
+    const served = await https("guarded.test");
+    expect(served.cert.serialNumber.toUpperCase()).toBe(cert.serialNumber);
+    expect(served.head).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await plainHttp("guarded.test", "/")).toEqual({ status: 301, location: "https://guarded.test/" });
+    expect((await plainHttp("guarded.test", "/.well-known/acme-challenge/none")).status).toBe(404);
+
+    // Renewal goes through the forced-HTTPS server on port 80 now, with the guards on.
+    const renew = await admin.post(`/api/v1/certificates/${cert.id}/renew`, {});
+    expect(renew.status).toBe(202);
+    const renewed = await waitFor(cert.id, (c) => !c.renewing);
+    expect(renewed).toMatchObject({ status: "issued", error: null });
+    expect(renewed.serialNumber).not.toBe(cert.serialNumber);
+  });
+
+  test("refuses to blame advanced directives when the challenge URL answers with a redirect: the pre-flight names the status", async () => {
+    const res = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["moved.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort }, advanced: "return 301 https://elsewhere.test/;" });
+    expect(res.status).toBe(201);
+    const created = (await (await admin.post("/api/v1/certificates", { domains: ["moved.test"], mode: "acme" })).json()) as Cert;
+    const failed = await waitFor(created.id, (c) => c.status !== "pending" && !c.renewing);
+    expect(failed.status).toBe("error");
+    expect(failed.error).toMatch(/the challenge URL \(http:\/\/moved\.test\/\.well-known\/acme-challenge\/…\) answered 301 Moved Permanently \(to https:\/\/elsewhere\.test\/\): the request is redirected/);
+  });
 });
+
+/** Plain HTTP to nginx's HTTP port on loopback with `Host: host`. */
+function plainHttp(host: string, path: string): Promise<{ status: number; location: string | null }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port: httpPort, path, headers: { Host: host }, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 describe("uploaded certificates", () => {
   const pki = makeChain(["upload.test"]);

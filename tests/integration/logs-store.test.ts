@@ -555,6 +555,47 @@ describe("the writer's batch methods", () => {
     });
   });
 
+  test.each(["copy", "unnest"] as const)("%s: refuses to store a batch twice when its COMMIT went through but the answer was lost", async (method) => {
+    const orgId = randomUUID();
+    await withOrg(orgId, (tx) => tx.organization.create({ data: { id: orgId, name: "lost", slug: `lost-${orgId.slice(0, 8)}` } }));
+    const at = Date.now() - 5_000;
+    const lines = Array.from({ length: 9 }, (_, i) => line("lost", i, "app", "stdout", `lost answer ${i}`, at + i));
+    const real = createAppPool(db.appUrl);
+    // The real COMMIT runs; its answer is replaced by the error a connection dying right after it
+    // gives (what a crash of PostgreSQL between commit and reply looks like to the writer).
+    let commits = 0;
+    const pool = {
+      query: real.query.bind(real),
+      async connect() {
+        const client = await real.connect();
+        const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+        // Anything but COMMIT passes through untouched (COPY's query returns a stream, not a promise).
+        (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+          if (args[0] !== "COMMIT") return query(...args);
+          return query(...args).then((result) => {
+            if (++commits === 2) throw new Error("Connection terminated unexpectedly");
+            return result;
+          });
+        };
+        return client;
+      },
+    } as unknown as pg.Pool;
+    const acknowledged: string[] = [];
+    try {
+      const writer = new LogWriter(orgId, { pool, method, flushMs: 10, maxBatch: 3, concurrency: 1, onCommitted: (c) => acknowledged.push(...c.map((l) => l.message)) });
+      await writer.push(lines);
+      await writer.close();
+    } finally {
+      await real.end();
+    }
+    expect(commits).toBeGreaterThan(2);
+    expect(acknowledged).toEqual(lines.map((l) => l.message));
+    const stored = await db.admin.query<{ message: string }>(`SELECT message FROM "LogLine" WHERE "orgId" = $1 ORDER BY time`, [orgId]);
+    expect(stored.rows.map((r) => r.message)).toEqual(lines.map((l) => l.message));
+    const usage = await db.admin.query<{ lines: string }>(`SELECT lines FROM "LogUsage" WHERE "orgId" = $1`, [orgId]);
+    expect(usage.rows).toEqual([{ lines: "9" }]);
+  });
+
   test("the app role cannot COPY into \"LogLine\" (hence the staging table), and the move out of a staging table meets the row-level security check", async () => {
     // The staging table has no policy; the move into "LogLine" does. Inserting for organization A
     // while app.org_id names B must fail, not land in A.

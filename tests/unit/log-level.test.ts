@@ -63,6 +63,32 @@ const text: Case[] = [
   ["E, [2024-11-25T17:20:01.000 #1] ERROR -- : ruby logger", "error"],
 ];
 
+const monolog: Case[] = [
+  ["[2024-01-01 12:00:00] production.ERROR: SQLSTATE[HY000] [2002] Connection refused {\"exception\":\"[object] (PDOException(code: 2002)\"} []", "error"],
+  ["[2024-01-01 12:00:00] local.WARNING: Undefined array key \"name\" in /var/www/app/Http/Controllers/X.php on line 12", "warn"],
+  ["[2024-01-01T12:00:00.123456+00:00] app.DEBUG: Matched route \"home\". {\"route\":\"home\"} []", "debug"],
+  ["[2024-01-01 12:00:00] production.INFO: User 42 logged in", "info"],
+  ["[2024-01-01 12:00:00] production.NOTICE: Mail queue is slow", "info"],
+  ["[2024-01-01 12:00:00] production.CRITICAL: Payment gateway down", "error"],
+  ["[2024-01-01 12:00:00] production.ALERT: Disk full", "error"],
+  ["[2024-01-01 12:00:00] production.EMERGENCY: Cannot write to storage/logs", "error"],
+  ["local.WARNING: no timestamp, channel first", "warn"],
+  ["app.DEBUG: no timestamp either", "debug"],
+  ["request.CRITICAL: Uncaught PHP Exception", "error"],
+];
+
+const commonAccess: Case[] = [
+  ['127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /x HTTP/1.1" 502 123 "-" "curl/8.5"', "error"],
+  ['127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326', "info"],
+  ['172.18.0.1 - - [25/Nov/2024:17:20:01 +0000] "GET /missing HTTP/1.1" 404 153 "-" "Mozilla/5.0"', "warn"],
+  ['172.18.0.1 - - [25/Nov/2024:17:20:01 +0000] "POST /login HTTP/1.1" 429 - "-" "k6"', "warn"],
+  ['172.18.0.1 - - [25/Nov/2024:17:20:01 +0000] "GET /old HTTP/1.1" 301 169 "-" "curl/8.5"', "info"],
+  ['::1 - - [25/Nov/2024:17:20:01 +0000] "GET /health HTTP/1.1" 503 0', "error", { stream: "stderr" }],
+  // The request line says ERROR, the status says all is well.
+  ['127.0.0.1 - - [25/Nov/2024:17:20:01 +0000] "GET /ERROR HTTP/1.1" 200 5 "-" "ERROR-bot"', "info"],
+  ['127.0.0.1 - - [25/Nov/2024:17:20:01 +0000] "GET /a\\"b HTTP/1.1" 500 5', "error"],
+];
+
 const unknown: Case[] = [
   ["hello world", "unknown"],
   ["", "unknown"],
@@ -71,6 +97,22 @@ const unknown: Case[] = [
   ["the word error in lower case in the middle", "unknown"],
   ["tick 42", "unknown", { stream: "stderr" }],
   ["progress: 50%", "unknown", { stream: "stderr" }],
+  // Prose with a status number or the word error is not a log format.
+  ["Server returned 500 for /api/users", "unknown"],
+  ["GET /x 502 in 12ms", "unknown"],
+  ["HTTP 404 Not Found", "unknown"],
+  ["an error occurred while saving the file", "unknown"],
+  ["retrying after error 500 (attempt 3)", "unknown"],
+  ['the client said "GET /x HTTP/1.1" 502 times', "unknown"],
+  ["[2024-01-01 12:00:00] production.Error: a level word in the wrong case", "unknown"],
+  ["see docs.error: for details", "unknown"],
+  ["version 2.0.INFO: not a channel", "unknown"],
+];
+
+const unchanged: Case[] = [
+  // Today's rules keep their say: an upper-case level word still counts, as before.
+  ["GET /x failed: ERROR 500", "error"],
+  ["[2024-01-01 12:00:00] production ERROR something", "error"],
 ];
 
 const stderrShapes: Case[] = [
@@ -115,6 +157,18 @@ describe("detectLevel", () => {
   });
 
   it.each([...text])("recognises common text prefixes: %s → %s", (message, expected, options) => {
+    expect(detectLevel(message, options)).toBe(expected);
+  });
+
+  it.each([...monolog])("reads Monolog/Laravel channel.LEVEL: lines: %s → %s", (message, expected, options) => {
+    expect(detectLevel(message, options)).toBe(expected);
+  });
+
+  it.each([...commonAccess])("classifies common/combined access-log lines in container output by status: %s → %s", (message, expected, options) => {
+    expect(detectLevel(message, options)).toBe(expected);
+  });
+
+  it.each([...unchanged])("keeps what the existing rules already said: %s → %s", (message, expected, options) => {
     expect(detectLevel(message, options)).toBe(expected);
   });
 

@@ -43,6 +43,29 @@ describe("nginx config rendering", () => {
     }
   });
 
+  test("refuses to let a rate limit, an access list, forced HTTPS or exploit blocking reach the ACME challenge location", () => {
+    const files = renderTree(CASES["guarded-acme"]!);
+    for (const path of ["hosts/guarded.conf", "hosts/guardedpending.conf"]) {
+      const servers = serverBlocks(files[path]!);
+      expect(servers.length).toBeGreaterThan(0);
+      for (const server of servers) {
+        const challenge = blockAfter(server, "location ^~ /.well-known/acme-challenge/ {");
+        expect(challenge, path).toContain("auth_basic off;");
+        expect(challenge, path).toContain("allow all;");
+        expect(challenge, path).not.toMatch(/limit_req|return|deny|satisfy|auth_basic "|if \(/);
+        // What a location inherits: the server's own directives, outside every nested block.
+        const serverLevel = topLevel(server);
+        expect(serverLevel, path).not.toMatch(/limit_req|ip_block_exploit|auth_basic|allow |deny |satisfy|return /);
+      }
+      // The guards are still there, in `location /` of the server that proxies.
+      const proxied = servers.map((s) => blockAfter(s, "location / {")).find((l) => l.includes("proxy_pass"))!;
+      expect(proxied, path).toMatch(/if \(\$ip_block_exploit\) \{\s+return 403;\s+\}/);
+      expect(proxied, path).toContain("limit_req zone=rl_guarded");
+      expect(proxied, path).toContain("deny all;");
+      expect(proxied, path).toContain("auth_basic \"Restricted\";");
+    }
+  });
+
   test("a hostname upstream is resolved per request, an address is proxied directly", () => {
     const files = renderTree(CASES["hostname-upstream"]!);
     expect(files["hosts/svc.conf"]).toContain("set $ip_upstream https://backend.internal:8443;");
@@ -69,3 +92,40 @@ describe("nginx config rendering", () => {
     expect(files["hosts/full.conf"]).toContain('add_header Permissions-Policy "camera=(), geolocation=(self \\"https://a.test\\")" always;');
   });
 });
+
+/** The text inside the `{ … }` that follows `opening` (which ends with "{"). */
+function blockAfter(text: string, opening: string): string {
+  const start = text.indexOf(opening);
+  if (start < 0) throw new Error(`no "${opening}" in:\n${text}`);
+  let depth = 1;
+  let i = start + opening.length;
+  for (; i < text.length && depth > 0; i++) {
+    if (text[i] === "{") depth++;
+    else if (text[i] === "}") depth--;
+  }
+  return text.slice(start + opening.length, i - 1);
+}
+
+/** The bodies of every top-level `server {` block of a host file. */
+function serverBlocks(text: string): string[] {
+  const out: string[] = [];
+  let rest = text;
+  while (rest.includes("server {")) {
+    const body = blockAfter(rest, "server {");
+    out.push(body);
+    rest = rest.slice(rest.indexOf(body) + body.length);
+  }
+  return out;
+}
+
+/** A block's own directives: its text with every nested `{ … }` removed. */
+function topLevel(body: string): string {
+  let depth = 0;
+  let out = "";
+  for (const c of body) {
+    if (c === "{") depth++;
+    if (depth === 0) out += c;
+    if (c === "}") depth--;
+  }
+  return out;
+}

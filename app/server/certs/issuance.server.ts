@@ -17,6 +17,7 @@ import { singleton } from "../singleton.server";
 import { applierFor } from "../proxy/appliers.server";
 import { requestApply } from "../proxy/apply.server";
 import { AcmeError, createAccountKey, orderCertificate, registerAccount, type AcmeAccountRef } from "./acme.server";
+import { challengeAnswerProblem } from "./challenge-answer";
 import { certificateInfo } from "./pem";
 import { isDue, retryDelayMs } from "./renewal";
 import type { ProxyApplier } from "#agent/nginx/types";
@@ -158,21 +159,20 @@ async function selfCheck(applier: ProxyApplier, domain: string): Promise<void> {
   const value = randomToken(24);
   await applier.putChallenge(token, value);
   try {
-    const answer = await new Promise<{ status: number; body: string } | { error: string }>((resolve) => {
+    const answer = await new Promise<{ status: number; body: string; location: string | null } | { error: string }>((resolve) => {
       const req = httpRequest({ host: address, port: e.NGINX_HTTP_PORT, path: `/.well-known/acme-challenge/${token}`, headers: { Host: domain }, timeout: 5000, agent: false }, (res) => {
         let body = "";
         res.setEncoding("utf8");
-        res.on("data", (d) => (body += d));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("data", (d) => (body = (body + d).slice(0, 4096)));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, location: res.headers.location ?? null }));
       });
       req.on("timeout", () => req.destroy(new Error("timed out")));
       req.on("error", (err) => resolve({ error: (err as NodeJS.ErrnoException).code ?? err.message }));
       req.end();
     });
     if ("error" in answer) throw new PreflightError(`nginx does not answer on port ${e.NGINX_HTTP_PORT} (${answer.error}), so the CA cannot fetch the challenge for ${domain}. Check that nginx runs (Proxies page) and that port ${e.NGINX_HTTP_PORT} is free.`);
-    if (answer.status !== 200 || answer.body.trim() !== value) {
-      throw new PreflightError(`nginx does not serve /.well-known/acme-challenge/ for ${domain} (it answered ${answer.status}). A host's advanced directives may override that location; remove them and retry.`);
-    }
+    const problem = challengeAnswerProblem({ domain, status: answer.status, body: answer.body, location: answer.location, expected: value });
+    if (problem) throw new PreflightError(problem);
   } finally {
     await applier.removeChallenge(token).catch(() => {});
   }

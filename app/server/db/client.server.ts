@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "~/generated/prisma/client";
 import { getSingleton, setSingleton } from "../singleton.server";
 import { ServiceUnavailableError } from "../errors.server";
+import { describeEmbeddedState, type EmbeddedDatabaseState } from "./restart-policy";
 
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
@@ -49,8 +50,16 @@ export async function withOrg<T>(orgId: string, fn: (tx: Tx) => Promise<T>, opti
   );
 }
 
+/** Where startup.server.ts keeps the embedded PostgreSQL's supervision state (absent with DATABASE_URL). */
+export const EMBEDDED_STATE_KEY = "db:embedded-state";
+
 /** /readyz: the database answers and every migration this build knows is applied. */
-export async function databaseReady(): Promise<{ ok: boolean; reason?: string }> {
+export async function databaseReady(): Promise<{ ok: boolean; reason?: string; database?: string }> {
+  const embedded = getSingleton<EmbeddedDatabaseState>(EMBEDDED_STATE_KEY);
+  if (embedded && embedded.state !== "running") {
+    const database = describeEmbeddedState(embedded);
+    return { ok: false, reason: `embedded database ${database}`, database };
+  }
   const s = getSingleton<DbState>("db");
   if (!s) return { ok: false, reason: "database not connected" };
   try {

@@ -93,6 +93,13 @@ const PYTHON = /^(CRITICAL|FATAL|ERROR|WARNING|WARN|INFO|DEBUG):[^:\s]*:/;
 const POSTGRES = /(?:^|\s)(PANIC|FATAL|ERROR|WARNING|LOG|INFO|NOTICE|DEBUG\d?):\s/;
 const LEADING_WORD = /^(error|err|warn|warning|info|debug|fatal|panic|critical|trace)(?::|\s*\|)/i;
 const UPPERCASE_WORD = /(?:^|[\s[(|,;])(FATAL|PANIC|CRITICAL|CRIT|ERROR|ERR|WARNING|WARN|NOTICE|INFO|DEBUG|TRACE)(?=$|[\s\]):|,;-])/;
+// Monolog (Laravel, Symfony): "[2024-01-01 12:00:00] production.ERROR: …", "local.WARNING: …".
+// The level is upper case, glued to the channel by a dot and followed by a colon; the channel
+// opens the line or follows the bracketed date.
+const MONOLOG = /^(?:\[[^\]]{8,40}\]\s+)?[A-Za-z][\w-]*\.(EMERGENCY|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG):/;
+// An HTTP access log (common or combined format) in container output: the status after the
+// quoted request line decides, as for nginx's own access logs.
+const COMMON_LOG = /^\S+ \S+ \S+ \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "(?:[^"\\]|\\.)*" ([1-5]\d{2}) (?:\d+|-)(?: |$)/;
 const REDIS = /^\d+:[A-Z] \d{1,2} \w{3} \d{4} [\d:.]+ ([.\-*#]) /;
 const GO_PANIC = /^(?:panic: |fatal error: |Traceback \(most recent call last\):|Exception in thread |Unhandled exception)/;
 const STACK_FRAME = /^\s+(?:at .+[(:]\S+:\d+(?::\d+)?\)?$|File ".+", line \d+)/;
@@ -106,6 +113,11 @@ function levelFromText(message: string, stream: DetectLevelOptions["stream"]): L
   const head = message.length > HEAD ? message.slice(0, HEAD) : message;
   const trimmed = head.trimStart();
 
+  // Anchored, and ruled out by one substring test for almost every other line.
+  if (trimmed.includes('] "')) {
+    const common = COMMON_LOG.exec(trimmed);
+    if (common) return levelFromStatus(Number(common[1]));
+  }
   const logfmt = LOGFMT.exec(head);
   if (logfmt) {
     const level = levelFromWord(logfmt[1] ?? logfmt[2] ?? "");
@@ -115,6 +127,8 @@ function levelFromText(message: string, stream: DetectLevelOptions["stream"]): L
   if (nginx) return levelFromWord(nginx[1]);
   const glog = GLOG.exec(trimmed);
   if (glog) return ({ I: "info", W: "warn", E: "error", F: "error" } as const)[glog[1] as "I" | "W" | "E" | "F"];
+  const monolog = MONOLOG.exec(trimmed);
+  if (monolog) return levelFromWord(monolog[1]);
   const python = PYTHON.exec(trimmed);
   if (python) return levelFromWord(python[1]);
   const redis = REDIS.exec(trimmed);
@@ -130,6 +144,13 @@ function levelFromText(message: string, stream: DetectLevelOptions["stream"]): L
   if (upper) return levelFromWord(upper[1]);
   if (stream === "stderr" && STACK_FRAME.test(message)) return "error";
   return "unknown";
+}
+
+/** 5xx is the server failing, 4xx a refused request worth a look, the rest is traffic. */
+function levelFromStatus(status: number): LogLevel {
+  if (status >= 500) return "error";
+  if (status >= 400) return "warn";
+  return "info";
 }
 
 const ACCESS_STATUS = /"\s+([1-5]\d{2})(?:\s|$)/;
@@ -156,10 +177,7 @@ export function detectLevel(message: string, options: DetectLevelOptions = {}): 
   const kind = options.kind ?? (options.stream === "access" ? "access" : options.stream === "error" ? "error" : "container");
   if (kind === "access") {
     const status = statusFromAccessLine(message);
-    if (status === null) return "unknown";
-    if (status >= 500) return "error";
-    if (status >= 400) return "warn";
-    return "info";
+    return status === null ? "unknown" : levelFromStatus(status);
   }
   if (kind === "error") {
     const nginx = NGINX_ERROR_LOG.exec(message.trimStart());

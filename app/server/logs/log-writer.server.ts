@@ -11,7 +11,9 @@
 // at the head of the buffer and is retried with backoff, so a database restart loses nothing;
 // while the database is away the buffer fills up to `maxBuffered` lines and then `push()` stops
 // resolving, which pauses the readers (back-pressure down to the Docker stream). A batch whose
-// commit succeeded but whose answer was lost is retried too: at-least-once.
+// COMMIT was sent but whose answer was lost (the database died in between) is looked up before it
+// is written again: its rows carry its transaction id as xmin, so a visible row of the batch with
+// that xmin means it committed (exactly once, also across a crash of the database).
 import type pg from "pg";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
@@ -155,6 +157,21 @@ function unnestParams(lines: StoredLogInput[]): (string | null)[][] {
   return columns;
 }
 
+/** Filled in just before a batch's COMMIT: its transaction id, to ask later whether it committed. */
+export interface CommitProbe {
+  xid: string | null;
+}
+
+const XID_SQL = "SELECT pg_current_xact_id()::xid::text AS xid";
+// Partition pruning by "time" and the ("orgId", "time") index find the batch's first row; its
+// xmin is the inserting transaction, and it is visible only if that transaction committed.
+const COMMITTED_SQL = `SELECT EXISTS (SELECT 1 FROM "LogLine" WHERE "orgId" = $1 AND "time" = $2::timestamptz AND xmin = $3::xid) AS committed`;
+
+/** Whether the batch whose first line is `first`, written by transaction `xid`, committed. */
+export async function batchCommitted(orgId: string, first: StoredLogInput, xid: string, pool: Queryable = appPool()): Promise<boolean> {
+  return withOrgClient(orgId, async (client) => (await client.query<{ committed: boolean }>(COMMITTED_SQL, [orgId, first.time, xid])).rows[0]?.committed === true, pool);
+}
+
 /** Writes one batch in one transaction. Creates a missing day partition (old or future lines). */
 export async function insertLogBatch(
   orgId: string,
@@ -163,6 +180,8 @@ export async function insertLogBatch(
   method: WriteMethod = DEFAULT_WRITE_METHOD,
   /** Awaited after the batch's statements and before its COMMIT; a rejection rolls it back. */
   beforeCommit?: () => Promise<void>,
+  /** Gets the transaction id once every statement ran: a failure after that may have committed. */
+  probe?: CommitProbe,
 ): Promise<void> {
   if (lines.length === 0) return;
   const days = new Set(lines.map((l) => l.time.slice(0, 10)));
@@ -179,6 +198,7 @@ export async function insertLogBatch(
       await copyBatch(orgId, client, data);
       await beforeCommit?.();
       await client.query(USAGE_SQL, [orgId, ...usage]);
+      if (probe) probe.xid = (await client.query<{ xid: string }>(XID_SQL)).rows[0]!.xid;
       return client;
     };
   } else {
@@ -187,6 +207,7 @@ export async function insertLogBatch(
       await client.query(INSERT_SQL, [orgId, ...columns]);
       await beforeCommit?.();
       await client.query(USAGE_SQL, [orgId, ...usage]);
+      if (probe) probe.xid = (await client.query<{ xid: string }>(XID_SQL)).rows[0]!.xid;
       return null;
     };
   }
@@ -225,6 +246,7 @@ interface Attempt {
   state: "pending" | "ok" | "failed";
   error?: unknown;
   settled: Promise<void>;
+  probe: CommitProbe;
 }
 
 export class LogWriter {
@@ -234,6 +256,8 @@ export class LogWriter {
   private drainWaiters: (() => void)[] = [];
   private wakers = new Set<() => void>();
   private closed = false;
+  /** The head batch, failed after its COMMIT was sent: whether it committed is not known yet. */
+  private uncertain: { batch: StoredLogInput[]; xid: string } | null = null;
   private readonly loop: Promise<void>;
   readonly pool: Queryable;
   readonly maxBatch: number;
@@ -326,6 +350,28 @@ export class LogWriter {
     let tail: Promise<void> = Promise.resolve(); // settles when the newest batch in flight committed
     let flushNow = false;
     while (!this.closed) {
+      if (this.uncertain) {
+        // Nothing is in flight now; the uncertain batch heads the buffer. Ask before rewriting it.
+        const { batch, xid } = this.uncertain;
+        let committed: boolean;
+        try {
+          committed = await batchCommitted(this.orgId, batch[0]!, xid, this.pool);
+        } catch {
+          this.failures++;
+          await this.pause(this.backoffMs());
+          continue;
+        }
+        this.uncertain = null;
+        if (committed) {
+          logger.info("a log batch whose commit answer was lost had committed; it is not written again", { orgId: this.orgId, lines: batch.length });
+          this.buffer.splice(0, batch.length);
+          this.failures = 0;
+          this.committed += batch.length;
+          this.options.onCommitted?.(batch);
+          this.release();
+        }
+        continue;
+      }
       const waiting = this.buffer.length - taken;
       const full = waiting >= this.maxBatch || (waiting > 0 && (this.drainWaiters.length > 0 || flushNow));
       if (inflight.length < this.concurrency && full) {
@@ -333,8 +379,8 @@ export class LogWriter {
         const batch = this.buffer.slice(taken, taken + this.maxBatch);
         taken += batch.length;
         const previous = tail;
-        const attempt: Attempt = { batch, state: "pending", settled: Promise.resolve() };
-        attempt.settled = insertLogBatch(this.orgId, batch, this.pool, this.method, () => waitAtMost(previous, this.previousCommitWaitMs)).then(
+        const attempt: Attempt = { batch, state: "pending", settled: Promise.resolve(), probe: { xid: null } };
+        attempt.settled = insertLogBatch(this.orgId, batch, this.pool, this.method, () => waitAtMost(previous, this.previousCommitWaitMs), attempt.probe).then(
           () => void (attempt.state = "ok"),
           (error: unknown) => {
             attempt.state = "failed";
@@ -392,9 +438,15 @@ export class LogWriter {
         this.release();
         continue;
       }
+      // Its COMMIT was sent (every statement ran): it may have committed with the answer lost.
+      if (head.probe.xid) this.uncertain = { batch, xid: head.probe.xid };
       if (this.failures === 1) logger.warn("log batch not written; retrying", { orgId: this.orgId, buffered: this.buffer.length, error: String(error) });
-      await this.pause(Math.min(250 * 2 ** Math.min(this.failures - 1, 5), 5_000));
+      await this.pause(this.backoffMs());
     }
+  }
+
+  private backoffMs(): number {
+    return Math.min(250 * 2 ** Math.min(this.failures - 1, 5), 5_000);
   }
 
   private release(): void {

@@ -269,6 +269,10 @@ function renderHost(host: RenderHost, s: RenderSettings, cert: RenderCertificate
   const names = host.domains.map((d) => word(d, "domain")).join(" ");
   const http = listenAddr(s.listenAddress, s.httpPort);
   const https = listenAddr(s.listenAddress, s.httpsPort);
+  // The challenge must answer the CA whatever guards the host: access lists, basic auth, the rate
+  // limit and exploit blocking live in `location /` (hostBody), and `auth_basic off; allow all;`
+  // also undo any that a super admin's advanced directives put at server level. `^~` wins over
+  // regex locations; the HTTP server of a forced-HTTPS host redirects only `location /`.
   const acme = `    location ^~ /.well-known/acme-challenge/ {
         root ${ACME_WEBROOT};
         default_type text/plain;
@@ -335,8 +339,13 @@ function hostBody(host: RenderHost, list: RenderAccessList | undefined, tls: boo
     location.push(`return ${word(r.code, "redirect code")} "${to}";`);
   } else {
     lines.push(`client_max_body_size ${word(host.clientMaxBodySizeMb, "body size")}m;`);
-    if (host.rateLimit) lines.push(`limit_req zone=${zoneName(host.id)} burst=${word(host.rateLimit.burst, "burst")} nodelay;`);
-    if (host.blockExploits) lines.push(`if ($ip_block_exploit) {\n        return 403;\n    }`);
+    // Exploit blocking and the rate limit guard `location /` only, never the server: a server-level
+    // `if` runs before locations are matched and a server-level `limit_req` is inherited by every
+    // location, so both would reach the ACME challenge location too (the CA's validation and our
+    // pre-flight got 403/429 and issuance failed; docs/decisions/053).
+    if (host.blockExploits) location.push(`if ($ip_block_exploit) {\n            return 403;\n        }`);
+    // nginx refuses "burst=0" ("invalid burst value"); no burst is nginx's default of zero.
+    if (host.rateLimit) location.push(`limit_req zone=${zoneName(host.id)}${host.rateLimit.burst > 0 ? ` burst=${word(host.rateLimit.burst, "burst")}` : ""} nodelay;`);
     if (host.gzip) lines.push("gzip on;", "gzip_proxied any;", "gzip_types text/plain text/css application/json application/javascript text/xml application/xml image/svg+xml;");
     if (list) {
       for (const rule of list.rules) location.push(`${rule.action} ${word(rule.address, "access rule")};`);
