@@ -113,6 +113,8 @@ export default function ProfileTab() {
               </div>
               {s.current ? (
                 <p className="text-xs text-slate-500">Use “Log out” to end this one.</p>
+              ) : passwordChangeDue ? (
+                <p className="text-xs text-slate-500">Changing your password logs this session out.</p>
               ) : (
                 <ConfirmDialog
                   trigger="Revoke"
