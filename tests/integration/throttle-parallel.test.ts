@@ -9,6 +9,7 @@ import { completeMfaLogin, login } from "~/server/auth/login.server";
 import { actorFromSessionToken, type Actor } from "~/server/auth/require.server";
 import { MAX_FAILURES } from "~/server/auth/throttle.server";
 import { beginMfaSetup, createMfaChallenge, enableMfa, regenerateBackupCodes } from "~/server/mfa/mfa.server";
+import { createUser } from "~/server/users/users.server";
 import { ThrottledError, UnauthorizedError, ValidationError } from "~/server/errors.server";
 
 const PARALLEL = 50;
@@ -39,9 +40,9 @@ async function auditCount(action: string, outcome: string): Promise<number> {
 }
 
 /** Six-digit codes that are surely wrong: none is valid in the current ±1 time steps. */
-async function wrongCodes(n: number): Promise<string[]> {
+async function wrongCodes(n: number, forSecret = secret): Promise<string[]> {
   const now = Math.floor(Date.now() / 1000);
-  const valid = new Set(await Promise.all([-60, -30, 0, 30, 60].map((d) => generate({ secret, epoch: now + d }))));
+  const valid = new Set(await Promise.all([-60, -30, 0, 30, 60].map((d) => generate({ secret: forSecret, epoch: now + d }))));
   const codes: string[] = [];
   for (let i = 0; codes.length < n; i++) {
     const code = String(100000 + i * 7919);
@@ -130,5 +131,22 @@ describe("new backup codes", () => {
     // Enabling used the previous time step; the refused right codes above were never checked.
     const { backupCodes } = await regenerateBackupCodes(actor, await generate({ secret }));
     expect(backupCodes).toHaveLength(10);
+  });
+});
+
+describe("turning MFA on", () => {
+  test(`refuses all but ${MAX_FAILURES} of ${PARALLEL} parallel wrong confirmation codes with 429`, async () => {
+    const enrolling = { email: "enrolling@example.com", name: "E", password: "another correct horse battery" };
+    await createUser(actor, { ...enrolling, role: "viewer" });
+    const first = await login(enrolling, {});
+    if (first.mfaRequired) throw new Error("MFA is not on yet");
+    const theirs = (await actorFromSessionToken(first.cookie.split(";")[0]!.split("=")[1]!))!.actor;
+    const theirSecret = (await beginMfaSetup(theirs)).secret;
+    const results = await Promise.allSettled((await wrongCodes(PARALLEL, theirSecret)).map((code) => enableMfa(theirs, code)));
+    const o = outcomes(results);
+    expect(o.other).toEqual([]);
+    expect(o.wrong).toBe(MAX_FAILURES);
+    expect(o.throttled).toBe(PARALLEL - MAX_FAILURES);
+    await expect(enableMfa(theirs, await generate({ secret: theirSecret }))).rejects.toBeInstanceOf(ThrottledError);
   });
 });
