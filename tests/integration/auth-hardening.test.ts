@@ -199,7 +199,7 @@ describe("an admin-set password must be changed before anything else", () => {
     }
     const me = await client.request("/api/v1/me");
     expect(me.status).toBe(200);
-    expect((await me.json()).user.email).toBe("new-admin@example.com");
+    expect((await me.json()).user).toMatchObject({ email: "new-admin@example.com", mustChangePassword: true });
     expect((await client.post("/api/v1/auth/logout", {})).status).toBe(204);
   });
 
