@@ -8,16 +8,16 @@ import { Card } from "~/components/ui/page";
 import { Time } from "~/components/ui/time";
 import { useAppData } from "~/routes/_app";
 import { requireUser } from "~/server/auth/require.server";
+import { PasswordChangeRequiredError } from "~/server/errors.server";
 import { formFailure } from "~/server/http/form-failure.server";
 import { page, parseForm, readForm, redirectWithToast } from "~/server/http/page.server";
-import { changePassword, listSessions, mustChangePassword, revokeSession } from "~/server/users/account.server";
+import { changePassword, listSessions, revokeSession } from "~/server/users/account.server";
 import { ChangePasswordSchema } from "~/validation/auth";
 import { PASSWORD_MIN_LENGTH } from "~/validation/password-policy";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const actor = await requireUser(request, context);
-  const [sessions, passwordChangeDue] = await Promise.all([listSessions(actor), mustChangePassword(actor.userId)]);
-  return { sessions, passwordChangeDue };
+  return { sessions: await listSessions(actor), passwordChangeDue: actor.mustChangePassword === true };
 });
 
 const PasswordFormSchema = ChangePasswordSchema.extend({ repeatPassword: z.string().max(256) }).refine((v) => v.newPassword === v.repeatPassword, {
@@ -37,6 +37,8 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
       await changePassword(actor, form.data);
       return redirectWithToast("/account", { kind: "success", message: "Password changed. Your other sessions were logged out." });
     }
+    // The page stays open to a user who must change their password, for that form only.
+    if (actor.mustChangePassword) throw new PasswordChangeRequiredError("Choose a new password first.");
     if (intent === "revoke-session") {
       const form = await parseForm(data, RevokeSchema);
       if (!form.ok) return { ok: false as const, intent, message: "No such session.", fields: {} };
@@ -59,7 +61,7 @@ export default function ProfileTab() {
     <div className="grid gap-6 lg:grid-cols-2">
       {passwordChangeDue ? (
         <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 lg:col-span-2 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
-          <strong>Please choose a new password.</strong> An administrator set your current one (or asked for a reset). Change it below before you continue.
+          <strong>Please choose a new password.</strong> An administrator set your current one (or asked for a reset). Change it below; until then the rest of InfraPilot stays closed.
         </div>
       ) : null}
       <Card title="Profile">
@@ -111,6 +113,8 @@ export default function ProfileTab() {
               </div>
               {s.current ? (
                 <p className="text-xs text-slate-500">Use “Log out” to end this one.</p>
+              ) : passwordChangeDue ? (
+                <p className="text-xs text-slate-500">Changing your password logs this session out.</p>
               ) : (
                 <ConfirmDialog
                   trigger="Revoke"

@@ -6,10 +6,12 @@ import { requireUser } from "~/server/auth/require.server";
 import { page } from "~/server/http/page.server";
 
 // The layout only frames the tabs; each tab's loader does its own checks. It lets a user who must
-// set up MFA through (the security tab is where they are sent); the other tabs redirect them.
+// set up MFA through (the security tab is where they are sent); the other tabs redirect them. A
+// user who must change their password gets only the profile tab (where the password form is).
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const actor = await requireUser(request, context, { allowMfaSetup: true });
-  return { mfaSetupRequired: actor.mfaSetupRequired === true };
+  const only = actor.mustChangePassword ? "/account" : actor.mfaSetupRequired ? "/account/security" : null;
+  return { only };
 });
 
 const TABS = [
@@ -19,7 +21,7 @@ const TABS = [
 ];
 
 export default function AccountLayout() {
-  const { mfaSetupRequired } = useLoaderData<typeof loader>();
+  const { only } = useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader title="Your account" description="Password, sessions, two-factor authentication and API tokens." />
@@ -36,9 +38,9 @@ export default function AccountLayout() {
                     isActive
                       ? "border-brand-600 text-brand-700 dark:border-brand-500 dark:text-white"
                       : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100"
-                  } ${mfaSetupRequired && tab.to !== "/account/security" ? "pointer-events-none opacity-50" : ""}`
+                  } ${only && tab.to !== only ? "pointer-events-none opacity-50" : ""}`
                 }
-                aria-disabled={mfaSetupRequired && tab.to !== "/account/security" ? true : undefined}
+                aria-disabled={only && tab.to !== only ? true : undefined}
               >
                 {tab.label}
               </NavLink>

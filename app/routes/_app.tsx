@@ -12,9 +12,10 @@ import type { Theme } from "~/root";
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const actor = await requireUser(request, context);
   const me = await getMe(actor);
-  const nav = NAV_ITEMS.filter((i) => (!i.feature || hasFeature(me.edition, i.feature)) && can(actor.role, i.permission)).map(
-    ({ to, label }) => ({ to, label }),
-  );
+  // Until an admin-set password is replaced every other page redirects here, so none is offered.
+  const nav = actor.mustChangePassword
+    ? []
+    : NAV_ITEMS.filter((i) => (!i.feature || hasFeature(me.edition, i.feature)) && can(actor.role, i.permission)).map(({ to, label }) => ({ to, label }));
   return { me, nav };
 });
 

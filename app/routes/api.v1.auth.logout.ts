@@ -6,7 +6,7 @@ import { api, noContent, requireMethod } from "~/server/http/api.server";
 
 export const action = api(async ({ request, context }: ActionFunctionArgs) => {
   requireMethod(request, "POST");
-  const actor = await requireApiActor(request, context, { allowMfaSetup: true });
+  const actor = await requireApiActor(request, context, { allowMfaSetup: true, allowPasswordChange: true });
   await logout(actor, { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined });
   return noContent({ "Set-Cookie": blankSessionCookie() });
 });

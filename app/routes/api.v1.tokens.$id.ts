@@ -1,9 +1,9 @@
-import { requireApiActor } from "~/server/auth/require.server";
+import { requireInteractiveSession } from "~/server/auth/require.server";
 import { api, noContent, requireMethod } from "~/server/http/api.server";
 import { revokeToken } from "~/server/tokens/tokens.server";
 
 export const action = api(async ({ request, context, params }) => {
   requireMethod(request, "DELETE");
-  await revokeToken(await requireApiActor(request, context), params.id!);
+  await revokeToken(await requireInteractiveSession(request, context), params.id!);
   return noContent();
 });

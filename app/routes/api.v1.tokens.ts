@@ -1,4 +1,4 @@
-import { requireApiActor } from "~/server/auth/require.server";
+import { requireApiActor, requireInteractiveSession } from "~/server/auth/require.server";
 import { api, json, readJson, requireMethod } from "~/server/http/api.server";
 import { createToken, listTokens } from "~/server/tokens/tokens.server";
 import { CreateTokenSchema } from "~/validation/users";
@@ -10,7 +10,7 @@ export const loader = api(async ({ request, context }) => {
 
 export const action = api(async ({ request, context }) => {
   requireMethod(request, "POST");
-  const actor = await requireApiActor(request, context);
+  const actor = await requireInteractiveSession(request, context);
   const { token, secret } = await createToken(actor, await readJson(request, CreateTokenSchema));
   return json({ ...token, token, secret }, 201);
 });

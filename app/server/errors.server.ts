@@ -24,8 +24,20 @@ export class UnauthorizedError extends AppError {
   }
 }
 export class ForbiddenError extends AppError {
-  constructor(message = "You are not allowed to do this.") {
-    super(message, 403, "forbidden");
+  constructor(message = "You are not allowed to do this.", code = "forbidden") {
+    super(message, 403, code);
+  }
+}
+/** Credential and second-factor management needs a person at a browser, not an API token. */
+export class SessionRequiredError extends ForbiddenError {
+  constructor(message = "This needs an interactive session: log in with your password in the web interface. API tokens cannot do it.") {
+    super(message, "session_required");
+  }
+}
+/** An administrator set this user's password (or forced a reset): until they choose their own, nothing else. */
+export class PasswordChangeRequiredError extends ForbiddenError {
+  constructor(message = "Choose a new password first (POST /api/v1/account/password): an administrator set or reset your current one.") {
+    super(message, "password_change_required");
   }
 }
 export class NotFoundError extends AppError {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createServer, type Server } from "node:http";
 import { freePort } from "../setup/postgres";
-import { Client, setUpServer, startServer, type TestServer } from "../setup/server";
+import { memberClient, setUpServer, type Client, startServer, type TestServer } from "../setup/server";
 import { viaNginx, stopNginxOf } from "../setup/nginx";
 
 let server: TestServer;
@@ -95,11 +95,7 @@ describe("proxy API", () => {
   });
 
   test("an admin who is not super admin gets 403 for advanced directives", async () => {
-    const email = "plain-admin@example.com";
-    const password = "a long enough password";
-    expect((await admin.post("/api/v1/users", { email, name: "Adm", role: "admin", password })).status).toBe(201);
-    const other = new Client(server.url);
-    expect((await other.post("/api/v1/auth/login", { email, password })).status).toBe(200);
+    const { client: other } = await memberClient(server, admin, { email: "plain-admin@example.com", role: "admin", name: "Adm" });
     const res = await other.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["adv.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort }, advanced: "proxy_buffering off;" });
     expect(res.status).toBe(403);
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createConnection } from "node:net";
 import { createServer, type Server } from "node:http";
 import { freePort } from "../setup/postgres";
-import { Client, secondOrganizationClient, setUpServer, startServer, type TestServer } from "../setup/server";
+import { memberClient, secondOrganizationClient, type Client, setUpServer, startServer, type TestServer } from "../setup/server";
 import { viaNginx, stopNginxOf } from "../setup/nginx";
 
 let server: TestServer;
@@ -114,11 +114,7 @@ describe("default site for unknown hosts", () => {
   });
 
   test("a viewer may read the setting but not change it; another organization cannot see the agent", async () => {
-    const email = "viewer@example.com";
-    const password = "a long enough password";
-    expect((await admin.post("/api/v1/users", { email, name: "Vi", role: "viewer", password })).status).toBe(201);
-    const viewer = new Client(server.url);
-    expect((await viewer.post("/api/v1/auth/login", { email, password })).status).toBe(200);
+    const { client: viewer } = await memberClient(server, admin, { email: "viewer@example.com", role: "viewer", name: "Vi" });
     expect((await viewer.request(settingsUrl())).status).toBe(200);
     expect((await viewer.request(settingsUrl(), { method: "PATCH", json: { defaultSite: { mode: "404" } } })).status).toBe(403);
     const other = await secondOrganizationClient(server);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { io, type Socket } from "socket.io-client";
 import pg from "pg";
-import { ADMIN, Client, setUpServer, startServer, type TestServer } from "../setup/server";
+import { ADMIN, Client, memberClient, setUpServer, startServer, type Role, type TestServer } from "../setup/server";
 
 let server: TestServer;
 let admin: Client;
@@ -19,13 +19,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function createUser(role: string, email: string, password = "a long enough password") {
-  const res = await admin.post("/api/v1/users", { email, name: email.split("@")[0], role, password });
-  expect(res.status).toBe(201);
-  const body = await res.json();
-  const c = new Client(server.url);
-  expect((await c.post("/api/v1/auth/login", { email, password })).status).toBe(200);
-  return { id: body.id as string, client: c, password };
+/** A member who logged in and already replaced the initial password the admin gave them. */
+function createUser(role: Role, email: string) {
+  return memberClient(server, admin, { email, role, name: email.split("@")[0] });
 }
 
 function openSocket(c: Client): Promise<Socket> {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io, type Socket } from "socket.io-client";
 import { docker, engineAnswers, TEST_IMAGE, TEST_LABEL } from "./docker";
-import { Client, type TestServer } from "./server";
+import { memberClient, type Client, type TestServer } from "./server";
 
 /** A shell loop that exits at once on SIGTERM (busybox `sleep` as PID 1 would wait 10 s). */
 export const IDLE = ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"];
@@ -16,13 +16,7 @@ export async function runContainer(dockerHost: string, runId: string, name: stri
 }
 
 export async function userClient(server: TestServer, admin: Client, role: "viewer" | "operator" | "admin", email: string): Promise<Client> {
-  const password = "a long enough test password";
-  const created = await admin.post("/api/v1/users", { email, name: `${role} user`, role, password });
-  if (created.status !== 201) throw new Error(`creating ${email} failed: ${created.status} ${await created.text()}`);
-  const client = new Client(server.url);
-  const login = await client.post("/api/v1/auth/login", { email, password });
-  if (login.status !== 200) throw new Error(`login of ${email} failed: ${login.status}`);
-  return client;
+  return (await memberClient(server, admin, { email, role })).client;
 }
 
 export async function localAgentId(client: Client): Promise<string> {

@@ -144,6 +144,25 @@ export async function setUpServer(server: TestServer): Promise<Client> {
   return client;
 }
 
+export type Role = "super_admin" | "admin" | "operator" | "viewer";
+
+/**
+ * A member created by `admin` with an initial password, logged in, who has already chosen their
+ * own password (until then an admin-set password allows nothing else: docs/decisions/051).
+ */
+export async function memberClient(server: TestServer, admin: Client, input: { email: string; role: Role; name?: string; password?: string }): Promise<{ id: string; client: Client; password: string }> {
+  const initial = "an initial password from the admin";
+  const password = input.password ?? "a long enough test password";
+  const created = await admin.post("/api/v1/users", { email: input.email, name: input.name ?? `${input.role} user`, role: input.role, password: initial });
+  if (created.status !== 201) throw new Error(`creating ${input.email} failed: ${created.status} ${await created.text()}`);
+  const client = new Client(server.url);
+  const login = await client.post("/api/v1/auth/login", { email: input.email, password: initial });
+  if (login.status !== 200) throw new Error(`login of ${input.email} failed: ${login.status} ${await login.text()}`);
+  const changed = await client.post("/api/v1/account/password", { currentPassword: initial, newPassword: password });
+  if (changed.status !== 204) throw new Error(`password change of ${input.email} failed: ${changed.status} ${await changed.text()}`);
+  return { id: ((await created.json()) as { id: string }).id, client, password };
+}
+
 /**
  * A logged-in client of a second organization on the same server (made in SQL: Community has no
  * sign-up), with its own built-in agent row. Needs the server's databaseUrl and a set-up ADMIN.

@@ -9,7 +9,7 @@ import { hashPassword, needsRehash, verifyPassword } from "./password.server";
 import { createSession, invalidateSession } from "./session.server";
 import { disconnectSessionSockets } from "../realtime/disconnect.server";
 import { completeMfaChallenge, createMfaChallenge } from "../mfa/mfa.server";
-import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "./throttle.server";
+import { throttledGuess, throttleKeys } from "./throttle.server";
 
 export interface ClientMeta {
   ip?: string;
@@ -50,16 +50,16 @@ export async function login(input: { email: string; password: string }, meta: Cl
   const memberships = user ? await userMemberships(user.id) : [];
   const orgId = memberships[0]?.orgId ?? null;
 
+  // The password is checked under the throttle: an attempt is taken first (atomically), and a
+  // right password gives it back and clears the account's counter.
+  let passwordOk: boolean;
   try {
-    await assertNotThrottled(keys);
+    passwordOk = await throttledGuess(keys, () => verifyPassword(user?.passwordHash, input.password), (ok) => ok && Boolean(user && orgId), { clearOnSuccess: keys[0] });
   } catch (error) {
     if (error instanceof ThrottledError) await audit({ ...base, orgId, actorId: user?.id, outcome: "denied", details: { reason: "throttled" } });
     throw error;
   }
-
-  const passwordOk = await verifyPassword(user?.passwordHash, input.password);
   if (!user || !passwordOk || !orgId) {
-    await recordFailure(keys);
     await audit({ ...base, orgId, actorId: user?.id, outcome: "failure", details: { reason: user ? "wrong password" : "unknown account" } });
     throw new UnauthorizedError(WRONG);
   }
@@ -68,7 +68,6 @@ export async function login(input: { email: string; password: string }, meta: Cl
     throw new UnauthorizedError("This account is disabled. Ask an administrator to enable it.");
   }
 
-  await clearFailures(keys[0]!);
   if (needsRehash(user.passwordHash!)) {
     await systemDb().user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(input.password) } });
   }

@@ -4,7 +4,7 @@ import { redirect, type AppLoadContext } from "@remix-run/node";
 import { can, scopeAllows, type Permission, type Role, type TokenScope } from "~/permissions";
 import { actorFromApiToken } from "../tokens/tokens.server";
 import { withOrg } from "../db/client.server";
-import { ForbiddenError, UnauthorizedError } from "../errors.server";
+import { ForbiddenError, PasswordChangeRequiredError, SessionRequiredError, UnauthorizedError } from "../errors.server";
 import { readSessionToken, validateSessionToken } from "./session.server";
 
 export interface Actor {
@@ -19,6 +19,8 @@ export interface Actor {
   scope?: TokenScope;
   /** The organization requires MFA and this user has not set it up yet. */
   mfaSetupRequired?: boolean;
+  /** An administrator set or reset this user's password: changing it is all they may do. */
+  mustChangePassword?: boolean;
   ip?: string;
   userAgent?: string;
 }
@@ -34,7 +36,7 @@ export async function actorFromSessionToken(token: string): Promise<{ actor: Act
   });
   if (!found) return null;
   const { refreshedCookie, ...rest } = session;
-  return { actor: { ...rest, role: found.role, mfaSetupRequired: found.requireMfa && !session.mfaEnabled }, refreshedCookie };
+  return { actor: { ...rest, role: found.role, mfaSetupRequired: found.requireMfa && !session.mfaEnabled, mustChangePassword: session.mustChangePassword }, refreshedCookie };
 }
 
 const cache = new WeakMap<Request, Promise<Actor | null>>();
@@ -62,29 +64,70 @@ export function getActor(request: Request, context: AppLoadContext): Promise<Act
 }
 
 export const MFA_SETUP_PATH = "/account/security";
+/** Where the password form is: the one page a user who must change their password may use. */
+export const PASSWORD_CHANGE_PATH = "/account";
+
+interface RequireOptions {
+  /** The MFA setup verbs and the pages around them. */
+  allowMfaSetup?: boolean;
+  /** Changing the password, logging out and reading /me: what a user with an admin-set password may still do. */
+  allowPasswordChange?: boolean;
+}
 
 /**
  * For pages: anonymous visitors are sent to the login page and brought back afterwards; users
- * whose organization requires MFA are sent to set it up first.
+ * with an admin-set password are sent to change it; users whose organization requires MFA are
+ * sent to set it up. The password comes first: the MFA pages are not open to such a user.
  */
-export async function requireUser(request: Request, context: AppLoadContext, options: { allowMfaSetup?: boolean } = {}): Promise<Actor> {
+export async function requireUser(request: Request, context: AppLoadContext, options: RequireOptions = {}): Promise<Actor> {
   const actor = await getActor(request, context);
   const url = new URL(request.url);
   if (!actor) {
     const back = url.pathname + url.search;
     throw redirect(back && back !== "/" ? `/login?redirectTo=${encodeURIComponent(back)}` : "/login");
   }
+  if (actor.mustChangePassword) {
+    // The password page itself (and the layouts around it) must stay reachable.
+    if (url.pathname === PASSWORD_CHANGE_PATH || options.allowPasswordChange) return actor;
+    throw redirect(`${PASSWORD_CHANGE_PATH}?password=required`);
+  }
   // The setup page itself (and the layout around it) must stay reachable.
   if (actor.mfaSetupRequired && !options.allowMfaSetup && url.pathname !== MFA_SETUP_PATH) throw redirect(`${MFA_SETUP_PATH}?required=1`);
   return actor;
 }
 
-/** For the API: anonymous callers get a 401; users who must set up MFA may only do that. */
-export async function requireApiActor(request: Request, context: AppLoadContext, options: { allowMfaSetup?: boolean } = {}): Promise<Actor> {
+/**
+ * For the API: anonymous callers get a 401; users with an admin-set password may only change it
+ * (403 password_change_required); users who must set up MFA may only do that.
+ */
+export async function requireApiActor(request: Request, context: AppLoadContext, options: RequireOptions = {}): Promise<Actor> {
   const actor = await getActor(request, context);
   if (!actor) throw new UnauthorizedError();
+  if (actor.mustChangePassword && !options.allowPasswordChange) throw new PasswordChangeRequiredError();
   if (actor.mfaSetupRequired && !options.allowMfaSetup) throw new ForbiddenError("Your organization requires two-factor authentication. Set it up first (POST /api/v1/auth/mfa/setup).");
   return actor;
+}
+
+/**
+ * The one rule for credential management (password, MFA, backup codes, API tokens, sessions):
+ * only a person logged in with a session may do it. An API token of any scope cannot, so a
+ * leaked token cannot mint more tokens, lock its owner out or take over the second factor.
+ * Domain verbs call it themselves, so a page action or a future caller cannot skip it.
+ */
+export function assertInteractiveSession(actor: Actor): void {
+  if (actor.scope !== undefined) throw new SessionRequiredError();
+}
+
+/** For the API routes of those verbs: the same rule, checked before the body is read. */
+export async function requireInteractiveSession(request: Request, context: AppLoadContext, options: RequireOptions = {}): Promise<Actor> {
+  const actor = await requireApiActor(request, context, options);
+  assertInteractiveSession(actor);
+  return actor;
+}
+
+/** For Socket.IO: an actor who must change their password gets no live data. */
+export function assertNoPendingPasswordChange(actor: Actor): void {
+  if (actor.mustChangePassword) throw new PasswordChangeRequiredError();
 }
 
 export function assertPermission(actor: Actor, permission: Permission): void {

@@ -25,6 +25,7 @@ interface UserAttributes {
   name: string;
   disabled: boolean;
   mfaEnabled: boolean;
+  mustChangePassword: boolean;
 }
 
 declare module "lucia" {
@@ -35,7 +36,7 @@ declare module "lucia" {
   }
 }
 
-const userSelect = { id: true, email: true, name: true, disabled: true, mfaEnabled: true } as const;
+const userSelect = { id: true, email: true, name: true, disabled: true, mfaEnabled: true, mustChangePassword: true } as const;
 
 const prismaAdapter: Adapter = {
   async getSessionAndUser(sessionId) {
@@ -101,6 +102,7 @@ export interface ValidSession {
   email: string;
   name: string;
   mfaEnabled: boolean;
+  mustChangePassword: boolean;
   /** Set when lucia extended the session: send this cookie back. */
   refreshedCookie?: string;
 }
@@ -140,6 +142,7 @@ export async function validateSessionToken(token: string): Promise<ValidSession 
     email: user.email,
     name: user.name,
     mfaEnabled: user.mfaEnabled,
+    mustChangePassword: user.mustChangePassword,
     refreshedCookie: session.fresh ? lucia().createSessionCookie(token).serialize() : undefined,
   };
 }

@@ -1,12 +1,14 @@
 // TOTP multi-factor authentication: enrolment, backup codes, the login challenge, disabling.
 // A code is accepted once only (the last accepted time step is stored and compared atomically);
-// backup codes are keyed hashes consumed atomically.
+// backup codes are keyed hashes consumed atomically. Every code check of an account (login
+// challenge, enabling, disabling, new backup codes) takes an attempt from the same per-account
+// throttle first, and the credential-changing verbs need an interactive session.
 import { randomBytes } from "node:crypto";
 import { audit } from "../audit/audit.server";
-import type { Actor } from "../auth/require.server";
+import { assertInteractiveSession, type Actor } from "../auth/require.server";
 import { createSession } from "../auth/session.server";
 import { verifyPassword } from "../auth/password.server";
-import { assertNotThrottled, clearFailures, recordFailure } from "../auth/throttle.server";
+import { throttledGuess } from "../auth/throttle.server";
 import { keyedHash, randomToken, seal, sha256Hex, unseal } from "../crypto.server";
 import { systemDb } from "../db/client.server";
 import { ConflictError, UnauthorizedError, ValidationError } from "../errors.server";
@@ -34,6 +36,7 @@ export function normaliseBackupCode(code: string): string {
 const hashBackupCode = (code: string) => keyedHash("backup-code", normaliseBackupCode(code));
 
 export async function beginMfaSetup(actor: Actor): Promise<{ secret: string; otpauthUrl: string; qrSvg: string }> {
+  assertInteractiveSession(actor);
   const user = await systemDb().user.findUniqueOrThrow({ where: { id: actor.userId }, select: { mfaEnabled: true, email: true } });
   if (user.mfaEnabled) throw new ConflictError("Two-factor authentication is already on. Turn it off first to enrol a new device.");
   const secret = newTotpSecret();
@@ -68,6 +71,13 @@ async function consumeBackupCode(userId: string, code: string): Promise<boolean>
   return used.count === 1;
 }
 
+const mfaKey = (userId: string) => `mfa:${userId}`;
+
+/** A code check under the account's throttle: an attempt is taken first; a right code clears the counter. */
+function throttledFactor(userId: string, check: () => Promise<"totp" | "backup" | null>) {
+  return throttledGuess([mfaKey(userId)], check, (factor) => factor !== null, { clearOnSuccess: mfaKey(userId) });
+}
+
 /** Checks a TOTP code (once only) or, if allowed, a backup code (once only). */
 async function acceptSecondFactor(userId: string, code: string, allowBackup: boolean): Promise<"totp" | "backup" | null> {
   const user = await systemDb().user.findUniqueOrThrow({ where: { id: userId }, select: { mfaSecret: true, mfaLastStep: true } });
@@ -80,10 +90,11 @@ async function acceptSecondFactor(userId: string, code: string, allowBackup: boo
 }
 
 export async function enableMfa(actor: Actor, code: string): Promise<{ backupCodes: string[] }> {
+  assertInteractiveSession(actor);
   const user = await systemDb().user.findUniqueOrThrow({ where: { id: actor.userId }, select: { mfaEnabled: true, mfaSecret: true } });
   if (user.mfaEnabled) throw new ConflictError("Two-factor authentication is already on.");
   if (!user.mfaSecret) throw new ConflictError("Start the setup first: scan the QR code, then confirm with a code.");
-  if ((await acceptSecondFactor(actor.userId, code, false)) !== "totp") {
+  if ((await throttledFactor(actor.userId, () => acceptSecondFactor(actor.userId, code, false))) !== "totp") {
     throw new ValidationError("That code is not valid. Check the time on your device and try the current code.", { code: "Wrong code." });
   }
   await systemDb().user.update({ where: { id: actor.userId }, data: { mfaEnabled: true } });
@@ -93,14 +104,15 @@ export async function enableMfa(actor: Actor, code: string): Promise<{ backupCod
 }
 
 export async function disableMfa(actor: Actor, input: { password: string; code: string }): Promise<void> {
+  assertInteractiveSession(actor);
   const user = await systemDb().user.findUniqueOrThrow({ where: { id: actor.userId }, select: { mfaEnabled: true, passwordHash: true } });
   if (!user.mfaEnabled) throw new ConflictError("Two-factor authentication is not on.");
-  const keys = [`mfa:${actor.userId}`];
-  await assertNotThrottled(keys);
-  const passwordOk = await verifyPassword(user.passwordHash, input.password);
-  const factor = passwordOk ? await acceptSecondFactor(actor.userId, input.code, true) : null;
+  let passwordOk = false;
+  const factor = await throttledFactor(actor.userId, async () => {
+    passwordOk = await verifyPassword(user.passwordHash, input.password);
+    return passwordOk ? acceptSecondFactor(actor.userId, input.code, true) : null;
+  });
   if (!passwordOk || !factor) {
-    await recordFailure(keys);
     await audit({ orgId: actor.orgId, action: "mfa.disable", outcome: "failure", actorId: actor.userId, actorEmail: actor.email, ip: actor.ip });
     throw new ValidationError("The password or the code is wrong.", passwordOk ? { code: "Wrong code." } : { password: "Wrong password." });
   }
@@ -112,7 +124,11 @@ export async function disableMfa(actor: Actor, input: { password: string; code: 
 }
 
 export async function regenerateBackupCodes(actor: Actor, code: string): Promise<{ backupCodes: string[] }> {
-  if ((await acceptSecondFactor(actor.userId, code, false)) !== "totp") throw new ValidationError("That code is not valid.", { code: "Wrong code." });
+  assertInteractiveSession(actor);
+  if ((await throttledFactor(actor.userId, () => acceptSecondFactor(actor.userId, code, false))) !== "totp") {
+    await audit({ orgId: actor.orgId, action: "mfa.backup_codes.regenerate", outcome: "failure", actorId: actor.userId, actorEmail: actor.email, ip: actor.ip });
+    throw new ValidationError("That code is not valid.", { code: "Wrong code." });
+  }
   const backupCodes = await replaceBackupCodes(actor.userId);
   await audit({ orgId: actor.orgId, action: "mfa.backup_codes.regenerate", outcome: "success", actorId: actor.userId, actorEmail: actor.email, ip: actor.ip });
   return { backupCodes };
@@ -133,25 +149,25 @@ export async function completeMfaChallenge(
   roleOf: (userId: string, orgId: string) => Promise<Role>,
 ): Promise<{ user: UserDto; cookie: string }> {
   const id = sha256Hex(input.challenge);
-  const challenge = await systemDb().mfaChallenge.findUnique({ where: { id } });
-  if (!challenge || challenge.expiresAt < new Date() || challenge.attempts >= CHALLENGE_MAX_ATTEMPTS) {
-    if (challenge) await systemDb().mfaChallenge.delete({ where: { id } }).catch(() => {});
+  // Each guess takes one of the challenge's attempts in the same statement that checks there is
+  // one left, so parallel guesses cannot all pass a check made before any was counted.
+  const [challenge] = await systemDb().$queryRaw<{ userId: string; orgId: string }[]>`
+    UPDATE "MfaChallenge" SET "attempts" = "attempts" + 1
+    WHERE "id" = ${id} AND "expiresAt" > now() AND "attempts" < ${CHALLENGE_MAX_ATTEMPTS}
+    RETURNING "userId", "orgId"`;
+  if (!challenge) {
+    await systemDb().mfaChallenge.deleteMany({ where: { id } });
     throw new UnauthorizedError("This sign-in attempt has expired. Enter your password again.");
   }
-  const keys = [`mfa:${challenge.userId}`];
-  await assertNotThrottled(keys);
   const user = await systemDb().user.findUniqueOrThrow({ where: { id: challenge.userId } });
-  const factor = await acceptSecondFactor(user.id, input.code, true);
+  const factor = await throttledFactor(user.id, () => acceptSecondFactor(user.id, input.code, true));
   if (!factor) {
-    await systemDb().mfaChallenge.update({ where: { id }, data: { attempts: { increment: 1 } } });
-    await recordFailure(keys);
     await audit({ orgId: challenge.orgId, action: "auth.mfa", outcome: "failure", actorId: user.id, actorEmail: user.email, ip: meta.ip, userAgent: meta.userAgent });
     throw new UnauthorizedError("Wrong code.");
   }
   // Only one of two concurrent completions may turn the challenge into a session.
   const claimed = await systemDb().mfaChallenge.deleteMany({ where: { id } });
   if (claimed.count !== 1) throw new UnauthorizedError("This sign-in attempt has already been used.");
-  await clearFailures(keys[0]!);
   const lastLoginAt = new Date();
   await systemDb().user.update({ where: { id: user.id }, data: { lastLoginAt } });
   const { cookie } = await createSession(user.id, challenge.orgId, meta);

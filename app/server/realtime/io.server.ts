@@ -44,6 +44,8 @@ export function attachSocketIo(server: HttpServer, options: { publicOrigin: stri
       const token = readSessionToken(socket.handshake.headers.cookie);
       const resolved = token ? await actorFromSessionToken(token) : null;
       if (!resolved) return next(new Error("unauthorized"));
+      // Live data is part of "everything else": a user with an admin-set password gets none of it.
+      if (resolved.actor.mustChangePassword) return next(new Error("password_change_required"));
       (socket.data as UiSocketData).actor = { ...resolved.actor, ip: socket.handshake.address };
       socket.join(`user:${resolved.actor.userId}`);
       socket.join(`session:${resolved.actor.sessionId}`);

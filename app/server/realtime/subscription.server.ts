@@ -4,7 +4,7 @@ import type { Socket } from "socket.io";
 import type { z } from "zod";
 import type { Permission } from "~/permissions";
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from "~/realtime/events";
-import { actorFromSessionToken, assertPermission, type Actor } from "../auth/require.server";
+import { actorFromSessionToken, assertNoPendingPasswordChange, assertPermission, type Actor } from "../auth/require.server";
 import { readSessionToken } from "../auth/session.server";
 import { toAppError, UnauthorizedError, ValidationError } from "../errors.server";
 import { logger } from "../logger.server";
@@ -21,6 +21,7 @@ export async function currentActor(socket: TypedUiSocket, permission: Permission
   }
   const actor: Actor = { ...resolved.actor, ip: socket.data.actor?.ip ?? socket.handshake.address, userAgent: socket.handshake.headers["user-agent"] };
   socket.data.actor = actor;
+  assertNoPendingPasswordChange(actor);
   assertPermission(actor, permission);
   return actor;
 }

@@ -1,10 +1,10 @@
 // Personal API tokens: shown once, stored as SHA-256, scoped (never beyond the owner's role),
 // expiring, revocable, with the last use recorded.
 import { audit } from "../audit/audit.server";
-import type { Actor } from "../auth/require.server";
+import { assertInteractiveSession, type Actor } from "../auth/require.server";
 import { randomToken, sha256Hex } from "../crypto.server";
 import { systemDb, withOrg } from "../db/client.server";
-import { ForbiddenError, NotFoundError, ValidationError } from "../errors.server";
+import { NotFoundError, ValidationError } from "../errors.server";
 import { scopeWithin, type TokenScope } from "~/permissions";
 
 export const TOKEN_PREFIX = "ipt_";
@@ -35,7 +35,7 @@ export async function listTokens(actor: Actor): Promise<TokenDto[]> {
 }
 
 export async function createToken(actor: Actor, input: { name: string; scope: TokenScope; expiresAt?: Date | null }): Promise<{ token: TokenDto; secret: string }> {
-  if (actor.scope) throw new ForbiddenError("API tokens cannot create other tokens. Use the web interface.");
+  assertInteractiveSession(actor);
   if (!scopeWithin(actor.role, input.scope)) {
     throw new ValidationError("That scope is broader than your role allows.", { scope: `Your role (${actor.role}) cannot hold ${input.scope} tokens.` });
   }
@@ -49,6 +49,7 @@ export async function createToken(actor: Actor, input: { name: string; scope: To
 }
 
 export async function revokeToken(actor: Actor, id: string): Promise<void> {
+  assertInteractiveSession(actor);
   const deleted = await systemDb().apiToken.deleteMany({ where: { id, userId: actor.userId, orgId: actor.orgId } });
   if (deleted.count === 0) throw new NotFoundError("No such token.");
   await audit({ orgId: actor.orgId, action: "token.revoke", outcome: "success", actorId: actor.userId, actorEmail: actor.email, targetType: "token", targetId: id, ip: actor.ip });
@@ -59,7 +60,7 @@ export async function actorFromApiToken(secret: string): Promise<Actor | null> {
   if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 100) return null;
   const token = await systemDb().apiToken.findUnique({
     where: { tokenHash: sha256Hex(secret) },
-    include: { user: { select: { email: true, name: true, disabled: true, mfaEnabled: true } } },
+    include: { user: { select: { email: true, name: true, disabled: true, mfaEnabled: true, mustChangePassword: true } } },
   });
   if (!token || token.user.disabled || (token.expiresAt && token.expiresAt <= new Date())) return null;
   const membership = await withOrg(token.orgId, (tx) =>
@@ -77,6 +78,7 @@ export async function actorFromApiToken(secret: string): Promise<Actor | null> {
     email: token.user.email,
     name: token.user.name,
     mfaEnabled: token.user.mfaEnabled,
+    mustChangePassword: token.user.mustChangePassword,
     sessionId: `token:${token.id}`,
     scope: token.scope as TokenScope,
   };

@@ -1,14 +1,14 @@
 // A user's own account: password change (which ends every other session and socket) and the
 // list of active sessions with revocation.
 import { audit } from "../audit/audit.server";
-import type { Actor } from "../auth/require.server";
+import { assertInteractiveSession, type Actor } from "../auth/require.server";
 import { hashPassword, passwordProblem, verifyPassword } from "../auth/password.server";
 import { systemDb } from "../db/client.server";
-import { ForbiddenError, NotFoundError, ValidationError } from "../errors.server";
+import { NotFoundError, ValidationError } from "../errors.server";
 import { disconnectSessionSockets, disconnectUserSockets } from "../realtime/disconnect.server";
 
 export async function changePassword(actor: Actor, input: { currentPassword: string; newPassword: string }): Promise<void> {
-  if (actor.scope) throw new ForbiddenError("Passwords cannot be changed with an API token.");
+  assertInteractiveSession(actor);
   const user = await systemDb().user.findUniqueOrThrow({ where: { id: actor.userId }, select: { passwordHash: true, email: true, name: true } });
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     await audit({ orgId: actor.orgId, action: "account.password.change", outcome: "failure", actorId: actor.userId, actorEmail: actor.email, ip: actor.ip });
@@ -50,15 +50,11 @@ export async function listSessions(actor: Actor): Promise<SessionDto[]> {
 }
 
 export async function revokeSession(actor: Actor, shortId: string): Promise<void> {
+  assertInteractiveSession(actor);
   if (!/^[0-9a-f]{16}$/.test(shortId)) throw new NotFoundError("No such session.");
   const session = await systemDb().session.findFirst({ where: { userId: actor.userId, id: { startsWith: shortId } }, select: { id: true } });
   if (!session) throw new NotFoundError("No such session.");
   await systemDb().session.delete({ where: { id: session.id } });
   await disconnectSessionSockets(session.id);
   await audit({ orgId: actor.orgId, action: "account.session.revoke", outcome: "success", actorId: actor.userId, actorEmail: actor.email, ip: actor.ip });
-}
-
-export async function mustChangePassword(userId: string): Promise<boolean> {
-  const u = await systemDb().user.findUnique({ where: { id: userId }, select: { mustChangePassword: true } });
-  return u?.mustChangePassword ?? false;
 }

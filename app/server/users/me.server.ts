@@ -5,7 +5,8 @@ import { NotFoundError } from "../errors.server";
 import { toUserDto, type UserDto } from "./user-dto.server";
 
 export interface Me {
-  user: UserDto;
+  /** `mustChangePassword`: why every other call answers 403 password_change_required. */
+  user: UserDto & { mustChangePassword: boolean };
   org: { id: string; name: string };
   edition: "community" | "saas";
 }
@@ -14,10 +15,10 @@ export async function getMe(actor: Actor): Promise<Me> {
   const [user, org] = await Promise.all([
     systemDb().user.findUnique({
       where: { id: actor.userId },
-      select: { id: true, email: true, name: true, mfaEnabled: true, disabled: true, createdAt: true, lastLoginAt: true },
+      select: { id: true, email: true, name: true, mfaEnabled: true, disabled: true, createdAt: true, lastLoginAt: true, mustChangePassword: true },
     }),
     withOrg(actor.orgId, (tx) => tx.organization.findUnique({ where: { id: actor.orgId }, select: { id: true, name: true } })),
   ]);
   if (!user || !org) throw new NotFoundError();
-  return { user: toUserDto(user, actor.role), org, edition: edition() };
+  return { user: { ...toUserDto(user, actor.role), mustChangePassword: user.mustChangePassword }, org, edition: edition() };
 }

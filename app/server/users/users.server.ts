@@ -9,7 +9,7 @@ import { systemDb, withOrg, type Tx } from "../db/client.server";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.server";
 import { disconnectUserSockets } from "../realtime/disconnect.server";
 import { canGrantRole, type Role } from "~/permissions";
-import { createInvitation, type InvitationDto } from "./invitations.server";
+import { createInvitation, revokeInvitations, type InvitationDto } from "./invitations.server";
 import { toUserDto, type UserDto } from "./user-dto.server";
 
 const userFields = { id: true, email: true, name: true, mfaEnabled: true, disabled: true, createdAt: true, lastLoginAt: true, passwordHash: true } as const;
@@ -73,6 +73,14 @@ export async function createUser(actor: Actor, input: CreateUserInput): Promise<
   return { user: toUserDto(user, input.role), invitation };
 }
 
+/**
+ * The role hierarchy, for every verb on a member (rename, disable, reset, change role, delete):
+ * nobody acts on someone ranked above themselves. Equal rank is allowed (admins manage admins).
+ */
+function assertOutranksOrEquals(actor: Actor, target: Role, verb: string): void {
+  if (!canGrantRole(actor.role, target)) throw new ForbiddenError(`Your role (${actor.role}) cannot ${verb} a ${target}.`);
+}
+
 async function superAdminCount(tx: Tx): Promise<number> {
   return tx.membership.count({ where: { role: "super_admin", user: { disabled: false } } });
 }
@@ -89,8 +97,9 @@ export async function updateUser(actor: Actor, userId: string, input: UpdateUser
     // Serialises changes to roles in this organization so "never the last super admin" holds.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${"members:" + actor.orgId}))`;
     const member = await findMember(tx, actor.orgId, userId);
-    if (input.role && input.role !== member.role) {
-      if (!canGrantRole(actor.role, member.role) || !canGrantRole(actor.role, input.role)) throw new ForbiddenError(`Your role (${actor.role}) cannot change a ${member.role} to ${input.role}.`);
+    assertOutranksOrEquals(actor, member.role, "change");
+    if (input.role && input.role !== member.role && !canGrantRole(actor.role, input.role)) {
+      throw new ForbiddenError(`Your role (${actor.role}) cannot change a ${member.role} to ${input.role}.`);
     }
     if ((input.disabled || (input.role && input.role !== "super_admin")) && member.role === "super_admin" && (await superAdminCount(tx)) <= 1) {
       throw new ConflictError("This is the last super admin. Make someone else super admin first.");
@@ -103,6 +112,7 @@ export async function updateUser(actor: Actor, userId: string, input: UpdateUser
   });
   // Losing access or changing role ends every session and socket: the user logs in again under the new rules.
   if (endAccess) {
+    if (input.disabled) await revokeInvitations({ orgId: actor.orgId, userId });
     await invalidateUserSessions(userId);
     await disconnectUserSockets(userId);
   }
@@ -115,12 +125,13 @@ export async function deleteUser(actor: Actor, userId: string): Promise<void> {
   await withOrg(actor.orgId, async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${"members:" + actor.orgId}))`;
     const member = await findMember(tx, actor.orgId, userId);
-    if (!canGrantRole(actor.role, member.role)) throw new ForbiddenError(`Your role (${actor.role}) cannot delete a ${member.role}.`);
+    assertOutranksOrEquals(actor, member.role, "delete");
     if (member.role === "super_admin" && (await superAdminCount(tx)) <= 1) throw new ConflictError("This is the last super admin and cannot be deleted.");
     await tx.membership.deleteMany({ where: { orgId: actor.orgId, userId } });
     await auditInTx(tx, { orgId: actor.orgId, action: "user.delete", outcome: "success", actorId: actor.userId, actorEmail: actor.email, targetType: "user", targetId: userId, ip: actor.ip, details: { email: member.user.email } });
   });
-  // The identity goes too unless it still belongs to another organization.
+  await revokeInvitations({ orgId: actor.orgId, userId });
+  // The identity goes too unless it still belongs to another organization (its links go with it).
   const remaining = await systemDb().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM auth_user_memberships(${userId})`;
   if (Number(remaining[0]?.n ?? 0) === 0) await systemDb().user.delete({ where: { id: userId } });
   else await invalidateUserSessions(userId);
@@ -129,7 +140,8 @@ export async function deleteUser(actor: Actor, userId: string): Promise<void> {
 
 export async function forcePasswordReset(actor: Actor, userId: string): Promise<void> {
   assertPermission(actor, "manage:user");
-  await withOrg(actor.orgId, (tx) => findMember(tx, actor.orgId, userId));
+  const member = await withOrg(actor.orgId, (tx) => findMember(tx, actor.orgId, userId));
+  assertOutranksOrEquals(actor, member.role, "reset the password of");
   await systemDb().user.update({ where: { id: userId }, data: { mustChangePassword: true } });
   await invalidateUserSessions(userId);
   await disconnectUserSockets(userId);
