@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { crossSiteReason } from "~/server/http/origin";
 import { clientIp, trustedProxyList } from "~/server/http/client-ip";
-import { safeRedirectPath } from "~/server/http/page.server";
+import { safeRedirectPath } from "~/server/http/safe-redirect";
 
 const base = { method: "POST", origin: null, secFetchSite: null, host: "pilot.example.com", publicOrigin: "https://pilot.example.com", bearer: false };
 
@@ -39,11 +39,54 @@ describe("client address", () => {
 });
 
 describe("redirect targets", () => {
-  test("only local paths are followed", () => {
-    expect(safeRedirectPath("/containers?all=true")).toBe("/containers?all=true");
-    expect(safeRedirectPath("//evil.example/x")).toBe("/dashboard");
-    expect(safeRedirectPath("https://evil.example")).toBe("/dashboard");
-    expect(safeRedirectPath("/\\evil.example")).toBe("/dashboard");
+  test.each([
+    ["/containers?all=true"],
+    ["/logs?q=%E2%9C%93#top"],
+    ["/logs?q=50%25"],
+    ["/containers/local/abc"],
+  ])("the local path %s is followed", (to) => {
+    expect(safeRedirectPath(to)).toBe(to);
+  });
+
+  test.each([
+    ["//evil.example/x"],
+    ["///evil.example"],
+    ["/\\evil.example"],
+    ["\\\\evil.example"],
+    ["/%09/evil.example"],
+    ["/%0a/evil.example"],
+    ["/%0D%0A/evil.example"],
+    ["/\t/evil.example"],
+    ["/\n/evil.example"],
+    [" //evil.example"],
+    ["/ /evil.example"],
+    ["/%2F%2Fevil.example"],
+    ["/%2f%2fevil.example"],
+    ["/%2F/evil.example"],
+    ["/%5Cevil.example"],
+    ["/%5cevil.example"],
+    ["/%252F%252Fevil.example"],
+    ["/%25252F%25252Fevil.example"],
+    ["%2F%2Fevil.example"],
+    ["https://evil.example"],
+    ["HTTPS://evil.example"],
+    ["http:evil.example"],
+    ["//evil.example@dashboard"],
+    ["javascript:alert(1)"],
+    ["JaVaScRiPt:alert(1)"],
+    [" javascript:alert(1)"],
+    ["data:text/html,<script>alert(1)</script>"],
+    ["evil.example"],
+    ["/%E0%A4%A"],
+    [""],
+  ])("the attack %j lands on a local page", (to) => {
+    expect(safeRedirectPath(to)).toBe("/dashboard");
+  });
+
+  test("anything that is not a short string gets the fallback the caller chose", () => {
     expect(safeRedirectPath(null)).toBe("/dashboard");
+    expect(safeRedirectPath(undefined, "/containers")).toBe("/containers");
+    expect(safeRedirectPath(new File([], "x"), "/")).toBe("/");
+    expect(safeRedirectPath("/" + "a".repeat(2001))).toBe("/dashboard");
   });
 });
