@@ -8,6 +8,7 @@ const BASE = "http://infrapilot.invalid";
 
 function looksLocal(path: string): boolean {
   // Whitespace and control characters (tab, CR, LF …) and backslashes are never in our own links.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
   if (/[\s\u0000-\u001f\u007f\\]/.test(path)) return false;
   if (!path.startsWith("/") || path.startsWith("//")) return false;
   try {
