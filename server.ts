@@ -90,7 +90,12 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   res.setHeader("X-Frame-Options", "DENY");
   const path = (req.url ?? "/").split("?")[0]!;
   const started = process.hrtime.bigint();
-  res.once("finish", () => observeRequest(req.method ?? "GET", res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+  res.once("finish", () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    observeRequest(req.method ?? "GET", res.statusCode, seconds);
+    // The access log: the logger redacts invitation tokens and token=/code= values from the URL.
+    logger.debug("request", { requestId, method: req.method, url: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) });
+  });
 
   if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
   if (path === "/metrics") return serveMetrics(req, res);

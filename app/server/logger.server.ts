@@ -1,4 +1,7 @@
-// Structured one-line JSON logs to stdout/stderr, filtered by LOG_LEVEL.
+// Structured one-line JSON logs to stdout/stderr, filtered by LOG_LEVEL. Every line is redacted
+// (invitation tokens, `token=`/`code=` values, bearer tokens) before it is written.
+import { redactSecrets } from "./http/redact";
+
 const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
 type Level = keyof typeof LEVELS;
 
@@ -16,7 +19,7 @@ function write(level: Level, message: string, fields?: Record<string, unknown>) 
   if (LEVELS[level] > threshold()) return;
   const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg: message };
   for (const [k, v] of Object.entries(fields ?? {})) entry[k] = serialise(v);
-  const line = JSON.stringify(entry) + "\n";
+  const line = redactSecrets(JSON.stringify(entry)) + "\n";
   if (level === "error" || level === "warn") process.stderr.write(line);
   else process.stdout.write(line);
 }

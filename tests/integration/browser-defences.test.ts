@@ -69,3 +69,35 @@ describe("advanced directives", () => {
     expect((await res.json()).advanced).toBe(advanced);
   });
 });
+
+describe("tokens in the server's logs", () => {
+  test("an invitation token never appears in the access or error log, even on refused requests", async () => {
+    const created = await admin.post("/api/v1/users", { email: "logged-invitee@example.com", name: "Logged Invitee", role: "viewer" });
+    expect(created.status).toBe(201);
+    const { invitation } = await created.json();
+    const path = new URL(invitation.url).pathname;
+    const token = path.split("/").pop()!;
+    const before = server.output().length;
+
+    const c = new Client(server.url);
+    expect((await c.request(path)).status).toBe(200);
+    // Refused requests are logged as warnings (and so at the default level too).
+    const crossSite = await c.request(path, {
+      method: "POST",
+      body: new URLSearchParams({ password: "mallory's long password" }).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" },
+    });
+    expect(crossSite.status).toBe(403);
+    expect((await c.request(`/api/v1/no-such-thing?token=${token}&code=${token}`)).status).toBe(404);
+    const accepted = await c.form(path, { password: "invitee's long password" });
+    expect(accepted.status).toBe(302);
+    expect((await c.request(path)).status).toBe(200); // the used link, once more
+
+    await new Promise((r) => setTimeout(r, 200)); // let the child's pipes drain
+    const log = server.output().slice(before);
+    expect(log).toContain("refused cross-site request");
+    expect(log).toContain("/invite/[redacted]");
+    expect(log).toContain("token=[redacted]");
+    expect(log).not.toContain(token);
+  });
+});

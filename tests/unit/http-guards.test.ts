@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { crossSiteReason } from "~/server/http/origin";
 import { clientIp, trustedProxyList } from "~/server/http/client-ip";
 import { safeRedirectPath } from "~/server/http/safe-redirect";
+import { redactSecrets } from "~/server/http/redact";
 
 const base = { method: "POST", origin: null, secFetchSite: null, host: "pilot.example.com", publicOrigin: "https://pilot.example.com", bearer: false };
 
@@ -88,5 +89,27 @@ describe("redirect targets", () => {
     expect(safeRedirectPath(undefined, "/containers")).toBe("/containers");
     expect(safeRedirectPath(new File([], "x"), "/")).toBe("/");
     expect(safeRedirectPath("/" + "a".repeat(2001))).toBe("/dashboard");
+  });
+});
+
+describe("log redaction", () => {
+  const token = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr";
+  test.each([
+    [`/invite/${token}`, "/invite/[redacted]"],
+    [`http://pilot.example.com/invite/${token}?x=1`, "http://pilot.example.com/invite/[redacted]?x=1"],
+    [`/INVITE/${token}/`, "/INVITE/[redacted]/"],
+    [`/reset?token=${token}&next=/x`, "/reset?token=[redacted]&next=/x"],
+    [`/login?code=123456`, "/login?code=[redacted]"],
+    [`/x?a=1&resetToken=${token}#frag`, "/x?a=1&resetToken=[redacted]#frag"],
+    [`/setup?setupCode=ABCD-EFGH`, "/setup?setupCode=[redacted]"],
+    [`Authorization: Bearer ipt_${token}`, "Authorization: Bearer [redacted]"],
+    [JSON.stringify({ url: `/invite/${token}`, msg: "refused" }), JSON.stringify({ url: "/invite/[redacted]", msg: "refused" })],
+  ])("%s is logged as %s", (input, expected) => {
+    expect(redactSecrets(input)).toBe(expected);
+  });
+
+  test("ordinary URLs and JSON fields named code pass unchanged", () => {
+    const line = JSON.stringify({ url: "/containers?all=true&q=invite", error: { code: "not_found" } });
+    expect(redactSecrets(line)).toBe(line);
   });
 });
