@@ -15,8 +15,8 @@ function serialise(value: unknown): unknown {
   return value;
 }
 
-function write(level: Level, message: string, fields?: Record<string, unknown>) {
-  if (LEVELS[level] > threshold()) return;
+function write(level: Level | "notice", message: string, fields?: Record<string, unknown>) {
+  if (level !== "notice" && LEVELS[level] > threshold()) return;
   const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg: message };
   for (const [k, v] of Object.entries(fields ?? {})) entry[k] = serialise(v);
   const line = redactSecrets(JSON.stringify(entry)) + "\n";
@@ -29,4 +29,6 @@ export const logger = {
   warn: (msg: string, fields?: Record<string, unknown>) => write("warn", msg, fields),
   info: (msg: string, fields?: Record<string, unknown>) => write("info", msg, fields),
   debug: (msg: string, fields?: Record<string, unknown>) => write("debug", msg, fields),
+  /** Written whatever LOG_LEVEL says: for what an operator must see (the one-time setup code). */
+  announce: (msg: string, fields?: Record<string, unknown>) => write("notice", msg, fields),
 };

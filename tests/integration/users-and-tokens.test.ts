@@ -30,7 +30,7 @@ async function createUser(role: string, email: string, password = "a long enough
 
 function openSocket(c: Client): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = io(`${server.url}/ui`, { transports: ["websocket"], extraHeaders: { cookie: c.cookieHeader() }, reconnection: false });
+    const s = io(`${server.url}/ui`, { transports: ["websocket"], extraHeaders: { cookie: c.cookieHeader(), origin: server.url }, reconnection: false });
     s.on("hello", () => resolve(s));
     s.on("connect_error", reject);
   });
