@@ -47,7 +47,7 @@ export default function SetupPage() {
             name="setupCode"
             autoComplete="off"
             error={result?.fields?.setupCode}
-            hint='You are not on the machine InfraPilot runs on, so prove you can read its log: InfraPilot printed a one-time code there when it started (look for "setupCode" in `docker logs` or the terminal of `npm start`).'
+            hint="You are not on the machine InfraPilot runs on, so prove you can read its log: when it started, InfraPilot printed a one-time code there (look for setupCode in docker logs, or in the terminal that runs npm start)."
             autoFocus
           />
         ) : null}

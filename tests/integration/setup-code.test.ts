@@ -30,7 +30,7 @@ describe("setup from another machine", () => {
     const remote = await new Client(server.url).request("/setup", { headers: REMOTE });
     const html = await remote.text();
     expect(html).toContain('name="setupCode"');
-    expect(html).toContain("printed a one-time code there when it started");
+    expect(html).toContain("InfraPilot printed a one-time code there (look for setupCode in docker logs");
     const local = await new Client(server.url).request("/setup");
     expect(await local.text()).not.toContain('name="setupCode"');
   });
