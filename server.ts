@@ -111,7 +111,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   // checks and scrapers use internal names. Everything else is only for our own host name.
   const misdirected = misdirectedReason(req.headers.host, ourHostname);
   if (misdirected) {
-    logger.warn("refused misdirected request", { requestId, path, host: req.headers.host, reason: misdirected });
+    logger.info("refused misdirected request", { requestId, path, host: req.headers.host, reason: misdirected });
     return refuse(req, res, 421, "misdirected_request", `Misdirected request: ${misdirected}. Open InfraPilot at ${config.PUBLIC_URL} (or set PUBLIC_URL to the address you use).`);
   }
 

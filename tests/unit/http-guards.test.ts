@@ -169,6 +169,11 @@ describe("log redaction", () => {
     expect(redactSecrets(input)).toBe(expected);
   });
 
+  test("a long line without secrets passes unchanged", () => {
+    const line = "a-".repeat(50_000) + "b=c " + "x".repeat(100_000);
+    expect(redactSecrets(line)).toBe(line);
+  });
+
   test("ordinary URLs and JSON fields named code pass unchanged", () => {
     const line = JSON.stringify({ url: "/containers?all=true&q=invite", error: { code: "not_found" } });
     expect(redactSecrets(line)).toBe(line);

@@ -8,11 +8,19 @@ const REDACTED = "[redacted]";
 
 /** Path segments whose next segment is a secret. */
 const SECRET_PATH = /(\/invite\/)[^/?#\s"'\\]+/gi;
-/** Query (or form) values whose name says they are secret. */
-const SECRET_PARAM = /([?&;]|\b)([A-Za-z0-9_.-]*(?:token|code|secret|password|challenge))=[^&#\s"'\\]+/gi;
+/**
+ * `name=value` pairs (query strings, form bodies). The lookbehind lets a name start only where a
+ * run of name characters starts, so a long line without `=` costs linear time, not quadratic.
+ */
+const PARAM = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,64})=([^&#\s"'\\]+)/g;
+/** Names that say their value is secret. */
+const SECRET_NAME = /(?:token|code|secret|password|challenge)$/i;
 /** `Authorization: Bearer …` values that end up in an error message. */
 const BEARER = /(\bbearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 
 export function redactSecrets(text: string): string {
-  return text.replace(SECRET_PATH, `$1${REDACTED}`).replace(SECRET_PARAM, `$1$2=${REDACTED}`).replace(BEARER, `$1${REDACTED}`);
+  return text
+    .replace(SECRET_PATH, `$1${REDACTED}`)
+    .replace(PARAM, (pair, name: string) => (SECRET_NAME.test(name) ? `${name}=${REDACTED}` : pair))
+    .replace(BEARER, `$1${REDACTED}`);
 }
