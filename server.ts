@@ -185,7 +185,8 @@ try {
   process.exit(1);
 }
 
-await announceSetupCode();
+// A database hiccup here is no reason not to start: the first remote setup attempt prints a code.
+await announceSetupCode().catch((error) => logger.warn("could not check whether setup is needed", { error }));
 const io = attachSocketIo(httpServer, { allowedOrigins: ourOrigins, publicHostname: ourHostname });
 const stopJobs = startBackgroundJobs();
 // Not awaited: a missing or broken nginx is a warning (and a note on the Proxies page), not a failed start.
