@@ -13,8 +13,9 @@ import { logger } from "./app/server/logger.server";
 import { startDatabase, stopDatabase } from "./app/server/startup.server";
 import { databaseReady } from "./app/server/db/client.server";
 import { attachSocketIo } from "./app/server/realtime/io.server";
-import { crossSiteReason } from "./app/server/http/origin";
-import { clientIp, trustedProxyList } from "./app/server/http/client-ip";
+import { allowedOrigins, crossSiteReason, misdirectedReason, publicHostname } from "./app/server/http/origin";
+import { clientIp, isLocalRequest, trustedProxyList } from "./app/server/http/client-ip";
+import { announceSetupCode } from "./app/server/auth/setup-code.server";
 import { BodyTooLargeError, toFetchRequest } from "./app/server/http/node-adapter.server";
 import { startBackgroundJobs } from "./app/server/jobs.server";
 import { stopLogCollectors } from "./app/server/logs/collector-boot.server";
@@ -35,6 +36,8 @@ try {
 
 const production = config.NODE_ENV === "production";
 const trusted = trustedProxyList(config.TRUSTED_PROXIES);
+const ourOrigins = allowedOrigins(config.publicOrigin, config.PORT);
+const ourHostname = publicHostname(config.PUBLIC_URL);
 const buildDir = join(projectRoot(), "build");
 
 const httpServer = createServer();
@@ -90,7 +93,12 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   res.setHeader("X-Frame-Options", "DENY");
   const path = (req.url ?? "/").split("?")[0]!;
   const started = process.hrtime.bigint();
-  res.once("finish", () => observeRequest(req.method ?? "GET", res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+  res.once("finish", () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    observeRequest(req.method ?? "GET", res.statusCode, seconds);
+    // The access log: the logger redacts invitation tokens and token=/code= values from the URL.
+    logger.debug("request", { requestId, method: req.method, url: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) });
+  });
 
   if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
   if (path === "/metrics") return serveMetrics(req, res);
@@ -99,13 +107,21 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     return sendJson(res, ready.ok ? 200 : 503, ready.ok ? { status: "ready" } : { status: "unavailable", reason: ready.reason, ...(ready.database ? { database: ready.database } : {}) });
   }
 
+  // Health probes (and the token-guarded /metrics) above answer any Host: container health
+  // checks and scrapers use internal names. Everything else is only for our own host name.
+  const misdirected = misdirectedReason(req.headers.host, ourHostname);
+  if (misdirected) {
+    logger.info("refused misdirected request", { requestId, path, host: req.headers.host, reason: misdirected });
+    return refuse(req, res, 421, "misdirected_request", `Misdirected request: ${misdirected}. Open InfraPilot at ${config.PUBLIC_URL} (or set PUBLIC_URL to the address you use).`);
+  }
+
   const reason = crossSiteReason({
     method: req.method ?? "GET",
     origin: req.headers.origin ?? null,
     secFetchSite: (req.headers["sec-fetch-site"] as string | undefined) ?? null,
-    host: req.headers.host ?? null,
-    publicOrigin: config.publicOrigin,
+    allowedOrigins: ourOrigins,
     bearer: /^bearer /i.test(req.headers.authorization ?? ""),
+    cookie: Boolean(req.headers.cookie),
   });
   if (reason) {
     logger.warn("refused cross-site request", { requestId, path, reason });
@@ -136,8 +152,10 @@ async function serveRemix(req: IncomingMessage, res: ServerResponse, requestId: 
     // The Host header only picks the URL the app sees; PUBLIC_URL decides what is trusted.
     const request = await toFetchRequest(req, res, `http://${req.headers.host ?? "localhost"}`, config.BODY_LIMIT_BYTES);
     const responseHeaders = new Headers();
-    const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"] as string | undefined, trusted);
-    const response = await remixHandler(request, { requestId, clientIp: ip, responseHeaders });
+    const forwardedFor = req.headers["x-forwarded-for"] as string | undefined;
+    const ip = clientIp(req.socket.remoteAddress, forwardedFor, trusted);
+    const clientIsLocal = isLocalRequest(req.socket.remoteAddress, forwardedFor, trusted);
+    const response = await remixHandler(request, { requestId, clientIp: ip, clientIsLocal, responseHeaders });
     for (const [name, value] of responseHeaders) {
       if (name === "set-cookie") continue;
       response.headers.set(name, value);
@@ -174,7 +192,9 @@ try {
   process.exit(1);
 }
 
-const io = attachSocketIo(httpServer, { publicOrigin: config.publicOrigin });
+// A database hiccup here is no reason not to start: the first remote setup attempt prints a code.
+await announceSetupCode().catch((error) => logger.warn("could not check whether setup is needed", { error }));
+const io = attachSocketIo(httpServer, { allowedOrigins: ourOrigins, publicHostname: ourHostname });
 const stopJobs = startBackgroundJobs();
 // Not awaited: a missing or broken nginx is a warning (and a note on the Proxies page), not a failed start.
 startNginxAtBoot();

@@ -7,7 +7,7 @@ export const loader = api(async () => json({ needed: await setupNeeded() }));
 
 export const action = api(async ({ request, context }: ActionFunctionArgs) => {
   requireMethod(request, "POST");
-  const input = await readJson(request, SetupSchema);
-  const user = await completeSetup(input, { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined });
+  const input = await readJson(request, SetupSchema); // setupCode: needed unless the client is this machine
+  const user = await completeSetup(input, { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined, clientIsLocal: context.clientIsLocal });
   return json({ user }, 201);
 });

@@ -1,28 +1,31 @@
-import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
 import { Field, FormError, NewPasswordField, SubmitButton } from "~/components/ui/field";
 import { login } from "~/server/auth/login.server";
 import { completeSetup, setupNeeded } from "~/server/auth/setup.server";
-import { ConflictError, ValidationError } from "~/server/errors.server";
+import { setupCodeRequired } from "~/server/auth/setup-code.server";
+import { ConflictError, SetupCodeError, ValidationError } from "~/server/errors.server";
 import { parseForm, redirectWithToast, page } from "~/server/http/page.server";
 import { SetupSchema } from "~/validation/auth";
 
-export const loader = page(async () => {
+export const loader = page(async ({ context }: LoaderFunctionArgs) => {
   if (!(await setupNeeded())) throw redirect("/login");
-  return null;
+  return { codeRequired: setupCodeRequired(context.clientIsLocal) };
 });
 
 export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   const form = await parseForm(request, SetupSchema);
   if (!form.ok) return { fields: form.fields, values: form.values, message: undefined };
-  const meta = { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined };
+  const meta = { ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined, clientIsLocal: context.clientIsLocal };
   try {
     await completeSetup(form.data, meta);
   } catch (error) {
     if (error instanceof ConflictError) throw redirectWithToast("/login", { kind: "info", message: error.message });
-    if (error instanceof ValidationError) return { fields: error.fields ?? {}, values: { email: form.data.email, name: form.data.name }, message: error.message };
+    if (error instanceof ValidationError || error instanceof SetupCodeError) {
+      return { fields: error.fields ?? {}, values: { email: form.data.email, name: form.data.name }, message: error instanceof SetupCodeError ? undefined : error.message };
+    }
     throw error;
   }
   const result = await login({ email: form.data.email, password: form.data.password }, meta);
@@ -31,13 +34,24 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 });
 
 export default function SetupPage() {
+  const { codeRequired } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   return (
     <AuthCard title="Set up InfraPilot" subtitle="Create the first administrator account. It can manage everything, including other users.">
       <Form method="post" className="flex flex-col gap-4" noValidate>
         <FormError message={result?.message ?? result?.fields?._} />
-        <Field label="Your name" name="name" autoComplete="name" defaultValue={result?.values?.name} error={result?.fields?.name} autoFocus />
+        {codeRequired ? (
+          <Field
+            label="Setup code"
+            name="setupCode"
+            autoComplete="off"
+            error={result?.fields?.setupCode}
+            hint="You are not on the machine InfraPilot runs on, so prove you can read its log: when it started, InfraPilot printed a one-time code there (look for setupCode in docker logs, or in the terminal that runs npm start)."
+            autoFocus
+          />
+        ) : null}
+        <Field label="Your name" name="name" autoComplete="name" defaultValue={result?.values?.name} error={result?.fields?.name} autoFocus={!codeRequired} />
         <Field label="E-mail" name="email" type="email" autoComplete="email" defaultValue={result?.values?.email} error={result?.fields?.email} />
         <NewPasswordField error={result?.fields?.password} />
         <SubmitButton pending={busy}>Create administrator</SubmitButton>

@@ -40,6 +40,12 @@ export class PasswordChangeRequiredError extends ForbiddenError {
     super(message, "password_change_required");
   }
 }
+/** First-run setup from another machine without (or with a wrong) one-time setup code. */
+export class SetupCodeError extends AppError {
+  constructor(message: string, code: "setup_code_required" | "setup_code_invalid") {
+    super(message, 403, code, { setupCode: message });
+  }
+}
 export class NotFoundError extends AppError {
   constructor(message = "Not found.") {
     super(message, 404, "not_found");

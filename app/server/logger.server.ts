@@ -1,4 +1,7 @@
-// Structured one-line JSON logs to stdout/stderr, filtered by LOG_LEVEL.
+// Structured one-line JSON logs to stdout/stderr, filtered by LOG_LEVEL. Every line is redacted
+// (invitation tokens, `token=`/`code=` values, bearer tokens) before it is written.
+import { redactSecrets } from "./http/redact";
+
 const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
 type Level = keyof typeof LEVELS;
 
@@ -12,11 +15,11 @@ function serialise(value: unknown): unknown {
   return value;
 }
 
-function write(level: Level, message: string, fields?: Record<string, unknown>) {
-  if (LEVELS[level] > threshold()) return;
+function write(level: Level | "notice", message: string, fields?: Record<string, unknown>) {
+  if (level !== "notice" && LEVELS[level] > threshold()) return;
   const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg: message };
   for (const [k, v] of Object.entries(fields ?? {})) entry[k] = serialise(v);
-  const line = JSON.stringify(entry) + "\n";
+  const line = redactSecrets(JSON.stringify(entry)) + "\n";
   if (level === "error" || level === "warn") process.stderr.write(line);
   else process.stdout.write(line);
 }
@@ -26,4 +29,6 @@ export const logger = {
   warn: (msg: string, fields?: Record<string, unknown>) => write("warn", msg, fields),
   info: (msg: string, fields?: Record<string, unknown>) => write("info", msg, fields),
   debug: (msg: string, fields?: Record<string, unknown>) => write("debug", msg, fields),
+  /** Written whatever LOG_LEVEL says: for what an operator must see (the one-time setup code). */
+  announce: (msg: string, fields?: Record<string, unknown>) => write("notice", msg, fields),
 };

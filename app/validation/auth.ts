@@ -21,6 +21,8 @@ export const SetupSchema = z.object({
     .string({ message: "Choose a password." })
     .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
     .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`),
+  /** Only asked of clients that are not on InfraPilot's own machine (see setup-code.server.ts). */
+  setupCode: z.string().trim().max(64, "Use at most 64 characters.").optional(),
 });
 
 export const MfaCodeField = z

@@ -4,6 +4,7 @@
 // renderer (app/server/proxy/render.ts) re-checks the character classes as a second wall.
 // Nothing here does I/O, so the browser bundle can use it too.
 import { z } from "zod";
+import { nginxBlockProblem } from "./nginx-tokens";
 
 /** Characters that can end or split an nginx directive, or start a variable. */
 const NGINX_META = /[;{}"'`\\$#\s]/;
@@ -207,16 +208,13 @@ export const RedirectSchema = z
   })
   .strict();
 
-/** Super-admin-only raw directives: still no control characters but line breaks, and balanced braces. */
+/**
+ * Super-admin-only raw directives: still no control characters but line breaks, and read as nginx
+ * reads them (comments, quotes, escapes) so that their blocks close exactly what they open.
+ */
 export function advancedProblem(value: string): string | null {
   if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(value)) return "Control characters are not allowed.";
-  let depth = 0;
-  for (const ch of value) {
-    if (ch === "{") depth++;
-    if (ch === "}" && --depth < 0) return "Unbalanced braces: a } closes a block that was not opened here.";
-  }
-  if (depth !== 0) return "Unbalanced braces: a { is not closed.";
-  return null;
+  return nginxBlockProblem(value);
 }
 
 const hostBase = {

@@ -21,7 +21,7 @@ async function challenge(): Promise<string> {
 
 beforeAll(async () => {
   db = await setupTestDb();
-  await completeSetup(user, {});
+  await completeSetup(user, { clientIsLocal: true });
   const first = await login(user, {});
   if (first.mfaRequired) throw new Error("MFA is not on yet");
   const { actor } = (await actorFromSessionToken(first.cookie.split(";")[0]!.split("=")[1]!))!;

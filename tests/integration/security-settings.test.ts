@@ -15,7 +15,7 @@ import { createUser } from "~/server/users/users.server";
 import type { Role } from "~/permissions";
 
 let db: TestDb;
-const meta = { ip: "203.0.113.7", userAgent: "vitest" };
+const meta = { ip: "203.0.113.7", userAgent: "vitest", clientIsLocal: true };
 const ADMIN = { email: "admin@example.com", name: "Ada", password: "correct horse battery staple" };
 let admin: Actor;
 const members: Partial<Record<Role, { token: string; actor: Actor }>> = {};

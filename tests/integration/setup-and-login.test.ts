@@ -9,7 +9,7 @@ import { ConflictError, ThrottledError, UnauthorizedError } from "~/server/error
 
 let db: TestDb;
 const admin = { email: "admin@example.com", name: "Ada", password: "correct horse battery staple" };
-const meta = { ip: "203.0.113.5", userAgent: "vitest" };
+const meta = { ip: "203.0.113.5", userAgent: "vitest", clientIsLocal: true };
 
 beforeAll(async () => {
   db = await setupTestDb();

@@ -27,13 +27,13 @@ function connect(headers: Record<string, string>, transports: ("websocket" | "po
 
 describe("the /ui socket namespace", () => {
   test("an anonymous socket is rejected", async () => {
-    const result = await connect({});
+    const result = await connect({ origin: server.url });
     expect(result.error?.message).toBe("unauthorized");
     expect(result.hello).toBeUndefined();
   });
 
   test("a socket with a forged session cookie is rejected", async () => {
-    const result = await connect({ cookie: `infrapilot_session=${"B".repeat(43)}` });
+    const result = await connect({ cookie: `infrapilot_session=${"B".repeat(43)}`, origin: server.url });
     expect(result.error?.message).toBe("unauthorized");
   });
 
@@ -54,7 +54,7 @@ describe("the /ui socket namespace", () => {
 
   test("the main namespace admits nobody", async () => {
     const result = await new Promise<Error | undefined>((resolve) => {
-      const socket = io(server.url, { transports: ["websocket"], extraHeaders: { cookie: admin.cookieHeader() }, reconnection: false });
+      const socket = io(server.url, { transports: ["websocket"], extraHeaders: { cookie: admin.cookieHeader(), origin: server.url }, reconnection: false });
       socket.on("connect", () => {
         socket.close();
         resolve(undefined);

@@ -26,7 +26,7 @@ function createUser(role: Role, email: string) {
 
 function openSocket(c: Client): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = io(`${server.url}/ui`, { transports: ["websocket"], extraHeaders: { cookie: c.cookieHeader() }, reconnection: false });
+    const s = io(`${server.url}/ui`, { transports: ["websocket"], extraHeaders: { cookie: c.cookieHeader(), origin: server.url }, reconnection: false });
     s.on("hello", () => resolve(s));
     s.on("connect_error", reject);
   });

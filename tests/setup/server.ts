@@ -98,9 +98,19 @@ export class Client {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }
 
-  async request(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+  /**
+   * Like a browser on our own page, writes carry `Origin: <base>` (the server refuses
+   * cookie-carrying writes with neither Origin nor Sec-Fetch-Site); `origin: null` sends none.
+   */
+  async request(path: string, init: RequestInit & { json?: unknown; origin?: string | null } = {}): Promise<Response> {
+    const { origin, ...rest } = init;
+    init = rest;
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set("cookie", this.cookieHeader());
+    const write = !["GET", "HEAD", "OPTIONS"].includes((init.method ?? "GET").toUpperCase());
+    if (origin === null) headers.delete("origin");
+    else if (origin !== undefined) headers.set("origin", origin);
+    else if (write && !headers.has("origin")) headers.set("origin", this.base);
     let body = init.body;
     if (init.json !== undefined) {
       headers.set("content-type", "application/json");

@@ -5,6 +5,7 @@ import { systemDb } from "../db/client.server";
 import { ConflictError, ValidationError } from "../errors.server";
 import { toUserDto, type UserDto } from "../users/user-dto.server";
 import { hashPassword, passwordProblem } from "./password.server";
+import { checkSetupCode, forgetSetupCode } from "./setup-code.server";
 
 const SETUP_LOCK = 7_126_002;
 
@@ -16,16 +17,26 @@ export interface SetupInput {
   email: string;
   name: string;
   password: string;
+  /** The one-time code from the server's log; needed unless the client is this machine. */
+  setupCode?: string;
 }
 
-export async function completeSetup(input: SetupInput, meta: { ip?: string; userAgent?: string }): Promise<UserDto> {
+export interface SetupMeta {
+  ip?: string;
+  userAgent?: string;
+  /** The request comes from this machine itself (see isLocalRequest). */
+  clientIsLocal: boolean;
+}
+
+export async function completeSetup(input: SetupInput, meta: SetupMeta): Promise<UserDto> {
+  if (!(await setupNeeded())) throw new ConflictError("InfraPilot is already set up. Log in instead.");
+  checkSetupCode(input.setupCode, meta.clientIsLocal);
   const problem = passwordProblem(input.password, input);
   if (problem) throw new ValidationError("Choose a stronger password.", { password: problem });
-  if (!(await setupNeeded())) throw new ConflictError("InfraPilot is already set up. Log in instead.");
   const passwordHash = await hashPassword(input.password);
   const orgId = randomUUID();
 
-  return systemDb().$transaction(async (tx) => {
+  const user = await systemDb().$transaction(async (tx) => {
     // Serialises concurrent setups: the first creates the admin, the rest see a user and stop.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;
     if ((await tx.user.count()) > 0) throw new ConflictError("InfraPilot is already set up. Log in instead.");
@@ -46,4 +57,6 @@ export async function completeSetup(input: SetupInput, meta: { ip?: string; user
     });
     return toUserDto(user, "super_admin");
   });
+  forgetSetupCode();
+  return user;
 }

@@ -34,3 +34,18 @@ export function clientIp(remoteAddress: string | undefined, forwardedFor: string
   }
   return client;
 }
+
+function isLoopback(address: string): boolean {
+  return address === "::1" || (isIP(address) === 4 && address.startsWith("127."));
+}
+
+/**
+ * Whether the request comes from this machine itself: its client (see clientIp) is a loopback
+ * address. A loopback peer that forwards someone else's request (X-Forwarded-For) without being a
+ * trusted proxy is a local reverse proxy left unconfigured: its clients are not local.
+ */
+export function isLocalRequest(remoteAddress: string | undefined, forwardedFor: string | undefined, trusted: BlockList): boolean {
+  const remote = normalise(remoteAddress ?? "");
+  if (forwardedFor !== undefined && !isTrusted(trusted, remote)) return false;
+  return isLoopback(clientIp(remoteAddress, forwardedFor, trusted));
+}

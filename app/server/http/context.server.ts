@@ -2,6 +2,8 @@
 export interface RequestContext {
   requestId: string;
   clientIp: string;
+  /** The client is this machine itself (loopback peer, or a trusted proxy says so): see isLocalRequest. */
+  clientIsLocal: boolean;
   /** Headers server.ts adds to the response (e.g. a refreshed session cookie). */
   responseHeaders: Headers;
 }

@@ -10,11 +10,7 @@ import { zodFieldErrors } from "./api.server";
 import { hasFeature, type Feature } from "~/features";
 import { edition } from "../edition.server";
 
-/** Only same-site relative paths: never `//evil.example` or `https://…`. */
-export function safeRedirectPath(to: FormDataEntryValue | string | null | undefined, fallback = "/dashboard"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
-}
+export { safeRedirectPath } from "./safe-redirect";
 
 export type FormResult<T> = { ok: true; data: T } | { ok: false; fields: FieldErrors; values: Record<string, string> };
 

@@ -4,7 +4,7 @@ import type { Server as HttpServer } from "node:http";
 import { Server, type Namespace, type Socket } from "socket.io";
 import { actorFromSessionToken, type Actor } from "../auth/require.server";
 import { readSessionToken } from "../auth/session.server";
-import { crossSiteReason } from "../http/origin";
+import { crossSiteReason, misdirectedReason } from "../http/origin";
 import { logger } from "../logger.server";
 import { setSingleton } from "../singleton.server";
 import { registerContainerHandlers } from "./containers.server";
@@ -18,21 +18,24 @@ export interface UiSocketData {
 
 export type UiSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, UiSocketData>;
 
-export function attachSocketIo(server: HttpServer, options: { publicOrigin: string }): Server {
+export function attachSocketIo(server: HttpServer, options: { allowedOrigins: ReadonlySet<string>; publicHostname: string }): Server {
   const io = new Server(server, {
     serveClient: false,
     // Vite's HMR websocket shares this server in development; leave upgrades that are not ours alone.
     destroyUpgrade: false,
     maxHttpBufferSize: 1e6,
+    // The handshake passes the same Host and Origin checks as a cookie-authenticated POST.
     allowRequest: (req, callback) => {
-      const reason = crossSiteReason({
-        method: "POST", // treat the handshake like a state-changing request
-        origin: req.headers.origin ?? null,
-        secFetchSite: (req.headers["sec-fetch-site"] as string | undefined) ?? null,
-        host: req.headers.host ?? null,
-        publicOrigin: options.publicOrigin,
-        bearer: false,
-      });
+      const reason =
+        misdirectedReason(req.headers.host, options.publicHostname) ??
+        crossSiteReason({
+          method: "POST",
+          origin: req.headers.origin ?? null,
+          secFetchSite: (req.headers["sec-fetch-site"] as string | undefined) ?? null,
+          allowedOrigins: options.allowedOrigins,
+          bearer: false,
+          cookie: true,
+        });
       callback(reason, reason === null);
     },
   });
