@@ -20,7 +20,7 @@ let actor: Actor;
 
 beforeAll(async () => {
   db = await setupTestDb();
-  await completeSetup(user, {});
+  await completeSetup(user, { clientIsLocal: true });
   const first = await login(user, {});
   if (first.mfaRequired) throw new Error("MFA is not on yet");
   actor = (await actorFromSessionToken(first.cookie.split(";")[0]!.split("=")[1]!))!.actor;
