@@ -12,7 +12,7 @@ import { assertPermission, type Actor } from "../auth/require.server";
 import { NotFoundError, SelfProtectedError, toAppError } from "../errors.server";
 import { logger } from "../logger.server";
 import { toLogLine, type LogLine } from "../logs/log-line";
-import { maskArgv, maskEnv, maskLabels, type MaskedEnvVar } from "./mask-secrets";
+import { maskArgv, maskEnv, maskInText, maskLabels, type MaskedEnvVar } from "./mask-secrets";
 import { NO_SELF, selfProtectionReason, terminalRestriction } from "./protection";
 
 export interface ContainerListItem {
@@ -114,6 +114,8 @@ export function toDetailDto(detail: ContainerDetail, agentId: string, self: Self
     ...detail,
     agentId,
     env,
+    // A health check's output can echo the URL it probed, credentials included.
+    health: detail.health && { ...detail.health, log: detail.health.log.map((entry) => ({ ...entry, output: maskInText(entry.output) })) },
     config: {
       ...detail.config,
       cmd: revealed === "cmd" ? detail.config.cmd : cmd.argv,
