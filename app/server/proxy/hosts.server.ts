@@ -31,7 +31,14 @@ function wantsNewCertificate(actor: Actor, input: HostInput): boolean {
 export function parseHostInput(raw: unknown): HostInput {
   const control = controlCharacterFields(raw);
   if (Object.keys(control).length) throw new ValidationError("Some fields are not valid.", control);
-  return parseWith(HostInputSchema, raw);
+  return parseWith(HostInputSchema, withoutReadOnly(raw));
+}
+
+/** `hasAdvanced` is derived: what GET returns stays a valid PATCH body. */
+function withoutReadOnly(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const { hasAdvanced: _derived, ...rest } = raw as Record<string, unknown>;
+  return rest;
 }
 
 async function requireAgent(tx: Tx, agentId: string): Promise<void> {
