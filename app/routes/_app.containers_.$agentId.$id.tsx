@@ -68,10 +68,10 @@ export default function ContainerDetailPage() {
           </h1>
           <p className="mt-1 break-all font-mono text-xs text-slate-500">{c.image}</p>
         </div>
-        <ContainerActions agentId={c.agentId} container={{ id: c.id, name: c.name, state: c.state.status, protection: c.protection }} permissions={permissions} redirectAfterDelete="/containers" />
+        <ContainerActions agentId={c.agentId} container={{ id: c.id, name: c.name, state: c.state.status, protection: c.protection }} permissions={permissions} redirectAfterDelete="/containers" reasonId="protection-note" />
       </div>
       {c.protection ? (
-        <p role="note" data-testid="protection-note" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+        <p id="protection-note" role="note" data-testid="protection-note" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
           {c.protection}
         </p>
       ) : null}

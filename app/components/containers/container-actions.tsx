@@ -16,6 +16,7 @@ export function ContainerActions({
   permissions,
   redirectAfterDelete,
   compact = false,
+  reasonId,
 }: {
   agentId: string;
   container: { id: string; name: string; state: string; protection?: string | null };
@@ -23,11 +24,13 @@ export function ContainerActions({
   redirectAfterDelete?: string;
   /** In a list row: a short note, the full reason on hover and for screen readers. */
   compact?: boolean;
+  /** Id of an element on the page that already shows the protection reason (no second copy here). */
+  reasonId?: string;
 }) {
   const fields = (intent: string, extra: Record<string, string> = {}) => ({ intent, agentId, containerId: container.id, ...extra });
   const running = container.state === "running" || container.state === "restarting" || container.state === "paused";
   if (!permissions.canOperate && !permissions.canDelete) return null;
-  if (container.protection) return <ProtectedActions container={container} reason={container.protection} permissions={permissions} running={running} compact={compact} />;
+  if (container.protection) return <ProtectedActions container={container} reason={container.protection} permissions={permissions} running={running} compact={compact} reasonId={reasonId} />;
   return (
     <div className="flex flex-wrap gap-2">
       {permissions.canOperate && !running ? (
@@ -63,8 +66,23 @@ export function ContainerActions({
 }
 
 /** The destructive actions, disabled, each described by the reason (hover, focus and screen readers). */
-function ProtectedActions({ container, reason, permissions, running, compact }: { container: { name: string }; reason: string; permissions: ActionPermissions; running: boolean; compact: boolean }) {
-  const id = useId();
+function ProtectedActions({
+  container,
+  reason,
+  permissions,
+  running,
+  compact,
+  reasonId,
+}: {
+  container: { name: string };
+  reason: string;
+  permissions: ActionPermissions;
+  running: boolean;
+  compact: boolean;
+  reasonId?: string;
+}) {
+  const ownId = useId();
+  const id = reasonId ?? ownId;
   const disabled = [...(permissions.canOperate && running ? ["Stop", "Restart"] : []), ...(permissions.canDelete ? ["Delete"] : [])];
   return (
     <div className="flex flex-col gap-1" data-testid="protected-actions">
@@ -75,17 +93,18 @@ function ProtectedActions({ container, reason, permissions, running, compact }: 
           </button>
         ))}
       </div>
-      <p id={id} className="max-w-xs text-xs text-slate-600 dark:text-slate-400">
-        <span aria-hidden="true">🔒 </span>
-        {compact ? (
-          <>
-            <span title={reason}>Protected: part of InfraPilot</span>
-            <span className="sr-only">. {reason}</span>
-          </>
-        ) : (
-          reason
-        )}
-      </p>
+      {reasonId ? null : (
+        <p id={id} className="max-w-xs text-xs text-slate-600 dark:text-slate-400">
+          {compact ? (
+            <>
+              <span title={reason}>Protected: part of InfraPilot</span>
+              <span className="sr-only">. {reason}</span>
+            </>
+          ) : (
+            reason
+          )}
+        </p>
+      )}
     </div>
   );
 }
