@@ -90,7 +90,7 @@ describe("InfraPilot's own deployment", () => {
     });
 
     test(`refuses a terminal in ${what} with 409 self_protected`, async () => {
-      const id = (await docker(dockerHost, ["ps", "-q", "--no-trunc", "--filter", `name=^${name(suffix)}$`])).trim() || (await runContainer(dockerHost, RUN_ID, name(suffix), IDLE, flags));
+      const id = (await docker(dockerHost, ["ps", "-aq", "--no-trunc", "--filter", `name=^${name(suffix)}$`])).trim() || (await runContainer(dockerHost, RUN_ID, name(suffix), IDLE, flags));
       const result = await openTerminal(superAdmin, id);
       expect(result).toMatchObject({ ok: false, error: { code: "self_protected", message: expect.stringMatching(reason) } });
       const audit = await (await superAdmin.request(`/api/v1/audit?action=container.terminal.open&target=${id}`)).json();
