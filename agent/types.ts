@@ -129,6 +129,8 @@ export interface ContainerDetail {
   env: EnvVar[];
   mounts: MountInfo[];
   networkMode: string;
+  /** `--privileged`: the container's processes have every capability and device of the host. */
+  privileged: boolean;
   networks: NetworkAttachment[];
   ports: PortMapping[];
   config: {
@@ -253,9 +255,25 @@ export interface StopOptions {
   timeoutSeconds?: number;
 }
 
+/**
+ * The containers an agent must never let anyone act on destructively (docs/decisions/050): the
+ * one it runs in (it holds the Docker socket), the ones its deployment names (its nginx
+ * container), and every container of the same compose project as its own.
+ */
+export interface SelfContainers {
+  /** Full ids, or 12-hex prefixes when only the hostname gave the id away. */
+  ids: string[];
+  /** Names or ids configured as part of the deployment (NGINX_CONTAINER). */
+  refs: string[];
+  /** The compose project of the agent's own container, null when it has none. */
+  project: string | null;
+}
+
 export interface Agent {
   /** Never throws for an unreachable engine: `reachable` says so. */
   info(): Promise<AgentInfo>;
+  /** Optional so that a transport without it simply protects by label only. */
+  selfContainers?(): Promise<SelfContainers>;
   listContainers(options?: ListContainersOptions): Promise<ContainerSummary[]>;
   inspectContainer(id: string): Promise<ContainerDetail>;
   startContainer(id: string): Promise<void>;

@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   "delete:container",
   "reveal:secret",
   "exec:container",
+  "exec:host-access-container",
   "read:logs",
   "read:proxy",
   "manage:proxy",
@@ -49,7 +50,8 @@ const admin: Permission[] = [
   "read:audit",
   "manage:settings",
 ];
-const superAdmin: Permission[] = [...admin, "manage:proxy-advanced", "manage:org"];
+// A terminal next to the Docker socket or in a privileged container is a shell on the host.
+const superAdmin: Permission[] = [...admin, "exec:host-access-container", "manage:proxy-advanced", "manage:org"];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   viewer: new Set(viewer),

@@ -1,10 +1,12 @@
 // The in-process Agent: the Docker engine at `dockerHost`, through dockerode.
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { ContainerStateError, DockerUnreachableError } from "../errors";
 import type {
   Agent,
   AgentInfo,
+  SelfContainers,
   ContainerDetail,
   ContainerEvent,
   ContainerStats,
@@ -23,11 +25,12 @@ import { DockerClient } from "./docker-client";
 import { parseDockerHost } from "./docker-host";
 import { openExecSession } from "./exec-session";
 import { LogDecoder } from "./log-decoder";
-import { toContainerDetail, toContainerEvent, toContainerSummary } from "./mappers";
+import { COMPOSE_PROJECT_LABEL, toContainerDetail, toContainerEvent, toContainerSummary } from "./mappers";
 import type { RawEvent } from "./raw-types";
 import { StatsSampler } from "./stats-sampler";
 import { iterateChunks, iterateJsonLines } from "./stream-iter";
 import { unreachableAgentInfo } from "../info";
+import { selfContainerIds, type SelfContainerFiles } from "../self-container";
 
 export interface LocalAgentOptions {
   /** `unix:///path` or `tcp://host:port`; default DOCKER_HOST, then /var/run/docker.sock. */
@@ -39,6 +42,10 @@ export interface LocalAgentOptions {
   statsSource?: "auto" | "engine";
   /** nginx binary whose version `info()` reports; null to not look. */
   nginxBin?: string | null;
+  /** Containers that belong to this deployment besides the agent's own (NGINX_CONTAINER). */
+  deploymentContainers?: string[];
+  /** Where to read the self-detection files (tests); default /proc/self/cgroup, /proc/self/mountinfo, /etc/hostname. */
+  selfFiles?: { cgroup: string; mountinfo: string; hostname: string };
 }
 
 const MAX_LOG_BATCH = 1000;
@@ -49,6 +56,10 @@ export class LocalAgent implements Agent {
   private readonly sampler: StatsSampler;
   private readonly nginxBin: string | null;
   private nginxVersion: { value: string | null; at: number } | null = null;
+  private readonly deploymentContainers: string[];
+  private readonly selfFiles: { cgroup: string; mountinfo: string; hostname: string };
+  private selfIds: Promise<string[]> | null = null;
+  private selfProject: string | null | undefined;
 
   constructor(options: LocalAgentOptions = {}) {
     const address = parseDockerHost(options.dockerHost ?? process.env.DOCKER_HOST);
@@ -58,6 +69,22 @@ export class LocalAgent implements Agent {
     this.client = new DockerClient({ address, tlsCertPath });
     this.sampler = new StatsSampler(this.client, { intervalMs: options.statsIntervalMs, source: options.statsSource });
     this.nginxBin = options.nginxBin === undefined ? (process.env.NGINX_BIN ?? "nginx") : options.nginxBin;
+    this.deploymentContainers = (options.deploymentContainers ?? []).filter(Boolean);
+    this.selfFiles = options.selfFiles ?? { cgroup: "/proc/self/cgroup", mountinfo: "/proc/self/mountinfo", hostname: "/etc/hostname" };
+  }
+
+  async selfContainers(): Promise<SelfContainers> {
+    // The files do not change while the process lives: read them once.
+    this.selfIds ??= readSelfFiles(this.selfFiles).then(selfContainerIds);
+    const ids = await this.selfIds;
+    if (this.selfProject === undefined && ids.length > 0) {
+      // Only a found container settles the project; an engine hiccup is retried next time.
+      this.selfProject = await this.client
+        .inspectContainer(ids[0])
+        .then((raw) => raw.Config?.Labels?.[COMPOSE_PROJECT_LABEL] ?? null)
+        .catch(() => undefined);
+    }
+    return { ids, refs: this.deploymentContainers, project: this.selfProject ?? null };
   }
 
   async info(): Promise<AgentInfo> {
@@ -227,4 +254,10 @@ function toUnixSeconds(value: string | number | Date): string {
   const ms = value instanceof Date ? value.getTime() : Date.parse(value);
   if (Number.isNaN(ms)) throw new RangeError(`Invalid time: ${String(value)}`);
   return (ms / 1000).toFixed(3);
+}
+
+async function readSelfFiles(paths: { cgroup: string; mountinfo: string; hostname: string }): Promise<SelfContainerFiles> {
+  const read = (path: string) => readFile(path, "utf8").catch(() => null);
+  const [cgroup, mountinfo, hostname] = await Promise.all([read(paths.cgroup), read(paths.mountinfo), read(paths.hostname)]);
+  return { cgroup, mountinfo, hostname };
 }

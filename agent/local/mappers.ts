@@ -185,6 +185,7 @@ export function toContainerDetail(raw: RawContainerInspect): ContainerDetail {
       readOnly: mount.RW === false,
     })),
     networkMode: raw.HostConfig?.NetworkMode ?? "default",
+    privileged: raw.HostConfig?.Privileged ?? false,
     networks: Object.entries(raw.NetworkSettings?.Networks ?? {}).map(([name, network]) => ({
       name,
       networkId: network.NetworkID ?? "",

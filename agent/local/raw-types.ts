@@ -50,6 +50,7 @@ export interface RawContainerInspect {
   };
   HostConfig?: {
     NetworkMode?: string;
+    Privileged?: boolean;
     RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
   };
   Mounts?: Array<{

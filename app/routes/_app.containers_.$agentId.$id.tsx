@@ -13,12 +13,14 @@ import { can } from "~/permissions";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { getContainer } from "~/server/docker/containers.server";
 import { page, requirePageFeature } from "~/server/http/page.server";
+import { RevealSchema } from "~/validation/containers";
 
 export const loader = page(async ({ request, context, params }: LoaderFunctionArgs) => {
   requirePageFeature("containers");
   const actor = await requireUserWithPermission(request, context, "read:container");
-  const reveal = new URL(request.url).searchParams.get("reveal") === "true";
-  const container = await getContainer(actor, params.agentId!, params.id!, { reveal });
+  // One masked field at a time (`env:KEY`, `label:KEY`, `cmd`, `entrypoint`); anything else reveals nothing.
+  const reveal = RevealSchema.safeParse(new URL(request.url).searchParams.get("reveal"));
+  const container = await getContainer(actor, params.agentId!, params.id!, { reveal: reveal.success ? reveal.data : undefined });
   return {
     container,
     permissions: {
@@ -27,6 +29,7 @@ export const loader = page(async ({ request, context, params }: LoaderFunctionAr
       canReveal: can(actor.role, "reveal:secret"),
       canLogs: can(actor.role, "read:logs"),
       canExec: can(actor.role, "exec:container"),
+      canExecHostAccess: can(actor.role, "exec:host-access-container"),
     },
   };
 });
@@ -65,8 +68,13 @@ export default function ContainerDetailPage() {
           </h1>
           <p className="mt-1 break-all font-mono text-xs text-slate-500">{c.image}</p>
         </div>
-        <ContainerActions agentId={c.agentId} container={{ id: c.id, name: c.name, state: c.state.status }} permissions={permissions} redirectAfterDelete="/containers" />
+        <ContainerActions agentId={c.agentId} container={{ id: c.id, name: c.name, state: c.state.status, protection: c.protection }} permissions={permissions} redirectAfterDelete="/containers" reasonId="protection-note" />
       </div>
+      {c.protection ? (
+        <p id="protection-note" role="note" data-testid="protection-note" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          {c.protection}
+        </p>
+      ) : null}
       <div role="tablist" aria-label="Container details" className="mb-4 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
         {tabs.map((t) => (
           <Link
@@ -88,9 +96,18 @@ export default function ContainerDetailPage() {
           {tab === "environment" ? <Environment c={c} canReveal={permissions.canReveal} /> : null}
           {tab === "mounts" ? <Mounts c={c} /> : null}
           {tab === "network" ? <Network c={c} /> : null}
-          {tab === "config" ? <Config c={c} /> : null}
+          {tab === "config" ? <Config c={c} canReveal={permissions.canReveal} /> : null}
           {tab === "logs" ? <LogViewer socket={socket} agentId={c.agentId} containerId={c.id} containerName={c.name} /> : null}
-          {tab === "terminal" ? <TerminalPanel socket={socket} agentId={c.agentId} containerId={c.id} running={c.state.running} /> : null}
+          {tab === "terminal" ? (
+            <TerminalPanel
+              socket={socket}
+              agentId={c.agentId}
+              containerId={c.id}
+              running={c.state.running}
+              refusal={c.protection ?? (c.terminalRestriction && !permissions.canExecHostAccess ? c.terminalRestriction : null)}
+              warning={c.terminalRestriction && permissions.canExecHostAccess ? c.terminalRestriction : null}
+            />
+          ) : null}
         </div>
       </Card>
     </>

@@ -291,7 +291,7 @@ function HostOptions({ host: h, accessLists }: { host: ReturnType<typeof useLoad
     h.headers.contentTypeOptions && "nosniff",
   ].filter(Boolean);
   if (headers.length) on.push(`headers: ${headers.join(", ")}`);
-  if (h.advanced.trim()) on.push("advanced");
+  if (h.hasAdvanced) on.push("advanced");
   if (!on.length) return null;
   return (
     <p className="mt-1 text-xs font-normal text-slate-500" data-testid="host-options">

@@ -56,6 +56,12 @@ export class ConflictError extends AppError {
     super(message, 409, "conflict");
   }
 }
+/** InfraPilot's own deployment: refused for everyone, whatever the role (docs/decisions/050). */
+export class SelfProtectedError extends AppError {
+  constructor(message: string) {
+    super(message, 409, "self_protected");
+  }
+}
 export class PayloadTooLargeError extends AppError {
   constructor(limit: number) {
     super(`The request body is larger than ${limit} bytes.`, 413, "payload_too_large");

@@ -14,7 +14,12 @@ export const ContainerListQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-export const ContainerDetailQuerySchema = z.object({ reveal: bool.optional() });
+/** One masked field to show in clear: `env:KEY`, `label:KEY`, `cmd` or `entrypoint`. */
+export const RevealSchema = z
+  .string()
+  .max(300)
+  .regex(/^(env:[^\s]+|label:[^\s]+|cmd|entrypoint)$/, "Name the one value to reveal: env:KEY, label:KEY, cmd or entrypoint.");
+export const ContainerDetailQuerySchema = z.object({ reveal: RevealSchema.optional() });
 export const RemoveContainerQuerySchema = z.object({ force: bool.optional() });
 export const ContainerActionSchema = z.enum(["start", "stop", "restart"], { message: "Use start, stop or restart." });
 

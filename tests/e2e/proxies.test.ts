@@ -158,6 +158,28 @@ describe("proxies in a browser", () => {
     browser.assertNoPageErrors();
   });
 
+  test("an admin saving a host with advanced directives through the form keeps them without ever seeing them", async () => {
+    const agentId = (await (await admin.request("/api/v1/agents")).json()).items[0].id as string;
+    const directive = 'proxy_set_header X-Upstream-Key "e2e-adv-secret";';
+    const created = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["adv-e2e.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort }, advanced: directive })).json();
+    const plain = { email: "plain-admin-e2e@example.com", password: "a long enough test password" };
+    expect((await admin.post("/api/v1/users", { ...plain, name: "Plain Admin", role: "admin" })).status).toBe(201);
+
+    const page = await browser.newPage(server.url);
+    await logIn(page, plain);
+    await page.goto(`/proxies?edit=${created.id}`);
+    await waitForHydration(page);
+    await page.getByText("This host has advanced directives (visible to super admins). Saving this form keeps them.").waitFor();
+    expect(await page.content()).not.toContain("e2e-adv-secret");
+    await page.getByLabel("WebSockets").check();
+    await submit(page, page.getByRole("button", { name: "Save and apply" }).first());
+    await page.getByText(/adv-e2e\.test (is live|was saved; nginx is reloading)/).waitFor();
+
+    const after = await (await admin.request(`/api/v1/agents/${agentId}/proxies/${created.id}`)).json();
+    expect(after).toMatchObject({ websockets: true, advanced: directive, hasAdvanced: true });
+    browser.assertNoPageErrors();
+  });
+
   test("a container target keeps its container through an edit; the picker is offered", async () => {
     const agentId = (await (await admin.request("/api/v1/agents")).json()).items[0].id as string;
     const created = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["boxed.test"], upstream: { containerId: "shop-web", port: 8080 } })).json();

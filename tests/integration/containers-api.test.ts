@@ -139,17 +139,17 @@ describe("containers", () => {
     expect((await admin.post(`${base}/${id}/explode`, {})).status).toBe(404);
   });
 
-  test("secret-looking environment values are masked unless an admin reveals them (audited)", async () => {
+  test("secret-looking environment values are masked unless an admin reveals one of them (audited)", async () => {
     const id = await runContainer(dockerHost, RUN_ID, name("env"), IDLE, ["-e", "DB_PASSWORD=hunter2", "-e", "API_KEY=k3y", "-e", "GREETING=hello"]);
     const env = (body: { env: { key: string; value: string }[] }) => Object.fromEntries(body.env.map((e) => [e.key, e.value]));
 
     const masked = await (await operator.request(`${base}/${id}`)).json();
     expect(env(masked)).toMatchObject({ DB_PASSWORD: "••••", API_KEY: "••••", GREETING: "hello" });
     expect(JSON.stringify(masked)).not.toContain("hunter2");
-    expect((await operator.request(`${base}/${id}?reveal=true`)).status).toBe(403);
+    expect((await operator.request(`${base}/${id}?reveal=env:DB_PASSWORD`)).status).toBe(403);
 
-    const revealed = await (await admin.request(`${base}/${id}?reveal=true`)).json();
-    expect(env(revealed)).toMatchObject({ DB_PASSWORD: "hunter2", API_KEY: "k3y" });
+    const revealed = await (await admin.request(`${base}/${id}?reveal=env:DB_PASSWORD`)).json();
+    expect(env(revealed)).toMatchObject({ DB_PASSWORD: "hunter2", API_KEY: "••••" });
     const audit = await (await admin.request(`/api/v1/audit?action=container.secrets.reveal&target=${id}`)).json();
     expect(audit.items).toHaveLength(1);
   });

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { parseEnv } from "~/server/env.server";
+import { PROTECTED_LABEL } from "~/server/docker/protection";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
@@ -302,6 +303,7 @@ interface ComposeService {
   environment?: Record<string, string> | string[];
   restart?: string;
   healthcheck?: { test: string | string[] };
+  labels?: Record<string, string> | string[];
 }
 
 const compose = parseYaml(read("docker-compose.yml")) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
@@ -363,6 +365,14 @@ describe("docker-compose.yml for the Community edition", () => {
     expect(parsed.DATA_DIR).toBe("/data");
     expect(parsed.EDITION).toBe("community");
     expect(parsed.DATABASE_URL, "embedded PostgreSQL unless DATABASE_URL is given").toBeUndefined();
+  });
+
+  test("labels every service of the deployment as InfraPilot's own, so the panel refuses to stop it or open a shell in it", () => {
+    expect(services.length).toBeGreaterThan(0);
+    for (const [name, s] of services) {
+      const labels = Array.isArray(s.labels) ? Object.fromEntries(s.labels.map((l) => l.split("=", 2) as [string, string])) : (s.labels ?? {});
+      expect(String(labels[PROTECTED_LABEL]), `${name} carries ${PROTECTED_LABEL}=true`).toBe("true");
+    }
   });
 
   test("checks health on /healthz at the port the server listens on", () => {

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { groupByStack } from "~/components/containers/container-table";
 import { formatBytes, formatPorts } from "~/components/containers/format";
-import { maskEnv, MASK } from "~/server/docker/mask-env";
+import { maskEnv, MASK } from "~/server/docker/mask-secrets";
 import { readFrame } from "~/server/realtime/terminal.server";
 import type { ContainerListItem } from "~/server/docker/containers.server";
 
-describe("secret masking", () => {
-  test("masks values of keys that look secret and keeps the rest", () => {
+describe("secret masking (by key)", () => {
+  test("masks values of keys that look secret and reveals only the one asked for", () => {
     const env = [
       { key: "POSTGRES_PASSWORD", value: "p" },
       { key: "aws_secret_access_key", value: "s" },
@@ -14,8 +14,8 @@ describe("secret masking", () => {
       { key: "API_KEY", value: "k" },
       { key: "PATH", value: "/bin" },
     ];
-    expect(maskEnv(env, false).map((e) => e.value)).toEqual([MASK, MASK, MASK, MASK, "/bin"]);
-    expect(maskEnv(env, true).map((e) => e.value)).toEqual(["p", "s", "t", "k", "/bin"]);
+    expect(maskEnv(env).map((e) => e.value)).toEqual([MASK, MASK, MASK, MASK, "/bin"]);
+    expect(maskEnv(env, "GITHUB_TOKEN").map((e) => e.value)).toEqual([MASK, MASK, "t", MASK, "/bin"]);
   });
 });
 

@@ -9,6 +9,7 @@ const MATRIX: Record<Permission, Role[]> = {
   "delete:container": ["super_admin", "admin"],
   "reveal:secret": ["super_admin", "admin"],
   "exec:container": ["super_admin", "admin"],
+  "exec:host-access-container": ["super_admin"],
   "read:logs": ["super_admin", "admin", "operator"],
   "read:proxy": ["super_admin", "admin", "operator", "viewer"],
   "manage:proxy": ["super_admin", "admin"],

@@ -64,7 +64,7 @@ export function ContainerTable({ agentId, items, permissions }: { agentId: strin
                     </span>
                   </td>
                   <td className="pt-1 md:py-2 md:align-top">
-                    <ContainerActions agentId={agentId} container={c} permissions={permissions} />
+                    <ContainerActions agentId={agentId} container={c} permissions={permissions} compact />
                   </td>
                 </tr>
               ))}

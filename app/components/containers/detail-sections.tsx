@@ -98,24 +98,47 @@ export function Overview({ c, samples }: { c: Detail; samples: Sample[] }) {
   );
 }
 
+/** "Reveal" for one masked field (admins; audited), or "Hide" when it is the one shown. */
+function RevealLink({ c, field, tab, canReveal }: { c: Detail; field: string; tab: string; canReveal: boolean }) {
+  if (!canReveal || !c.secrets.includes(field)) return null;
+  const shown = c.revealed === field;
+  return (
+    <Link
+      to={shown ? `?tab=${tab}` : `?tab=${tab}&reveal=${encodeURIComponent(field)}`}
+      replace
+      preventScrollReset
+      aria-label={`${shown ? "Hide" : "Reveal"} ${field.replace(/^(env|label):/, "")}`}
+      className="ml-2 whitespace-nowrap font-sans text-xs text-brand-700 hover:underline dark:text-brand-400"
+    >
+      {shown ? "Hide" : "Reveal"}
+    </Link>
+  );
+}
+
+function SecretsNote({ c, canReveal, kinds }: { c: Detail; canReveal: boolean; kinds: string[] }) {
+  if (!c.secrets.some((f) => kinds.some((k) => f === k || f.startsWith(`${k}:`)))) return null;
+  return (
+    <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="secrets-note">
+      {c.revealed ? "One value is shown in clear; this was recorded in the audit log. " : "Secrets are masked (••••): values of keys that look secret, and passwords inside URLs and arguments. "}
+      {canReveal ? (c.revealed ? null : "Reveal shows one value and is recorded in the audit log.") : "Only admins can reveal them."}
+    </p>
+  );
+}
+
 export function Environment({ c, canReveal }: { c: Detail; canReveal: boolean }) {
-  const hasSecrets = c.env.some((e) => e.secret);
   if (c.env.length === 0) return <EmptyState title="No environment variables" />;
   return (
     <div className="flex flex-col gap-3">
-      {hasSecrets ? (
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          {c.revealed ? "Secret values are shown; this was recorded in the audit log. " : "Values of keys that look secret are hidden. "}
-          {canReveal && !c.revealed ? <Link to="?tab=environment&reveal=true" className="text-brand-700 hover:underline dark:text-brand-400">Reveal secrets</Link> : null}
-          {c.revealed ? <Link to="?tab=environment" className="text-brand-700 hover:underline dark:text-brand-400">Hide them again</Link> : null}
-        </p>
-      ) : null}
+      <SecretsNote c={c} canReveal={canReveal} kinds={["env"]} />
       <table className="w-full table-fixed text-sm">
         <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
           {c.env.map((e, i) => (
             <tr key={`${e.key}-${i}`} data-testid="env-row">
               <th scope="row" className="w-1/3 break-all py-1.5 pr-3 text-left font-mono text-xs font-medium">{e.key}</th>
-              <td className="break-all py-1.5 font-mono text-xs">{e.value}</td>
+              <td className="break-all py-1.5 font-mono text-xs">
+                {e.value}
+                <RevealLink c={c} field={`env:${e.key}`} tab="environment" canReveal={canReveal} />
+              </td>
             </tr>
           ))}
         </tbody>
@@ -156,22 +179,24 @@ export function Network({ c }: { c: Detail }) {
   );
 }
 
-export function Config({ c }: { c: Detail }) {
+export function Config({ c, canReveal }: { c: Detail; canReveal: boolean }) {
   const labels = Object.entries(c.config.labels).sort(([a], [b]) => a.localeCompare(b));
   return (
     <div className="flex flex-col gap-4 text-sm">
+      <SecretsNote c={c} canReveal={canReveal} kinds={["cmd", "entrypoint", "label"]} />
       <Rows
         rows={[
-          ["Command", <code key="c" className="font-mono text-xs">{c.config.cmd?.join(" ") ?? "—"}</code>],
-          ["Entrypoint", <code key="e" className="font-mono text-xs">{c.config.entrypoint?.join(" ") ?? "—"}</code>],
+          ["Command", <span key="c"><code className="font-mono text-xs">{c.config.cmd?.join(" ") ?? "—"}</code><RevealLink c={c} field="cmd" tab="config" canReveal={canReveal} /></span>],
+          ["Entrypoint", <span key="e"><code className="font-mono text-xs">{c.config.entrypoint?.join(" ") ?? "—"}</code><RevealLink c={c} field="entrypoint" tab="config" canReveal={canReveal} /></span>],
           ["Working directory", c.config.workingDir || "—"],
           ["User", c.config.user || "root (image default)"],
           ["Hostname", c.config.hostname],
           ["TTY", c.config.tty ? "yes" : "no"],
+          ["Privileged", c.privileged ? "yes" : "no"],
         ]}
       />
       <h3 className="font-medium">Labels</h3>
-      {labels.length === 0 ? <p className="text-slate-500">No labels.</p> : <Rows rows={labels.map(([k, v]) => [k, <span key={k} className="font-mono text-xs">{v}</span>])} />}
+      {labels.length === 0 ? <p className="text-slate-500">No labels.</p> : <Rows rows={labels.map(([k, v]) => [k, <span key={k}><span className="font-mono text-xs">{v}</span><RevealLink c={c} field={`label:${k}`} tab="config" canReveal={canReveal} /></span>])} />}
     </div>
   );
 }

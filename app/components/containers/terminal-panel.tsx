@@ -1,12 +1,30 @@
 // The web terminal: xterm.js (loaded in the browser only) over the /ui socket. Keystrokes go
 // out as `{type: "input"}` frames, size changes as `{type: "resize"}`; "Disconnect" sends `exit`.
+// A terminal the server would refuse (InfraPilot's own container; host access for a non super
+// admin) shows the server's reason instead of a Connect button; the server checks again anyway.
 import { useEffect, useRef, useState } from "react";
 import { BUTTON, INPUT } from "~/components/ui/button-classes";
 import type { UiSocket } from "./use-ui-socket";
 
 type Phase = { kind: "idle" } | { kind: "connecting" } | { kind: "open" } | { kind: "closed"; message: string };
 
-export function TerminalPanel({ socket, agentId, containerId, running }: { socket: UiSocket | null; agentId: string; containerId: string; running: boolean }) {
+export function TerminalPanel({
+  socket,
+  agentId,
+  containerId,
+  running,
+  refusal = null,
+  warning = null,
+}: {
+  socket: UiSocket | null;
+  agentId: string;
+  containerId: string;
+  running: boolean;
+  /** Why no terminal can be opened here (shown instead of Connect). */
+  refusal?: string | null;
+  /** Shown above Connect: this terminal reaches the host. */
+  warning?: string | null;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const [shell, setShell] = useState<"sh" | "bash">("sh");
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
@@ -63,8 +81,25 @@ export function TerminalPanel({ socket, agentId, containerId, running }: { socke
   }, [socket, attempt, agentId, containerId, shell]);
 
   const active = phase.kind === "open" || phase.kind === "connecting";
+  if (refusal) {
+    return (
+      <div className="flex flex-col gap-3">
+        <button type="button" className={`${BUTTON.primary} self-start`} disabled aria-describedby="terminal-refusal" title={refusal}>
+          Connect
+        </button>
+        <p id="terminal-refusal" data-testid="terminal-refusal" className="text-sm text-slate-700 dark:text-slate-300">
+          {refusal}
+        </p>
+      </div>
+    );
+  }
   return (
     <div className="flex flex-col gap-3">
+      {warning ? (
+        <p role="note" className="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          {warning} Opening it is recorded in the audit log.
+        </p>
+      ) : null}
       <div className="flex flex-wrap items-center gap-2">
         <label className="flex items-center gap-2 text-sm">
           Shell

@@ -24,7 +24,8 @@ export function hostBodyFromForm(form: FormData): Record<string, unknown> {
       permissionsPolicy: s("permissionsPolicy") || null,
       contentTypeOptions: on("contentTypeOptions"),
     },
-    advanced: String(form.get("advanced") ?? "").replace(/\r\n/g, "\n"),
+    // Only super admins' forms carry the field; without it the stored directives are kept.
+    ...(form.has("advanced") ? { advanced: String(form.get("advanced") ?? "").replace(/\r\n/g, "\n") } : {}),
   };
   if (kind === "redirect") return { ...common, redirect: { to: s("redirectTo"), code: Number(s("redirectCode") || 301), keepPath: on("keepPath") } };
   const rps = s("rateLimitRps");

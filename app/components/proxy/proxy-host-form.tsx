@@ -174,9 +174,11 @@ export function ProxyHostForm({
             <p className="text-xs text-slate-500">Checked by nginx -t before going live; a refused host keeps its previous configuration.</p>
           )}
         </div>
-      ) : (
-        <input type="hidden" name="advanced" value={host?.advanced ?? ""} />
-      )}
+      ) : host?.hasAdvanced ? (
+        <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="advanced-hidden">
+          This host has advanced directives (visible to super admins). Saving this form keeps them.
+        </p>
+      ) : null}
       <div>
         <SubmitButton pending={pending}>{host ? "Save and apply" : "Create and apply"}</SubmitButton>
       </div>

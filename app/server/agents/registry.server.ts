@@ -28,7 +28,12 @@ export interface AgentDto {
 export function localAgent(): LocalAgent {
   const config = env();
   return singleton(`agent:local:${config.DOCKER_HOST}`, () => {
-    const agent = new LocalAgent({ dockerHost: config.DOCKER_HOST, nginxBin: config.NGINX_MODE === "local" ? config.NGINX_BIN : null });
+    const agent = new LocalAgent({
+      dockerHost: config.DOCKER_HOST,
+      nginxBin: config.NGINX_MODE === "local" ? config.NGINX_BIN : null,
+      // Part of this deployment whatever NGINX_MODE says: never a target of the panel's own terminal or stop.
+      deploymentContainers: config.NGINX_CONTAINER ? [config.NGINX_CONTAINER] : [],
+    });
     logger.info("local agent ready", { dockerHost: agent.dockerHost });
     return agent;
   });

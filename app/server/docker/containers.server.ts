@@ -1,17 +1,19 @@
 // Container verbs: list with fresh stats, inspect (secrets masked), start/stop/restart/remove,
 // recent logs. Every verb checks the permission first, then that the agent is the actor's
 // organization's (404 otherwise), then binds to the inspected immutable id — so nothing reaches
-// Docker for a caller who may not act, and a name cannot be swapped under an action.
-import type { Agent, ContainerDetail, ContainerStats, ContainerSummary } from "#agent/types";
+// Docker for a caller who may not act, and a name cannot be swapped under an action. InfraPilot's
+// own deployment is never stopped, restarted or deleted from here (docs/decisions/050).
+import type { Agent, ContainerDetail, ContainerStats, ContainerSummary, SelfContainers } from "#agent/types";
 import type { Permission } from "~/permissions";
 import { LocalAgent } from "#agent/local/local-agent";
 import { agentFor, localAgentId } from "../agents/registry.server";
 import { audit } from "../audit/audit.server";
 import { assertPermission, type Actor } from "../auth/require.server";
-import { NotFoundError, toAppError } from "../errors.server";
+import { NotFoundError, SelfProtectedError, toAppError } from "../errors.server";
 import { logger } from "../logger.server";
 import { toLogLine, type LogLine } from "../logs/log-line";
-import { maskEnv, type MaskedEnvVar } from "./mask-env";
+import { maskArgv, maskEnv, maskInText, maskLabels, type MaskedEnvVar } from "./mask-secrets";
+import { NO_SELF, selfProtectionReason, terminalRestriction } from "./protection";
 
 export interface ContainerListItem {
   id: string;
@@ -29,12 +31,21 @@ export interface ContainerListItem {
   memoryLimitBytes: number | null;
   networkRxBytes: number | null;
   networkTxBytes: number | null;
+  /** Why InfraPilot refuses to stop, restart, delete or open a terminal in it; null when it does not. */
+  protection: string | null;
 }
 
 export interface ContainerDetailDto extends Omit<ContainerDetail, "env"> {
   agentId: string;
+  /** Values masked (API.md: "••••"; credentials inside other values masked in place). */
   env: MaskedEnvVar[];
-  revealed: boolean;
+  /** Fields that were masked, each revealable by an admin: `env:KEY`, `label:KEY`, `cmd`, `entrypoint`. */
+  secrets: string[];
+  /** The one field shown in clear in this answer (audited), or null. */
+  revealed: string | null;
+  protection: string | null;
+  /** Why only a super admin may open a terminal here (Docker socket, privileged), or null. */
+  terminalRestriction: string | null;
 }
 
 export type ContainerAction = "start" | "stop" | "restart";
@@ -47,7 +58,7 @@ export function checkContainerRef(ref: string): string {
   return ref;
 }
 
-export function toListItem(summary: ContainerSummary, stats?: ContainerStats): ContainerListItem {
+export function toListItem(summary: ContainerSummary, stats?: ContainerStats, self: SelfContainers = NO_SELF): ContainerListItem {
   return {
     id: summary.id,
     name: summary.name,
@@ -64,12 +75,63 @@ export function toListItem(summary: ContainerSummary, stats?: ContainerStats): C
     memoryLimitBytes: stats?.memoryLimitBytes ?? null,
     networkRxBytes: stats?.networkRxBytes ?? null,
     networkTxBytes: stats?.networkTxBytes ?? null,
+    protection: selfProtectionReason(summary, self),
+  };
+}
+
+/** What the agent knows of its own deployment; an agent that cannot tell protects by label only. */
+export async function selfContainersOf(agent: Agent): Promise<SelfContainers> {
+  if (!agent.selfContainers) return NO_SELF;
+  return agent.selfContainers().catch((error) => {
+    logger.warn("could not tell InfraPilot's own containers", { error });
+    return NO_SELF;
+  });
+}
+
+/** A reveal target (`env:KEY`, `label:KEY`, `cmd`, `entrypoint`) split into its kind and key. */
+function revealTarget(reveal: string | undefined): { kind: "env" | "label" | "cmd" | "entrypoint"; key: string } | null {
+  if (!reveal) return null;
+  if (reveal === "cmd" || reveal === "entrypoint") return { kind: reveal, key: "" };
+  const [kind, ...rest] = reveal.split(":");
+  return kind === "env" || kind === "label" ? { kind, key: rest.join(":") } : null;
+}
+
+/** The detail as anyone who may read it sees it: secrets masked, one field revealed when asked. */
+export function toDetailDto(detail: ContainerDetail, agentId: string, self: SelfContainers, reveal: string | null = null): ContainerDetailDto {
+  const target = revealTarget(reveal ?? undefined);
+  const env = maskEnv(detail.env, target?.kind === "env" ? target.key : null);
+  const labels = maskLabels(detail.config.labels, target?.kind === "label" ? target.key : null);
+  const cmd = maskArgv(detail.config.cmd);
+  const entrypoint = maskArgv(detail.config.entrypoint);
+  const secrets = [
+    ...env.filter((e) => e.secret).map((e) => `env:${e.key}`),
+    ...labels.secretKeys.map((k) => `label:${k}`),
+    ...(cmd.secret ? ["cmd"] : []),
+    ...(entrypoint.secret ? ["entrypoint"] : []),
+  ];
+  const revealed = reveal && secrets.includes(reveal) ? reveal : null;
+  return {
+    ...detail,
+    agentId,
+    env,
+    // A health check's output can echo the URL it probed, credentials included.
+    health: detail.health && { ...detail.health, log: detail.health.log.map((entry) => ({ ...entry, output: maskInText(entry.output) })) },
+    config: {
+      ...detail.config,
+      cmd: revealed === "cmd" ? detail.config.cmd : cmd.argv,
+      entrypoint: revealed === "entrypoint" ? detail.config.entrypoint : entrypoint.argv,
+      labels: labels.labels,
+    },
+    secrets,
+    revealed,
+    protection: selfProtectionReason({ id: detail.id, name: detail.name, labels: detail.config.labels, stack: detail.stack }, self),
+    terminalRestriction: terminalRestriction(detail),
   };
 }
 
 /** Every container of the agent (running only unless `all`), with stats, sorted by stack and name. */
 export async function listContainersWithStats(agent: Agent, options: { all?: boolean } = {}): Promise<ContainerListItem[]> {
-  const containers = await agent.listContainers({ all: options.all ?? true });
+  const [containers, self] = await Promise.all([agent.listContainers({ all: options.all ?? true }), selfContainersOf(agent)]);
   const running = containers.filter((c) => c.state === "running").map((c) => c.id);
   const stats = running.length
     ? await agent.stats(running).catch((error) => {
@@ -79,7 +141,7 @@ export async function listContainersWithStats(agent: Agent, options: { all?: boo
     : [];
   const byId = new Map(stats.map((s) => [s.id, s]));
   return containers
-    .map((c) => toListItem(c, byId.get(c.id)))
+    .map((c) => toListItem(c, byId.get(c.id), self))
     .sort((a, b) => (a.stack ?? "\uffff").localeCompare(b.stack ?? "\uffff") || a.name.localeCompare(b.name));
 }
 
@@ -97,16 +159,20 @@ export async function listContainers(
   return { items, nextCursor: null };
 }
 
-export async function getContainer(actor: Actor, agentId: string, ref: string, options: { reveal?: boolean } = {}): Promise<ContainerDetailDto> {
+/**
+ * One container; `reveal` (`env:KEY`, `label:KEY`, `cmd`, `entrypoint`) shows that one masked field
+ * in clear, for admins, audited with the container and the field's name — never its value.
+ */
+export async function getContainer(actor: Actor, agentId: string, ref: string, options: { reveal?: string } = {}): Promise<ContainerDetailDto> {
   assertPermission(actor, "read:container");
   if (options.reveal) assertPermission(actor, "reveal:secret");
   const { agent } = await agentFor(actor, agentId);
-  const detail = await agent.inspectContainer(checkContainerRef(ref));
-  const revealed = Boolean(options.reveal) && detail.env.some((e) => maskEnv([e], false)[0].secret);
-  if (revealed) {
-    await audit({ ...auditActor(actor), action: "container.secrets.reveal", outcome: "success", targetType: "container", targetId: detail.id, details: { agentId, name: detail.name } });
+  const [detail, self] = await Promise.all([agent.inspectContainer(checkContainerRef(ref)), selfContainersOf(agent)]);
+  const dto = toDetailDto(detail, agentId, self, options.reveal ?? null);
+  if (dto.revealed) {
+    await audit({ ...auditActor(actor), action: "container.secrets.reveal", outcome: "success", targetType: "container", targetId: detail.id, details: { agentId, name: detail.name, field: dto.revealed } });
   }
-  return { ...detail, agentId, env: maskEnv(detail.env, Boolean(options.reveal)), revealed };
+  return dto;
 }
 
 const ACTION_PERMISSION: Record<ContainerAction | "remove", Permission> = {
@@ -122,8 +188,8 @@ export async function operateContainer(actor: Actor, agentId: string, ref: strin
   await audited(actor, agentId, id, `container.${action}`, () =>
     action === "start" ? agent.startContainer(id.id) : action === "stop" ? agent.stopContainer(id.id) : agent.restartContainer(id.id),
   );
-  const detail = await agent.inspectContainer(id.id);
-  return { ...detail, agentId, env: maskEnv(detail.env, false), revealed: false };
+  const [detail, self] = await Promise.all([agent.inspectContainer(id.id), selfContainersOf(agent)]);
+  return toDetailDto(detail, agentId, self);
 }
 
 export async function removeContainer(actor: Actor, agentId: string, ref: string, options: { force?: boolean } = {}): Promise<void> {
@@ -155,7 +221,19 @@ async function bind(actor: Actor, agentId: string, ref: string, action: Containe
   assertPermission(actor, ACTION_PERMISSION[action]);
   const { agent } = await agentFor(actor, agentId);
   const detail = await agent.inspectContainer(checkContainerRef(ref));
+  // Starting is harmless (InfraPilot starts its own nginx itself); anything that stops is not.
+  if (action !== "start") await refuseSelf(actor, agentId, agent, detail, `container.${action}`);
   return { agent, id: { id: detail.id, name: detail.name } };
+}
+
+/** 409 self_protected for InfraPilot's own deployment, whoever asks; the refusal is audited. */
+export async function refuseSelf(actor: Actor, agentId: string, agent: Agent, detail: ContainerDetail, action: string): Promise<void> {
+  const reason = selfProtectionReason({ id: detail.id, name: detail.name, labels: detail.config.labels, stack: detail.stack }, await selfContainersOf(agent));
+  if (!reason) return;
+  await audit({ ...auditActor(actor), action, outcome: "denied", targetType: "container", targetId: detail.id, details: { agentId, name: detail.name, reason: "self_protected" } }).catch((error) =>
+    logger.error("audit failed", { error }),
+  );
+  throw new SelfProtectedError(reason);
 }
 
 async function audited(actor: Actor, agentId: string, target: { id: string; name: string }, action: string, run: () => Promise<void>, extra: Record<string, unknown> = {}) {

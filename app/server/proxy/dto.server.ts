@@ -1,4 +1,6 @@
 // What is stored in ProxyHost.config and what the API returns (API.md "Proxies and certificates").
+// Raw `advanced` directives reach super admins only; everyone else learns that a host has them
+// (`hasAdvanced`) and never their text (docs/decisions/050).
 import type { HostInput } from "~/validation/proxy";
 
 /** Everything of the validated input except the columns (domains, enabled, advanced, ids). */
@@ -65,7 +67,12 @@ export const HOST_SELECT = {
   updatedAt: true,
 } as const;
 
-export function toHostDto(row: ProxyHostRow) {
+/** What the reader may see of a host: `advanced` is for super admins (manage:proxy-advanced). */
+export interface HostAudience {
+  seesAdvanced: boolean;
+}
+
+export function toHostDto(row: ProxyHostRow, audience: HostAudience) {
   const c = row.config as StoredHostConfig;
   return {
     id: row.id,
@@ -83,7 +90,8 @@ export function toHostDto(row: ProxyHostRow) {
     headers: c.headers,
     rateLimit: c.rateLimit,
     accessListId: row.accessListId,
-    advanced: row.advanced,
+    ...(audience.seesAdvanced ? { advanced: row.advanced } : {}),
+    hasAdvanced: row.advanced.trim() !== "",
     redirect: c.redirect,
     status: { state: row.status as "pending" | "ok" | "error", message: row.statusMessage, appliedAt: row.appliedAt?.toISOString() ?? null },
     createdAt: row.createdAt.toISOString(),
@@ -91,4 +99,5 @@ export function toHostDto(row: ProxyHostRow) {
   };
 }
 
-export type ProxyHostDto = ReturnType<typeof toHostDto>;
+/** `advanced` is absent for readers who may not see it. */
+export type ProxyHostDto = Omit<ReturnType<typeof toHostDto>, "advanced"> & { advanced?: string };

@@ -15,7 +15,8 @@ import { parseWith } from "../http/api.server";
 import { logger } from "../logger.server";
 import { controlCharacterFields, HostInputSchema, type HostInput } from "~/validation/proxy";
 import { requestApply, startApply, type ApplyOutcome } from "./apply.server";
-import { HOST_SELECT, toHostDto, toStoredConfig, type ProxyHostDto } from "./dto.server";
+import { HOST_SELECT, toHostDto, toStoredConfig, type HostAudience, type ProxyHostDto } from "./dto.server";
+import { can } from "~/permissions";
 import { evaluateProxyPolicy, type ProxyPolicyAction } from "./policy.server";
 import { requestCertificateForHost } from "../certs/certificates.server";
 
@@ -30,7 +31,14 @@ function wantsNewCertificate(actor: Actor, input: HostInput): boolean {
 export function parseHostInput(raw: unknown): HostInput {
   const control = controlCharacterFields(raw);
   if (Object.keys(control).length) throw new ValidationError("Some fields are not valid.", control);
-  return parseWith(HostInputSchema, raw);
+  return parseWith(HostInputSchema, withoutReadOnly(raw));
+}
+
+/** `hasAdvanced` is derived: what GET returns stays a valid PATCH body. */
+function withoutReadOnly(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const { hasAdvanced: _derived, ...rest } = raw as Record<string, unknown>;
+  return rest;
 }
 
 async function requireAgent(tx: Tx, agentId: string): Promise<void> {
@@ -47,6 +55,25 @@ async function checkPolicy(actor: Actor, action: ProxyPolicyAction, input: unkno
 /** Advanced directives are super-admin only; an unchanged value may be re-sent by anyone who may edit. */
 function assertAdvancedAllowed(actor: Actor, next: string, previous: string): void {
   if (next.trim() !== previous.trim()) assertPermission(actor, "manage:proxy-advanced");
+}
+
+function audienceOf(actor: Actor): HostAudience {
+  return { seesAdvanced: can(actor.role, "manage:proxy-advanced") };
+}
+
+/**
+ * Whether the body sets `advanced` at all. Absent (or null) keeps the stored directives: an admin,
+ * who never sees them, saves the rest of the host without wiping them, and a PATCH keeps what it
+ * omits like every other field.
+ */
+function setsAdvanced(raw: unknown): boolean {
+  return Boolean(raw && typeof raw === "object" && "advanced" in raw && (raw as { advanced: unknown }).advanced !== null && (raw as { advanced: unknown }).advanced !== undefined);
+}
+
+function withoutAdvanced(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const { advanced: _omitted, ...rest } = raw as Record<string, unknown>;
+  return rest;
 }
 
 async function assertReferences(tx: Tx, input: HostInput): Promise<void> {
@@ -92,7 +119,8 @@ export async function listProxyHosts(actor: Actor, agentId: string): Promise<{ i
     await requireAgent(tx, agentId);
     return tx.proxyHost.findMany({ where: { agentId }, select: HOST_SELECT, orderBy: { createdAt: "asc" } });
   });
-  return { items: rows.map(toHostDto), nextCursor: null };
+  const audience = audienceOf(actor);
+  return { items: rows.map((row) => toHostDto(row, audience)), nextCursor: null };
 }
 
 export async function getProxyHost(actor: Actor, agentId: string, id: string): Promise<ProxyHostDto> {
@@ -102,13 +130,13 @@ export async function getProxyHost(actor: Actor, agentId: string, id: string): P
     return tx.proxyHost.findFirst({ where: { id, agentId }, select: HOST_SELECT });
   });
   if (!row) throw new NotFoundError("No such proxy host.");
-  return toHostDto(row);
+  return toHostDto(row, audienceOf(actor));
 }
 
 async function reread(actor: Actor, agentId: string, id: string): Promise<ProxyHostDto> {
   const row = await withOrg(actor.orgId, (tx) => tx.proxyHost.findFirst({ where: { id, agentId }, select: HOST_SELECT }));
   if (!row) throw new NotFoundError("No such proxy host.");
-  return toHostDto(row);
+  return toHostDto(row, audienceOf(actor));
 }
 
 /** How long a saving verb waits: for nginx's confirmation (default) or only for the signal. */
@@ -142,13 +170,16 @@ export async function createProxyHost(actor: Actor, agentId: string, raw: unknow
 
 export async function updateProxyHost(actor: Actor, agentId: string, id: string, raw: unknown, options: SaveOptions = {}): Promise<ProxyHostDto> {
   assertPermission(actor, "manage:proxy");
-  const input = parseHostInput(raw);
-  await checkPolicy(actor, "proxy.update", input);
-  const newCertificate = wantsNewCertificate(actor, input);
+  const keepAdvanced = !setsAdvanced(raw);
+  const parsed = parseHostInput(keepAdvanced ? withoutAdvanced(raw) : raw);
+  await checkPolicy(actor, "proxy.update", parsed);
+  const newCertificate = wantsNewCertificate(actor, parsed);
+  let input = parsed;
   await withOrg(actor.orgId, async (tx) => {
     await requireAgent(tx, agentId);
     const existing = await tx.proxyHost.findFirst({ where: { id, agentId }, select: { advanced: true } });
     if (!existing) throw new NotFoundError("No such proxy host.");
+    if (keepAdvanced) input = { ...parsed, advanced: existing.advanced };
     assertAdvancedAllowed(actor, input.advanced, existing.advanced);
     await assertReferences(tx, input);
     await assertDomainsFree(tx, agentId, input.domains, id);

@@ -1,15 +1,19 @@
 // The web terminal: `terminal:open` starts a TTY exec bound to the inspected container id, then
 // the browser sends frames ({type: input|resize|exit}) and gets output batches. One terminal per
 // socket. Bad frames are ignored and logged, never fatal. Start and end are audited; the exec
-// closes when the socket goes, the shell exits or the container stops.
+// closes when the socket goes, the shell exits or the container stops. Never in InfraPilot's own
+// deployment (409 self_protected); in a container that holds the Docker socket or runs privileged
+// only for a super admin (docs/decisions/050).
 import { randomUUID } from "node:crypto";
 import type { ExecSession } from "#agent/types";
+import { can } from "~/permissions";
 import { TerminalFrameSchema, TerminalOpenSchema, type TerminalFrame } from "~/validation/containers";
 import { agentFor } from "../agents/registry.server";
 import { audit } from "../audit/audit.server";
 import type { Actor } from "../auth/require.server";
-import { auditActor, checkContainerRef } from "../docker/containers.server";
-import { toAppError } from "../errors.server";
+import { auditActor, checkContainerRef, refuseSelf } from "../docker/containers.server";
+import { terminalRestriction } from "../docker/protection";
+import { ForbiddenError, toAppError } from "../errors.server";
 import { logger } from "../logger.server";
 import { answer, currentActor, errorMessage, parsePayload, type TypedUiSocket } from "./subscription.server";
 
@@ -45,6 +49,12 @@ export function registerTerminalHandlers(socket: TypedUiSocket): void {
       }
       const { agent } = await agentFor(actor, input.agentId);
       const detail = await agent.inspectContainer(checkContainerRef(input.containerId));
+      await refuseSelf(actor, input.agentId, agent, detail, "container.terminal.open");
+      const restriction = terminalRestriction(detail);
+      if (restriction && !can(actor.role, "exec:host-access-container")) {
+        await audit({ ...auditActor(actor), action: "container.terminal.open", outcome: "denied", targetType: "container", targetId: detail.id, details: { agentId: input.agentId, name: detail.name, reason: restriction } });
+        throw new ForbiddenError(restriction);
+      }
       terminal?.controller.abort();
       const controller = new AbortController();
       // Bound to the inspected immutable id: a renamed or replaced container cannot be hijacked.
@@ -53,7 +63,7 @@ export function registerTerminalHandlers(socket: TypedUiSocket): void {
       terminal = current;
       const startedAt = Date.now();
       const target = { targetType: "container", targetId: detail.id };
-      await audit({ ...auditActor(actor), action: "container.terminal.open", outcome: "success", ...target, details: { agentId: input.agentId, name: detail.name, shell: input.shell, execId: session.id } });
+      await audit({ ...auditActor(actor), action: "container.terminal.open", outcome: "success", ...target, details: { agentId: input.agentId, name: detail.name, shell: input.shell, execId: session.id, ...(restriction ? { hostAccess: restriction } : {}) } });
       void pump(socket, current).then(async ({ exitCode, reason }) => {
         if (terminal === current) terminal = null;
         if (socket.connected) socket.emit("terminal:exit", { sessionId: current.id, exitCode, reason });
