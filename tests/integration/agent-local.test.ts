@@ -40,6 +40,16 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | nul
   }
 }
 
+/** Reads the agent's stats stream in the background until `stop()` aborts it. */
+function statsBatches(): { batches: ContainerStats[][]; stop: () => void } {
+  const batches: ContainerStats[][] = [];
+  const controller = new AbortController();
+  void (async () => {
+    for await (const update of agent.subscribeStats(controller.signal)) if ("stats" in update) batches.push(update.stats);
+  })();
+  return { batches, stop: () => controller.abort() };
+}
+
 async function collectLogs(iterable: AsyncIterable<LogEntry[]>): Promise<LogEntry[]> {
   const entries: LogEntry[] = [];
   for await (const batch of iterable) entries.push(...batch);
@@ -150,8 +160,7 @@ describe("LocalAgent against a real Docker engine", () => {
   it("reports memory and, from the second sample on, a CPU percentage for running containers", async () => {
     const idle = await container(["sleep", "1000"]);
     const busy = await container(["sh", "-c", "yes > /dev/null"]);
-    const batches: ContainerStats[][] = [];
-    const unsubscribe = agent.subscribeStats((batch) => batches.push(batch));
+    const { batches, stop: unsubscribe } = statsBatches();
     try {
       await waitFor("two stats batches with both containers", async () =>
         batches.filter((b) => b.some((s) => s.id === busy) && b.some((s) => s.id === idle)).length >= 2,
@@ -172,10 +181,8 @@ describe("LocalAgent against a real Docker engine", () => {
 
   it("shares one sampler between subscribers and stops it when the last one leaves", async () => {
     await container(["sleep", "1000"]);
-    const first: ContainerStats[][] = [];
-    const second: ContainerStats[][] = [];
-    const stopFirst = agent.subscribeStats((batch) => first.push(batch));
-    const stopSecond = agent.subscribeStats((batch) => second.push(batch));
+    const { batches: first, stop: stopFirst } = statsBatches();
+    const { batches: second, stop: stopSecond } = statsBatches();
     await waitFor("a batch for both subscribers", async () => first.length >= 2 && second.length >= 2);
     // The very same batch object reaches both: one engine round, not one per viewer.
     expect(second).toContain(first.at(-1));
@@ -187,8 +194,7 @@ describe("LocalAgent against a real Docker engine", () => {
   });
 
   it("keeps sampling containers that start after it began and drops those that stop", async () => {
-    const batches: ContainerStats[][] = [];
-    const unsubscribe = agent.subscribeStats((batch) => batches.push(batch));
+    const { batches, stop: unsubscribe } = statsBatches();
     try {
       await waitFor("a first batch", async () => batches.length >= 1);
       const late = await container(["sleep", "1000"]);

@@ -4,7 +4,6 @@
 // Docker for a caller who may not act, and a name cannot be swapped under an action.
 import type { Agent, ContainerDetail, ContainerStats, ContainerSummary } from "#agent/types";
 import type { Permission } from "~/permissions";
-import { LocalAgent } from "#agent/local/local-agent";
 import { agentFor, localAgentId } from "../agents/registry.server";
 import { audit } from "../audit/audit.server";
 import { assertPermission, type Actor } from "../auth/require.server";
@@ -180,8 +179,8 @@ export function auditActor(actor: Actor) {
 export async function containersOverview(actor: Actor): Promise<{ agentId: string; dockerHost: string; items: ContainerListItem[]; unreachable: string | null }> {
   assertPermission(actor, "read:container");
   const agentId = await localAgentId(actor);
-  const { agent } = await agentFor(actor, agentId);
-  const dockerHost = agent instanceof LocalAgent ? agent.dockerHost : "";
+  const { agent, facts } = await agentFor(actor, agentId);
+  const { dockerHost } = await facts();
   try {
     return { agentId, dockerHost, items: await listContainersWithStats(agent, { all: true }), unreachable: null };
   } catch (error) {
