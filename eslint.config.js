@@ -37,7 +37,7 @@ export default tseslint.config(
         {
           paths: [{ name: "dockerode", message: "Only agent/local talks to Docker." }],
           patterns: [
-            { group: ["#agent/local", "#agent/local/*", "**/agent/local", "**/agent/local/*"], message: "Only the agent registry knows the built-in agent: resolve an agent id with agentFor/hostFor (agents/registry.server.ts)." },
+            { regex: "^(#agent|.*/agent)/local(/|$)", message: "Only the agent registry knows the built-in agent: resolve an agent id with agentFor/hostFor (agents/registry.server.ts)." },
             { group: ["**/agents/local-host.server", "~/server/agents/local-host.server"], message: "Only the agent registry knows the built-in agent: resolve an agent id with agentFor/hostFor (agents/registry.server.ts)." },
             { group: ["**/agents/registry.server", "~/server/agents/registry.server"], importNames: ["localAgent"], message: "Resolve an agent id with agentFor/hostFor instead of the process-wide local agent." },
           ],

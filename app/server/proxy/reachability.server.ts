@@ -15,8 +15,9 @@ export interface Reachability {
 
 export async function upstreamReachability(actor: Actor, agentId: string, timeoutMs = 1500): Promise<{ items: Reachability[] }> {
   const { items } = await listProxyHosts(actor, agentId);
+  const { probes } = await agentFor(actor, agentId);
   const targets = items.flatMap((h) => (h.kind === "proxy" && h.upstream && "host" in h.upstream ? [{ id: h.id, host: h.upstream.host, port: h.upstream.port }] : []));
-  const probed = targets.length > 0 ? await (await agentFor(actor, agentId)).probes.tcp(targets.map(({ host, port }) => ({ host, port })), timeoutMs) : [];
+  const probed = targets.length > 0 ? await probes.tcp(targets.map(({ host, port }) => ({ host, port })), timeoutMs) : [];
   const byId = new Map(targets.map((t, i) => [t.id, probed[i]!]));
   const results = items.map((h): Reachability => {
     if (h.kind !== "proxy" || !h.upstream) return { id: h.id, reachable: null, message: "redirect", ms: null };
