@@ -7,7 +7,7 @@ import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node
 import { readFileSync } from "node:fs";
 import type { AgentHost } from "#agent/host";
 import type { AgentInfo } from "#agent/types";
-import { builtInHost } from "../agents/registry.server";
+import { agentFor, localAgentId } from "../agents/registry.server";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { systemDb, withOrg } from "../db/client.server";
 import { env } from "../env.server";
@@ -145,7 +145,8 @@ async function containerNginxFacts(nginx: NonNullable<AgentHost["proxies"]>): Pr
 export async function getHealth(actor: Actor): Promise<HealthReport> {
   assertPermission(actor, "read:health");
   const now = Date.now();
-  const host = builtInHost();
+  // The organization's built-in agent (the page shows one agent until agents can be picked).
+  const host = await agentFor(actor, await localAgentId(actor));
   const facts = await host.facts();
   const [db, system, docker, tenant] = await Promise.all([
     databaseFacts(),
