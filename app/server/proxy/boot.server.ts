@@ -16,10 +16,6 @@ interface BootState {
 }
 const state = singleton("nginx:boot", (): BootState => ({ problem: null }));
 
-function missingBinary(): string {
-  return `nginx was not found (NGINX_BIN=${env().NGINX_BIN}). Install it (apt-get install nginx-light) or set NGINX_BIN; proxy hosts are not served until then.`;
-}
-
 export function startNginxAtBoot(): void {
   const mode = env().NGINX_MODE;
   if (mode === "off") return;
@@ -35,11 +31,9 @@ export function startNginxAtBoot(): void {
       return;
     }
     const nginx = localNginx();
-    const status = await nginx.status();
-    if (!status.version) {
-      state.problem = missingBinary();
-      return logger.warn(state.problem);
-    }
+    // nginx missing: LocalNginx says how to install it.
+    state.problem = await nginx.problem();
+    if (state.problem) return logger.warn(state.problem);
     const started = await nginx.ensureRunning();
     state.problem = started.ok ? null : `nginx did not start: ${started.output}`;
     if (state.problem) logger.warn(state.problem);
