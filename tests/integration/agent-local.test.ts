@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerNotFoundError, ContainerStateError, DockerUnreachableError } from "#agent/errors";
 import { LocalAgent } from "#agent/local/local-agent";
-import type { ContainerStats, ExecSession, LogEntry } from "#agent/types";
+import type { ContainerStats, ExecSession, LogEntry, StatsUpdate } from "#agent/types";
 import { docker, ensureTestDocker, removeTestContainers, TEST_IMAGE, TEST_LABEL } from "../setup/docker";
 
 const RUN_ID = `agent-${process.pid}-${Date.now().toString(36)}`;
@@ -191,6 +191,23 @@ describe("LocalAgent against a real Docker engine", () => {
     const count = first.length;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(first.length).toBe(count);
+  });
+
+  it("reports an unreachable engine in the stats stream as a wire-ready error, and ends the stream when its signal aborts", async () => {
+    const offline = new LocalAgent({ dockerHost: "unix:///nonexistent/infrapilot-seam.sock", statsIntervalMs: 100, nginxBin: null });
+    const controller = new AbortController();
+    const updates: StatsUpdate[] = [];
+    const reading = (async () => {
+      for await (const update of offline.subscribeStats(controller.signal)) updates.push(update);
+    })();
+    try {
+      await waitFor("the outage in the stream", async () => updates.length >= 1);
+      expect(updates[0]).toEqual({ error: expect.objectContaining({ code: "docker_unreachable", address: "unix:///nonexistent/infrapilot-seam.sock" }) });
+    } finally {
+      controller.abort();
+      await reading;
+      await offline.close();
+    }
   });
 
   it("keeps sampling containers that start after it began and drops those that stop", async () => {
