@@ -9,8 +9,8 @@ import type { AgentInfo } from "#agent/types";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
 import { NotFoundError, ServiceUnavailableError } from "../errors.server";
-import { singleton } from "../singleton.server";
 import { logger } from "../logger.server";
+import { singleton } from "../singleton.server";
 import { unreachableAgentInfo } from "#agent/info";
 import { localHost } from "./local-host.server";
 
