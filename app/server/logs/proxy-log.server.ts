@@ -1,6 +1,7 @@
 // Proxy access and error logs into the log store: one follow of the agent's proxy log source
 // (agent/nginx/log-source.ts: the control plane never opens nginx's files) per organization,
-// following only that organization's hosts' files, feeding a LogWriter with `proxyHostId` lines (stream "access" | "error", level from the HTTP status or nginx's level).
+// following only that organization's hosts' files, feeding a LogWriter with `proxyHostId` lines
+// (stream "access" | "error", level from the HTTP status or nginx's level).
 // The read offsets are stored in a small JSON file once the lines before them are committed,
 // so a restart resumes where it stopped (at-least-once, like the container collector); on the
 // very first start files are followed from their end.
