@@ -25,6 +25,27 @@ export default tseslint.config(
     rules: { "no-restricted-imports": "off" },
   },
   {
+    // One resolver (docs/decisions/054): domain code gets an agent's host-side parts from
+    // agents/registry.server.ts (agentFor/hostFor), never the in-process built-in agent, so a
+    // RemoteAgent slots in without touching it. Only the registry and local-host know, and the
+    // built-in agent's nginx start at boot (proxy/boot.server.ts, called by server.ts).
+    files: ["app/**", "server.ts"],
+    ignores: ["app/server/agents/**", "app/server/proxy/boot.server.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "dockerode", message: "Only agent/local talks to Docker." }],
+          patterns: [
+            { regex: "^(#agent|.*/agent)/local(/|$)", message: "Only the agent registry knows the built-in agent: resolve an agent id with agentFor/hostFor (agents/registry.server.ts)." },
+            { group: ["**/agents/local-host.server", "~/server/agents/local-host.server"], message: "Only the agent registry knows the built-in agent: resolve an agent id with agentFor/hostFor (agents/registry.server.ts)." },
+            { group: ["**/agents/registry.server", "~/server/agents/registry.server"], importNames: ["localAgent"], message: "Resolve an agent id with agentFor/hostFor instead of the process-wide local agent." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["app/routes/**"],
     rules: {
       "no-restricted-syntax": [

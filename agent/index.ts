@@ -1,3 +1,5 @@
 export type * from "./types";
 export * from "./errors";
 export * from "./info";
+export type * from "./host";
+export type * from "./probes";

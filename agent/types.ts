@@ -6,6 +6,8 @@
 // Times are ISO-8601 strings. Streams are AsyncIterables that end when the
 // AbortSignal passed with them aborts; errors are the classes in ./errors.
 
+import type { AgentErrorPayload } from "./errors";
+
 export type ContainerState =
   | "created"
   | "running"
@@ -158,8 +160,9 @@ export interface ContainerStats {
   networkTxBytes: number;
 }
 
-export type StatsListener = (batch: ContainerStats[]) => void;
-export type Unsubscribe = () => void;
+/** One item of the live stats stream: a sampling round, or the start of an outage (reported once;
+ *  the agent keeps sampling and batches resume when the engine is back). */
+export type StatsUpdate = { stats: ContainerStats[] } | { error: AgentErrorPayload };
 
 export type LogStream = "stdout" | "stderr";
 
@@ -173,9 +176,9 @@ export interface LogEntry {
 export interface LogOptions {
   /** Last N lines (default: all). */
   tail?: number | "all";
-  /** ISO time, Date or unix seconds. */
-  since?: string | number | Date;
-  until?: string | number | Date;
+  /** ISO-8601 times, as everywhere else on this interface. */
+  since?: string;
+  until?: string;
   follow?: boolean;
   /** Default true. */
   timestamps?: boolean;
@@ -283,9 +286,10 @@ export interface Agent {
   /** Fresh stats of running containers (all when ids is omitted). Served from
    *  the live sampler when it runs, otherwise sampled once now. */
   stats(ids?: string[]): Promise<ContainerStats[]>;
-  /** Live stats of all running containers, one batch per sampling interval.
-   *  One sampler per agent runs while at least one subscriber exists. */
-  subscribeStats(listener: StatsListener, onError?: (error: Error) => void): Unsubscribe;
+  /** Live stats of all running containers, one update per sampling interval, until `signal`
+   *  aborts. One sampler per agent runs while at least one stream is open; a consumer slower
+   *  than the interval gets the newest rounds, not a growing backlog. */
+  subscribeStats(signal?: AbortSignal): AsyncIterable<StatsUpdate>;
   logs(id: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry[]>;
   events(signal?: AbortSignal): AsyncIterable<ContainerEvent>;
   exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecSession>;

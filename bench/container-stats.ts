@@ -94,9 +94,9 @@ type Source = "auto" | "engine";
 function samplerLoop(dockerHost: string, statsSource: Source) {
   return async (signal: AbortSignal) => {
     const agent = new LocalAgent({ dockerHost, statsIntervalMs: REFRESH_MS, nginxBin: null, statsSource });
-    const unsubscribe = agent.subscribeStats(() => undefined);
-    await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
-    unsubscribe();
+    for await (const _update of agent.subscribeStats(signal)) {
+      // only keeps the sampler running until the loop's signal aborts
+    }
     await agent.close();
   };
 }
@@ -174,8 +174,16 @@ async function main() {
           await sleep(1_500);
         }
         const agent = new LocalAgent({ dockerHost, statsIntervalMs: REFRESH_MS, nginxBin: null, statsSource });
-        await new Promise((resolve) => agent.subscribeStats(resolve));
+        // Warm: a live stream keeps the sampler running while the list is measured.
+        const warming = new AbortController();
+        const stream = agent.subscribeStats(warming.signal)[Symbol.asyncIterator]();
+        await stream.next();
+        const draining = (async () => {
+          while (!(await stream.next()).done);
+        })();
         for (let i = 0; i < 5; i++) latency[statsSource].warm.push(await listWithStats(agent));
+        warming.abort();
+        await draining;
         await agent.close();
       }
       const cliStarted = performance.now();

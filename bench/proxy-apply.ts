@@ -58,7 +58,7 @@ const { connectDatabase, disconnectDatabase, withOrg } = await import("~/server/
 const urls = await bootstrapDatabase({ adminUrl: dbUrl.toString(), dataDir: process.env.DATA_DIR });
 connectDatabase(urls.appUrl, urls.migrationCount);
 const hosts = await import("~/server/proxy/hosts.server");
-const { localNginx } = await import("~/server/proxy/appliers.server");
+const { localNginx } = await import("~/server/agents/local-host.server");
 const { startApply } = await import("~/server/proxy/apply.server");
 
 const rows: string[][] = [];

@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { ContainerStateError, DockerUnreachableError } from "../errors";
+import { ContainerStateError, DockerUnreachableError, toAgentErrorPayload } from "../errors";
 import type {
   Agent,
   AgentInfo,
@@ -17,9 +17,8 @@ import type {
   LogEntry,
   LogOptions,
   RemoveOptions,
-  StatsListener,
+  StatsUpdate,
   StopOptions,
-  Unsubscribe,
 } from "../types";
 import { DockerClient } from "./docker-client";
 import { parseDockerHost } from "./docker-host";
@@ -49,6 +48,7 @@ export interface LocalAgentOptions {
 }
 
 const MAX_LOG_BATCH = 1000;
+const MAX_PENDING_STATS = 2;
 
 export class LocalAgent implements Agent {
   readonly dockerHost: string;
@@ -154,8 +154,41 @@ export class LocalAgent implements Agent {
     return this.sampler.fresh(ids);
   }
 
-  subscribeStats(listener: StatsListener, onError?: (error: Error) => void): Unsubscribe {
-    return this.sampler.subscribe(listener, onError);
+  async *subscribeStats(signal?: AbortSignal): AsyncGenerator<StatsUpdate> {
+    if (signal?.aborted) return;
+    const pending: StatsUpdate[] = [];
+    let wake: (() => void) | null = null;
+    const push = (update: StatsUpdate) => {
+      pending.push(update);
+      // Stats are a gauge: a slow consumer needs the newest rounds, not every one of them.
+      if (pending.length > MAX_PENDING_STATS) pending.splice(0, pending.length - MAX_PENDING_STATS);
+      wake?.();
+    };
+    const unsubscribe = this.sampler.subscribe(
+      (stats) => push({ stats }),
+      (error) => push({ error: toAgentErrorPayload(error) }),
+    );
+    // Unsubscribe at the abort itself, not when the generator next resumes: the last leaving
+    // stream stops the sampler at once.
+    const onAbort = () => {
+      unsubscribe();
+      wake?.();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      while (!signal?.aborted) {
+        const next = pending.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      unsubscribe();
+    }
   }
 
   async *logs(id: string, options: LogOptions, signal?: AbortSignal): AsyncGenerator<LogEntry[]> {
@@ -249,10 +282,9 @@ function* inBatches(entries: LogEntry[]): Generator<LogEntry[]> {
   for (let i = 0; i < entries.length; i += MAX_LOG_BATCH) yield entries.slice(i, i + MAX_LOG_BATCH);
 }
 
-function toUnixSeconds(value: string | number | Date): string {
-  if (typeof value === "number") return String(value);
-  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
-  if (Number.isNaN(ms)) throw new RangeError(`Invalid time: ${String(value)}`);
+function toUnixSeconds(value: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new RangeError(`Invalid time: ${value}`);
   return (ms / 1000).toFixed(3);
 }
 

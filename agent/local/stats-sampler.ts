@@ -10,7 +10,7 @@
 // engine no request at all per round when samples come from cgroup files.
 import { setMaxListeners } from "node:events";
 import { DockerUnreachableError } from "../errors";
-import type { ContainerStats, StatsListener, Unsubscribe } from "../types";
+import type { ContainerStats } from "../types";
 import { HostCgroupStats } from "./cgroup-stats";
 import type { DockerClient } from "./docker-client";
 import type { RawStats } from "./raw-types";
@@ -28,6 +28,9 @@ export interface StatsSamplerOptions {
    */
   source?: "auto" | "engine";
 }
+
+export type StatsListener = (batch: ContainerStats[]) => void;
+export type Unsubscribe = () => void;
 
 interface Subscriber {
   listener: StatsListener;

@@ -6,3 +6,4 @@ export { NginxApplyError } from "./types";
 export { LocalNginx, type LocalNginxOptions } from "./local-nginx";
 export { ContainerNginx, NginxContainerError, type ContainerNginxOptions, type NginxContainerRuntime } from "./container-nginx";
 export { ACME_TOKEN_PATTERN } from "./acme-token";
+export { PrefixLogSource, type ProxyLogSource, type ProxyLogFollower, type ProxyLogFollowOptions } from "./log-source";

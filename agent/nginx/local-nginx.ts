@@ -338,6 +338,11 @@ export class LocalNginx implements ProxyApplier {
     return { mode: "local", running: pid !== null, pid, version: this.version, generation: await this.store.liveGeneration(), confDir: this.options.confDir };
   }
 
+  async problem(): Promise<string | null> {
+    if ((await this.status()).version) return null;
+    return `nginx was not found (NGINX_BIN=${this.options.bin}). Install it (apt-get install nginx-light) or set NGINX_BIN; proxy hosts are not served until then.`;
+  }
+
   async putChallenge(token: string, keyAuthorization: string): Promise<void> {
     if (!ACME_TOKEN_PATTERN.test(token)) throw new Error("invalid ACME token");
     if (!/^[A-Za-z0-9_.-]+$/.test(keyAuthorization)) throw new Error("invalid ACME key authorization");

@@ -81,6 +81,8 @@ export interface ProxyApplier {
   /** Resolves once nginx confirmed (or refused) the new tree; `onProgress` hears about the signal before that. */
   apply(request: NginxApplyRequest, onProgress?: (progress: NginxApplyProgress) => void): Promise<NginxApplyResult>;
   status(): Promise<NginxStatus>;
+  /** What keeps hosts from being served (nginx missing, its container missing or not mounted), null when nothing does. */
+  problem(): Promise<string | null>;
   /** Runs `nginx -t` on the live tree (the benchmark's baseline; also a health probe). */
   testLive(): Promise<{ ok: boolean; output: string; durationMs: number }>;
   /** HTTP-01: serve `keyAuthorization` at /.well-known/acme-challenge/<token> on every host. */

@@ -6,7 +6,6 @@ import { DefaultSiteForm, defaultSiteBodyFromForm, type DefaultSiteFormResult } 
 import { HostStatus } from "~/components/proxy/host-status";
 import { ProxySectionNav } from "~/components/proxy/section-nav";
 import { ConfirmDialog } from "~/components/ui/confirm-dialog";
-import { env } from "~/server/env.server";
 import { containerTargets } from "~/server/proxy/container-targets.server";
 import { getProxySettings, updateProxySettings } from "~/server/proxy/settings.server";
 import { ProxyHostForm, type HostFormResult } from "~/components/proxy/proxy-host-form";
@@ -22,7 +21,7 @@ import { listAccessLists } from "~/server/proxy/access-lists.server";
 import { listCertificates } from "~/server/certs/certificates.server";
 import { TlsState } from "~/components/proxy/tls-state";
 import { Reachability } from "~/components/proxy/reachability";
-import { nginxProblem } from "~/server/proxy/boot.server";
+import { nginxState } from "~/server/proxy/boot.server";
 import type { Reachability as ReachabilityResult } from "~/server/proxy/reachability.server";
 import { applyProxies, createProxyHost, deleteProxyHost, getApplyStatus, listProxyHosts, updateProxyHost } from "~/server/proxy/hosts.server";
 import { TableHead } from "~/components/ui/table-head";
@@ -40,16 +39,16 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
     getProxySettings(actor, agentId),
     canManage && can(actor.role, "read:container") ? containerTargets(actor, agentId) : null,
   ]);
-  const problem = await nginxProblem();
+  const nginx = await nginxState(actor, agentId);
   const editId = new URL(request.url).searchParams.get("edit");
   return {
     agentId,
-    nginxProblem: problem,
+    nginxProblem: nginx.problem,
     hosts: items,
     accessLists: lists.items.map((l) => ({ id: l.id, name: l.name })),
     defaultSite: settings.defaultSite,
     containers,
-    nginxMode: env().NGINX_MODE,
+    nginxMode: nginx.mode,
     certificates: certs.items.map((c) => ({
       id: c.id,
       label: `${c.domains.join(", ")}${c.mode === "custom" ? " (uploaded)" : ""}`,

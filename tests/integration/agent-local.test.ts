@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerNotFoundError, ContainerStateError, DockerUnreachableError } from "#agent/errors";
 import { LocalAgent } from "#agent/local/local-agent";
-import type { ContainerStats, ExecSession, LogEntry } from "#agent/types";
+import type { ContainerStats, ExecSession, LogEntry, StatsUpdate } from "#agent/types";
 import { docker, ensureTestDocker, removeTestContainers, TEST_IMAGE, TEST_LABEL } from "../setup/docker";
 
 const RUN_ID = `agent-${process.pid}-${Date.now().toString(36)}`;
@@ -38,6 +38,16 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | nul
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Reads the agent's stats stream in the background until `stop()` aborts it. */
+function statsBatches(): { batches: ContainerStats[][]; stop: () => void } {
+  const batches: ContainerStats[][] = [];
+  const controller = new AbortController();
+  void (async () => {
+    for await (const update of agent.subscribeStats(controller.signal)) if ("stats" in update) batches.push(update.stats);
+  })();
+  return { batches, stop: () => controller.abort() };
 }
 
 async function collectLogs(iterable: AsyncIterable<LogEntry[]>): Promise<LogEntry[]> {
@@ -150,8 +160,7 @@ describe("LocalAgent against a real Docker engine", () => {
   it("reports memory and, from the second sample on, a CPU percentage for running containers", async () => {
     const idle = await container(["sleep", "1000"]);
     const busy = await container(["sh", "-c", "yes > /dev/null"]);
-    const batches: ContainerStats[][] = [];
-    const unsubscribe = agent.subscribeStats((batch) => batches.push(batch));
+    const { batches, stop: unsubscribe } = statsBatches();
     try {
       await waitFor("two stats batches with both containers", async () =>
         batches.filter((b) => b.some((s) => s.id === busy) && b.some((s) => s.id === idle)).length >= 2,
@@ -172,10 +181,8 @@ describe("LocalAgent against a real Docker engine", () => {
 
   it("shares one sampler between subscribers and stops it when the last one leaves", async () => {
     await container(["sleep", "1000"]);
-    const first: ContainerStats[][] = [];
-    const second: ContainerStats[][] = [];
-    const stopFirst = agent.subscribeStats((batch) => first.push(batch));
-    const stopSecond = agent.subscribeStats((batch) => second.push(batch));
+    const { batches: first, stop: stopFirst } = statsBatches();
+    const { batches: second, stop: stopSecond } = statsBatches();
     await waitFor("a batch for both subscribers", async () => first.length >= 2 && second.length >= 2);
     // The very same batch object reaches both: one engine round, not one per viewer.
     expect(second).toContain(first.at(-1));
@@ -186,9 +193,25 @@ describe("LocalAgent against a real Docker engine", () => {
     expect(first.length).toBe(count);
   });
 
+  it("reports an unreachable engine in the stats stream as a wire-ready error, and ends the stream when its signal aborts", async () => {
+    const offline = new LocalAgent({ dockerHost: "unix:///nonexistent/infrapilot-seam.sock", statsIntervalMs: 100, nginxBin: null });
+    const controller = new AbortController();
+    const updates: StatsUpdate[] = [];
+    const reading = (async () => {
+      for await (const update of offline.subscribeStats(controller.signal)) updates.push(update);
+    })();
+    try {
+      await waitFor("the outage in the stream", async () => updates.length >= 1);
+      expect(updates[0]).toEqual({ error: expect.objectContaining({ code: "docker_unreachable", address: "unix:///nonexistent/infrapilot-seam.sock" }) });
+    } finally {
+      controller.abort();
+      await reading;
+      await offline.close();
+    }
+  });
+
   it("keeps sampling containers that start after it began and drops those that stop", async () => {
-    const batches: ContainerStats[][] = [];
-    const unsubscribe = agent.subscribeStats((batch) => batches.push(batch));
+    const { batches, stop: unsubscribe } = statsBatches();
     try {
       await waitFor("a first batch", async () => batches.length >= 1);
       const late = await container(["sleep", "1000"]);

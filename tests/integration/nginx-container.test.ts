@@ -32,7 +32,8 @@ process.env.DATA_DIR = mkdtempSync(join(tmpdir(), "infrapilot-nginx-ctr-data-"))
 const { setupTestDb } = await import("../setup/db");
 const { withOrg } = await import("~/server/db/client.server");
 const hosts = await import("~/server/proxy/hosts.server");
-const { containerNginx, applierFor } = await import("~/server/proxy/appliers.server");
+const { applierFor } = await import("~/server/proxy/appliers.server");
+const { containerNginx } = await import("~/server/agents/local-host.server");
 const { nginxProblem } = await import("~/server/proxy/boot.server");
 const { renderTree } = await import("~/server/proxy/render");
 const { ContainerNginx } = await import("#agent/nginx/container-nginx");
@@ -114,8 +115,8 @@ afterAll(async () => {
 
 describe("NGINX_MODE=container", () => {
   test("the applier is ContainerNginx; a stopped container is reported, then started by the first apply", async () => {
-    expect(applierFor(agentId)).toBeInstanceOf(ContainerNginx);
-    expect(await nginxProblem()).toMatch(new RegExp(`nginx container ${nginxName} is exited; the next apply .* starts it`));
+    expect(await applierFor(superAdmin, agentId)).toBeInstanceOf(ContainerNginx);
+    expect(await nginxProblem(superAdmin, agentId)).toMatch(new RegExp(`nginx container ${nginxName} is exited; the next apply .* starts it`));
     expect((await inspect(nginxName)).State.Running).toBe(false);
 
     const port = await busyboxUpstream("hello from busybox");
@@ -128,7 +129,7 @@ describe("NGINX_MODE=container", () => {
     const status = await containerNginx().status();
     expect(status).toMatchObject({ mode: "container", running: true, confDir });
     expect(status.version).toMatch(/^\d+\.\d+/);
-    expect(await nginxProblem()).toBeNull();
+    expect(await nginxProblem(superAdmin, agentId)).toBeNull();
     // nginx runs inside the container, on the mounted tree.
     const top = await docker(dockerHost, ["top", nginxName, "-eo", "pid,args"]);
     expect(top).toContain(`nginx: master process nginx -p ${confDir}/ -c ${confDir}/live/nginx.conf`);

@@ -1,16 +1,18 @@
-// Which Agent implementation serves an agent id. Community has one built-in agent per
-// organization, backed by one LocalAgent per process (DOCKER_HOST); its `Agent` row is created
-// the first time someone needs it. Remote agents (SaaS) get their transport later: until then an
-// agent row of kind "remote" answers 503 instead of pretending.
-import { LocalAgent } from "#agent/local/local-agent";
-import type { Agent, AgentInfo } from "#agent/types";
+// The one resolver: everything host-side of an agent id (containers, nginx applier, proxy log
+// source, probes, facts) comes from here as an AgentHost (agent/host.ts), whatever the transport.
+// Community has one built-in agent per organization, backed by the process's own engine and nginx
+// (local-host.server.ts); its `Agent` row is created the first time someone needs it. Remote
+// agents (SaaS) get their transport later: until then an agent row of kind "remote" answers 503
+// instead of pretending. See docs/decisions/054-agent-seam.md.
+import type { AgentHost } from "#agent/host";
+import type { AgentInfo } from "#agent/types";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
-import { env } from "../env.server";
 import { NotFoundError, ServiceUnavailableError } from "../errors.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
 import { unreachableAgentInfo } from "#agent/info";
+import { localHost } from "./local-host.server";
 
 export const LOCAL_AGENT_NAME = "local";
 
@@ -22,21 +24,6 @@ export interface AgentDto {
   lastSeenAt: string | null;
   dockerVersion: string | null;
   nginxVersion: string | null;
-}
-
-/** The process-wide LocalAgent (shared by the Remix build and server.ts through globalThis). */
-export function localAgent(): LocalAgent {
-  const config = env();
-  return singleton(`agent:local:${config.DOCKER_HOST}`, () => {
-    const agent = new LocalAgent({
-      dockerHost: config.DOCKER_HOST,
-      nginxBin: config.NGINX_MODE === "local" ? config.NGINX_BIN : null,
-      // Part of this deployment whatever NGINX_MODE says: never a target of the panel's own terminal or stop.
-      deploymentContainers: config.NGINX_CONTAINER ? [config.NGINX_CONTAINER] : [],
-    });
-    logger.info("local agent ready", { dockerHost: agent.dockerHost });
-    return agent;
-  });
 }
 
 type AgentRow = { id: string; name: string; kind: string; status: string; lastSeenAt: Date | null; dockerVersion: string | null; nginxVersion: string | null };
@@ -75,20 +62,39 @@ export async function localAgentId(actor: Pick<Actor, "orgId">): Promise<string>
   return knownLocal.get(actor.orgId) ?? (await ensureLocalAgent(actor)).id;
 }
 
-/** The implementation behind one of the actor's agents; 404 for anything not the organization's. */
-export async function agentFor(actor: Actor, agentId: string): Promise<{ agent: Agent; row: AgentDto }> {
+export type ResolvedAgent = AgentHost & { id: string; row: AgentDto };
+
+/**
+ * Everything host-side of one of the organization's agents; 404 for anything not the
+ * organization's, 503 for an agent whose transport is not available. Jobs without an actor
+ * (apply, issuance, log shipping) pass `{ orgId }`.
+ */
+export async function hostFor(scope: Pick<Actor, "orgId">, agentId: string): Promise<ResolvedAgent> {
   if (!/^[0-9a-f-]{36}$/i.test(agentId)) throw new NotFoundError("No such agent.");
-  const row = await withOrg(actor.orgId, (tx) => tx.agent.findFirst({ where: { id: agentId, orgId: actor.orgId }, select: SELECT }));
+  const row = await withOrg(scope.orgId, (tx) => tx.agent.findFirst({ where: { id: agentId, orgId: scope.orgId }, select: SELECT }));
   if (!row) throw new NotFoundError("No such agent.");
   if (row.kind !== "local") throw new ServiceUnavailableError("Remote agents are not available yet.", "agent_unavailable");
-  return { agent: localAgent(), row: toDto(row) };
+  return { ...localHost(), id: row.id, row: toDto(row) };
+}
+
+/** The implementation behind one of the actor's agents (hostFor with the actor's organization). */
+export function agentFor(actor: Actor, agentId: string): Promise<ResolvedAgent> {
+  return hostFor(actor, agentId);
+}
+
+/**
+ * The built-in agent for process-wide jobs that follow it for every organization (the alert
+ * engine's events and stats, /metrics). Remote agents bring their own per-agent feeds.
+ */
+export function builtInHost(): AgentHost {
+  return localHost();
 }
 
 /** Asks the engine how it is and records it on the row (status, versions, last seen). */
-export async function refreshAgent(actor: Pick<Actor, "orgId">, agentId: string, agent: Agent): Promise<AgentInfo> {
+export async function refreshAgent(actor: Pick<Actor, "orgId">, agentId: string, host: Pick<AgentHost, "agent" | "facts">): Promise<AgentInfo> {
   const info = await Promise.race([
-    agent.info(),
-    new Promise<AgentInfo>((resolve) => setTimeout(() => resolve(unanswered(agent)), 3_000).unref()),
+    host.agent.info(),
+    new Promise<AgentInfo>((resolve) => setTimeout(() => resolve(unanswered(host)), 3_000).unref()),
   ]);
   await withOrg(actor.orgId, (tx) =>
     tx.agent.update({
@@ -101,15 +107,15 @@ export async function refreshAgent(actor: Pick<Actor, "orgId">, agentId: string,
   return info;
 }
 
-function unanswered(agent: Agent): AgentInfo {
-  const dockerHost = agent instanceof LocalAgent ? agent.dockerHost : "";
+async function unanswered(host: Pick<AgentHost, "facts">): Promise<AgentInfo> {
+  const dockerHost = (await host.facts()).dockerHost;
   return unreachableAgentInfo(dockerHost, `Docker engine not reachable at ${dockerHost}: no answer within 3 s`);
 }
 
 export async function listAgents(actor: Actor): Promise<{ items: AgentDto[]; nextCursor: null }> {
   assertPermission(actor, "read:container");
   const local = await ensureLocalAgent(actor);
-  await refreshAgent(actor, local.id, localAgent()).catch((error) => logger.warn("agent status refresh failed", { error }));
+  await refreshAgent(actor, local.id, await hostFor(actor, local.id)).catch((error) => logger.warn("agent status refresh failed", { error }));
   const rows = await withOrg(actor.orgId, (tx) => tx.agent.findMany({ where: { orgId: actor.orgId }, select: SELECT, orderBy: { name: "asc" } }));
   return { items: rows.map(toDto), nextCursor: null };
 }

@@ -9,7 +9,7 @@
 // Decisions are persisted (store.server.ts) so a restart neither forgets nor repeats an alert.
 import { statfs } from "node:fs/promises";
 import type { Agent, ContainerEvent, ContainerStats, ContainerSummary } from "#agent/types";
-import { localAgent } from "../agents/registry.server";
+import { builtInHost } from "../agents/registry.server";
 import { withOrg } from "../db/client.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
@@ -53,7 +53,8 @@ export class AlertEngine {
   private batchTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private readonly abort = new AbortController();
-  private unsubscribeStats: (() => void) | null = null;
+  /** Aborts the stats stream while CPU or memory rules exist. */
+  private statsStream: AbortController | null = null;
   private rules = new Map<string, RuleSpec[]>();
   private rulesLoadedAt = 0;
   private rulesLoadedVersion = -1;
@@ -93,8 +94,8 @@ export class AlertEngine {
     this.abort.abort();
     if (this.tickTimer) clearTimeout(this.tickTimer);
     if (this.batchTimer) clearTimeout(this.batchTimer);
-    this.unsubscribeStats?.();
-    this.unsubscribeStats = null;
+    this.statsStream?.abort();
+    this.statsStream = null;
   }
 
   private fail(message: string, error: unknown) {
@@ -118,15 +119,28 @@ export class AlertEngine {
 
   private syncStatsSubscription() {
     const wanted = [...this.rules.values()].some((rules) => rules.some((r) => r.type === "cpu" || r.type === "memory"));
-    if (wanted && !this.unsubscribeStats) {
-      this.unsubscribeStats = this.agent.subscribeStats(
-        (batch) => this.onStats(batch),
-        (error) => logger.debug("alert stats sampler error", { error: error.message }),
-      );
-    } else if (!wanted && this.unsubscribeStats) {
-      this.unsubscribeStats();
-      this.unsubscribeStats = null;
+    if (wanted && !this.statsStream) {
+      const stream = (this.statsStream = new AbortController());
+      void this.followStats(stream.signal);
+    } else if (!wanted && this.statsStream) {
+      this.statsStream.abort();
+      this.statsStream = null;
       this.series.clear();
+    }
+  }
+
+  /** Until `signal` aborts; a stream that ends anyway (a remote agent's connection dropped) is opened again. */
+  private async followStats(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        for await (const update of this.agent.subscribeStats(signal)) {
+          if ("error" in update) logger.debug("alert stats sampler error", { error: update.error.message });
+          else this.onStats(update.stats);
+        }
+      } catch (error) {
+        if (!signal.aborted) logger.debug("alert stats stream ended", { error: error instanceof Error ? error.message : String(error) });
+      }
+      if (!signal.aborted) await new Promise((r) => setTimeout(r, 1_000).unref());
     }
   }
 
@@ -323,7 +337,7 @@ export async function dataDirDisk(): Promise<{ path: string; usedPercent: number
 
 /** Starts the process's engine on the built-in agent; returns its stop function. */
 export function startAlertEngine(): () => void {
-  const engine = singleton("alerts:engine", () => new AlertEngine(localAgent()));
+  const engine = singleton("alerts:engine", () => new AlertEngine(builtInHost().agent));
   engine.start();
   return () => engine.stop();
 }

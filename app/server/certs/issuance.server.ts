@@ -6,21 +6,21 @@
 // `nextAttemptAt`); a certificate that was issued before keeps serving. One run per certificate
 // at a time in this process; the periodic job runs under an advisory lock (one replica).
 import { lookup } from "node:dns/promises";
-import { request as httpRequest } from "node:http";
 import { audit } from "../audit/audit.server";
-import { localAgentId } from "../agents/registry.server";
+import { hostFor, localAgentId } from "../agents/registry.server";
 import { seal, unseal, randomToken } from "../crypto.server";
 import { systemDb, withOrg } from "../db/client.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
-import { applierFor } from "../proxy/appliers.server";
+import { applierOf } from "../proxy/appliers.server";
 import { requestApply } from "../proxy/apply.server";
 import { AcmeError, createAccountKey, orderCertificate, registerAccount, type AcmeAccountRef } from "./acme.server";
 import { challengeAnswerProblem } from "./challenge-answer";
 import { certificateInfo } from "./pem";
 import { isDue, retryDelayMs } from "./renewal";
 import type { ProxyApplier } from "#agent/nginx/types";
+import type { AgentHost } from "#agent/host";
 
 export type IssueTrigger = { reason: "request" | "renew" | "job"; actorId?: string | null; actorEmail?: string | null; ip?: string | null };
 
@@ -68,9 +68,10 @@ async function issue(orgId: string, id: string, trigger: IssueTrigger): Promise<
   const agentId = row.proxyHosts[0]?.agentId ?? (await localAgentId({ orgId }));
   const action = row.certificatePem ? "certificate.renew" : "certificate.issue";
   try {
-    const applier = applierFor(agentId);
+    const host = await hostFor({ orgId }, agentId);
+    const applier = applierOf(host);
     stepTo(id, "preflight");
-    await preflight(orgId, agentId, applier, row.domains, directoryUrl);
+    await preflight(orgId, agentId, host, applier, row.domains, directoryUrl);
     stepTo(id, "account");
     const account = await ensureAccount(orgId, directoryUrl);
     stepTo(id, "order");
@@ -127,7 +128,7 @@ function isLocalDirectory(url: string): boolean {
 }
 
 /** Catches what would make the CA fail, and says so in words a user can act on. */
-async function preflight(orgId: string, agentId: string, applier: ProxyApplier, domains: string[], directoryUrl: string): Promise<void> {
+async function preflight(orgId: string, agentId: string, host: AgentHost, applier: ProxyApplier, domains: string[], directoryUrl: string): Promise<void> {
   let status = await applier.status();
   if (!status.running) {
     // The first apply starts nginx; the default server already answers challenges for any name.
@@ -147,30 +148,19 @@ async function preflight(orgId: string, agentId: string, applier: ProxyApplier, 
         throw new PreflightError(`${domain} does not resolve in DNS. Point its A (or AAAA) record at this server, wait for it to propagate, then retry.`);
       }
     }
-    await selfCheck(applier, domain);
+    await selfCheck(host, applier, domain);
   }
 }
 
-/** Publishes a probe token and fetches it from nginx the way the CA will (Host: domain, HTTP port). */
-async function selfCheck(applier: ProxyApplier, domain: string): Promise<void> {
-  const e = env();
-  const address = e.NGINX_LISTEN_ADDRESS === "0.0.0.0" ? "127.0.0.1" : e.NGINX_LISTEN_ADDRESS === "::" ? "::1" : e.NGINX_LISTEN_ADDRESS;
+/** Publishes a probe token and has the agent fetch it from its nginx the way the CA will (Host: domain, HTTP port). */
+async function selfCheck(host: AgentHost, applier: ProxyApplier, domain: string): Promise<void> {
+  const port = (await host.facts()).nginx.httpPort;
   const token = `infrapilot-probe-${randomToken(12)}`;
   const value = randomToken(24);
   await applier.putChallenge(token, value);
   try {
-    const answer = await new Promise<{ status: number; body: string; location: string | null } | { error: string }>((resolve) => {
-      const req = httpRequest({ host: address, port: e.NGINX_HTTP_PORT, path: `/.well-known/acme-challenge/${token}`, headers: { Host: domain }, timeout: 5000, agent: false }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (d) => (body = (body + d).slice(0, 4096)));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, location: res.headers.location ?? null }));
-      });
-      req.on("timeout", () => req.destroy(new Error("timed out")));
-      req.on("error", (err) => resolve({ error: (err as NodeJS.ErrnoException).code ?? err.message }));
-      req.end();
-    });
-    if ("error" in answer) throw new PreflightError(`nginx does not answer on port ${e.NGINX_HTTP_PORT} (${answer.error}), so the CA cannot fetch the challenge for ${domain}. Check that nginx runs (Proxies page) and that port ${e.NGINX_HTTP_PORT} is free.`);
+    const answer = await host.probes.challenge(domain, token);
+    if ("error" in answer) throw new PreflightError(`nginx does not answer on port ${port} (${answer.error}), so the CA cannot fetch the challenge for ${domain}. Check that nginx runs (Proxies page) and that port ${port} is free.`);
     const problem = challengeAnswerProblem({ domain, status: answer.status, body: answer.body, location: answer.location, expected: value });
     if (problem) throw new PreflightError(problem);
   } finally {

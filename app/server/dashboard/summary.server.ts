@@ -2,7 +2,7 @@
 import type { Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
 import { can } from "~/permissions";
-import { ensureLocalAgent, localAgent, refreshAgent } from "../agents/registry.server";
+import { agentFor, ensureLocalAgent, refreshAgent } from "../agents/registry.server";
 import { logger } from "../logger.server";
 
 export interface DashboardSummary {
@@ -37,7 +37,7 @@ export async function dashboardSummary(actor: Actor): Promise<DashboardSummary> 
 async function dockerStatus(actor: Actor): Promise<DashboardSummary["docker"]> {
   try {
     const agent = await ensureLocalAgent(actor);
-    const info = await refreshAgent(actor, agent.id, localAgent());
+    const info = await refreshAgent(actor, agent.id, await agentFor(actor, agent.id));
     return {
       agentId: agent.id,
       reachable: info.reachable,

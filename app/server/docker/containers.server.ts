@@ -5,7 +5,6 @@
 // own deployment is never stopped, restarted or deleted from here (docs/decisions/050).
 import type { Agent, ContainerDetail, ContainerStats, ContainerSummary, SelfContainers } from "#agent/types";
 import type { Permission } from "~/permissions";
-import { LocalAgent } from "#agent/local/local-agent";
 import { agentFor, localAgentId } from "../agents/registry.server";
 import { audit } from "../audit/audit.server";
 import { assertPermission, type Actor } from "../auth/require.server";
@@ -258,8 +257,8 @@ export function auditActor(actor: Actor) {
 export async function containersOverview(actor: Actor): Promise<{ agentId: string; dockerHost: string; items: ContainerListItem[]; unreachable: string | null }> {
   assertPermission(actor, "read:container");
   const agentId = await localAgentId(actor);
-  const { agent } = await agentFor(actor, agentId);
-  const dockerHost = agent instanceof LocalAgent ? agent.dockerHost : "";
+  const { agent, facts } = await agentFor(actor, agentId);
+  const { dockerHost } = await facts();
   try {
     return { agentId, dockerHost, items: await listContainersWithStats(agent, { all: true }), unreachable: null };
   } catch (error) {

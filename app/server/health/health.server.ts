@@ -5,12 +5,12 @@ import { statfs } from "node:fs/promises";
 import { cpus, freemem, loadavg, totalmem, uptime } from "node:os";
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node:perf_hooks";
 import { readFileSync } from "node:fs";
+import type { AgentHost } from "#agent/host";
 import type { AgentInfo } from "#agent/types";
-import { localAgent } from "../agents/registry.server";
+import { agentFor, localAgentId } from "../agents/registry.server";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { systemDb, withOrg } from "../db/client.server";
 import { env } from "../env.server";
-import { containerNginx } from "../proxy/appliers.server";
 import { singleton } from "../singleton.server";
 import {
   overall,
@@ -118,12 +118,11 @@ function availableMemory(): number {
   return freemem();
 }
 
-function dockerInfo(): Promise<AgentInfo> {
-  const agent = localAgent();
+function dockerInfo(agent: AgentHost["agent"], dockerHost: string): Promise<AgentInfo> {
   const unreachable = (error: string): AgentInfo => ({
     reachable: false,
     error,
-    dockerHost: agent.dockerHost,
+    dockerHost,
     hostname: "",
     dockerVersion: null,
     apiVersion: null,
@@ -134,12 +133,11 @@ function dockerInfo(): Promise<AgentInfo> {
     containers: null,
     nginxVersion: null,
   });
-  return within(agent.info(), (e) => unreachable(`Docker engine not reachable at ${agent.dockerHost}: ${e}`), `Docker engine at ${agent.dockerHost}`);
+  return within(agent.info(), (e) => unreachable(`Docker engine not reachable at ${dockerHost}: ${e}`), `Docker engine at ${dockerHost}`);
 }
 
-/** NGINX_MODE=container: nginx's version from inside its container, or why it cannot be driven. */
-async function containerNginxFacts(): Promise<{ version: string | null; problem: string | null }> {
-  const nginx = containerNginx();
+/** nginx in a container: its version from inside the container, or why it cannot be driven. */
+async function containerNginxFacts(nginx: NonNullable<AgentHost["proxies"]>): Promise<{ version: string | null; problem: string | null }> {
   const problem = await nginx.problem();
   return { problem, version: problem ? null : (await nginx.status()).version };
 }
@@ -147,10 +145,13 @@ async function containerNginxFacts(): Promise<{ version: string | null; problem:
 export async function getHealth(actor: Actor): Promise<HealthReport> {
   assertPermission(actor, "read:health");
   const now = Date.now();
+  // The organization's built-in agent (the page shows one agent until agents can be picked).
+  const host = await agentFor(actor, await localAgentId(actor));
+  const facts = await host.facts();
   const [db, system, docker, tenant] = await Promise.all([
     databaseFacts(),
     systemFacts(),
-    dockerInfo(),
+    dockerInfo(host.agent, facts.dockerHost),
     within(
       withOrg(actor.orgId, async (tx) => ({
         certificates: await tx.certificate.findMany({ where: { orgId: actor.orgId }, select: { domains: true, status: true, error: true, notAfter: true, certificatePem: true } }),
@@ -167,8 +168,8 @@ export async function getHealth(actor: Actor): Promise<HealthReport> {
     notAfter: c.notAfter?.getTime() ?? null,
     ...inspectPem(c.certificatePem),
   }));
-  const e = env();
-  const nginxContainer = e.NGINX_MODE === "container" ? await within(containerNginxFacts(), (problem) => ({ version: null, problem }), "nginx container") : null;
+  const mode = facts.nginx.mode;
+  const nginxContainer = mode === "container" && host.proxies ? await within(containerNginxFacts(host.proxies), (problem) => ({ version: null, problem }), "nginx container") : null;
   return overall(
     {
       certificates: scoreCertificates(certs, now),
@@ -181,7 +182,7 @@ export async function getHealth(actor: Actor): Promise<HealthReport> {
         version: docker.dockerVersion,
         containers: docker.containers ? { total: docker.containers.total, running: docker.containers.running, stopped: docker.containers.stopped } : null,
       }),
-      nginx: scoreNginx({ mode: e.NGINX_MODE, version: nginxContainer?.version ?? docker.nginxVersion, problem: nginxContainer?.problem ?? null, applyState: tenant.apply?.state ?? null, applyMessage: tenant.apply?.message ?? null, appliedAt: tenant.apply?.appliedAt?.toISOString() ?? null }),
+      nginx: scoreNginx({ mode, version: nginxContainer?.version ?? docker.nginxVersion, problem: nginxContainer?.problem ?? null, applyState: tenant.apply?.state ?? null, applyMessage: tenant.apply?.message ?? null, appliedAt: tenant.apply?.appliedAt?.toISOString() ?? null }),
     },
     new Date(now),
   );

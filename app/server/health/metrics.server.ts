@@ -1,7 +1,7 @@
 // GET /metrics in the Prometheus text format (served by server.ts, off without METRICS_TOKEN).
 // Metrics are per install: cross-organization counts come from SECURITY DEFINER functions in the
 // alerts migration that return numbers only, never any tenant's names or messages.
-import { localAgent } from "../agents/registry.server";
+import { builtInHost } from "../agents/registry.server";
 import { safeEqual } from "../crypto.server";
 import { systemDb } from "../db/client.server";
 import { env } from "../env.server";
@@ -59,7 +59,7 @@ class Exposition {
 
 export async function buildMetrics(now = Date.now()): Promise<string> {
   const out = new Exposition();
-  const agent = localAgent();
+  const { agent } = builtInHost();
   const containers = await Promise.race([
     agent.listContainers({ all: true }).then((list) => list, () => null),
     new Promise<null>((r) => setTimeout(() => r(null), 3_000).unref()),

@@ -1,12 +1,13 @@
 // Community edition: the built-in agent's container logs are persisted for every organization
 // (there is one). A periodic check starts a collector for each organization that has none yet,
-// so one appears right after first-run setup and after every restart. With NGINX_MODE=local the
+// so one appears right after first-run setup and after every restart. When the agent's nginx logs
+// can be followed (its AgentHost has `proxyLogs`: NGINX_MODE=local for the built-in agent) the
 // same check starts one proxy-log shipper per organization (its hosts' access and error logs,
 // resuming from the stored offsets).
 import { join } from "node:path";
 import type { LogCollector } from "./log-collector.server";
 import { startLogCollector } from "./log-collector.server";
-import { localAgent, localAgentId } from "../agents/registry.server";
+import { hostFor, localAgentId } from "../agents/registry.server";
 import { systemDb } from "../db/client.server";
 import { edition } from "../edition.server";
 import { env } from "../env.server";
@@ -34,18 +35,25 @@ export function ensureLogCollectors(): Promise<void> {
 async function startMissing(): Promise<void> {
   if (edition() !== "community" || !env().LOGS_PERSIST) return;
   const rows = await systemDb().$queryRaw<{ orgId: string }[]>`SELECT "orgId" FROM organization_ids()`;
+  const hosts = new Map<string, Awaited<ReturnType<typeof hostFor>>>();
+  const hostOf = async (orgId: string) => {
+    let host = hosts.get(orgId);
+    if (!host) hosts.set(orgId, (host = await hostFor({ orgId }, await localAgentId({ orgId }))));
+    return host;
+  };
   for (const { orgId } of rows) {
     if (collectors().has(orgId)) continue;
-    const agentId = await localAgentId({ orgId });
-    collectors().set(orgId, startLogCollector(localAgent(), { orgId, agentId }));
-    logger.info("persisting container logs", { orgId, agentId });
+    const host = await hostOf(orgId);
+    collectors().set(orgId, startLogCollector(host.agent, { orgId, agentId: host.id }));
+    logger.info("persisting container logs", { orgId, agentId: host.id });
   }
-  if (env().NGINX_MODE !== "local") return;
   for (const { orgId } of rows) {
     if (proxyShippers().has(orgId)) continue;
     const e = env();
     try {
-      const shipper = await startProxyLogShipper({ orgId, nginxPrefix: e.NGINX_CONF_DIR, offsetsFile: join(e.DATA_DIR, "logs", `proxy-offsets-${orgId}.json`) });
+      const logs = (await hostOf(orgId)).proxyLogs;
+      if (!logs) continue;
+      const shipper = await startProxyLogShipper({ orgId, logs, offsetsFile: join(e.DATA_DIR, "logs", `proxy-offsets-${orgId}.json`) });
       proxyShippers().set(orgId, shipper);
       logger.info("persisting proxy logs", { orgId });
     } catch (error) {

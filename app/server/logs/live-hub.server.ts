@@ -133,7 +133,7 @@ async function run(follow: Follow, controller: AbortController): Promise<void> {
   try {
     // A viewer-only follow starts at `now` (not a tail): history is the caller's; two viewers must
     // see the same live lines. A keeper's follow starts at its resume point.
-    for await (const batch of follow.agent.logs(follow.source.containerId, { follow: true, timestamps: true, since: follow.since, tail: "all" }, signal)) {
+    for await (const batch of follow.agent.logs(follow.source.containerId, { follow: true, timestamps: true, since: follow.since.toISOString(), tail: "all" }, signal)) {
       if (signal.aborted) return;
       const lines = batch.map((entry) => toLogLine(entry, follow.source));
       hub.linesIn += lines.length;

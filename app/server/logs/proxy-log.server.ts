@@ -1,17 +1,18 @@
-// Proxy access and error logs into the log store: one agent-side tailer (agent/nginx/log-tail.ts)
-// per organization, following only that organization's hosts' files, feeding a LogWriter with
-// `proxyHostId` lines (stream "access" | "error", level from the HTTP status or nginx's level).
+// Proxy access and error logs into the log store: one follow of the agent's proxy log source
+// (agent/nginx/log-source.ts: the control plane never opens nginx's files) per organization,
+// following only that organization's hosts' files, feeding a LogWriter with `proxyHostId` lines
+// (stream "access" | "error", level from the HTTP status or nginx's level).
 // The read offsets are stored in a small JSON file once the lines before them are committed,
 // so a restart resumes where it stopped (at-least-once, like the container collector); on the
 // very first start files are followed from their end.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { ProxyLogTailer, type ProxyLogOffsets, type ProxyLogRecord } from "#agent/nginx/log-tail";
+import { dirname } from "node:path";
+import type { ProxyLogOffsets, ProxyLogRecord } from "#agent/nginx/log-tail";
+import type { ProxyLogFollower, ProxyLogSource as AgentProxyLogs } from "#agent/nginx/log-source";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { NotFoundError } from "../errors.server";
 import { withOrg } from "../db/client.server";
 import { logger } from "../logger.server";
-import { HOST_LOGS_DIR, SERVER_NAMES_FILE } from "../proxy/render";
 import { singleton } from "../singleton.server";
 import { detectLevel } from "./level";
 import { MAX_MESSAGE_CHARS, type LogLine, type ProxyLogSource } from "./log-line";
@@ -19,7 +20,7 @@ import { LogWriter, type StoredLogInput } from "./log-writer.server";
 
 export interface ProxyLogShipper {
   readonly orgId: string;
-  readonly tailer: ProxyLogTailer;
+  readonly tailer: ProxyLogFollower;
   readonly writer: LogWriter;
   /** Re-reads the organization's hosts now (tests; otherwise every few seconds). */
   refreshHosts(): Promise<void>;
@@ -28,8 +29,8 @@ export interface ProxyLogShipper {
 
 export interface ProxyLogShipperOptions {
   orgId: string;
-  /** The nginx prefix (NGINX_CONF_DIR); the per-host logs are under `logs/hosts`. */
-  nginxPrefix: string;
+  /** The agent's proxy log source (its AgentHost's `proxyLogs`). */
+  logs: AgentProxyLogs;
   /** Where this organization's offsets are kept. */
   offsetsFile: string;
   pollMs?: number;
@@ -50,11 +51,6 @@ export function toStoredProxyLine(record: ProxyLogRecord, agentId: string | null
     level: detectLevel(message, { kind: record.kind, stream: record.kind }),
     message,
   };
-}
-
-/** The live tree's server name → host id map (the shared error log's attribution, render.ts). */
-function liveServerNames(nginxPrefix: string): string {
-  return join(nginxPrefix, "live", SERVER_NAMES_FILE);
 }
 
 async function loadOffsets(file: string): Promise<ProxyLogOffsets | undefined> {
@@ -83,12 +79,14 @@ export async function startProxyLogShipper(options: ProxyLogShipperOptions): Pro
   await refreshHosts();
   const writer = new LogWriter(orgId);
   const stored = await loadOffsets(options.offsetsFile);
-  const tailer = new ProxyLogTailer({
-    dir: join(options.nginxPrefix, HOST_LOGS_DIR),
+  // This organization's live viewers now ride the shipper's follow (one reader per file).
+  setShipperRunning(orgId, true);
+  // No stored offsets yet: the files already there start at their end, not at their beginning.
+  if (!stored) await saveOffsets(options.offsetsFile, {}).catch(() => undefined);
+  const tailer = options.logs.follow({
     offsets: stored,
     startAtEnd: !stored,
     include: (hostId) => hosts.has(hostId),
-    serverNamesFile: liveServerNames(options.nginxPrefix),
     // A new tree may name a host created since the last refresh: its error lines must not be
     // skipped as another organization's (the host's row is committed before its tree renders).
     onServerNamesChanged: refreshHosts,
@@ -104,11 +102,6 @@ export async function startProxyLogShipper(options: ProxyLogShipperOptions): Pro
       await saveOffsets(options.offsetsFile, offsets);
     },
   });
-  // This organization's live viewers now ride the shipper's tailer (one reader per file).
-  setShipperRunning(orgId, true);
-  // No stored offsets yet: the files already there start at their end, not at their beginning.
-  if (!stored) await saveOffsets(options.offsetsFile, {}).catch(() => undefined);
-  tailer.start();
   const timer = setInterval(() => void refreshHosts().catch((error) => logger.warn("proxy log hosts not refreshed", { orgId, error: String(error) })), options.hostRefreshMs ?? 2_000);
   timer.unref();
   return {
@@ -149,7 +142,7 @@ interface HostViewers {
 interface ProxyFeed {
   hosts: Map<string, HostViewers>;
   shipper: boolean;
-  liveTailer: ProxyLogTailer | null;
+  liveTailer: ProxyLogFollower | null;
   /** The organization's hosts when the live-only tailer started (their files start at the end). */
   known: Set<string>;
 }
@@ -197,8 +190,8 @@ function setShipperRunning(orgId: string, running: boolean): void {
 }
 
 export interface ProxyLiveOptions {
-  /** The nginx prefix (NGINX_CONF_DIR); null when this server runs no nginx (no live lines). */
-  nginxPrefix: string | null;
+  /** The agent's proxy log source; null when its nginx's logs cannot be followed (no live lines). */
+  logs: AgentProxyLogs | null;
   pollMs?: number;
 }
 
@@ -212,21 +205,19 @@ export async function subscribeProxyLive(orgId: string, source: ProxyLogSource, 
   let viewers = feed.hosts.get(source.proxyHostId);
   if (!viewers) feed.hosts.set(source.proxyHostId, (viewers = { source, listeners: new Set() }));
   viewers.listeners.add(listener);
-  if (!feed.shipper && !feed.liveTailer && options.nginxPrefix) {
+  if (!feed.shipper && !feed.liveTailer && options.logs) {
     const rows = await withOrg(orgId, (tx) => tx.proxyHost.findMany({ select: { id: true } }));
     if (!feed.liveTailer && !feed.shipper && feed.hosts.size > 0) {
       feed.known = new Set(rows.map((r) => r.id));
       feeds().tailersStarted++;
-      feed.liveTailer = new ProxyLogTailer({
-        dir: join(options.nginxPrefix, HOST_LOGS_DIR),
+      feed.liveTailer = options.logs.follow({
         startAtEnd: true,
         // Only this organization's hosts; files of hosts created later start at 0 (they are new).
         include: (hostId) => feed.known.has(hostId) || feed.hosts.has(hostId),
-        serverNamesFile: liveServerNames(options.nginxPrefix),
         pollMs: options.pollMs ?? 250,
         onError: (error) => logger.warn("live proxy log tail failed", { orgId, error: String(error) }),
         onBatch: async (records) => publishProxyRecords(orgId, records),
-      }).start();
+      });
     }
   }
   const mine = viewers;

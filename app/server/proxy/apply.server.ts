@@ -9,16 +9,17 @@
 // and `done` (nginx confirmed the reload or refused it; statuses are ok/error). The UI answers a
 // save at `accepted` and shows pending → ok live; the REST API waits for `done` unless
 // `?wait=false`. A request that joins a queued run gets that run's two moments.
+import type { AgentHost, NginxRenderFacts } from "#agent/host";
 import type { NginxApplyProgress, NginxApplyResult } from "#agent/nginx/types";
+import { hostFor } from "../agents/registry.server";
 import { withOrg, type Tx } from "../db/client.server";
-import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
 import { unseal } from "../crypto.server";
-import { applierFor } from "./appliers.server";
 import { hostFile, renderTree, RenderError, type RenderAccessList, type RenderCertificate, type RenderHost, type RenderSettings } from "./render";
 import type { StoredHostConfig } from "./dto.server";
 import { defaultSiteFor } from "./settings.server";
+import { applierOf } from "./appliers.server";
 
 export interface ApplyOutcome {
   ok: boolean;
@@ -121,18 +122,17 @@ function startNext(key: string): void {
 }
 
 /**
- * Settings of the rendered tree: listen ports from the environment, the default site from the
- * agent's ProxySettings row (read in the apply's snapshot transaction; 404 when unset).
+ * Settings of the rendered tree: listen address, ports, resolver and user are the agent's own
+ * facts (never this process's environment), the default site comes from the agent's
+ * ProxySettings row (read in the apply's snapshot transaction; 404 when unset).
  */
-export function renderSettings(defaultSite: RenderSettings["defaultSite"]): RenderSettings {
-  const e = env();
+export function renderSettings(nginx: NginxRenderFacts, defaultSite: RenderSettings["defaultSite"]): RenderSettings {
   return {
-    listenAddress: e.NGINX_LISTEN_ADDRESS,
-    httpPort: e.NGINX_HTTP_PORT,
-    httpsPort: e.NGINX_HTTPS_PORT,
-    // Docker's embedded DNS answers container names for an nginx container on a user network.
-    resolver: e.NGINX_MODE === "container" ? "127.0.0.11" : "127.0.0.1",
-    user: process.getuid?.() === 0 ? "root" : null,
+    listenAddress: nginx.listenAddress,
+    httpPort: nginx.httpPort,
+    httpsPort: nginx.httpsPort,
+    resolver: nginx.resolver,
+    user: nginx.user,
     defaultSite,
   };
 }
@@ -153,6 +153,15 @@ async function applyNow(orgId: string, agentId: string, onAccepted: (outcome: Ap
   });
   const loadMs = performance.now() - t0;
 
+  let host: AgentHost;
+  let nginx: NginxRenderFacts;
+  try {
+    host = await hostFor({ orgId }, agentId);
+    nginx = (await host.facts()).nginx;
+  } catch (error) {
+    return record(orgId, agentId, snapshotAt, snapshot.hosts.map((h) => h.id), null, `The agent could not apply the configuration: ${error instanceof Error ? error.message : String(error)}`, t0, { loadMs, renderMs: 0 });
+  }
+
   let t = performance.now();
   const renderHosts: RenderHost[] = snapshot.hosts.map((h) => toRenderHost(h.id, h.kind, h.domains, h.enabled, h.config as unknown as StoredHostConfig, h.advanced, h.accessListId, h.certificateId));
   const accessLists: RenderAccessList[] = snapshot.lists.map((l) => ({
@@ -164,7 +173,7 @@ async function applyNow(orgId: string, agentId: string, onAccepted: (outcome: Ap
   const certificates: RenderCertificate[] = snapshot.certs.map((c) => ({ id: c.id, certificatePem: c.certificatePem!, keyPem: unseal(c.keySealed!) }));
   let files: Record<string, string>;
   try {
-    files = renderTree({ settings: renderSettings(snapshot.defaultSite), hosts: renderHosts, accessLists, certificates });
+    files = renderTree({ settings: renderSettings(nginx, snapshot.defaultSite), hosts: renderHosts, accessLists, certificates });
   } catch (error) {
     const message = error instanceof RenderError ? error.message : String(error);
     return record(orgId, agentId, snapshotAt, snapshot.hosts.map((h) => h.id), null, message, t0, { loadMs, renderMs: performance.now() - t });
@@ -183,7 +192,7 @@ async function applyNow(orgId: string, agentId: string, onAccepted: (outcome: Ap
 
   let result: NginxApplyResult;
   try {
-    result = await applierFor(agentId).apply({ files, isolatePrefix: "hosts/" }, onProgress);
+    result = await applierOf(host).apply({ files, isolatePrefix: "hosts/" }, onProgress);
   } catch (error) {
     logger.error("nginx apply crashed", { agentId, error });
     await acceptedWrite;

@@ -1,20 +1,20 @@
 // nginx at startup (NGINX_MODE=local or container): start it on the last good tree without holding
 // up the server. When it cannot start (binary missing, port taken, nginx container missing, not
 // mounted or not startable), the reason is logged once and kept here for the Proxies page, which
-// says why hosts are not being served.
+// says why hosts are not being served. Starting is the built-in agent's (this process's nginx);
+// the page's question "why are hosts not served?" is asked of whichever agent it shows.
+import type { NginxRenderFacts } from "#agent/host";
+import type { Actor } from "../auth/require.server";
+import { hostFor } from "../agents/registry.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
-import { containerNginx, localNginx } from "./appliers.server";
+import { containerNginx, localNginx } from "../agents/local-host.server";
 
 interface BootState {
   problem: string | null;
 }
 const state = singleton("nginx:boot", (): BootState => ({ problem: null }));
-
-function missingBinary(): string {
-  return `nginx was not found (NGINX_BIN=${env().NGINX_BIN}). Install it (apt-get install nginx-light) or set NGINX_BIN; proxy hosts are not served until then.`;
-}
 
 export function startNginxAtBoot(): void {
   const mode = env().NGINX_MODE;
@@ -31,11 +31,9 @@ export function startNginxAtBoot(): void {
       return;
     }
     const nginx = localNginx();
-    const status = await nginx.status();
-    if (!status.version) {
-      state.problem = missingBinary();
-      return logger.warn(state.problem);
-    }
+    // nginx missing: LocalNginx says how to install it.
+    state.problem = await nginx.problem();
+    if (state.problem) return logger.warn(state.problem);
     const started = await nginx.ensureRunning();
     state.problem = started.ok ? null : `nginx did not start: ${started.output}`;
     if (state.problem) logger.warn(state.problem);
@@ -45,21 +43,21 @@ export function startNginxAtBoot(): void {
   });
 }
 
-/** For the Proxies page: null when nginx is fine (or not managed here). */
-export async function nginxProblem(): Promise<string | null> {
-  const e = env();
-  if (e.NGINX_MODE === "off") return "nginx management is off (NGINX_MODE=off): hosts are stored but not served.";
-  if (e.NGINX_MODE === "container") {
-    const nginx = containerNginx();
-    const problem = await nginx.problem();
-    if (problem) return problem;
-    const status = await nginx.status();
-    if (status.running || !status.generation) return null;
-    return state.problem ?? "nginx is not running in its container; save a host or use Re-apply all to start it.";
-  }
-  const status = await localNginx().status();
-  if (!status.version) return missingBinary();
-  if (status.running) return null;
-  if (!status.generation) return null; // nothing applied yet: the first save starts it
-  return state.problem ?? "nginx is not running; save a host or use Re-apply all to start it.";
+/** For the Proxies page: how the agent's nginx is driven, and why hosts are not served (null when they are). */
+export async function nginxState(scope: Pick<Actor, "orgId">, agentId: string): Promise<{ mode: NginxRenderFacts["mode"]; problem: string | null }> {
+  const host = await hostFor(scope, agentId);
+  const { mode } = (await host.facts()).nginx;
+  const nginx = host.proxies;
+  if (mode === "off" || !nginx) return { mode, problem: "nginx management is off (NGINX_MODE=off): hosts are stored but not served." };
+  const problem = await nginx.problem();
+  if (problem) return { mode, problem };
+  const status = await nginx.status();
+  if (status.running) return { mode, problem: null };
+  if (!status.generation) return { mode, problem: null }; // nothing applied yet: the first save starts it
+  const notRunning = mode === "container" ? "nginx is not running in its container; save a host or use Re-apply all to start it." : "nginx is not running; save a host or use Re-apply all to start it.";
+  return { mode, problem: state.problem ?? notRunning };
+}
+
+export async function nginxProblem(scope: Pick<Actor, "orgId">, agentId: string): Promise<string | null> {
+  return (await nginxState(scope, agentId)).problem;
 }

@@ -1,6 +1,6 @@
 // Live container list and stats over /ui (log tails: logs-live.server.ts). One feed per agent runs while anybody
-// watches it: one Docker event stream and one stats subscription (the agent's shared sampler),
-// whose batches go to a room; it stops when the last viewer leaves.
+// watches it: one Docker event stream and one stats stream (the agent's shared sampler), whose
+// batches go to a room; it stops when the last viewer leaves.
 import type { Agent } from "#agent/types";
 import { ContainersSubscribeSchema } from "~/validation/containers";
 import { agentFor } from "../agents/registry.server";
@@ -14,8 +14,8 @@ const LIST_DEBOUNCE_MS = 250;
 
 interface Feed {
   viewers: Set<string>;
+  /** Ends the event stream and the stats stream. */
   controller: AbortController;
-  unsubscribeStats: () => void;
 }
 
 const feeds = singleton("realtime:container-feeds", () => new Map<string, Feed>());
@@ -63,13 +63,22 @@ function startFeed(socket: TypedUiSocket, agentId: string, agent: Agent): Feed {
     clearTimeout(listTimer);
   })();
 
-  const unsubscribeStats = agent.subscribeStats(
-    (items) => {
-      if (!unreachable) to().emit("containers:stats", { agentId, items });
-    },
-    (error) => logger.debug("stats sampler error", { agentId, error: error.message }),
-  );
-  return { viewers: new Set(), controller, unsubscribeStats };
+  void (async () => {
+    // The stream reports an outage and carries on; should it end anyway (a remote agent's
+    // connection dropped), open it again until the last viewer leaves.
+    while (!signal.aborted) {
+      try {
+        for await (const update of agent.subscribeStats(signal)) {
+          if ("error" in update) logger.debug("stats sampler error", { agentId, error: update.error.message });
+          else if (!unreachable) to().emit("containers:stats", { agentId, items: update.stats });
+        }
+      } catch (error) {
+        if (!signal.aborted) logger.debug("stats stream ended", { agentId, error: errorMessage(error) });
+      }
+      await sleep(RETRY_MS, signal);
+    }
+  })();
+  return { viewers: new Set(), controller };
 }
 
 function leave(socket: TypedUiSocket, agentId: string) {
@@ -79,7 +88,6 @@ function leave(socket: TypedUiSocket, agentId: string) {
   feed.viewers.delete(socket.id);
   if (feed.viewers.size === 0) {
     feed.controller.abort();
-    feed.unsubscribeStats();
     feeds.delete(agentId);
   }
 }

@@ -6,11 +6,11 @@
 // the organization's agent, so anything it may not see is a 404.
 import { randomUUID } from "node:crypto";
 import type { Agent } from "#agent/types";
+import type { ProxyLogSource as AgentProxyLogs } from "#agent/nginx/log-source";
 import { LogsStreamSchema, LogsSubscribeSchema } from "~/validation/containers";
 import { agentFor } from "../agents/registry.server";
 import { checkContainerRef } from "../docker/containers.server";
 import { ConflictError, NotFoundError } from "../errors.server";
-import { env } from "../env.server";
 import { subscribeLive } from "../logs/live-hub.server";
 import { LiveSink } from "../logs/live-sink.server";
 import { queryLogPage } from "../logs/log-query.server";
@@ -88,7 +88,7 @@ export function registerLogHandlers(socket: TypedUiSocket): void {
     answer(socket, "logs:stream", ack, async () => {
       const input = parsePayload(LogsStreamSchema, payload);
       const actor = await currentActor(socket, "read:logs");
-      const { agent } = await agentFor(actor, input.agentId);
+      const { agent, proxyLogs } = await agentFor(actor, input.agentId);
       const wantsContainers = Boolean(input.containerIds?.length || input.stack || input.all);
       const proxies = input.proxyHostIds?.length ? await resolveProxySources(actor, input.proxyHostIds) : [];
       const sources = wantsContainers ? await resolveSources(agent, input, proxies.length > 0) : [];
@@ -101,7 +101,7 @@ export function registerLogHandlers(socket: TypedUiSocket): void {
       attach(agent, sources, subscriptionId, since ? { since } : {}, () => {
         if (--live === 0 && proxies.length === 0) end(subscriptionId, { reason: null });
       });
-      await attachProxies(actor.orgId, proxies, subscriptionId, since);
+      await attachProxies(actor.orgId, proxyLogs, proxies, subscriptionId, since);
       // After the acknowledgement, so the browser knows the id the end belongs to.
       if (sources.length === 0 && proxies.length === 0) setImmediate(() => end(subscriptionId, { reason: null }));
       return { subscriptionId, sources: [...sources, ...proxies] };
@@ -124,10 +124,9 @@ export function registerLogHandlers(socket: TypedUiSocket): void {
    * Proxy hosts: joins each host's live lines first (holding them), reads the stored history since
    * the resume point, sends it, then the held lines the history does not have.
    */
-  async function attachProxies(orgId: string, proxies: ProxyLogSource[], subscriptionId: string, since: Date | null) {
+  async function attachProxies(orgId: string, logs: AgentProxyLogs | null, proxies: ProxyLogSource[], subscriptionId: string, since: Date | null) {
     const subscription = subscriptions.get(subscriptionId);
     if (!subscription || proxies.length === 0) return;
-    const nginxPrefix = env().NGINX_MODE === "local" ? env().NGINX_CONF_DIR : null;
     const held: LiveLine[][] = proxies.map(() => []);
     const holding = proxies.map(() => Boolean(since));
     for (const [i, source] of proxies.entries()) {
@@ -141,7 +140,7 @@ export function registerLogHandlers(socket: TypedUiSocket): void {
               if (held[i]!.length > MAX_CATCH_UP) held[i]!.splice(0, held[i]!.length - MAX_CATCH_UP);
             },
           },
-          { nginxPrefix },
+          { logs },
         );
       // The viewer may have left while the tailer started.
       if (!subscriptions.has(subscriptionId)) return stop();
@@ -223,8 +222,8 @@ function byTime(a: LiveLine, b: LiveLine): number {
 
 async function readHistory(agent: Agent, source: ContainerLogSource, history: { tail?: number; since?: Date }): Promise<LogLine[]> {
   const lines: LogLine[] = [];
-  const until = new Date();
-  const options = history.since ? { since: history.since, until, tail: MAX_CATCH_UP } : { tail: history.tail ?? 0, until };
+  const until = new Date().toISOString();
+  const options = history.since ? { since: history.since.toISOString(), until, tail: MAX_CATCH_UP } : { tail: history.tail ?? 0, until };
   const from = history.since?.toISOString() ?? null;
   for await (const batch of agent.logs(source.containerId, { ...options, follow: false, timestamps: true })) {
     for (const entry of batch) {
