@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import { createConnection } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { freePort } from "../setup/postgres";
-import { setUpServer, startServer, type Client, type TestServer } from "../setup/server";
+import { memberClient, setUpServer, startServer, type Client, type TestServer } from "../setup/server";
 import type { Page } from "playwright-core";
 import { artifactPath, openBrowser, waitForHydration, type TestBrowser, logIn } from "./browser";
 import { viaNginx, stopNginxOf } from "../setup/nginx";
@@ -163,7 +163,7 @@ describe("proxies in a browser", () => {
     const directive = 'proxy_set_header X-Upstream-Key "e2e-adv-secret";';
     const created = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["adv-e2e.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort }, advanced: directive })).json();
     const plain = { email: "plain-admin-e2e@example.com", password: "a long enough test password" };
-    expect((await admin.post("/api/v1/users", { ...plain, name: "Plain Admin", role: "admin" })).status).toBe(201);
+    await memberClient(server, admin, { ...plain, name: "Plain Admin", role: "admin" });
 
     const page = await browser.newPage(server.url);
     await logIn(page, plain);
