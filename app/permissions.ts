@@ -18,6 +18,8 @@ export const PERMISSIONS = [
   "manage:certificate",
   "read:alert",
   "manage:alert",
+  "read:monitor",
+  "manage:monitor",
   "read:health",
   "read:user",
   "manage:user",
@@ -33,6 +35,7 @@ const viewer: Permission[] = [
   "read:proxy",
   "read:certificate",
   "read:alert",
+  "read:monitor",
   "read:health",
 ];
 const operator: Permission[] = [...viewer, "operate:container", "read:logs"];
@@ -44,6 +47,7 @@ const admin: Permission[] = [
   "manage:proxy",
   "manage:certificate",
   "manage:alert",
+  "manage:monitor",
   "read:user",
   "manage:user",
   "read:audit",
