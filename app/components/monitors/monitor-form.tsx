@@ -21,11 +21,11 @@ export interface MonitorFormProps {
   pending: boolean;
 }
 
-function Check({ name, label, defaultChecked, hint }: { name: string; label: string; defaultChecked: boolean; hint?: string }) {
+function Check({ name, label, defaultChecked, hint, value }: { name: string; label: string; defaultChecked: boolean; hint?: string; value?: string }) {
   const id = useId();
   return (
     <div className="flex items-start gap-2">
-      <input id={id} type="checkbox" name={name} defaultChecked={defaultChecked} className="mt-1 h-4 w-4" />
+      <input id={id} type="checkbox" name={name} value={value ?? "on"} defaultChecked={defaultChecked} className="mt-1 h-4 w-4" />
       <label htmlFor={id} className="text-sm">
         {label}
         {hint ? <span className="block text-xs text-slate-500">{hint}</span> : null}
@@ -44,6 +44,7 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
   const typeId = useId();
   const val = (key: string, stored: unknown, fallback = "") => v?.[key] ?? (stored === undefined || stored === null ? fallback : String(stored));
   const selectedChannels = new Set(v?.channelIds !== undefined ? v.channelIds.split(",") : (monitor?.channelIds ?? []));
+  const channelError = Object.entries(fields).find(([k]) => k === "channelIds" || k.startsWith("channelIds."))?.[1];
   const bool = (key: string, stored: unknown, fallback: boolean) => (v ? v[key] === "on" : typeof stored === "boolean" ? stored : fallback);
 
   return (
@@ -136,9 +137,9 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
         {channels.length === 0 ? (
           <p className="text-sm text-slate-500">No alert channels yet: add one under Alerts → Channels to be told.</p>
         ) : (
-          channels.map((c) => <Check key={c.id} name="channelIds" label={`${c.name} (${c.type})`} defaultChecked={selectedChannels.has(c.id)} />)
+          channels.map((c) => <Check key={c.id} name="channelIds" value={c.id} label={`${c.name} (${c.type})`} defaultChecked={selectedChannels.has(c.id)} />)
         )}
-        {fields.channelIds ? <p className="text-sm text-red-600 dark:text-red-400">{fields.channelIds}</p> : null}
+        {channelError ? <p className="text-sm text-red-600 dark:text-red-400">{channelError}</p> : null}
       </fieldset>
       <Check name="enabled" label="Enabled (checks run)" defaultChecked={bool("enabled", monitor?.enabled, true)} />
       <div>
