@@ -4,6 +4,7 @@ import { applyOutcome } from "~/server/monitors/state";
 import { checkPush } from "~/server/monitors/checks/push";
 import { renderMonitorMessage } from "~/server/monitors/notify";
 import { CreateMonitorSchema } from "~/validation/monitors";
+import { monitorThisHref, publicUrlOfHost } from "~/components/monitors/monitor-this";
 
 describe("applyOutcome", () => {
   test("a first success of a new monitor is up without an incident", () => {
@@ -68,4 +69,15 @@ test("renders down and up notifications with the monitor, target and cause", () 
   expect(down.items[0]).toMatchObject({ state: "firing", message: "DOWN (status): HTTP 500" });
   const up = renderMonitorMessage({ monitorId: "m", name: "Shop", target: "https://shop.example", kind: "up", cause: null, message: "HTTP 200", latencyMs: 12, at }, "http://x/monitors");
   expect(up.items[0]!.state).toBe("resolved");
+});
+
+describe("monitorThisHref", () => {
+  test("pre-fills the public URL of a proxy host: https when it has TLS, skipping wildcard names", () => {
+    expect(monitorThisHref({ domains: ["*.example.com", "shop.example.com"], tls: { mode: "acme" } })).toBe("/monitors?new=http&url=https%3A%2F%2Fshop.example.com%2F&name=shop.example.com#monitor-form");
+    expect(publicUrlOfHost({ domains: ["plain.test"], tls: { mode: "none" } })).toBe("http://plain.test/");
+  });
+
+  test("offers nothing for a host with only wildcard names", () => {
+    expect(monitorThisHref({ domains: ["*.example.com"], tls: { mode: "none" } })).toBeNull();
+  });
 });
