@@ -19,6 +19,14 @@ function target(m: MonitorDto): string {
   return m.type;
 }
 
+/** 60 → "60 s", 300 → "5 min", 86400 → "24 h". */
+export function formatInterval(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200 && seconds % 60 === 0) return `${seconds / 60} min`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  return `${seconds} s`;
+}
+
 const pct = (v: number | null) => (v === null ? "—" : `${v.toFixed(v === 100 ? 0 : 2)} %`);
 
 export function MonitorList({ monitors, canManage }: { monitors: MonitorDto[]; canManage: boolean }) {
@@ -30,8 +38,8 @@ export function MonitorList({ monitors, canManage }: { monitors: MonitorDto[]; c
           <tr key={m.id} data-testid="monitor-row" data-name={m.name} data-status={m.status} className="flex flex-col gap-1 py-3 md:table-row">
             <td className="min-w-0 md:py-3 md:pr-3 md:align-top">
               <p className="font-medium">{m.name}</p>
-              <p className="break-all text-xs text-slate-500">
-                {m.type.toUpperCase()} · {target(m)} · every {m.intervalSeconds} s
+              <p className="text-xs text-slate-500">
+                {m.type.toUpperCase()} · <span className="break-all">{target(m)}</span> · <span className="whitespace-nowrap">every {formatInterval(m.intervalSeconds)}</span>
               </p>
             </td>
             <td className="md:py-3 md:pr-3 md:align-top">
@@ -56,7 +64,7 @@ export function MonitorList({ monitors, canManage }: { monitors: MonitorDto[]; c
                   <Form method="post">
                     <input type="hidden" name="intent" value="check" />
                     <input type="hidden" name="id" value={m.id} />
-                    <button type="submit" className={BUTTON.secondary} disabled={!m.enabled} title={m.enabled ? undefined : "Paused: enable it to check"} aria-label={`Check ${m.name} now`}>
+                    <button type="submit" className={`${BUTTON.secondary} whitespace-nowrap`} disabled={!m.enabled} title={m.enabled ? undefined : "Paused: enable it to check"} aria-label={`Check ${m.name} now`}>
                       Check now
                     </button>
                   </Form>

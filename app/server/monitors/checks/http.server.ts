@@ -98,7 +98,8 @@ export async function checkHttp(config: HttpConfig, policy: AddressPolicy, now: 
     }
     const latencyMs = Math.max(0, Math.round(now() - started));
     if (!config.expectedStatus.includes(answer.status)) {
-      return { ok: false, cause: "status", message: `HTTP ${answer.status}, expected ${config.expectedStatus.join(", ")}`, latencyMs };
+      const any2xx = config.expectedStatus.length > 0 && config.expectedStatus.every((s) => s >= 200 && s < 300) && config.expectedStatus.length >= 10;
+      return { ok: false, cause: "status", message: `HTTP ${answer.status}, expected ${any2xx ? "a 2xx status" : config.expectedStatus.join(", ")}`, latencyMs };
     }
     if (config.keyword) {
       const found = answer.body.includes(config.keyword);
