@@ -163,3 +163,33 @@ export interface MonitorDto {
   createdAt: string;
   updatedAt: string;
 }
+
+const slug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(2, "At least 2 characters.")
+  .max(60, "At most 60 characters.")
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "Lowercase letters, digits and dashes; no dash at either end.");
+
+export const CreateStatusPageSchema = z.object({
+  slug,
+  title: z.string().trim().min(1, "Give the page a title.").max(100),
+  description: z.string().trim().max(2000).default(""),
+  monitorIds: z.array(z.string().uuid("Not a monitor id.")).max(100).default([]),
+});
+export const UpdateStatusPageSchema = z.object({
+  slug: slug.optional(),
+  title: z.string().trim().min(1, "Give the page a title.").max(100).optional(),
+  description: z.string().trim().max(2000).optional(),
+  monitorIds: z.array(z.string().uuid("Not a monitor id.")).max(100).optional(),
+});
+export type CreateStatusPageInput = z.infer<typeof CreateStatusPageSchema>;
+export type UpdateStatusPageInput = z.infer<typeof UpdateStatusPageSchema>;
+
+/** What a public status page shows: nothing but the chosen monitors' name, status and uptime. */
+export interface PublicStatusPage {
+  title: string;
+  description: string;
+  monitors: { name: string; status: MonitorStatus; uptime: { h24: number | null; d7: number | null; d30: number | null; d90: number | null } }[];
+}

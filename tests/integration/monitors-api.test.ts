@@ -95,6 +95,13 @@ async function incidents(id: string): Promise<{ kind: string; cause: string | nu
   return ((await res.json()) as { items: { kind: string; cause: string | null; message: string }[] }).items;
 }
 
+let orgB: Promise<Client> | undefined;
+/** One second organization for the whole file (its user can be made once). */
+function orgBClient(): Promise<Client> {
+  orgB ??= secondOrganizationClient(server);
+  return orgB;
+}
+
 async function fieldsOf(res: Response): Promise<Record<string, string>> {
   expect(res.status).toBe(400);
   const body = (await res.json()) as { error: { code: string; fields?: Record<string, string> } };
@@ -276,7 +283,7 @@ describe("permissions, audit and tenancy", () => {
 
   test("refuses org B every one of org A's monitors with 404 and lists none of them", async () => {
     const m = await create({ name: "org A only", type: "http", config: { url: url() } });
-    const orgB = await secondOrganizationClient(server);
+    const orgB = await orgBClient();
     const list = (await (await orgB.request("/api/v1/monitors")).json()) as { items: unknown[] };
     expect(list.items).toEqual([]);
     for (const path of [`/api/v1/monitors/${m.id}`, `/api/v1/monitors/${m.id}/results`, `/api/v1/monitors/${m.id}/incidents`]) {
@@ -286,5 +293,52 @@ describe("permissions, audit and tenancy", () => {
     expect((await orgB.post(`/api/v1/monitors/${m.id}/check`, {})).status).toBe(404);
     expect((await orgB.request(`/api/v1/monitors/${m.id}`, { method: "DELETE" })).status).toBe(404);
     expect((await admin.request(`/api/v1/monitors/${m.id}`)).status).toBe(200);
+  });
+});
+
+describe("status pages", () => {
+  test("serve the chosen monitors' name, status and uptime to anyone, and nothing else", async () => {
+    answer.status = 200;
+    const shown = await create({ name: "Public shop", type: "http", config: { url: url("/public") } });
+    await checkNow(shown.id);
+    const hidden = await create({ name: "Internal admin panel", type: "http", config: { url: url("/secret-admin") } });
+    const created = await admin.post("/api/v1/status-pages", { slug: "acme-status", title: "Acme status", description: "Our services", monitorIds: [shown.id] });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ slug: "acme-status", monitorIds: [shown.id] });
+
+    const anonymous = new Client(server.url);
+    const res = await anonymous.request("/api/v1/status/acme-status");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toMatch(/public/);
+    const body = await res.json();
+    expect(body).toEqual({ title: "Acme status", description: "Our services", monitors: [{ name: "Public shop", status: "up", uptime: { h24: 100, d7: 100, d30: 100, d90: 100 } }] });
+
+    const html = await (await anonymous.request("/status/acme-status")).text();
+    expect(html).toContain("Acme status");
+    expect(html).toContain("Public shop");
+    expect(html).not.toContain(hidden.id);
+    expect(html).not.toContain("Internal admin panel");
+    expect(html).not.toContain("/public");
+    expect((await anonymous.request("/api/v1/status/no-such-page")).status).toBe(404);
+    expect((await anonymous.request("/status/no-such-page")).status).toBe(404);
+  });
+
+  test("refuses a bad slug with 400 and a taken one with 409, also across organizations", async () => {
+    expect(await fieldsOf(await admin.post("/api/v1/status-pages", { slug: "-Bad slug-", title: "x" }))).toHaveProperty("slug");
+    await admin.post("/api/v1/status-pages", { slug: "taken", title: "First" });
+    expect((await admin.post("/api/v1/status-pages", { slug: "taken", title: "Second" })).status).toBe(409);
+    const orgB = await orgBClient();
+    expect((await orgB.post("/api/v1/status-pages", { slug: "taken", title: "B's" })).status).toBe(409);
+  });
+
+  test("refuses org B org A's status page (404) and a page listing org A's monitor (400)", async () => {
+    const m = await create({ name: "A's monitor", type: "http", config: { url: url() } });
+    const page = (await (await admin.post("/api/v1/status-pages", { slug: "org-a-page", title: "A" })).json()) as { id: string };
+    const orgB = await orgBClient();
+    expect((await orgB.request(`/api/v1/status-pages/${page.id}`)).status).toBe(404);
+    expect((await orgB.request(`/api/v1/status-pages/${page.id}`, { method: "PATCH", json: { title: "stolen" } })).status).toBe(404);
+    expect((await orgB.request(`/api/v1/status-pages/${page.id}`, { method: "DELETE" })).status).toBe(404);
+    expect(((await (await orgB.request("/api/v1/status-pages")).json()) as { items: unknown[] }).items).toEqual([]);
+    expect((await orgB.post("/api/v1/status-pages", { slug: "b-page", title: "B", monitorIds: [m.id] })).status).toBe(400);
   });
 });
