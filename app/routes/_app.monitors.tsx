@@ -10,6 +10,8 @@ import { listChannels } from "~/server/alerts/channels.server";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { runMonitorsAction } from "~/server/monitors/page-actions.server";
 import { listMonitors } from "~/server/monitors/monitors.server";
+import { listStatusPages } from "~/server/monitors/status-pages.server";
+import { StatusPages } from "~/components/monitors/status-pages";
 import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
@@ -17,10 +19,11 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const actor = await requireUserWithPermission(request, context, "read:monitor");
   const params = new URL(request.url).searchParams;
   const canManage = can(actor.role, "manage:monitor");
-  const [{ items }, channels] = await Promise.all([listMonitors(actor), can(actor.role, "read:alert") ? listChannels(actor) : { items: [] }]);
+  const [{ items }, channels, pages] = await Promise.all([listMonitors(actor), can(actor.role, "read:alert") ? listChannels(actor) : { items: [] }, listStatusPages(actor)]);
   const prefillType = params.get("new");
   return {
     monitors: items,
+    statusPages: pages.items.map((p) => ({ id: p.id, slug: p.slug, title: p.title, monitorIds: p.monitorIds })),
     channels: channels.items.map((c) => ({ id: c.id, name: c.name, type: c.type })),
     editing: items.find((m) => m.id === params.get("edit")) ?? null,
     prefill: prefillType ? { type: prefillType, url: params.get("url") ?? "", name: params.get("name") ?? "" } : null,
@@ -38,7 +41,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 });
 
 export default function MonitorsPage() {
-  const { monitors, channels, editing, prefill, localAgentId, canManage } = useLoaderData<typeof loader>();
+  const { monitors, channels, statusPages, editing, prefill, localAgentId, canManage } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as MonitorFormResult;
   const navigation = useNavigation();
   const intent = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : "";
@@ -78,6 +81,9 @@ export default function MonitorsPage() {
             />
           </section>
         ) : null}
+        <Card title={`Status pages (${statusPages.length})`}>
+          <StatusPages pages={statusPages} monitors={monitors.map((m) => ({ id: m.id, name: m.name }))} canManage={canManage} result={result} pending={intent === "page-create"} />
+        </Card>
       </div>
     </>
   );

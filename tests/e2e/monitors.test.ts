@@ -110,4 +110,35 @@ describe("Monitors page", () => {
     await page.getByText("Nothing is monitored yet").waitFor();
     browser.assertNoPageErrors();
   }, 90_000);
+
+  test("publishes a status page from the Monitors page that a visitor sees without logging in; deleting it asks first", async () => {
+    const created = await admin.post("/api/v1/monitors", { name: "Storefront", type: "http", intervalSeconds: 86400, config: { url: `http://127.0.0.1:${targetPort}/` } });
+    expect(created.status).toBe(201);
+    await admin.post("/api/v1/monitors", { name: "Back office", type: "push", intervalSeconds: 86400 });
+    const page = await browser.newPage(server.url);
+    await logIn(page);
+    await page.goto("/monitors");
+    await waitForHydration(page);
+    const form = page.getByRole("form", { name: "New status page" });
+    await form.getByLabel("Page title").fill("Shop status");
+    await form.getByLabel("Address (slug)").fill("Bad Slug");
+    await form.getByLabel("Storefront").check();
+    await form.getByRole("button", { name: "Publish status page" }).click();
+    await form.getByText("Lowercase letters, digits and dashes; no dash at either end.").waitFor();
+    await form.getByLabel("Address (slug)").fill("shop");
+    await form.getByRole("button", { name: "Publish status page" }).click();
+    await page.locator('[data-testid="status-page-row"]', { hasText: "/status/shop" }).waitFor();
+
+    const visitor = await browser.newPage(server.url);
+    await visitor.goto("/status/shop");
+    await visitor.getByRole("heading", { name: "Shop status" }).waitFor();
+    await expect(visitor.locator('[data-testid="status-monitor"]').allTextContents()).resolves.toEqual([expect.stringContaining("Storefront")]);
+    await expect(visitor.content()).resolves.not.toContain("Back office");
+
+    await page.getByRole("button", { name: "Delete the status page shop" }).click();
+    await page.getByRole("dialog", { name: "Delete the status page Shop status?" }).getByRole("button", { name: "Delete status page" }).click();
+    await page.locator('[data-testid="status-page-row"]').waitFor({ state: "detached" });
+    expect((await fetch(`${server.url}/status/shop`)).status).toBe(404);
+    browser.assertNoPageErrors();
+  }, 60_000);
 });

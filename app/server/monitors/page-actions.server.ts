@@ -4,8 +4,9 @@
 import type { Actor } from "../auth/require.server";
 import { formFailure } from "../http/form-failure.server";
 import { parseWith } from "../http/api.server";
-import { CreateMonitorSchema, UpdateMonitorSchema } from "~/validation/monitors";
+import { CreateMonitorSchema, CreateStatusPageSchema, UpdateMonitorSchema } from "~/validation/monitors";
 import { checkMonitorNow, createMonitor, deleteMonitor, updateMonitor } from "./monitors.server";
+import { createStatusPage, deleteStatusPage } from "./status-pages.server";
 
 export type MonitorsActionResult =
   | { ok: true; message: string; intent: string }
@@ -52,7 +53,7 @@ export function monitorBodyFromForm(form: FormData): Record<string, unknown> {
 
 function echo(form: FormData): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const [k, v] of form) if (typeof v === "string" && k !== "intent") values[k] = k === "channelIds" && values[k] ? `${values[k]},${v}` : v;
+  for (const [k, v] of form) if (typeof v === "string" && k !== "intent") values[k] = (k === "channelIds" || k === "monitorIds") && values[k] ? `${values[k]},${v}` : v;
   return values;
 }
 
@@ -77,6 +78,15 @@ export async function runMonitorsAction(actor: Actor, form: FormData): Promise<M
     if (intent === "check") {
       const m = await checkMonitorNow(actor, id);
       return { ok: true, intent, message: `${m.name} is ${m.status}${m.message ? `: ${m.message}` : ""}.` };
+    }
+    if (intent === "page-create") {
+      const body = { slug: str(form, "slug"), title: str(form, "title"), description: str(form, "description"), monitorIds: form.getAll("monitorIds").filter((v): v is string => typeof v === "string" && v !== "") };
+      const created = await createStatusPage(actor, parseWith(CreateStatusPageSchema, body));
+      return { ok: true, intent, message: `The status page is public at /status/${created.slug}.` };
+    }
+    if (intent === "page-delete") {
+      await deleteStatusPage(actor, id);
+      return { ok: true, intent, message: "The status page was removed; its address answers 404 now." };
     }
     return { ok: false, intent, message: "Unknown action.", fields: {} };
   } catch (error) {
