@@ -6,6 +6,7 @@ export const FEATURES = {
   containers: ["community", "saas"],
   logs: ["community", "saas"],
   alerts: ["community", "saas"],
+  monitors: ["community", "saas"],
   health: ["community", "saas"],
   users: ["community", "saas"],
   audit: ["community", "saas"],

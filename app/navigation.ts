@@ -15,6 +15,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/certificates", label: "Certificates", feature: "proxies", permission: "read:certificate" },
   { to: "/containers", label: "Containers", feature: "containers", permission: "read:container" },
   { to: "/logs", label: "Logs", feature: "logs", permission: "read:logs" },
+  { to: "/monitors", label: "Monitors", feature: "monitors", permission: "read:monitor" },
   { to: "/alerts", label: "Alerts", feature: "alerts", permission: "read:alert" },
   { to: "/health", label: "Health", feature: "health", permission: "read:health" },
   { to: "/users", label: "Users", feature: "users", permission: "read:user" },

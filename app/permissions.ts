@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   "manage:certificate",
   "read:alert",
   "manage:alert",
+  "read:monitor",
+  "manage:monitor",
   "read:health",
   "read:user",
   "manage:user",
@@ -34,6 +36,7 @@ const viewer: Permission[] = [
   "read:proxy",
   "read:certificate",
   "read:alert",
+  "read:monitor",
   "read:health",
 ];
 const operator: Permission[] = [...viewer, "operate:container", "read:logs"];
@@ -45,6 +48,7 @@ const admin: Permission[] = [
   "manage:proxy",
   "manage:certificate",
   "manage:alert",
+  "manage:monitor",
   "read:user",
   "manage:user",
   "read:audit",

@@ -20,6 +20,7 @@ import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/
 import { listAccessLists } from "~/server/proxy/access-lists.server";
 import { listCertificates } from "~/server/certs/certificates.server";
 import { TlsState } from "~/components/proxy/tls-state";
+import { monitorThisHref } from "~/components/monitors/monitor-this";
 import { Reachability } from "~/components/proxy/reachability";
 import { nginxState } from "~/server/proxy/boot.server";
 import type { Reachability as ReachabilityResult } from "~/server/proxy/reachability.server";
@@ -227,6 +228,11 @@ export default function ProxiesPage() {
                           <Link to={`?edit=${h.id}#host-form`} className="text-brand-600 hover:underline" aria-label={`Edit ${h.domains[0]}`}>
                             Edit
                           </Link>
+                          {monitorThisHref(h) ? (
+                            <Link to={monitorThisHref(h)!} className="whitespace-nowrap text-brand-600 hover:underline" aria-label={`Monitor ${h.domains[0]}`}>
+                              Monitor this
+                            </Link>
+                          ) : null}
                           <ConfirmDialog trigger="Delete" triggerLabel={`Delete ${h.domains[0]}`} title={`Delete ${h.domains[0]}?`} confirm="Delete host" fields={{ intent: "delete", id: h.id }}>
                             nginx stops serving {h.domains.join(", ")} as soon as the change is applied. Requests for it then get the default site.
                           </ConfirmDialog>

@@ -5,6 +5,8 @@ import { deleteExpiredSessions } from "./auth/session.server";
 import { renewDueCertificates } from "./certs/issuance.server";
 import { appPool } from "./db/pg-pool.server";
 import { logger } from "./logger.server";
+import { startMonitorScheduler } from "./monitors/scheduler.server";
+import { pruneMonitorResults } from "./monitors/retention.server";
 import { applyLogRetention, createLogPartitionsAhead, indexClosedLogPartitions } from "./logs/log-retention.server";
 import { ensureLogCollectors } from "./logs/collector-boot.server";
 
@@ -28,6 +30,8 @@ const JOBS: Job[] = [
   { name: "log-retention", everyMs: 60 * 60 * 1000, run: async () => void (await applyLogRetention()), lockKey: 7_126_032, runOnStart: true },
   // Trigram index of each day once it has closed (today is written without it; decision 030).
   // Last at start-up: after an upgrade it may build several days' indexes.
+  // Raw monitor results older than 90 days (the longest uptime window; decision 060).
+  { name: "monitor-results-retention", everyMs: 60 * 60 * 1000, run: async () => void (await pruneMonitorResults()), lockKey: 7_126_061 },
   { name: "log-search-index", everyMs: 10 * 60 * 1000, run: async () => void (await indexClosedLogPartitions()), lockKey: 7_126_033, runOnStart: true },
 ];
 
@@ -75,8 +79,11 @@ export function startBackgroundJobs(): () => void {
   for (const t of [...timers, ...startup]) t.unref();
   // Alerts follow the agent's events and their own 30-s tick (app/server/alerts/engine.server.ts).
   const stopAlerts = startAlertEngine();
+  // Uptime monitors spread over their intervals on one replica (app/server/monitors, decision 060).
+  const stopMonitors = startMonitorScheduler();
   return () => {
     stopAlerts();
+    stopMonitors();
     timers.forEach(clearInterval);
     startup.forEach(clearTimeout);
   };

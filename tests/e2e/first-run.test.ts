@@ -6,7 +6,7 @@ import type { Page } from "playwright-core";
 import { ADMIN, startServer, type TestServer } from "../setup/server";
 import { artifactPath, openBrowser, waitForHydration, type TestBrowser } from "./browser";
 
-const COMMUNITY_AREAS = ["Proxies", "Containers", "Logs", "Alerts", "Health", "Users", "Settings"];
+const COMMUNITY_AREAS = ["Proxies", "Containers", "Logs", "Monitors", "Alerts", "Health", "Users", "Settings"];
 const SAAS_ONLY_AREAS = ["Organizations", "Billing"];
 
 let server: TestServer;

@@ -18,6 +18,8 @@ const MATRIX: Record<Permission, Role[]> = {
   "manage:certificate": ["super_admin", "admin"],
   "read:alert": ["super_admin", "admin", "operator", "viewer"],
   "manage:alert": ["super_admin", "admin"],
+  "read:monitor": ["super_admin", "admin", "operator", "viewer"],
+  "manage:monitor": ["super_admin", "admin"],
   "read:health": ["super_admin", "admin", "operator", "viewer"],
   "read:user": ["super_admin", "admin"],
   "manage:user": ["super_admin", "admin"],

@@ -1,0 +1,15 @@
+// "Monitor this" from a proxy host: the Monitors page's form pre-filled with the host's public URL.
+// Pure and shared (the proxies page links with it; tests check it).
+
+export function publicUrlOfHost(host: { domains: string[]; tls: { mode: string } }): string | null {
+  const domain = host.domains.find((d) => !d.includes("*"));
+  if (!domain) return null;
+  return `${host.tls.mode === "none" ? "http" : "https"}://${domain}/`;
+}
+
+export function monitorThisHref(host: { domains: string[]; tls: { mode: string } }): string | null {
+  const url = publicUrlOfHost(host);
+  if (!url) return null;
+  const params = new URLSearchParams({ new: "http", url, name: host.domains.find((d) => !d.includes("*")) ?? "" });
+  return `/monitors?${params.toString()}#monitor-form`;
+}

@@ -1,0 +1,94 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { MonitorForm, type MonitorFormResult } from "~/components/monitors/monitor-form";
+import { MonitorList } from "~/components/monitors/monitor-list";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { Card, EmptyState, PageHeader } from "~/components/ui/page";
+import { can } from "~/permissions";
+import { localAgentId } from "~/server/agents/registry.server";
+import { listChannels } from "~/server/alerts/channels.server";
+import { requireUserWithPermission } from "~/server/auth/require.server";
+import { runMonitorsAction } from "~/server/monitors/page-actions.server";
+import { listMonitors } from "~/server/monitors/monitors.server";
+import { listStatusPages } from "~/server/monitors/status-pages.server";
+import { StatusPages } from "~/components/monitors/status-pages";
+import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
+
+export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
+  requirePageFeature("monitors");
+  const actor = await requireUserWithPermission(request, context, "read:monitor");
+  const params = new URL(request.url).searchParams;
+  const canManage = can(actor.role, "manage:monitor");
+  const [{ items }, channels, pages] = await Promise.all([listMonitors(actor), can(actor.role, "read:alert") ? listChannels(actor) : { items: [] }, listStatusPages(actor)]);
+  const prefillType = params.get("new");
+  return {
+    monitors: items,
+    statusPages: pages.items.map((p) => ({ id: p.id, slug: p.slug, title: p.title, monitorIds: p.monitorIds })),
+    channels: channels.items.map((c) => ({ id: c.id, name: c.name, type: c.type })),
+    editing: items.find((m) => m.id === params.get("edit")) ?? null,
+    prefill: prefillType ? { type: prefillType, url: params.get("url") ?? "", name: params.get("name") ?? "" } : null,
+    localAgentId: canManage ? await localAgentId(actor) : null,
+    canManage,
+  };
+});
+
+export const action = page(async ({ request, context }: ActionFunctionArgs) => {
+  requirePageFeature("monitors");
+  const actor = await requireUserWithPermission(request, context, "manage:monitor");
+  const result = await runMonitorsAction(actor, await readForm(request));
+  if (result.ok) return redirectWithToast("/monitors", { kind: "success", message: result.message });
+  return result;
+});
+
+export default function MonitorsPage() {
+  const { monitors, channels, statusPages, editing, prefill, localAgentId, canManage } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as MonitorFormResult;
+  const navigation = useNavigation();
+  const intent = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : "";
+  return (
+    <>
+      <PageHeader title="Monitors" description="Uptime checks of URLs, ports, containers and cron jobs, with incidents and notifications through your alert channels." />
+      <div className="flex flex-col gap-6">
+        <Card title={`Monitors (${monitors.length})`}>
+          {monitors.length === 0 ? (
+            <EmptyState title="Nothing is monitored yet" action={canManage ? { to: "#monitor-form", label: "Create a monitor" } : undefined}>
+              {canManage
+                ? "Add a URL, a TCP port, a container or a push URL for a cron job below — or use “Monitor this” on a proxy host. Pick an alert channel to be told when it goes down and comes back."
+                : "An administrator can add monitors here."}
+            </EmptyState>
+          ) : (
+            <MonitorList monitors={monitors} canManage={canManage} />
+          )}
+        </Card>
+        {canManage ? (
+          <section id="monitor-form" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+            <div className="mb-3 flex items-center justify-between gap-3">
+              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">{editing ? `Edit ${editing.name}` : "New monitor"}</h2>
+              {editing || prefill ? (
+                <Link to="/monitors" className="text-sm text-brand-600 hover:underline">
+                  {editing ? "Cancel editing" : "Clear"}
+                </Link>
+              ) : null}
+            </div>
+            <MonitorForm
+              key={editing?.id ?? (prefill ? `new-${prefill.url}` : "new")}
+              monitor={editing}
+              prefill={prefill}
+              channels={channels}
+              localAgentId={localAgentId}
+              result={result}
+              pending={intent === "create" || intent === "update"}
+            />
+          </section>
+        ) : null}
+        <Card title={`Status pages (${statusPages.length})`}>
+          <StatusPages pages={statusPages} monitors={monitors.map((m) => ({ id: m.id, name: m.name }))} canManage={canManage} result={result} pending={intent === "page-create"} />
+        </Card>
+      </div>
+    </>
+  );
+}
+
+export const meta: MetaFunction = () => [{ title: "Monitors · InfraPilot" }];
+
+export const ErrorBoundary = RouteErrorBoundary;

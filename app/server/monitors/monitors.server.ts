@@ -1,0 +1,288 @@
+// Uptime monitors: create, list, read, update, delete, results and incidents (decision 060).
+// Every change is audited and tells the scheduler to reload. Destinations of http/tcp monitors
+// pass the alerts' SSRF policy when saved (400 with the field) and again at every check.
+import { assertPermission, type Actor } from "../auth/require.server";
+import { agentFor } from "../agents/registry.server";
+import { auditInTx } from "../audit/audit.server";
+import { randomToken, seal, sha256Hex, unseal } from "../crypto.server";
+import { withOrg, type Tx } from "../db/client.server";
+import { env } from "../env.server";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.server";
+import { parseWith } from "../http/api.server";
+import { assertUrlAllowed, DeliveryError, policyFromEnv, resolveHostAllowed } from "../alerts/safe-fetch.server";
+import {
+  CreateMonitorSchema,
+  MONITOR_STATUSES,
+  MONITOR_TYPES,
+  type CreateMonitorInput,
+  type MonitorDto,
+  type MonitorStatus,
+  type MonitorType,
+  type UpdateMonitorInput,
+} from "~/validation/monitors";
+import { runMonitorCheck } from "./run.server";
+import { bumpMonitorsVersion } from "./version.server";
+import { uptimeFor, type Uptime } from "./uptime.server";
+
+export const MONITOR_SELECT = {
+  id: true,
+  orgId: true,
+  name: true,
+  type: true,
+  config: true,
+  intervalSeconds: true,
+  retries: true,
+  channelIds: true,
+  agentId: true,
+  enabled: true,
+  pushTokenSealed: true,
+  lastPushAt: true,
+  status: true,
+  failures: true,
+  lastCheckAt: true,
+  latencyMs: true,
+  lastMessage: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+export type MonitorRow = {
+  id: string;
+  orgId: string;
+  name: string;
+  type: string;
+  config: unknown;
+  intervalSeconds: number;
+  retries: number;
+  channelIds: string[];
+  agentId: string | null;
+  enabled: boolean;
+  pushTokenSealed: string | null;
+  lastPushAt: Date | null;
+  status: string;
+  failures: number;
+  lastCheckAt: Date | null;
+  latencyMs: number | null;
+  lastMessage: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+const EMPTY_UPTIME: Uptime = { h24: null, d7: null, d30: null, d90: null };
+
+export function monitorType(type: string): MonitorType {
+  return (MONITOR_TYPES as readonly string[]).includes(type) ? (type as MonitorType) : "http";
+}
+
+function toDto(row: MonitorRow, uptime: Uptime = EMPTY_UPTIME): MonitorDto {
+  const status: MonitorStatus = !row.enabled ? "paused" : (MONITOR_STATUSES as readonly string[]).includes(row.status) ? (row.status as MonitorStatus) : "pending";
+  return {
+    id: row.id,
+    name: row.name,
+    type: monitorType(row.type),
+    config: (row.config ?? {}) as Record<string, unknown>,
+    intervalSeconds: row.intervalSeconds,
+    retries: row.retries,
+    channelIds: row.channelIds,
+    agentId: row.agentId,
+    enabled: row.enabled,
+    status,
+    lastCheckAt: row.lastCheckAt?.toISOString() ?? null,
+    latencyMs: row.latencyMs,
+    message: row.lastMessage,
+    uptime,
+    ...(row.type === "push" && row.pushTokenSealed ? { pushUrl: `${env().PUBLIC_URL}/api/push/${unseal(row.pushTokenSealed)}` } : {}),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+async function findRow(tx: Tx, actor: Actor, id: string): Promise<MonitorRow> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError("No such monitor.");
+  const row = await tx.monitor.findFirst({ where: { id, orgId: actor.orgId }, select: MONITOR_SELECT });
+  if (!row) throw new NotFoundError("No such monitor.");
+  return row;
+}
+
+async function assertChannelsExist(tx: Tx, orgId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await tx.alertChannel.findMany({ where: { orgId, id: { in: ids } }, select: { id: true } });
+  const missing = ids.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length) throw new ValidationError("Some channels do not exist.", { channelIds: `Unknown channel: ${missing.join(", ")}` });
+}
+
+/** Where a check will go must be allowed now (it is checked again at every run). */
+async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput, "type" | "config">): Promise<void> {
+  const policy = policyFromEnv();
+  const config = input.config as Record<string, unknown>;
+  try {
+    if (input.type === "http") await assertUrlAllowed(String(config.url), policy);
+    if (input.type === "tcp") await resolveHostAllowed(String(config.host), Number(config.port), policy);
+  } catch (error) {
+    if (error instanceof DeliveryError) {
+      const field = input.type === "http" ? "config.url" : "config.host";
+      throw new ValidationError(`This target is not allowed: ${error.message}`, { [field]: error.message });
+    }
+    throw error;
+  }
+  if (input.type === "container") {
+    try {
+      await agentFor(actor, String(config.agentId));
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new ValidationError("No such agent.", { "config.agentId": "No such agent." });
+      throw error;
+    }
+  }
+}
+
+const auditBase = (actor: Actor) => ({ orgId: actor.orgId, actorId: actor.userId, actorEmail: actor.email, ip: actor.ip ?? null, userAgent: actor.userAgent ?? null, outcome: "success" as const });
+
+export async function listMonitors(actor: Actor): Promise<{ items: MonitorDto[]; nextCursor: null }> {
+  assertPermission(actor, "read:monitor");
+  return withOrg(actor.orgId, async (tx) => {
+    const rows = await tx.monitor.findMany({ where: { orgId: actor.orgId }, select: MONITOR_SELECT, orderBy: { name: "asc" }, take: 500 });
+    const uptime = await uptimeFor(tx, rows.map((r) => r.id));
+    return { items: rows.map((r) => toDto(r, uptime.get(r.id))), nextCursor: null };
+  });
+}
+
+export async function getMonitor(actor: Actor, id: string): Promise<MonitorDto> {
+  assertPermission(actor, "read:monitor");
+  return withOrg(actor.orgId, async (tx) => {
+    const row = await findRow(tx, actor, id);
+    return toDto(row, (await uptimeFor(tx, [row.id])).get(row.id));
+  });
+}
+
+export async function createMonitor(actor: Actor, input: CreateMonitorInput): Promise<MonitorDto> {
+  assertPermission(actor, "manage:monitor");
+  await assertTargetAllowed(actor, input);
+  const token = input.type === "push" ? randomToken(24) : null;
+  const row = await withOrg(actor.orgId, async (tx) => {
+    await assertChannelsExist(tx, actor.orgId, input.channelIds);
+    const created = await tx.monitor.create({
+      data: {
+        orgId: actor.orgId,
+        name: input.name,
+        type: input.type,
+        config: input.config as object,
+        intervalSeconds: input.intervalSeconds,
+        retries: input.retries,
+        channelIds: input.channelIds,
+        agentId: input.agentId,
+        enabled: input.enabled,
+        ...(token ? { pushTokenHash: sha256Hex(token), pushTokenSealed: seal(token) } : {}),
+      },
+      select: MONITOR_SELECT,
+    });
+    await auditInTx(tx, { ...auditBase(actor), action: "monitor.create", targetType: "monitor", targetId: created.id, details: { name: input.name, type: input.type } });
+    return created;
+  });
+  bumpMonitorsVersion();
+  return toDto(row);
+}
+
+export async function updateMonitor(actor: Actor, id: string, input: UpdateMonitorInput): Promise<MonitorDto> {
+  assertPermission(actor, "manage:monitor");
+  const existing = await withOrg(actor.orgId, (tx) => findRow(tx, actor, id));
+  // The merged monitor must still be complete and valid (config fields merge into the stored ones).
+  const merged = parseWith(CreateMonitorSchema, {
+    name: input.name ?? existing.name,
+    type: existing.type,
+    config: { ...((existing.config ?? {}) as object), ...(input.config ?? {}) },
+    intervalSeconds: input.intervalSeconds ?? existing.intervalSeconds,
+    retries: input.retries ?? existing.retries,
+    channelIds: input.channelIds ?? existing.channelIds,
+    agentId: input.agentId !== undefined ? input.agentId : existing.agentId,
+    enabled: input.enabled ?? existing.enabled,
+  });
+  if (input.config) await assertTargetAllowed(actor, merged);
+  const row = await withOrg(actor.orgId, async (tx) => {
+    await findRow(tx, actor, id);
+    if (input.channelIds) await assertChannelsExist(tx, actor.orgId, input.channelIds);
+    const resumed = input.enabled === true && !existing.enabled;
+    const updated = await tx.monitor.update({
+      where: { id },
+      data: {
+        name: merged.name,
+        config: merged.config as object,
+        intervalSeconds: merged.intervalSeconds,
+        retries: merged.retries,
+        channelIds: merged.channelIds,
+        agentId: merged.agentId,
+        enabled: merged.enabled,
+        // A changed target or a resumed monitor starts over: its old state says nothing about it.
+        ...(input.config || resumed ? { status: "pending", failures: 0 } : {}),
+      },
+      select: MONITOR_SELECT,
+    });
+    await auditInTx(tx, { ...auditBase(actor), action: "monitor.update", targetType: "monitor", targetId: id, details: { changed: Object.keys(input) } });
+    return updated;
+  });
+  bumpMonitorsVersion();
+  return withOrg(actor.orgId, async (tx) => toDto(row, (await uptimeFor(tx, [row.id])).get(row.id)));
+}
+
+export async function deleteMonitor(actor: Actor, id: string): Promise<void> {
+  assertPermission(actor, "manage:monitor");
+  await withOrg(actor.orgId, async (tx) => {
+    const row = await findRow(tx, actor, id);
+    await tx.monitor.delete({ where: { id } });
+    await auditInTx(tx, { ...auditBase(actor), action: "monitor.delete", targetType: "monitor", targetId: id, details: { name: row.name, type: row.type } });
+  });
+  bumpMonitorsVersion();
+}
+
+export interface ResultDto {
+  time: string;
+  ok: boolean;
+  latencyMs: number | null;
+  message: string | null;
+}
+
+export async function listResults(actor: Actor, id: string, query: { from?: Date; to?: Date; limit: number }): Promise<{ items: ResultDto[]; nextCursor: null }> {
+  assertPermission(actor, "read:monitor");
+  const to = query.to ?? new Date();
+  const from = query.from ?? new Date(to.getTime() - 24 * 3600 * 1000);
+  if (from > to) throw new ValidationError("from is after to.", { from: "Must be before to." });
+  const rows = await withOrg(actor.orgId, async (tx) => {
+    await findRow(tx, actor, id);
+    return tx.monitorResult.findMany({
+      where: { monitorId: id, time: { gte: from, lte: to } },
+      select: { time: true, ok: true, latencyMs: true, message: true },
+      orderBy: { time: "desc" },
+      take: query.limit,
+    });
+  });
+  return { items: rows.map((r) => ({ time: r.time.toISOString(), ok: r.ok, latencyMs: r.latencyMs, message: r.message })), nextCursor: null };
+}
+
+export interface IncidentDto {
+  id: string;
+  kind: "down" | "up";
+  cause: string | null;
+  message: string;
+  at: string;
+  deliveries: unknown;
+}
+
+export async function listIncidents(actor: Actor, id: string): Promise<{ items: IncidentDto[]; nextCursor: null }> {
+  assertPermission(actor, "read:monitor");
+  const rows = await withOrg(actor.orgId, async (tx) => {
+    await findRow(tx, actor, id);
+    return tx.monitorIncident.findMany({ where: { monitorId: id }, orderBy: { at: "desc" }, take: 500 });
+  });
+  return {
+    items: rows.map((r) => ({ id: r.id, kind: r.kind === "up" ? "up" : "down", cause: r.cause, message: r.message, at: r.at.toISOString(), deliveries: r.deliveries })),
+    nextCursor: null,
+  };
+}
+
+/** "Check now": one check through the scheduler's runner (same recording, incidents, notifications). */
+export async function checkMonitorNow(actor: Actor, id: string): Promise<MonitorDto> {
+  assertPermission(actor, "manage:monitor");
+  const row = await withOrg(actor.orgId, (tx) => findRow(tx, actor, id));
+  if (!row.enabled) throw new ConflictError("This monitor is paused: resume it first.");
+  await runMonitorCheck(row);
+  return getMonitor(actor, id);
+}

@@ -1,0 +1,95 @@
+// The Monitors page's form actions: flat form fields → the API's monitor object, then the same
+// domain verbs the API calls (so the page and the API cannot disagree). Errors come back keyed by
+// the schema's paths (`config.url`, `intervalSeconds`), which are the form's field names.
+import type { Actor } from "../auth/require.server";
+import { formFailure } from "../http/form-failure.server";
+import { parseWith } from "../http/api.server";
+import { CreateMonitorSchema, CreateStatusPageSchema, UpdateMonitorSchema } from "~/validation/monitors";
+import { checkMonitorNow, createMonitor, deleteMonitor, updateMonitor } from "./monitors.server";
+import { createStatusPage, deleteStatusPage } from "./status-pages.server";
+
+export type MonitorsActionResult =
+  | { ok: true; message: string; intent: string }
+  | { ok: false; message: string; fields: Record<string, string>; intent: string; id?: string; values?: Record<string, string> };
+
+const str = (form: FormData, key: string) => {
+  const v = form.get(key);
+  return typeof v === "string" ? v.trim() : "";
+};
+
+const num = (value: string): number | string => (value !== "" && Number.isFinite(Number(value)) ? Number(value) : value);
+
+/** The form's fields as the API's monitor object (strings that are not numbers are left for zod to name). */
+export function monitorBodyFromForm(form: FormData): Record<string, unknown> {
+  const type = str(form, "type");
+  const config: Record<string, unknown> = {};
+  if (type === "http") {
+    config.url = str(form, "config.url");
+    config.method = str(form, "config.method") || "GET";
+    const statuses = str(form, "config.expectedStatus");
+    if (statuses) config.expectedStatus = statuses.split(/[\s,]+/).filter(Boolean).map(num);
+    config.keyword = str(form, "config.keyword") || null;
+    config.keywordAbsent = form.get("config.keywordAbsent") === "on";
+    if (str(form, "config.timeoutMs")) config.timeoutMs = num(str(form, "config.timeoutMs"));
+    config.followRedirects = form.get("config.followRedirects") === "on";
+    config.certExpiryDays = str(form, "config.certExpiryDays") ? num(str(form, "config.certExpiryDays")) : null;
+  } else if (type === "tcp") {
+    config.host = str(form, "config.host");
+    config.port = num(str(form, "config.port"));
+  } else if (type === "container") {
+    config.agentId = str(form, "config.agentId");
+    config.containerName = str(form, "config.containerName");
+  }
+  return {
+    name: str(form, "name"),
+    type,
+    config,
+    intervalSeconds: num(str(form, "intervalSeconds")),
+    retries: num(str(form, "retries") || "0"),
+    channelIds: form.getAll("channelIds").filter((v): v is string => typeof v === "string" && v !== ""),
+    enabled: form.get("enabled") === "on",
+  };
+}
+
+function echo(form: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [k, v] of form) if (typeof v === "string" && k !== "intent") values[k] = (k === "channelIds" || k === "monitorIds") && values[k] ? `${values[k]},${v}` : v;
+  return values;
+}
+
+export async function runMonitorsAction(actor: Actor, form: FormData): Promise<MonitorsActionResult> {
+  const intent = str(form, "intent");
+  const id = str(form, "id");
+  try {
+    if (intent === "create") {
+      const m = await createMonitor(actor, parseWith(CreateMonitorSchema, monitorBodyFromForm(form)));
+      return { ok: true, intent, message: `${m.name} is monitored now; its first check runs within ${m.intervalSeconds} s.` };
+    }
+    if (intent === "update") {
+      const { type: _type, ...body } = monitorBodyFromForm(form);
+      void _type;
+      const m = await updateMonitor(actor, id, parseWith(UpdateMonitorSchema, body));
+      return { ok: true, intent, message: `${m.name} was saved.` };
+    }
+    if (intent === "delete") {
+      await deleteMonitor(actor, id);
+      return { ok: true, intent, message: "The monitor and its history were removed." };
+    }
+    if (intent === "check") {
+      const m = await checkMonitorNow(actor, id);
+      return { ok: true, intent, message: `${m.name} is ${m.status}${m.message ? `: ${m.message}` : ""}.` };
+    }
+    if (intent === "page-create") {
+      const body = { slug: str(form, "slug"), title: str(form, "title"), description: str(form, "description"), monitorIds: form.getAll("monitorIds").filter((v): v is string => typeof v === "string" && v !== "") };
+      const created = await createStatusPage(actor, parseWith(CreateStatusPageSchema, body));
+      return { ok: true, intent, message: `The status page is public at /status/${created.slug}.` };
+    }
+    if (intent === "page-delete") {
+      await deleteStatusPage(actor, id);
+      return { ok: true, intent, message: "The status page was removed; its address answers 404 now." };
+    }
+    return { ok: false, intent, message: "Unknown action.", fields: {} };
+  } catch (error) {
+    return { ...formFailure(error), intent, id, values: echo(form) };
+  }
+}

@@ -1,0 +1,117 @@
+// Runs the monitors' checks (decision 060). One replica at a time: the scheduler holds a
+// session-level advisory lock on a dedicated connection while it leads; the others retry.
+// The set of monitors is reloaded when a verb in this process changed one and every 30 s
+// (changes made on another replica); a 250 ms tick starts what is due (scheduler-core.ts).
+import type { PoolClient } from "pg";
+import { appPool } from "../db/pg-pool.server";
+import { systemDb, withOrg } from "../db/client.server";
+import { logger } from "../logger.server";
+import { runMonitorCheck, type CheckableMonitor } from "./run.server";
+import { SchedulerCore } from "./scheduler-core";
+import { monitorsVersion } from "./version.server";
+import { SUPPORTED_MONITOR_TYPES } from "~/validation/monitors";
+
+const LEADER_LOCK = 7_126_060;
+const TICK_MS = 250;
+const RELOAD_MS = 30_000;
+const LEADER_RETRY_MS = 15_000;
+export const MONITOR_CONCURRENCY = 64;
+
+type Scheduled = CheckableMonitor;
+
+async function loadMonitors(): Promise<Scheduled[]> {
+  const orgs = await systemDb().$queryRaw<{ orgId: string }[]>`SELECT "orgId" FROM monitor_org_ids()`;
+  const all: Scheduled[] = [];
+  for (const { orgId } of orgs) {
+    const rows = await withOrg(orgId, (tx) =>
+      tx.monitor.findMany({
+        where: { orgId, enabled: true, type: { in: [...SUPPORTED_MONITOR_TYPES] } },
+        select: { id: true, orgId: true, name: true, type: true, config: true, intervalSeconds: true, createdAt: true },
+      }),
+    );
+    all.push(...rows);
+  }
+  return all;
+}
+
+export function startMonitorScheduler(options: { concurrency?: number } = {}): () => void {
+  const core = new SchedulerCore<Scheduled>(options.concurrency ?? MONITOR_CONCURRENCY);
+  let stopped = false;
+  let leader: PoolClient | null = null;
+  let loadedVersion = -1;
+  let loadedAt = 0;
+  let loading = false;
+  let leaderTimer: NodeJS.Timeout | undefined;
+
+  const loseLeadership = () => {
+    const client = leader;
+    leader = null;
+    client?.release(true);
+    if (!stopped) leaderTimer = setTimeout(tryLead, LEADER_RETRY_MS).unref();
+  };
+
+  async function tryLead(): Promise<void> {
+    if (stopped) return;
+    let client: PoolClient | undefined;
+    try {
+      client = await appPool().connect();
+      const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [LEADER_LOCK]);
+      if (!rows[0]?.locked || stopped) {
+        client.release();
+        if (!stopped) leaderTimer = setTimeout(tryLead, LEADER_RETRY_MS).unref();
+        return;
+      }
+      leader = client;
+      // A broken connection releases the lock on the server side: stop and try again.
+      client.on("error", () => leader === client && loseLeadership());
+      loadedVersion = -1;
+    } catch (error) {
+      logger.debug("monitor scheduler: could not take the lead", { error });
+      client?.release(true);
+      if (!stopped) leaderTimer = setTimeout(tryLead, LEADER_RETRY_MS).unref();
+    }
+  }
+
+  async function reload(now: number): Promise<void> {
+    if (loading) return;
+    loading = true;
+    const version = monitorsVersion();
+    try {
+      core.sync(await loadMonitors(), now);
+      loadedVersion = version;
+      loadedAt = now;
+    } catch (error) {
+      logger.warn("monitor scheduler: loading monitors failed", { error });
+      loadedAt = now; // try again at the next reload, not on every tick
+    } finally {
+      loading = false;
+    }
+  }
+
+  function tick(): void {
+    if (stopped || !leader) return;
+    const now = Date.now();
+    if (loadedVersion !== monitorsVersion() || now - loadedAt >= RELOAD_MS) void reload(now);
+    for (const { item } of core.tick(now)) {
+      runMonitorCheck(item)
+        .catch((error) => logger.warn("monitor check failed", { monitorId: item.id, error }))
+        .finally(() => core.finished(item.id));
+    }
+  }
+
+  leaderTimer = setTimeout(tryLead, 1_000).unref();
+  const tickTimer = setInterval(tick, TICK_MS).unref();
+  return () => {
+    stopped = true;
+    clearInterval(tickTimer);
+    clearTimeout(leaderTimer);
+    const client = leader;
+    leader = null;
+    if (client) {
+      void client
+        .query("SELECT pg_advisory_unlock($1)", [LEADER_LOCK])
+        .catch(() => undefined)
+        .finally(() => client.release());
+    }
+  };
+}

@@ -1,0 +1,195 @@
+// Schemas for uptime monitors: shared by the API and the Monitors page. A monitor's `config` is
+// checked against its type's schema, with zod paths `config.<field>` so every error lands on
+// its form control (decision 060).
+import { z } from "zod";
+
+export const MONITOR_TYPES = ["http", "tcp", "ping", "dns", "container", "push"] as const;
+export type MonitorType = (typeof MONITOR_TYPES)[number];
+/** Types the checker runs today; ping and dns answer 400 until they exist. */
+export const SUPPORTED_MONITOR_TYPES: readonly MonitorType[] = ["http", "tcp", "container", "push"];
+export const MONITOR_STATUSES = ["up", "down", "pending", "paused"] as const;
+export type MonitorStatus = (typeof MONITOR_STATUSES)[number];
+
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+export const MIN_INTERVAL_SECONDS = 20;
+
+const hostName = z
+  .string()
+  .trim()
+  .min(1, "Enter a host name or address.")
+  .max(253)
+  .regex(/^[A-Za-z0-9.:[\]_-]+$/, "Letters, digits, dots, colons, dashes only.");
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === "http:" || url.protocol === "https:";
+    } catch {
+      return false;
+    }
+  }, "Enter an http:// or https:// URL.");
+
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export const HttpConfigSchema = z.object({
+  url: httpUrl,
+  method: z.enum(HTTP_METHODS).default("GET"),
+  expectedStatus: z
+    .array(z.number().int().min(100, "A status is 100–599.").max(599, "A status is 100–599."))
+    .max(50)
+    .default([200, 201, 202, 203, 204, 205, 206, 207, 208, 226]),
+  keyword: z.string().max(500).nullable().default(null),
+  keywordAbsent: z.boolean().default(false),
+  headers: z
+    .record(z.string().regex(headerName, "Not a valid header name."), z.string().max(4000).refine((v) => !/[\r\n]/.test(v), "No line breaks in header values."))
+    .default({}),
+  body: z.string().max(64 * 1024).nullable().default(null),
+  timeoutMs: z.number().int().min(500, "At least 500 ms.").max(60_000, "At most 60 s.").default(10_000),
+  followRedirects: z.boolean().default(true),
+  certExpiryDays: z.number().int().min(0).max(365).nullable().default(null),
+});
+
+export const TcpConfigSchema = z.object({
+  host: hostName,
+  port: z.number().int().min(1, "A port is 1–65535.").max(65535, "A port is 1–65535."),
+});
+
+export const PingConfigSchema = z.object({ host: hostName });
+export const DnsConfigSchema = z.object({
+  name: hostName,
+  recordType: z.enum(["A", "AAAA", "CNAME", "MX", "TXT", "NS"]).default("A"),
+  expected: z.string().max(500).nullable().default(null),
+});
+export const ContainerConfigSchema = z.object({
+  agentId: z.string().uuid("Not an agent id."),
+  containerName: z.string().trim().min(1, "Name the container.").max(255).regex(/^\/?[A-Za-z0-9][A-Za-z0-9_.-]*$/, "Not a container name."),
+});
+export const PushConfigSchema = z.object({}).strip();
+
+export const MonitorConfigSchemas = {
+  http: HttpConfigSchema,
+  tcp: TcpConfigSchema,
+  ping: PingConfigSchema,
+  dns: DnsConfigSchema,
+  container: ContainerConfigSchema,
+  push: PushConfigSchema,
+} as const;
+
+export type HttpConfig = z.infer<typeof HttpConfigSchema>;
+export type TcpConfig = z.infer<typeof TcpConfigSchema>;
+export type ContainerConfig = z.infer<typeof ContainerConfigSchema>;
+
+const baseFields = {
+  name: z.string().trim().min(1, "Give the monitor a name.").max(100, "At most 100 characters."),
+  intervalSeconds: z.number().int("Whole seconds.").min(MIN_INTERVAL_SECONDS, `At least ${MIN_INTERVAL_SECONDS} seconds.`).max(86_400, "At most a day."),
+  retries: z.number().int().min(0, "0–10.").max(10, "0–10."),
+  channelIds: z.array(z.string().uuid("Not a channel id.")).max(20),
+  agentId: z.string().uuid("Not an agent id.").nullable(),
+  enabled: z.boolean(),
+};
+
+/** Checks `config` against the type's schema and puts its defaults in. */
+function withTypedConfig<T extends { type: MonitorType; config: unknown }>(value: T, ctx: z.RefinementCtx): T {
+  if (!(SUPPORTED_MONITOR_TYPES as readonly string[]).includes(value.type)) {
+    ctx.addIssue({ code: "custom", path: ["type"], message: `${value.type} monitors are not supported yet.` });
+    return value;
+  }
+  const parsed = MonitorConfigSchemas[value.type].safeParse(value.config ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: ["config", ...issue.path.map(String)], message: issue.message });
+    return value;
+  }
+  if (value.type === "http" || value.type === "tcp") {
+    // Where checks run: only the control plane runs network checks for now (decision 060).
+    const agentId = (value as { agentId?: string | null }).agentId;
+    if (agentId) ctx.addIssue({ code: "custom", path: ["agentId"], message: "Checks from an agent are not supported yet: leave it empty to check from InfraPilot." });
+  }
+  return { ...value, config: parsed.data };
+}
+
+export const CreateMonitorSchema = z
+  .object({
+    ...baseFields,
+    type: z.enum(MONITOR_TYPES),
+    config: z.record(z.string(), z.unknown()).default({}),
+    intervalSeconds: baseFields.intervalSeconds.default(60),
+    retries: baseFields.retries.default(0),
+    channelIds: baseFields.channelIds.default([]),
+    agentId: baseFields.agentId.default(null),
+    enabled: baseFields.enabled.default(true),
+  })
+  .transform((value, ctx) => withTypedConfig(value, ctx));
+export type CreateMonitorInput = z.infer<typeof CreateMonitorSchema>;
+
+/** Any subset; `config` fields merge into the stored config and the result is checked whole. */
+export const UpdateMonitorSchema = z.object({
+  name: baseFields.name.optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+  intervalSeconds: baseFields.intervalSeconds.optional(),
+  retries: baseFields.retries.optional(),
+  channelIds: baseFields.channelIds.optional(),
+  agentId: baseFields.agentId.optional(),
+  enabled: baseFields.enabled.optional(),
+});
+export type UpdateMonitorInput = z.infer<typeof UpdateMonitorSchema>;
+
+export const ResultsQuerySchema = z.object({
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+});
+
+/** What the Monitors page and API show for a monitor. */
+export interface MonitorDto {
+  id: string;
+  name: string;
+  type: MonitorType;
+  config: Record<string, unknown>;
+  intervalSeconds: number;
+  retries: number;
+  channelIds: string[];
+  agentId: string | null;
+  enabled: boolean;
+  status: MonitorStatus;
+  lastCheckAt: string | null;
+  latencyMs: number | null;
+  message: string | null;
+  uptime: { h24: number | null; d7: number | null; d30: number | null; d90: number | null };
+  pushUrl?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const slug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(2, "At least 2 characters.")
+  .max(60, "At most 60 characters.")
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "Lowercase letters, digits and dashes; no dash at either end.");
+
+export const CreateStatusPageSchema = z.object({
+  slug,
+  title: z.string().trim().min(1, "Give the page a title.").max(100),
+  description: z.string().trim().max(2000).default(""),
+  monitorIds: z.array(z.string().uuid("Not a monitor id.")).max(100).default([]),
+});
+export const UpdateStatusPageSchema = z.object({
+  slug: slug.optional(),
+  title: z.string().trim().min(1, "Give the page a title.").max(100).optional(),
+  description: z.string().trim().max(2000).optional(),
+  monitorIds: z.array(z.string().uuid("Not a monitor id.")).max(100).optional(),
+});
+export type CreateStatusPageInput = z.infer<typeof CreateStatusPageSchema>;
+export type UpdateStatusPageInput = z.infer<typeof UpdateStatusPageSchema>;
+
+/** What a public status page shows: nothing but the chosen monitors' name, status and uptime. */
+export interface PublicStatusPage {
+  title: string;
+  description: string;
+  monitors: { name: string; status: MonitorStatus; uptime: { h24: number | null; d7: number | null; d30: number | null; d90: number | null } }[];
+}
