@@ -195,10 +195,12 @@ export function exitCodeOf(status: string): number | null {
  * exit code 0 (or by `docker stop`: 143/137 after SIGTERM/SIGKILL, as the crash alert rule reads it) was stopped on purpose and is
  * not a finding; `null` facts mean the engine could not be listed (the docker area says why).
  */
+export const STOPPED_ON_PURPOSE: ReadonlySet<number> = new Set([0, 137, 143]);
+
 export function scoreContainers(containers: ContainerHealthFacts[] | null): AreaScore {
   const s = new Scorer();
   if (containers === null) return s.result({ total: null }, "Containers could not be listed (see Docker engine)");
-  const stoppedOnPurpose = new Set([0, 137, 143]);
+  const stoppedOnPurpose = STOPPED_ON_PURPOSE;
   let crashed = 0;
   let unhealthy = 0;
   let restarting = 0;
