@@ -111,7 +111,7 @@ export default function Dashboard() {
                     ...s.containers.unhealthy.map((c) => ({ key: `u-${c.id}`, name: c.name, text: "health check failing" })),
                   ]}
                 />
-                <div className="mt-3 grid grid-cols-2 gap-3 text-sm">
+                <div className="mt-3 grid gap-3 text-sm">
                   <TopList title="Top CPU" items={s.containers.topCpu.map((c) => ({ id: c.id, name: c.name, value: percent(c.cpuPercent) }))} testId="top-cpu" />
                   <TopList title="Top memory" items={s.containers.topMemory.map((c) => ({ id: c.id, name: c.name, value: mib(c.memoryBytes) }))} testId="top-memory" />
                 </div>

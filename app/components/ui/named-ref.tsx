@@ -16,7 +16,7 @@ export function NamedRef({ name, id, kind, testId }: { name: string | null; id: 
       </span>
       <button
         type="button"
-        className="shrink-0 rounded px-1 text-xs text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-600 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
+        className="shrink-0 rounded p-1 text-xs text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-600 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
         aria-label={`Copy the id of ${shown} (${id})`}
         title={copied ? "Copied" : `Copy ${id}`}
         onClick={async () => {
@@ -24,7 +24,19 @@ export function NamedRef({ name, id, kind, testId }: { name: string | null; id: 
           setTimeout(() => setCopied(false), 1500);
         }}
       >
-        <span aria-live="polite">{copied ? "✓" : "⧉"}</span>
+        <span aria-live="polite" className="sr-only">
+          {copied ? "Copied" : ""}
+        </span>
+        {copied ? (
+          <svg aria-hidden="true" viewBox="0 0 16 16" width="12" height="12" fill="none" stroke="currentColor" strokeWidth="2">
+            <path d="M3 8.5l3 3 7-7" />
+          </svg>
+        ) : (
+          <svg aria-hidden="true" viewBox="0 0 16 16" width="12" height="12" fill="none" stroke="currentColor" strokeWidth="1.5">
+            <rect x="5.5" y="5.5" width="8" height="8" rx="1.5" />
+            <path d="M10.5 3.5v-1a1 1 0 0 0-1-1h-6a1 1 0 0 0-1 1v6a1 1 0 0 0 1 1h1" />
+          </svg>
+        )}
       </button>
     </span>
   );
