@@ -29,7 +29,7 @@ export function AuditRows({ items, nextCursor, search, brokenAt }: { items: Audi
             {e.actorId ? (
               <span className="min-w-0" data-testid="audit-actor">
                 <NamedRef name={e.actorName ?? e.actorEmail} id={e.actorId} kind="user" />
-                {e.actorName && e.actorEmail ? <span className="block break-all text-xs text-slate-600 dark:text-slate-400">{e.actorEmail}</span> : null}
+                {e.actorName && e.actorEmail ? <span className="block break-words text-xs text-slate-600 dark:text-slate-400">{e.actorEmail}</span> : null}
               </span>
             ) : (
               <span className="break-all" data-testid="audit-actor">{e.actorEmail ?? "system"}</span>
