@@ -80,8 +80,7 @@ export default function Dashboard() {
             <section data-testid="dashboard-alerts" aria-label="Alerts">
               <StatLine items={[{ label: "firing", value: s.alerts.firing.length, tone: s.alerts.firing.length ? "bad" : "good" }]} />
               <Problems
-                items={s.alerts.firing.slice(0, 5).map((a) => ({ key: a.id, name: a.targetName, text: <>{a.ruleName} since <Time iso={a.firedAt} /></> }))}
-                more={s.alerts.firing.length - 5}
+                items={s.alerts.firing.map((a) => ({ key: a.id, name: a.targetName, text: <>{a.ruleName} since <Time iso={a.firedAt} /></> }))}
               />
               <Link to="/alerts" className={`mt-3 inline-block text-sm ${LINK}`}>
                 Alerts and rules
@@ -110,6 +109,7 @@ export default function Dashboard() {
                     ...s.containers.crashed.map((c) => ({ key: `c-${c.id}`, name: c.name, text: c.state === "exited" ? `crashed (exit code ${c.exitCode})` : c.state })),
                     ...s.containers.unhealthy.map((c) => ({ key: `u-${c.id}`, name: c.name, text: "health check failing" })),
                   ]}
+                  limit={5}
                 />
                 <div className="mt-3 grid gap-3 text-sm">
                   <TopList title="Top CPU" items={s.containers.topCpu.map((c) => ({ id: c.id, name: c.name, value: percent(c.cpuPercent) }))} testId="top-cpu" />
@@ -178,11 +178,13 @@ export default function Dashboard() {
   );
 }
 
-function Problems({ items, more = 0 }: { items: { key: string; name: string; text: React.ReactNode }[]; more?: number }) {
+/** The objects behind a card's bad counts; long lists are cut at `limit` with "and N more". */
+function Problems({ items, more = 0, limit = 5 }: { items: { key: string; name: string; text: React.ReactNode }[]; more?: number; limit?: number }) {
   if (items.length === 0) return null;
+  more += Math.max(0, items.length - limit);
   return (
     <ul className="mt-3 space-y-1 text-sm" data-testid="problems">
-      {items.map((i) => (
+      {items.slice(0, limit).map((i) => (
         <li key={i.key} className="break-words">
           <span className="font-medium">{i.name}</span> <span className="text-slate-600 dark:text-slate-400">— {i.text}</span>
         </li>

@@ -46,7 +46,7 @@ export default function HealthPage() {
         </button>
       </PageHeader>
       <Card className="mb-6">
-        <div className="flex items-center gap-6">
+        <div className="flex flex-col items-start gap-4 sm:flex-row sm:items-center sm:gap-6">
           <ScoreRing score={health.score} status={health.status} size={120} label="Overall health" />
           <div className="min-w-0">
             <p className="text-lg font-semibold">

@@ -6,6 +6,7 @@ export interface CountableContainer {
   state: string;
   health: string;
   exitCode: number | null;
+  createdAt: string;
   cpuPercent: number | null;
   memoryBytes: number | null;
   memoryLimitBytes: number | null;
@@ -37,10 +38,12 @@ export function countContainers(items: CountableContainer[]): ContainerCounts {
     total: items.length,
     running: running.length,
     stopped: items.length - running.length,
-    crashed: items
+    // Newest first: the card shows the first few, and the latest problem is the likeliest news.
+    crashed: [...items]
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .filter((c) => c.state === "dead" || c.state === "restarting" || (c.state === "exited" && c.exitCode !== null && !STOPPED_ON_PURPOSE.has(c.exitCode)))
       .map((c) => ({ id: c.id, name: c.name, state: c.state, exitCode: c.exitCode })),
-    unhealthy: items.filter((c) => c.health === "unhealthy").map((c) => ({ id: c.id, name: c.name })),
+    unhealthy: [...items].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).filter((c) => c.health === "unhealthy").map((c) => ({ id: c.id, name: c.name })),
     topCpu: topBy(running, (c) => c.cpuPercent).map((c) => ({ id: c.id, name: c.name, cpuPercent: c.cpuPercent! })),
     topMemory: topBy(running, (c) => c.memoryBytes).map((c) => ({ id: c.id, name: c.name, memoryBytes: c.memoryBytes!, memoryLimitBytes: c.memoryLimitBytes })),
   };
