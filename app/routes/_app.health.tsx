@@ -24,6 +24,10 @@ const TITLES: Record<HealthArea, string> = {
   system: "System",
   docker: "Docker engine",
   nginx: "nginx",
+  containers: "Containers",
+  proxies: "Proxy hosts",
+  alerts: "Alerts",
+  monitors: "Uptime monitors",
 };
 const TONE = { ok: "good", warn: "warn", fail: "bad" } as const;
 
@@ -42,15 +46,26 @@ export default function HealthPage() {
         </button>
       </PageHeader>
       <Card className="mb-6">
-        <div className="flex items-center gap-6">
+        <div className="flex flex-col items-start gap-4 sm:flex-row sm:items-center sm:gap-6">
           <ScoreRing score={health.score} status={health.status} size={120} label="Overall health" />
-          <div>
+          <div className="min-w-0">
             <p className="text-lg font-semibold">
               Overall <Badge tone={TONE[health.status]}>{health.status === "ok" ? "Healthy" : health.status === "warn" ? "Needs attention" : "Failing"}</Badge>
             </p>
             <p className="text-sm text-slate-500">
-              Checked <Time iso={health.checkedAt} seconds />. The overall score is the mean of the areas, and below 50 while any area fails.
+              Checked <Time iso={health.checkedAt} seconds />. The overall score is the mean of the areas, below 50 while any area fails and below 80 while
+              any needs attention.
             </p>
+            {health.reasons.length > 0 ? (
+              <ul className="mt-2 list-disc pl-4 text-sm text-slate-700 dark:text-slate-300" data-testid="health-reasons">
+                {health.reasons.slice(0, 6).map((r, i) => (
+                  <li key={i} className="break-words">
+                    {r}
+                  </li>
+                ))}
+                {health.reasons.length > 6 ? <li>… and {health.reasons.length - 6} more below</li> : null}
+              </ul>
+            ) : null}
           </div>
         </div>
       </Card>

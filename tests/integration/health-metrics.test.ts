@@ -43,7 +43,7 @@ describe("health", () => {
     const res = await goodClient.request("/api/v1/health");
     expect(res.status).toBe(200);
     const health = (await res.json()) as Health;
-    expect(Object.keys(health.areas).sort()).toEqual(["certificates", "database", "docker", "nginx", "system"]);
+    expect(Object.keys(health.areas).sort()).toEqual(["alerts", "certificates", "containers", "database", "docker", "monitors", "nginx", "proxies", "system"]);
     expect(health.areas.docker).toMatchObject({ status: "ok", score: 100 });
     expect(health.areas.docker.reasons[0]).toMatch(/^Docker \S+ at unix:\/\//);
     expect(health.areas.database.status).toBe("ok");

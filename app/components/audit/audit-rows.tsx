@@ -4,10 +4,11 @@ import { useFetcher } from "@remix-run/react";
 import { Badge } from "~/components/ui/badge";
 import { Time } from "~/components/ui/time";
 
-import type { AuditEntryDto } from "~/server/audit/audit-log.server";
+import type { NamedAuditEntryDto } from "~/server/audit/audit-log.server";
+import { NamedRef } from "~/components/ui/named-ref";
 import { LoadMoreRow } from "~/components/ui/load-more-row";
 
-export type AuditRow = Omit<AuditEntryDto, "userAgent">;
+export type AuditRow = Omit<NamedAuditEntryDto, "userAgent">;
 
 export const AUDIT_COLUMNS = ["Time", "Actor", "Action", "Target", "Outcome", "IP"];
 
@@ -25,7 +26,14 @@ export function AuditRows({ items, nextCursor, search, brokenAt }: { items: Audi
             <Time iso={e.time} seconds />
           </Cell>
           <Cell label="Actor">
-            <span className="break-all">{e.actorEmail ?? e.actorId ?? "system"}</span>
+            {e.actorId ? (
+              <span className="min-w-0" data-testid="audit-actor">
+                <NamedRef name={e.actorName ?? e.actorEmail} id={e.actorId} kind="user" />
+                {e.actorName && e.actorEmail ? <span className="block break-words text-xs text-slate-600 dark:text-slate-400">{e.actorEmail}</span> : null}
+              </span>
+            ) : (
+              <span className="break-all" data-testid="audit-actor">{e.actorEmail ?? "system"}</span>
+            )}
           </Cell>
           <Cell label="Action">
             <div className="min-w-0">
@@ -34,7 +42,14 @@ export function AuditRows({ items, nextCursor, search, brokenAt }: { items: Audi
             </div>
           </Cell>
           <Cell label="Target">
-            {e.targetType || e.targetId ? <span className="break-all font-mono text-xs">{[e.targetType, e.targetId].filter(Boolean).join(":")}</span> : "—"}
+            {e.targetType || e.targetId ? (
+              <span className="min-w-0" data-testid="audit-target">
+                {e.targetType ? <span className="block text-xs text-slate-600 dark:text-slate-400">{e.targetType.replace(/_/g, " ")}</span> : null}
+                <NamedRef name={e.targetName} id={e.targetId} kind={e.targetType} />
+              </span>
+            ) : (
+              "—"
+            )}
           </Cell>
           <Cell label="Outcome">
             <Badge tone={e.outcome === "success" ? "good" : e.outcome === "denied" ? "bad" : "warn"}>{e.outcome}</Badge>

@@ -1,7 +1,7 @@
 import { useId, useState } from "react";
 import { BUTTON, INPUT } from "./button-classes";
 
-async function copyText(text: string): Promise<boolean> {
+export async function copyText(text: string): Promise<boolean> {
   try {
     // Only available in secure contexts (https or localhost).
     await navigator.clipboard.writeText(text);

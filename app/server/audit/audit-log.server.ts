@@ -4,6 +4,7 @@ import type { Prisma } from "~/generated/prisma/client";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
 import { auditHash, canonicalAuditText } from "./audit.server";
+import { withAuditNames, type AuditNames } from "./audit-names.server";
 
 export interface AuditFilters {
   actor?: string;
@@ -26,6 +27,9 @@ export interface AuditEntryDto {
   outcome: string;
   details: unknown;
 }
+
+/** A row as the screens show it: with the names of its actor and target where they are known. */
+export type NamedAuditEntryDto = AuditEntryDto & AuditNames;
 
 function where(f: AuditFilters): Prisma.AuditLogWhereInput {
   const and: Prisma.AuditLogWhereInput[] = [];
@@ -59,14 +63,15 @@ export async function listAudit(actor: Actor, filters: AuditFilters, page: { lim
   assertPermission(actor, "read:audit");
   const limit = Math.min(Math.max(page.limit ?? 100, 1), 500);
   const cursor = page.cursor && /^\d+$/.test(page.cursor) ? BigInt(page.cursor) : undefined;
-  const rows = await withOrg(actor.orgId, (tx) =>
-    tx.auditLog.findMany({
+  const rows = await withOrg(actor.orgId, async (tx) => {
+    const found = await tx.auditLog.findMany({
       where: { ...where(filters), ...(cursor ? { id: { lt: cursor } } : {}) },
       orderBy: { id: "desc" },
       take: limit + 1,
-    }),
-  );
-  const items = rows.slice(0, limit).map(toDto);
+    });
+    return withAuditNames(tx, found.map(toDto));
+  });
+  const items: NamedAuditEntryDto[] = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
 }
 

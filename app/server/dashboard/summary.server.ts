@@ -1,36 +1,105 @@
-// What the dashboard shows: real counts from this organization, nothing invented.
+// What the dashboard shows: real counts from this organization, nothing invented. Each section is
+// there only for a role that may read it, and is counted from the same facts the health score uses
+// (workload-facts.server.ts), so the dashboard and the Health page cannot disagree.
 import type { Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
 import { can } from "~/permissions";
 import { agentFor, ensureLocalAgent, refreshAgent } from "../agents/registry.server";
 import { logger } from "../logger.server";
+import { withAuditNames } from "../audit/audit-names.server";
+import { containerFacts, firingAlerts, monitorFacts, proxyFacts, type FiringAlert } from "../health/workload-facts.server";
+import { exitCodeOf } from "../health/score";
+import { countContainers, countProxies, type ContainerCounts, type ProxyCounts } from "./counts";
 
 export interface DashboardSummary {
   members: number;
   agents: { id: string; name: string; kind: string; status: string; lastSeenAt: string | null }[];
   /** The built-in agent's engine as of now (null when the viewer may not see containers). */
   docker: { agentId: string; reachable: boolean; error: string | null; dockerHost: string; version: string | null; running: number; total: number } | null;
-  recentActivity: { id: string; time: string; action: string; actorEmail: string | null; outcome: string }[];
+  containers: ContainerCounts | null;
+  proxies: ProxyCounts | null;
+  certificates: { total: number; issued: number; expiringSoon: { id: string; name: string; notAfter: string }[]; failed: { id: string; name: string; error: string | null }[] } | null;
+  alerts: { firing: FiringAlert[] } | null;
+  monitors: { total: number; up: number; down: number; pending: number; paused: number; downNames: string[] } | null;
+  recentActivity: {
+    id: string;
+    time: string;
+    action: string;
+    actorId: string | null;
+    actorEmail: string | null;
+    actorName: string | null;
+    targetType: string | null;
+    targetId: string | null;
+    targetName: string | null;
+    outcome: string;
+  }[];
 }
+
+/** A certificate that runs out within this many days counts as expiring soon (as the health score's warning band). */
+export const EXPIRING_SOON_DAYS = 30;
 
 export async function dashboardSummary(actor: Actor): Promise<DashboardSummary> {
   const docker = can(actor.role, "read:container") ? await dockerStatus(actor) : null;
+  const agentId = docker?.agentId ?? null;
+  const [containers, proxies, alerts, monitors] = await Promise.all([
+    docker?.reachable && agentId ? containerFacts(actor, agentId) : null,
+    can(actor.role, "read:proxy") && agentId ? proxyFacts(actor, agentId).catch(failed("proxy hosts")) : null,
+    can(actor.role, "read:alert") ? firingAlerts(actor).catch(failed("alerts")) : null,
+    can(actor.role, "read:monitor") ? monitorFacts(actor).catch(failed("monitors")) : null,
+  ]);
   const summary = await withOrg(actor.orgId, async (tx) => {
     // One transaction is one connection: queries run one after another.
     const members = await tx.membership.count();
     const agents = await tx.agent.findMany({ select: { id: true, name: true, kind: true, status: true, lastSeenAt: true }, orderBy: { name: "asc" } });
+    const certificates = can(actor.role, "read:certificate")
+      ? await tx.certificate.findMany({ select: { id: true, domains: true, status: true, error: true, notAfter: true }, orderBy: { notAfter: "asc" } })
+      : null;
     const recent = await tx.auditLog.findMany({
-      select: { id: true, time: true, action: true, actorEmail: true, outcome: true },
+      select: { id: true, time: true, action: true, actorId: true, actorEmail: true, targetType: true, targetId: true, outcome: true, details: true },
       orderBy: { id: "desc" },
       take: 8,
     });
+    const named = await withAuditNames(tx, recent);
     return {
       members,
       agents: agents.map((a) => ({ ...a, lastSeenAt: a.lastSeenAt?.toISOString() ?? null })),
-      recentActivity: recent.map((r) => ({ ...r, id: r.id.toString(), time: r.time.toISOString() })),
+      certificates,
+      recentActivity: named.map(({ details: _details, ...r }) => ({ ...r, id: r.id.toString(), time: r.time.toISOString() })),
     };
   });
-  return { ...summary, docker };
+  const soon = Date.now() + EXPIRING_SOON_DAYS * 86_400_000;
+  return {
+    members: summary.members,
+    agents: summary.agents,
+    docker,
+    containers: containers ? countContainers(containers.map((c) => ({ ...c, exitCode: exitCodeOf(c.status) }))) : null,
+    proxies: proxies ? countProxies(proxies) : null,
+    certificates: summary.certificates && {
+      total: summary.certificates.length,
+      issued: summary.certificates.filter((c) => c.status === "issued").length,
+      expiringSoon: summary.certificates
+        .filter((c) => c.notAfter && c.notAfter.getTime() < soon)
+        .map((c) => ({ id: c.id, name: c.domains[0] ?? c.id, notAfter: c.notAfter!.toISOString() })),
+      failed: summary.certificates.filter((c) => c.status === "error").map((c) => ({ id: c.id, name: c.domains[0] ?? c.id, error: c.error })),
+    },
+    alerts: alerts && { firing: alerts },
+    monitors: monitors && {
+      total: monitors.length,
+      up: monitors.filter((m) => m.status === "up").length,
+      down: monitors.filter((m) => m.status === "down").length,
+      pending: monitors.filter((m) => m.status === "pending").length,
+      paused: monitors.filter((m) => m.status === "paused").length,
+      downNames: monitors.filter((m) => m.status === "down").map((m) => m.name),
+    },
+    recentActivity: summary.recentActivity,
+  };
+}
+
+function failed(what: string) {
+  return (error: unknown) => {
+    logger.warn(`dashboard: ${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+    return null;
+  };
 }
 
 /** One `info` call: cheap (the engine keeps the counts), and it refreshes the agent row. */

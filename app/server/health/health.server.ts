@@ -14,16 +14,21 @@ import { env } from "../env.server";
 import { singleton } from "../singleton.server";
 import {
   overall,
+  scoreAlerts,
   scoreCertificates,
+  scoreContainers,
   scoreDatabase,
   scoreDocker,
+  scoreMonitors,
   scoreNginx,
+  scoreProxies,
   scoreSystem,
   type CertificateHealthFacts,
   type DatabaseHealthFacts,
   type HealthReport,
   type SystemHealthFacts,
 } from "./score";
+import { containerFacts, firingAlerts, monitorFacts, proxyFacts } from "./workload-facts.server";
 
 const PROBE_TIMEOUT_MS = 3_000;
 
@@ -146,9 +151,10 @@ export async function getHealth(actor: Actor): Promise<HealthReport> {
   assertPermission(actor, "read:health");
   const now = Date.now();
   // The organization's built-in agent (the page shows one agent until agents can be picked).
-  const host = await agentFor(actor, await localAgentId(actor));
+  const agentId = await localAgentId(actor);
+  const host = await agentFor(actor, agentId);
   const facts = await host.facts();
-  const [db, system, docker, tenant] = await Promise.all([
+  const [db, system, docker, tenant, containers, proxies, alerts, monitors] = await Promise.all([
     databaseFacts(),
     systemFacts(),
     dockerInfo(host.agent, facts.dockerHost),
@@ -160,6 +166,10 @@ export async function getHealth(actor: Actor): Promise<HealthReport> {
       () => ({ certificates: [], apply: null }),
       "database",
     ),
+    within(containerFacts(actor, agentId), () => null, "containers"),
+    within(proxyFacts(actor, agentId), () => [], "proxy hosts"),
+    within(firingAlerts(actor), () => [], "alerts"),
+    within(monitorFacts(actor), () => [], "monitors"),
   ]);
   const certs: CertificateHealthFacts[] = tenant.certificates.map((c) => ({
     name: c.domains[0] ?? "certificate",
@@ -183,6 +193,10 @@ export async function getHealth(actor: Actor): Promise<HealthReport> {
         containers: docker.containers ? { total: docker.containers.total, running: docker.containers.running, stopped: docker.containers.stopped } : null,
       }),
       nginx: scoreNginx({ mode, version: nginxContainer?.version ?? docker.nginxVersion, problem: nginxContainer?.problem ?? null, applyState: tenant.apply?.state ?? null, applyMessage: tenant.apply?.message ?? null, appliedAt: tenant.apply?.appliedAt?.toISOString() ?? null }),
+      containers: scoreContainers(docker.reachable ? containers : null),
+      proxies: scoreProxies(proxies),
+      alerts: scoreAlerts(alerts),
+      monitors: scoreMonitors(monitors),
     },
     new Date(now),
   );

@@ -11,12 +11,16 @@ export interface AreaScore {
   details: Record<string, unknown>;
 }
 
-export const HEALTH_AREAS = ["certificates", "database", "system", "docker", "nginx"] as const;
+// The first five are the contract's (API.md); containers, proxies, alerts and monitors were added
+// so the score cannot read "healthy" while workloads crash, upstreams are dead or alerts fire.
+export const HEALTH_AREAS = ["certificates", "database", "system", "docker", "nginx", "containers", "proxies", "alerts", "monitors"] as const;
 export type HealthArea = (typeof HEALTH_AREAS)[number];
 
 export interface HealthReport {
   score: number;
   status: HealthStatus;
+  /** Why the score is below 100: the reasons of every area not ok, worst area first. */
+  reasons: string[];
   areas: Record<HealthArea, AreaScore>;
   checkedAt: string;
 }
@@ -172,10 +176,125 @@ export function scoreNginx(f: NginxHealthFacts): AreaScore {
   return s.result({ ...f }, `nginx ${f.version ?? ""} ${f.applyState === "ok" ? "– last apply succeeded" : f.applyState === null ? "– nothing applied yet" : `– ${f.applyState}`}`.trim());
 }
 
-/** The overall score: the mean of the areas, but never above a failing area's ceiling of 49. */
+export interface ContainerHealthFacts {
+  name: string;
+  state: string;
+  /** Docker's status line ("Exited (1) 2 minutes ago"), where the exit code is read from. */
+  status: string;
+  health: string;
+}
+
+/** The exit code in Docker's status line, or null when it shows none. */
+export function exitCodeOf(status: string): number | null {
+  const m = /^Exited \((-?\d+)\)/.exec(status);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Crashed (exited non-zero, dead), restarting and unhealthy containers. A container stopped with
+ * exit code 0 (or by `docker stop`: 143/137 after SIGTERM/SIGKILL, as the crash alert rule reads it) was stopped on purpose and is
+ * not a finding; `null` facts mean the engine could not be listed (the docker area says why).
+ */
+export const STOPPED_ON_PURPOSE: ReadonlySet<number> = new Set([0, 137, 143]);
+
+export function scoreContainers(containers: ContainerHealthFacts[] | null): AreaScore {
+  const s = new Scorer();
+  if (containers === null) return s.result({ total: null }, "Containers could not be listed (see Docker engine)");
+  const stoppedOnPurpose = STOPPED_ON_PURPOSE;
+  let crashed = 0;
+  let unhealthy = 0;
+  let restarting = 0;
+  for (const c of containers) {
+    const code = exitCodeOf(c.status);
+    if (c.state === "dead") {
+      crashed++;
+      s.cap(40, `${c.name}: dead`);
+    } else if (c.state === "exited" && code !== null && !stoppedOnPurpose.has(code)) {
+      crashed++;
+      s.cap(40, `${c.name}: crashed (exit code ${code})`);
+    } else if (c.state === "restarting") {
+      restarting++;
+      s.cap(40, `${c.name}: restarting`);
+    }
+    if (c.health === "unhealthy") {
+      unhealthy++;
+      s.cap(60, `${c.name}: health check failing`);
+    }
+  }
+  const running = containers.filter((c) => c.state === "running").length;
+  return s.result({ total: containers.length, running, crashed, restarting, unhealthy }, `${running} of ${containers.length} containers running; none crashed or unhealthy`);
+}
+
+export interface ProxyHealthFacts {
+  name: string;
+  enabled: boolean;
+  /** Last apply: ok | error | pending. */
+  state: string;
+  message: string | null;
+  /** Whether the agent reaches the upstream (TCP); null for redirects, container targets or unknown. */
+  upstreamReachable: boolean | null;
+  upstream: string | null;
+  upstreamMessage: string | null;
+}
+
+export function scoreProxies(hosts: ProxyHealthFacts[]): AreaScore {
+  const s = new Scorer();
+  const active = hosts.filter((h) => h.enabled);
+  for (const h of active) {
+    if (h.state === "error") s.cap(40, `${h.name}: not applied (${(h.message ?? "nginx refused it").slice(0, 200)})`);
+    else if (h.state === "pending") s.cap(90, `${h.name}: waiting to be applied`);
+    if (h.upstreamReachable === false) s.cap(40, `${h.name}: upstream ${h.upstream ?? ""} does not answer (${h.upstreamMessage ?? "no answer"})`.replace("  ", " "));
+  }
+  const counts = { total: hosts.length, enabled: active.length, ok: 0, error: 0, pending: 0, deadUpstreams: 0 };
+  for (const h of active) {
+    if (h.state === "ok" || h.state === "error" || h.state === "pending") counts[h.state]++;
+    if (h.upstreamReachable === false) counts.deadUpstreams++;
+  }
+  return s.result(counts, hosts.length ? `${active.length} proxy host${active.length === 1 ? "" : "s"} applied; every upstream answers` : "No proxy hosts yet.");
+}
+
+export interface FiringAlertFacts {
+  ruleName: string;
+  targetName: string;
+  message: string;
+  firedAt: string;
+}
+
+/** One firing alert puts the area at "needs attention"; two or more at failing. */
+export function scoreAlerts(firing: FiringAlertFacts[]): AreaScore {
+  const s = new Scorer();
+  for (const a of firing) s.cap(firing.length > 1 ? 40 : 60, `${a.ruleName} firing on ${a.targetName}: ${a.message.slice(0, 200)}`);
+  return s.result({ firing: firing.length }, "No alert is firing");
+}
+
+export interface MonitorHealthFacts {
+  name: string;
+  status: string;
+  message: string | null;
+}
+
+export function scoreMonitors(monitors: MonitorHealthFacts[]): AreaScore {
+  const s = new Scorer();
+  for (const m of monitors) if (m.status === "down") s.cap(40, `${m.name}: down${m.message ? ` (${m.message.slice(0, 200)})` : ""}`);
+  const up = monitors.filter((m) => m.status === "up").length;
+  const down = monitors.filter((m) => m.status === "down").length;
+  return s.result({ total: monitors.length, up, down }, monitors.length ? `${up} of ${monitors.length} monitors up` : "No uptime monitors yet.");
+}
+
+/**
+ * The overall score: the mean of the areas, but never above the worst area's band: at most 49
+ * while any area fails and at most 79 while any needs attention, so the overall status is never
+ * better than the worst area's (a mean of nine areas alone hid two firing alerts behind "95").
+ * The reasons of every area that is not ok are collected, worst first.
+ */
 export function overall(areas: Record<HealthArea, AreaScore>, checkedAt: Date): HealthReport {
   const scores = HEALTH_AREAS.map((a) => areas[a].score);
   let score = Math.round(scores.reduce((a, b) => a + b, 0) / scores.length);
   if (HEALTH_AREAS.some((a) => areas[a].status === "fail")) score = Math.min(score, 49);
-  return { score, status: statusOf(score), areas, checkedAt: checkedAt.toISOString() };
+  else if (HEALTH_AREAS.some((a) => areas[a].status === "warn")) score = Math.min(score, 79);
+  const reasons = [...HEALTH_AREAS]
+    .filter((a) => areas[a].status !== "ok")
+    .sort((a, b) => areas[a].score - areas[b].score)
+    .flatMap((a) => areas[a].reasons);
+  return { score, status: statusOf(score), reasons, areas, checkedAt: checkedAt.toISOString() };
 }
