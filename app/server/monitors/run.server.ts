@@ -8,9 +8,11 @@ import { policyFromEnv } from "../alerts/safe-fetch.server";
 import { withOrg } from "../db/client.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
-import { ContainerConfigSchema, HttpConfigSchema, TcpConfigSchema } from "~/validation/monitors";
+import { ContainerConfigSchema, DnsConfigSchema, HttpConfigSchema, PingConfigSchema, TcpConfigSchema } from "~/validation/monitors";
 import { checkContainer } from "./checks/container.server";
+import { checkDns } from "./checks/dns.server";
 import { checkHttp } from "./checks/http.server";
+import { checkPing } from "./checks/ping.server";
 import { checkPush } from "./checks/push";
 import { checkTcp } from "./checks/tcp.server";
 import { describeTarget, renderMonitorMessage, type MonitorEvent } from "./notify";
@@ -35,6 +37,10 @@ async function outcomeOf(m: CheckableMonitor): Promise<CheckOutcome | null> {
       return checkHttp(HttpConfigSchema.parse(m.config), policyFromEnv());
     case "tcp":
       return checkTcp(TcpConfigSchema.parse(m.config), policyFromEnv());
+    case "ping":
+      return checkPing(PingConfigSchema.parse(m.config), policyFromEnv());
+    case "dns":
+      return checkDns(DnsConfigSchema.parse(m.config), policyFromEnv());
     case "container":
       return checkContainer(m.orgId, ContainerConfigSchema.parse(m.config));
     case "push": {
