@@ -14,6 +14,8 @@ function target(m: MonitorDto): string {
   const c = m.config;
   if (m.type === "http") return String(c.url ?? "");
   if (m.type === "tcp") return `${String(c.host)}:${String(c.port)}`;
+  if (m.type === "ping") return `ping ${String(c.host)}`;
+  if (m.type === "dns") return `DNS ${String(c.recordType)} ${String(c.name)}${c.server ? ` @${String(c.server)}` : ""}`;
   if (m.type === "container") return `container ${String(c.containerName)}`;
   if (m.type === "push") return "push (cron heartbeat)";
   return m.type;
