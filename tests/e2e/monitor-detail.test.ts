@@ -77,6 +77,8 @@ describe("Monitor detail view", () => {
 
     for (const scheme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme: scheme });
+      await page.reload();
+      await detail.getByTestId("latency-chart").waitFor();
       await page.setViewportSize({ width: 1280, height: 900 });
       await detail.screenshot({ path: `${SHOTS}/monitor-detail-desktop-${scheme}.png` });
       await page.setViewportSize({ width: 390, height: 844 });

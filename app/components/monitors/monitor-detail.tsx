@@ -37,7 +37,10 @@ export interface MonitorDetailProps {
 export function MonitorDetail({ monitor, results, incidents, from, to }: MonitorDetailProps) {
   const start = Date.parse(from);
   const end = Date.parse(to);
-  const chart = latencyChart(results, start, end, W, H);
+  // A monitor younger than the window is drawn from its first check, not squeezed into the last pixels.
+  const oldest = results.reduce((min, r) => Math.min(min, Date.parse(r.time)), end);
+  const chartFrom = Math.max(start, Math.min(oldest, end - 60_000));
+  const chart = latencyChart(results, chartFrom, end, W, H);
   const summary = latencySummary(results);
   const timeline = incidentTimeline(incidents, end);
   const uptime: [string, number | null][] = [
@@ -73,7 +76,7 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
 
       <figure className="flex flex-col gap-2">
         <figcaption className="flex flex-wrap justify-between gap-2 text-sm">
-          <span className="font-medium">Response time, last 24 h</span>
+          <span className="font-medium">Response time, {chartFrom > start ? "since the first check" : "last 24 h"}</span>
           <span className="text-slate-500" data-testid="latency-summary">
             avg {ms(summary.avgMs)} · p95 {ms(summary.p95Ms)} · max {ms(summary.maxMs)} · {summary.checks} checks, {summary.failed} failed
           </span>
@@ -82,7 +85,7 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
           <p className="rounded-lg bg-slate-50 p-6 text-center text-sm text-slate-500 dark:bg-slate-800">No checks in the last 24 hours yet.</p>
         ) : (
           <div className="flex gap-2">
-            <div className="flex flex-col justify-between text-right text-xs tabular-nums text-slate-500" aria-hidden="true">
+            <div className="flex w-14 shrink-0 flex-col justify-between whitespace-nowrap text-right text-xs tabular-nums text-slate-500" aria-hidden="true">
               <span>{chart.top} ms</span>
               <span>0</span>
             </div>
@@ -102,9 +105,9 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
             </svg>
           </div>
         )}
-        <div className="flex justify-between pl-10 text-xs text-slate-500">
-          <Time iso={from} />
-          <Time iso={to} />
+        <div className="flex flex-wrap justify-between gap-x-3 pl-16 text-xs text-slate-500">
+          <Time iso={new Date(chartFrom).toISOString()} seconds={end - chartFrom < 3_600_000} />
+          <Time iso={to} seconds={end - chartFrom < 3_600_000} />
         </div>
       </figure>
 
