@@ -91,4 +91,40 @@ describe("Monitor detail view", () => {
     expect(await page.locator("#monitor-detail").count()).toBe(0);
     browser.assertNoPageErrors();
   });
+
+  test("creates ping and DNS monitors through the form; the ping one checks over TCP and says so, the DNS one refuses a server the policy does not allow", async () => {
+    const page = await browser.newPage(server.url);
+    await logIn(page);
+    await page.goto("/monitors");
+    await waitForHydration(page);
+    const form = page.getByRole("form", { name: "New monitor" });
+    await form.getByLabel("Name", { exact: true }).fill("Resolver");
+    await form.getByLabel("Type", { exact: true }).selectOption("dns");
+    await form.getByLabel("Domain name").fill("example.com");
+    await form.getByLabel("Record type").selectOption("MX");
+    await form.getByLabel("DNS server").fill("127.0.0.1:5353");
+    await form.getByLabel("Check every (seconds)").fill("3600");
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await form.screenshot({ path: `${SHOTS}/monitor-form-dns-${scheme}.png` });
+    }
+    await form.getByRole("button", { name: "Create monitor" }).click();
+    await form.getByText(/loopback/).first().waitFor();
+    expect(await form.getByLabel("DNS server").getAttribute("aria-invalid")).toBe("true");
+
+    await form.getByLabel("Name", { exact: true }).fill("Shop host");
+    await form.getByLabel("Type", { exact: true }).selectOption("ping");
+    await form.getByLabel("Host to ping").fill("127.0.0.1");
+    await form.getByLabel("TCP port when ICMP is not allowed").fill(String(targetPort));
+    await form.getByLabel("Check every (seconds)").fill("3600");
+    await form.getByRole("button", { name: "Create monitor" }).click();
+    const row = page.locator('[data-testid="monitor-row"][data-name="Shop host"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain("ping 127.0.0.1");
+    await page.getByRole("button", { name: "Check Shop host now" }).click();
+    await page.locator('[data-testid="monitor-row"][data-name="Shop host"][data-status="up"]').waitFor();
+    await page.getByRole("link", { name: "Details of Shop host" }).click();
+    await page.locator("#monitor-detail").getByText(/ICMP echo reply|TCP connect to port \d+ \((no ping binary installed|ICMP not permitted here)\): open/).waitFor();
+    browser.assertNoPageErrors();
+  });
 });
