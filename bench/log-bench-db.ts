@@ -13,6 +13,8 @@ export interface LogBenchDb {
   /** Owner connection to the bench database (no RLS). */
   admin: pg.Client;
   adminUrl: string;
+  /** The app role's URL (what `connectDatabase` is given). */
+  appUrl: string;
   /** The app role's pool (RLS applies), as the server uses it. */
   pool: pg.Pool;
   orgId: string;
@@ -49,7 +51,7 @@ export async function openLogBenchDb(label: string): Promise<LogBenchDb> {
     await admin.query(`INSERT INTO "Organization" (id, name, slug) VALUES ($1, 'Bench', 'bench')`, [orgId]);
     const pgVersion = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
     pool = createAppPool(urls.appUrl);
-    return { admin, adminUrl, pool, orgId, pgVersion, dir, cleanup };
+    return { admin, adminUrl, appUrl: urls.appUrl, pool, orgId, pgVersion, dir, cleanup };
   } catch (error) {
     await cleanup();
     throw error;

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { MonitorForm, type MonitorFormResult } from "~/components/monitors/monitor-form";
+import { MonitorDetail } from "~/components/monitors/monitor-detail";
 import { MonitorList } from "~/components/monitors/monitor-list";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
@@ -9,7 +10,7 @@ import { localAgentId } from "~/server/agents/registry.server";
 import { listChannels } from "~/server/alerts/channels.server";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { runMonitorsAction } from "~/server/monitors/page-actions.server";
-import { listMonitors } from "~/server/monitors/monitors.server";
+import { listIncidents, listMonitors, listResults } from "~/server/monitors/monitors.server";
 import { listStatusPages } from "~/server/monitors/status-pages.server";
 import { StatusPages } from "~/components/monitors/status-pages";
 import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
@@ -21,7 +22,20 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const canManage = can(actor.role, "manage:monitor");
   const [{ items }, channels, pages] = await Promise.all([listMonitors(actor), can(actor.role, "read:alert") ? listChannels(actor) : { items: [] }, listStatusPages(actor)]);
   const prefillType = params.get("new");
+  const viewed = items.find((m) => m.id === params.get("view")) ?? null;
+  const to = new Date();
+  const from = new Date(to.getTime() - 24 * 3600 * 1000);
+  const detail = viewed
+    ? {
+        monitor: viewed,
+        results: (await listResults(actor, viewed.id, { from, to, limit: 5000 })).items.map((r) => ({ time: r.time, ok: r.ok, latencyMs: r.latencyMs })),
+        incidents: (await listIncidents(actor, viewed.id)).items.map((i) => ({ id: i.id, kind: i.kind, cause: i.cause, message: i.message, at: i.at })),
+        from: from.toISOString(),
+        to: to.toISOString(),
+      }
+    : null;
   return {
+    detail,
     monitors: items,
     statusPages: pages.items.map((p) => ({ id: p.id, slug: p.slug, title: p.title, monitorIds: p.monitorIds })),
     channels: channels.items.map((c) => ({ id: c.id, name: c.name, type: c.type })),
@@ -41,7 +55,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 });
 
 export default function MonitorsPage() {
-  const { monitors, channels, statusPages, editing, prefill, localAgentId, canManage } = useLoaderData<typeof loader>();
+  const { detail, monitors, channels, statusPages, editing, prefill, localAgentId, canManage } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as MonitorFormResult;
   const navigation = useNavigation();
   const intent = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : "";
@@ -49,6 +63,7 @@ export default function MonitorsPage() {
     <>
       <PageHeader title="Monitors" description="Uptime checks of URLs, ports, containers and cron jobs, with incidents and notifications through your alert channels." />
       <div className="flex flex-col gap-6">
+        {detail ? <MonitorDetail {...detail} /> : null}
         <Card title={`Monitors (${monitors.length})`}>
           {monitors.length === 0 ? (
             <EmptyState title="Nothing is monitored yet" action={canManage ? { to: "#monitor-form", label: "Create a monitor" } : undefined}>

@@ -5,8 +5,8 @@ import { z } from "zod";
 
 export const MONITOR_TYPES = ["http", "tcp", "ping", "dns", "container", "push"] as const;
 export type MonitorType = (typeof MONITOR_TYPES)[number];
-/** Types the checker runs today; ping and dns answer 400 until they exist. */
-export const SUPPORTED_MONITOR_TYPES: readonly MonitorType[] = ["http", "tcp", "container", "push"];
+/** Types the checker runs. */
+export const SUPPORTED_MONITOR_TYPES: readonly MonitorType[] = ["http", "tcp", "ping", "dns", "container", "push"];
 export const MONITOR_STATUSES = ["up", "down", "pending", "paused"] as const;
 export type MonitorStatus = (typeof MONITOR_STATUSES)[number];
 
@@ -58,11 +58,24 @@ export const TcpConfigSchema = z.object({
   port: z.number().int().min(1, "A port is 1–65535.").max(65535, "A port is 1–65535."),
 });
 
-export const PingConfigSchema = z.object({ host: hostName });
+export const PingConfigSchema = z.object({
+  host: hostName,
+  /** Where the check connects over TCP when this machine may not send ICMP (decision 060). */
+  port: z.number().int().min(1, "A port is 1–65535.").max(65535, "A port is 1–65535.").default(80),
+});
 export const DnsConfigSchema = z.object({
   name: hostName,
   recordType: z.enum(["A", "AAAA", "CNAME", "MX", "TXT", "NS"]).default("A"),
   expected: z.string().max(500).nullable().default(null),
+  /** The DNS server to ask ("host", "host:port", "[v6]:port"); none: the control plane's resolvers. */
+  server: z
+    .string()
+    .trim()
+    .max(300)
+    .regex(/^(\[[0-9A-Fa-f:.]+\](:\d{1,5})?|[A-Za-z0-9.:_-]+)$/, "A host, host:port or [IPv6]:port.")
+    .nullable()
+    .default(null)
+    .transform((v) => (v === "" ? null : v)),
 });
 export const ContainerConfigSchema = z.object({
   agentId: z.string().uuid("Not an agent id."),
@@ -81,6 +94,8 @@ export const MonitorConfigSchemas = {
 
 export type HttpConfig = z.infer<typeof HttpConfigSchema>;
 export type TcpConfig = z.infer<typeof TcpConfigSchema>;
+export type PingConfig = z.infer<typeof PingConfigSchema>;
+export type DnsConfig = z.infer<typeof DnsConfigSchema>;
 export type ContainerConfig = z.infer<typeof ContainerConfigSchema>;
 
 const baseFields = {
@@ -103,7 +118,7 @@ function withTypedConfig<T extends { type: MonitorType; config: unknown }>(value
     for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: ["config", ...issue.path.map(String)], message: issue.message });
     return value;
   }
-  if (value.type === "http" || value.type === "tcp") {
+  if (value.type === "http" || value.type === "tcp" || value.type === "ping" || value.type === "dns") {
     // Where checks run: only the control plane runs network checks for now (decision 060).
     const agentId = (value as { agentId?: string | null }).agentId;
     if (agentId) ctx.addIssue({ code: "custom", path: ["agentId"], message: "Checks from an agent are not supported yet: leave it empty to check from InfraPilot." });

@@ -126,8 +126,15 @@ describe("validation and the address policy", () => {
     expect((await fieldsOf(await admin.post("/api/v1/monitors", { name: "by name", type: "http", config: { url: `http://localhost:${targetPort}/` } })))["config.url"]).toMatch(/loopback/);
   });
 
-  test("refuses ping and dns monitors as not supported yet", async () => {
-    expect((await fieldsOf(await admin.post("/api/v1/monitors", { name: "ping", type: "ping", config: { host: "example.com" } }))).type).toMatch(/not supported yet/);
+  test("a ping monitor on a host where ICMP is not available checks over TCP and says so", async () => {
+    const m = await create({ name: "ping tcp", type: "ping", config: { host: "127.0.0.1", port: tcpPort } });
+    const checked = await checkNow(m.id);
+    expect(checked.status).toBe("up");
+    expect(checked.message).toMatch(/ICMP echo reply|TCP connect to port \d+ \((no ping binary installed|ICMP not permitted here)/);
+  });
+
+  test("refuses a DNS monitor whose server the address policy does not allow with 400 on config.server", async () => {
+    expect((await fieldsOf(await admin.post("/api/v1/monitors", { name: "dns", type: "dns", config: { name: "example.com", server: "127.0.0.1:5353" } })))["config.server"]).toMatch(/loopback/);
   });
 
   test("refuses at check time a stored target that the policy no longer allows", async () => {

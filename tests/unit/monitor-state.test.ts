@@ -50,8 +50,14 @@ describe("CreateMonitorSchema", () => {
     expect(fields({ name: "a", type: "tcp", config: { host: "example.com", port: 70000 } })).toHaveProperty(["config.port"]);
   });
 
-  test("refuses ping and dns as not supported yet", () => {
-    expect(fields({ name: "a", type: "ping", config: { host: "example.com" } })).toHaveProperty("type");
+  test("accepts ping and dns monitors with their defaults (TCP port 80, A record, system resolvers)", () => {
+    expect(CreateMonitorSchema.parse({ name: "a", type: "ping", config: { host: "example.com" } }).config).toEqual({ host: "example.com", port: 80 });
+    expect(CreateMonitorSchema.parse({ name: "a", type: "dns", config: { name: "example.com" } }).config).toEqual({ name: "example.com", recordType: "A", expected: null, server: null });
+  });
+
+  test("refuses a DNS record type it does not know and a malformed DNS server", () => {
+    expect(fields({ name: "a", type: "dns", config: { name: "example.com", recordType: "SOA" } })).toHaveProperty(["config.recordType"]);
+    expect(fields({ name: "a", type: "dns", config: { name: "example.com", server: "1.1.1.1; rm" } })).toHaveProperty(["config.server"]);
   });
 
   test("fills an http monitor's defaults", () => {

@@ -9,7 +9,12 @@ import { HTTP_METHODS, MIN_INTERVAL_SECONDS, type MonitorDto } from "~/validatio
 
 export type MonitorFormResult = { ok: boolean; message: string; fields?: Record<string, string>; intent: string; id?: string; values?: Record<string, string> } | undefined;
 
-const TYPE_LABELS = { http: "HTTP(S) — a URL answers", tcp: "TCP port — a port accepts connections", container: "Container — running and healthy", push: "Push — a cron job calls a URL" } as const;
+const TYPE_LABELS = {
+  http: "HTTP(S) — a URL answers",
+  tcp: "TCP port — a port accepts connections",
+  ping: "Ping — a host answers (ICMP, else TCP)",
+  dns: "DNS — a name resolves to the expected record",
+  container: "Container — running and healthy", push: "Push — a cron job calls a URL" } as const;
 type FormType = keyof typeof TYPE_LABELS;
 
 export interface MonitorFormProps {
@@ -107,6 +112,20 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
         <legend className="sr-only">TCP settings</legend>
         <Field label="Host" name="config.host" defaultValue={val("config.host", config.host)} error={fields["config.host"]} />
         <Field label="Port" name="config.port" type="number" defaultValue={val("config.port", config.port)} error={fields["config.port"]} />
+      </fieldset>
+
+      <fieldset disabled={type !== "ping"} hidden={type !== "ping"} className="grid gap-4 md:grid-cols-2">
+        <legend className="sr-only">Ping settings</legend>
+        <Field label="Host to ping" name="config.host" defaultValue={val("config.host", config.host)} error={fields["config.host"]} />
+        <Field label="TCP port when ICMP is not allowed" name="config.port" type="number" required={false} defaultValue={val("config.port", config.port, "80")} error={fields["config.port"]} hint="ICMP needs the ping binary with permission to send; otherwise the check connects to this port and says so." />
+      </fieldset>
+
+      <fieldset disabled={type !== "dns"} hidden={type !== "dns"} className="grid gap-4 md:grid-cols-2">
+        <legend className="sr-only">DNS settings</legend>
+        <Field label="Domain name" name="config.name" defaultValue={val("config.name", config.name)} error={fields["config.name"]} />
+        <SelectLike label="Record type" name="config.recordType" options={["A", "AAAA", "CNAME", "MX", "TXT", "NS"]} defaultValue={val("config.recordType", config.recordType, "A")} />
+        <Field label="Expected value" name="config.expected" required={false} defaultValue={val("config.expected", config.expected)} error={fields["config.expected"]} hint="Empty: any record. MX: the exchange, with or without its priority." />
+        <Field label="DNS server" name="config.server" required={false} defaultValue={val("config.server", config.server)} error={fields["config.server"]} hint="host, host:port or [IPv6]:port. Empty: InfraPilot's own resolvers." />
       </fieldset>
 
       <fieldset disabled={type !== "container"} hidden={type !== "container"} className="grid gap-4 md:grid-cols-2">

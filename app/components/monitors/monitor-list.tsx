@@ -14,6 +14,8 @@ function target(m: MonitorDto): string {
   const c = m.config;
   if (m.type === "http") return String(c.url ?? "");
   if (m.type === "tcp") return `${String(c.host)}:${String(c.port)}`;
+  if (m.type === "ping") return `ping ${String(c.host)}`;
+  if (m.type === "dns") return `DNS ${String(c.recordType)} ${String(c.name)}${c.server ? ` @${String(c.server)}` : ""}`;
   if (m.type === "container") return `container ${String(c.containerName)}`;
   if (m.type === "push") return "push (cron heartbeat)";
   return m.type;
@@ -37,7 +39,11 @@ export function MonitorList({ monitors, canManage }: { monitors: MonitorDto[]; c
         {monitors.map((m) => (
           <tr key={m.id} data-testid="monitor-row" data-name={m.name} data-status={m.status} className="flex flex-col gap-1 py-3 md:table-row">
             <td className="min-w-0 md:py-3 md:pr-3 md:align-top">
-              <p className="font-medium">{m.name}</p>
+              <p className="font-medium">
+                <Link to={`?view=${m.id}#monitor-detail`} className="hover:underline" aria-label={`Details of ${m.name}`}>
+                  {m.name}
+                </Link>
+              </p>
               <p className="text-xs text-slate-500">
                 {m.type.toUpperCase()} · <span className="break-all">{target(m)}</span> · <span className="whitespace-nowrap">every {formatInterval(m.intervalSeconds)}</span>
               </p>

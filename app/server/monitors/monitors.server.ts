@@ -20,6 +20,7 @@ import {
   type MonitorType,
   type UpdateMonitorInput,
 } from "~/validation/monitors";
+import { parseDnsServer } from "./checks/dns";
 import { runMonitorCheck } from "./run.server";
 import { bumpMonitorsVersion } from "./version.server";
 import { uptimeFor, type Uptime } from "./uptime.server";
@@ -117,10 +118,15 @@ async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput,
   const config = input.config as Record<string, unknown>;
   try {
     if (input.type === "http") await assertUrlAllowed(String(config.url), policy);
-    if (input.type === "tcp") await resolveHostAllowed(String(config.host), Number(config.port), policy);
+    if (input.type === "tcp" || input.type === "ping") await resolveHostAllowed(String(config.host), Number(config.port), policy);
+    if (input.type === "dns" && config.server) {
+      const server = parseDnsServer(String(config.server));
+      if (!server) throw new ValidationError("Not a DNS server address.", { "config.server": "A host, host:port or [IPv6]:port." });
+      await resolveHostAllowed(server.host, server.port, policy);
+    }
   } catch (error) {
     if (error instanceof DeliveryError) {
-      const field = input.type === "http" ? "config.url" : "config.host";
+      const field = input.type === "http" ? "config.url" : input.type === "dns" ? "config.server" : "config.host";
       throw new ValidationError(`This target is not allowed: ${error.message}`, { [field]: error.message });
     }
     throw error;

@@ -35,6 +35,8 @@ export function renderMonitorMessage(event: MonitorEvent, link: string): AlertMe
 export function describeTarget(type: string, config: Record<string, unknown>): string {
   if (type === "http") return String(config.url ?? "");
   if (type === "tcp") return `${String(config.host ?? "")}:${String(config.port ?? "")}`;
+  if (type === "ping") return `ping ${String(config.host ?? "")}`;
+  if (type === "dns") return `DNS ${String(config.recordType ?? "A")} ${String(config.name ?? "")}${config.server ? ` @${String(config.server)}` : ""}`;
   if (type === "container") return `container ${String(config.containerName ?? "")}`;
   if (type === "push") return "push heartbeat";
   return type;

@@ -36,6 +36,14 @@ export function monitorBodyFromForm(form: FormData): Record<string, unknown> {
   } else if (type === "tcp") {
     config.host = str(form, "config.host");
     config.port = num(str(form, "config.port"));
+  } else if (type === "ping") {
+    config.host = str(form, "config.host");
+    if (str(form, "config.port")) config.port = num(str(form, "config.port"));
+  } else if (type === "dns") {
+    config.name = str(form, "config.name");
+    config.recordType = str(form, "config.recordType") || "A";
+    config.expected = str(form, "config.expected") || null;
+    config.server = str(form, "config.server") || null;
   } else if (type === "container") {
     config.agentId = str(form, "config.agentId");
     config.containerName = str(form, "config.containerName");
