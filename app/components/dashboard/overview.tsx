@@ -4,6 +4,7 @@ import { Badge, type BadgeTone } from "~/components/ui/badge";
 import { NamedRef } from "~/components/ui/named-ref";
 import { TableHead } from "~/components/ui/table-head";
 import { Time } from "~/components/ui/time";
+import type { ActivityRow } from "~/server/dashboard/summary.server";
 
 export function StatLine({ items }: { items: { label: string; value: number; tone: BadgeTone }[] }) {
   return (
@@ -18,19 +19,6 @@ export function StatLine({ items }: { items: { label: string; value: number; ton
       ))}
     </dl>
   );
-}
-
-export interface ActivityRow {
-  id: string;
-  time: string;
-  action: string;
-  actorId: string | null;
-  actorEmail: string | null;
-  actorName: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  targetName: string | null;
-  outcome: string;
 }
 
 export function ActivityTable({ rows }: { rows: ActivityRow[] }) {

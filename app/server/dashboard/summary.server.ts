@@ -21,18 +21,21 @@ export interface DashboardSummary {
   certificates: { total: number; issued: number; expiringSoon: { id: string; name: string; notAfter: string }[]; failed: { id: string; name: string; error: string | null }[] } | null;
   alerts: { firing: FiringAlert[] } | null;
   monitors: { total: number; up: number; down: number; pending: number; paused: number; downNames: string[] } | null;
-  recentActivity: {
-    id: string;
-    time: string;
-    action: string;
-    actorId: string | null;
-    actorEmail: string | null;
-    actorName: string | null;
-    targetType: string | null;
-    targetId: string | null;
-    targetName: string | null;
-    outcome: string;
-  }[];
+  recentActivity: ActivityRow[];
+}
+
+/** One audit entry as the dashboard shows it: people and objects by name, times as ISO strings. */
+export interface ActivityRow {
+  id: string;
+  time: string;
+  action: string;
+  actorId: string | null;
+  actorEmail: string | null;
+  actorName: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  targetName: string | null;
+  outcome: string;
 }
 
 /** A certificate that runs out within this many days counts as expiring soon (as the health score's warning band). */
