@@ -2,12 +2,12 @@
 // proxy host whose upstream is dead, a crashed container, a running one and two firing alerts.
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { IDLE, localAgentId, runContainer } from "../setup/containers";
-import { docker, removeTestContainers } from "../setup/docker";
+import { IDLE, runContainer } from "../setup/containers";
+import { removeTestContainers } from "../setup/docker";
 import { stopNginxOf } from "../setup/nginx";
 import { freePort } from "../setup/postgres";
+import { seedTroubledWorkload } from "../setup/troubled-workload";
 import { ADMIN, setUpServer, startServer, type TestServer } from "../setup/server";
 import { logIn, openBrowser, waitForHydration, type TestBrowser } from "./browser";
 
@@ -29,25 +29,7 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([startServer({ env }), openBrowser()]);
   const admin = await setUpServer(server);
   await runContainer(inject("dockerHost"), runId, runningName, IDLE);
-  await runContainer(inject("dockerHost"), runId, crashedName, ["sh", "-c", "exit 3"]);
-  for (let i = 0; i < 50 && (await docker(inject("dockerHost"), ["inspect", "-f", "{{.State.Status}}", crashedName])).trim() !== "exited"; i++) await new Promise((r) => setTimeout(r, 100));
-  deadPort = await freePort();
-  const agentId = await localAgentId(admin);
-  const res = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["shop.i20e2e.test"], upstream: { scheme: "http", host: "127.0.0.1", port: deadPort } });
-  expect(res.status).toBe(201);
-  const db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ id: string }>(`SELECT id FROM "Organization" LIMIT 1`);
-    for (const target of ["web-1", "web-2"]) {
-      await db.query(
-        `INSERT INTO "AlertEvent" (id, "orgId", "ruleName", "ruleType", target, "targetName", state, message) VALUES (gen_random_uuid(), $1, 'CPU over 90 %', 'cpu', $2, $2, 'firing', 'cpu 97 % for 5 minutes')`,
-        [rows[0]!.id, target],
-      );
-    }
-  } finally {
-    await db.end();
-  }
+  ({ deadPort } = await seedTroubledWorkload(server, admin, { runId, crashedName, domain: "shop.i20e2e.test", alertTargets: ["web-1", "web-2"] }));
 }, 120_000);
 
 afterAll(async () => {

@@ -3,12 +3,11 @@
 // proxy host whose upstream does not answer.
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { runContainer, localAgentId } from "../setup/containers";
-import { docker, removeTestContainers } from "../setup/docker";
+import { removeTestContainers } from "../setup/docker";
 import { stopNginxOf } from "../setup/nginx";
 import { freePort } from "../setup/postgres";
+import { seedTroubledWorkload } from "../setup/troubled-workload";
 import { ADMIN, setUpServer, startServer, type Client, type TestServer } from "../setup/server";
 
 interface Area {
@@ -37,29 +36,7 @@ beforeAll(async () => {
     },
   });
   admin = await setUpServer(server);
-  // A container that exits with code 3 at once: a crash, not a requested stop.
-  await runContainer(inject("dockerHost"), runId, crashedName, ["sh", "-c", "exit 3"]);
-  for (let i = 0; i < 50 && (await docker(inject("dockerHost"), ["inspect", "-f", "{{.State.Status}}", crashedName])).trim() !== "exited"; i++) await new Promise((r) => setTimeout(r, 100));
-  // A port nothing listens on: the upstream is dead.
-  deadPort = await freePort();
-  const agentId = await localAgentId(admin);
-  const res = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["dead.i20.test"], upstream: { scheme: "http", host: "127.0.0.1", port: deadPort } });
-  expect(res.status).toBe(201);
-  proxyId = ((await res.json()) as { id: string }).id;
-  // A firing alert as the alerts engine records it (the history row the Alerts page lists).
-  const db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ id: string }>(`SELECT id FROM "Organization" LIMIT 1`);
-    for (const target of ["web-1", "web-2"]) {
-      await db.query(
-        `INSERT INTO "AlertEvent" (id, "orgId", "ruleName", "ruleType", target, "targetName", state, message) VALUES (gen_random_uuid(), $1, 'CPU over 90 %', 'cpu', $2, $2, 'firing', 'cpu 97 % for 5 minutes')`,
-        [rows[0]!.id, target],
-      );
-    }
-  } finally {
-    await db.end();
-  }
+  ({ deadPort, proxyId } = await seedTroubledWorkload(server, admin, { runId, crashedName, domain: "dead.i20.test", alertTargets: ["web-1", "web-2"] }));
 }, 120_000);
 
 afterAll(async () => {

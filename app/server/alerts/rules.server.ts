@@ -73,7 +73,8 @@ async function findRow(tx: Tx, actor: Actor, id: string): Promise<Row> {
   return row;
 }
 
-async function assertChannelsExist(tx: Tx, orgId: string, ids: string[]): Promise<void> {
+/** Every channel id names one of the organization's channels (rules and monitors notify through them). */
+export async function assertChannelsExist(tx: Tx, orgId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const found = await tx.alertChannel.findMany({ where: { orgId, id: { in: ids } }, select: { id: true } });
   const missing = ids.filter((id) => !found.some((f) => f.id === id));

@@ -9,6 +9,7 @@ import { withOrg, type Tx } from "../db/client.server";
 import { env } from "../env.server";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.server";
 import { parseWith } from "../http/api.server";
+import { assertChannelsExist } from "../alerts/rules.server";
 import { assertUrlAllowed, DeliveryError, policyFromEnv, resolveHostAllowed } from "../alerts/safe-fetch.server";
 import {
   CreateMonitorSchema,
@@ -103,13 +104,6 @@ async function findRow(tx: Tx, actor: Actor, id: string): Promise<MonitorRow> {
   const row = await tx.monitor.findFirst({ where: { id, orgId: actor.orgId }, select: MONITOR_SELECT });
   if (!row) throw new NotFoundError("No such monitor.");
   return row;
-}
-
-async function assertChannelsExist(tx: Tx, orgId: string, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  const found = await tx.alertChannel.findMany({ where: { orgId, id: { in: ids } }, select: { id: true } });
-  const missing = ids.filter((id) => !found.some((f) => f.id === id));
-  if (missing.length) throw new ValidationError("Some channels do not exist.", { channelIds: `Unknown channel: ${missing.join(", ")}` });
 }
 
 /** Where a check will go must be allowed now (it is checked again at every run). */
