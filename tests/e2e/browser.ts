@@ -95,3 +95,20 @@ export async function logIn(page: Page, who: { email: string; password: string }
   await page.getByRole("button", { name: "Log in" }).click();
   await page.waitForURL("**/dashboard");
 }
+
+/**
+ * Relative luminance (0 black … 1 white, WCAG formula) of what the page shows behind its content:
+ * the body's background colour, or the root's when the body is transparent. Dark mode ≈ < 0.2.
+ */
+export async function pageBackgroundLuminance(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const parse = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    let rgba = parse(getComputedStyle(document.body).backgroundColor);
+    if (rgba.length === 4 && rgba[3] === 0) rgba = parse(getComputedStyle(document.documentElement).backgroundColor);
+    const [r, g, b] = rgba.slice(0, 3).map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  });
+}

@@ -1,6 +1,10 @@
 // The alert engine end to end: real busybox containers on the test Docker engine crash, stop and
 // burn CPU; notifications arrive at a real SMTP server and a loopback webhook receiver. The tick
 // runs every 2 s here (ALERTS_TICK_SECONDS) instead of 30 s.
+// "Nothing was sent" is only asserted once the engine provably handled the event: either the
+// history records it (a suppressed alert), or a barrier crash that happened after it has been
+// delivered (the engine handles container events in order, one batch at a time), or /metrics
+// shows ticks after the moment in question.
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { createHmac } from "node:crypto";
 import pg from "pg";
@@ -19,6 +23,7 @@ let db: pg.Client;
 let hookId: string;
 let mailId: string;
 let serverEnv: Record<string, string>;
+const METRICS_TOKEN = "alerts-engine-metrics-token";
 
 interface HookBody {
   event: string;
@@ -28,7 +33,33 @@ interface HookBody {
 const bodyOf = (r: ReceivedRequest) => JSON.parse(r.body) as HookBody;
 const hooks = () => rx.requests.filter((r) => r.path === "/alerts").map((r) => ({ ...r, json: bodyOf(r) }));
 const hooksFor = (target: string) => hooks().filter((h) => h.json.alerts.some((a) => a.targetName === target));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let barriers = 0;
+let barrierRule: Promise<string> | undefined;
+/** Returns once the engine has handled every container event that happened before the call. */
+async function engineCaughtUp(): Promise<void> {
+  barrierRule ??= rule({ name: "Barrier", type: "container_crash", scope: { namePattern: `${RUN}-barrier*` }, channelIds: [hookId] });
+  await barrierRule;
+  const name = `${RUN}-barrier${++barriers}`;
+  await runContainer(dockerHost, RUN, name, ["sh", "-c", "exit 1"]);
+  await rx.waitFor(() => hooksFor(name), (l) => l.length === 1, 20_000);
+}
+
+/** Unix seconds of the engine's last completed tick, from /metrics (0 before the first). */
+async function lastTick(): Promise<number> {
+  const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const line = (await res.text()).split("\n").find((l) => l.startsWith("infrapilot_alert_engine_last_tick_seconds "));
+  return line ? Number(line.split(" ")[1]) : 0;
+}
+
+/** Waits until the engine has completed a tick at or after `unixSeconds`. */
+async function tickedSince(unixSeconds: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await lastTick()) < unixSeconds) {
+    if (Date.now() > deadline) throw new Error(`the alert engine has not ticked since ${new Date(unixSeconds * 1000).toISOString()} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
 
 async function rule(body: Record<string, unknown>): Promise<string> {
   const res = await admin.post("/api/v1/alerts/rules", body);
@@ -38,7 +69,7 @@ async function rule(body: Record<string, unknown>): Promise<string> {
 
 beforeAll(async () => {
   rx = await startReceivers();
-  serverEnv = { DOCKER_HOST: dockerHost, ALERTS_ALLOWED_HOSTS: `127.0.0.1:${rx.smtpPort},127.0.0.1:${rx.httpPort}`, ALERTS_TICK_SECONDS: "2" };
+  serverEnv = { DOCKER_HOST: dockerHost, ALERTS_ALLOWED_HOSTS: `127.0.0.1:${rx.smtpPort},127.0.0.1:${rx.httpPort}`, ALERTS_TICK_SECONDS: "2", METRICS_TOKEN };
   server = await startServer({ env: serverEnv });
   admin = await setUpServer(server);
   db = new pg.Client({ connectionString: server.databaseUrl });
@@ -47,8 +78,8 @@ beforeAll(async () => {
   hookId = ((await hook.json()) as { id: string }).id;
   const mail = await admin.post("/api/v1/alerts/channels", { name: "mail", type: "smtp", config: { host: "127.0.0.1", port: rx.smtpPort, tls: "none", from: "ip@example.com", to: ["ops@example.com"] } });
   mailId = ((await mail.json()) as { id: string }).id;
-  // The engine follows the event stream from startup; give it a moment to connect.
-  await sleep(1000);
+  // The engine follows the event stream from its first tick on.
+  await tickedSince(1);
 }, 120_000);
 
 afterAll(async () => {
@@ -72,12 +103,15 @@ describe("container events", () => {
     expect(mails[0]!.raw).toMatch(new RegExp(`Subject: \\[InfraPilot\\] Alert: Crash on ${name}`));
 
     await docker(dockerHost, ["start", name]);
-    await sleep(4_000);
+    // The engine saw the second crash: the history records it, suppressed by the cooldown.
+    type History = { items: { state: string; suppressed: string | null; deliveries: { channelId: string; ok: boolean }[] }[] };
+    let history: History = { items: [] };
+    await expect
+      .poll(async () => (history = (await (await admin.request(`/api/v1/alerts/history?q=${name}`)).json()) as History).items.length, { timeout: 15_000, interval: 500 })
+      .toBe(2);
+    await engineCaughtUp();
     expect(hooksFor(name)).toHaveLength(1);
     expect(rx.mails.filter((m) => m.raw.includes(name))).toHaveLength(1);
-
-    const history = (await (await admin.request(`/api/v1/alerts/history?q=${name}`)).json()) as { items: { state: string; suppressed: string | null; deliveries: { channelId: string; ok: boolean }[] }[] };
-    expect(history.items).toHaveLength(2);
     const [second, first] = history.items;
     expect(second).toMatchObject({ suppressed: "cooldown", deliveries: [] });
     expect(first!.deliveries.map((d) => [d.channelId, d.ok]).sort()).toEqual([[hookId, true], [mailId, true]].sort());
@@ -88,11 +122,10 @@ describe("container events", () => {
     const name = `${RUN}-cs1`;
     // busybox sleep as PID 1 ignores SIGTERM: docker stop ends it with SIGKILL, exit code 137.
     await runContainer(dockerHost, RUN, name, ["sleep", "3600"]);
-    await sleep(500);
     await docker(dockerHost, ["stop", "-t", "1", name]);
     expect((await docker(dockerHost, ["inspect", "-f", "{{.State.ExitCode}}", name])).trim()).toBe("137");
     const [h] = await rx.waitFor(() => hooksFor(name), (l) => l.length >= 1, 5_000);
-    await sleep(2_000);
+    await engineCaughtUp();
     expect(hooksFor(name)).toHaveLength(1);
     expect(h!.json.alerts).toEqual([expect.objectContaining({ ruleType: "container_stopped", message: "stopped (exit code 137)" })]);
   });
@@ -106,7 +139,7 @@ describe("container events", () => {
     for (const n of names) await docker(dockerHost, ["create", "--name", n, "--label", `${TEST_LABEL}=${RUN}`, TEST_IMAGE, "sh", "-c", script]);
     await docker(dockerHost, ["start", ...names]);
     const [h] = await rx.waitFor(() => hooks().filter((x) => x.json.alerts.some((a) => names.includes(a.targetName))), (l) => l.length >= 1, 10_000);
-    await sleep(2_000);
+    await engineCaughtUp();
     expect(hooks().filter((x) => x.json.alerts.some((a) => names.includes(a.targetName)))).toHaveLength(1);
     expect(h!.json.alerts.map((a) => a.targetName).sort()).toEqual(names);
     expect(h!.json.title).toBe("[InfraPilot] 3 alerts firing");
@@ -124,7 +157,8 @@ describe("container events", () => {
     });
     const name = `${RUN}-m1`;
     await runContainer(dockerHost, RUN, name, ["sh", "-c", "exit 1"]);
-    await sleep(4_000);
+    await docker(dockerHost, ["wait", name]);
+    await engineCaughtUp();
     expect(hooksFor(name)).toHaveLength(0);
     const history = (await (await admin.request(`/api/v1/alerts/history?q=${name}`)).json()) as { items: unknown[] };
     expect(history.items).toHaveLength(0);
@@ -165,7 +199,10 @@ describe("periodic rules", () => {
     // Another restart: the alert is already firing, nothing is sent again.
     await server.stop();
     server = await startServer({ env: serverEnv, database: server.databaseUrl, dataDir: server.dataDir, port: server.port });
-    await sleep(6_000);
+    // The downtime report is queued with the first tick (2 s after start); a barrier crash after
+    // that tick is handled after the report.
+    await tickedSince(1);
+    await engineCaughtUp();
     expect(hooksFor(name)).toHaveLength(1);
     expect(hooksFor(earlier)).toHaveLength(1);
     expect(hooksFor(stopped)).toHaveLength(0);
@@ -188,9 +225,11 @@ describe("periodic rules", () => {
     expect(fired!.json.alerts[0]!.value).toBeGreaterThan(10);
 
     await server.stop();
+    const restartedAt = Math.floor(Date.now() / 1000);
     server = await startServer({ env: serverEnv, database: server.databaseUrl, dataDir: server.dataDir, port: server.port });
-    // Long enough for the new process to fill a window and tick several times.
-    await sleep(20_000);
+    // The new process has filled a 10-s window with samples and ticked twice since (it would
+    // have fired again by then).
+    await tickedSince(restartedAt + 10 + 4);
     expect(hooksFor(name)).toHaveLength(1);
 
     await docker(dockerHost, ["rm", "-f", name]);

@@ -1,5 +1,7 @@
 // Rendering is pure and deterministic: each case in tests/fixtures/nginx/cases.ts must render
 // byte for byte to its golden file. After an intended change: UPDATE_GOLDEN=1 npx vitest run tests/unit/proxy-render.test.ts
+// and review the diff. A missing golden file fails (it is never written by a plain run), and CI
+// (CI=1, set by .ci/run) refuses the update switch, so a changed rendering cannot pass unseen.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { renderTree, RenderError } from "~/server/proxy/render";
@@ -15,12 +17,20 @@ function flatten(files: Record<string, string>): string {
     .join("\n");
 }
 
+const updating = Boolean(process.env.UPDATE_GOLDEN);
+
 describe("nginx config rendering", () => {
+  test("golden files are only rewritten on request, and never in CI", () => {
+    if (updating && process.env.CI) throw new Error("UPDATE_GOLDEN is refused in CI: update golden files locally and commit them.");
+    expect(updating && process.env.CI).toBeFalsy();
+  });
+
   for (const [name, input] of Object.entries(CASES)) {
     test(`the "${name}" fixture renders exactly to its golden file`, () => {
       const text = flatten(renderTree(input));
       const golden = new URL(`${name}.golden.txt`, dir);
-      if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, text);
+      if (updating && !process.env.CI) writeFileSync(golden, text);
+      if (!existsSync(golden)) throw new Error(`No golden file for "${name}" (${golden.pathname}). Render it with UPDATE_GOLDEN=1, review it and commit it.`);
       expect(text).toBe(readFileSync(golden, "utf8"));
     });
   }
