@@ -73,9 +73,15 @@ describe("the web terminal", () => {
     await terminalText(ui, sessionId, /(^|\n)hello\r?\n/);
 
     frame({ type: "resize", cols: 100, rows: 40 });
-    await new Promise((r) => setTimeout(r, 200));
-    frame({ type: "input", data: "busybox stty size\n" });
-    await terminalText(ui, sessionId, /(^|\n)40 100\r?\n/);
+    // The resize frame has no answer: ask the TTY its size until it reports the new one (each
+    // answer is tagged, so an answer from before the resize cannot be mistaken for it).
+    let size = "";
+    for (let attempt = 1; size !== "40 100"; attempt++) {
+      if (attempt > 20) throw new Error(`the terminal kept its old size (${size})`);
+      frame({ type: "input", data: `busybox stty size | sed 's/^/size-${attempt}: /'\n` });
+      const answer = new RegExp(`(?:^|\\n)size-${attempt}: (\\d+ \\d+)\\r?\\n`);
+      size = answer.exec(await terminalText(ui, sessionId, answer))![1]!;
+    }
 
     // Not JSON, too large, unknown type, wrong field types: ignored, the session survives.
     ui.socket.emit("terminal:frame", "{not json");
