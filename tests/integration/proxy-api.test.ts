@@ -88,6 +88,19 @@ describe("proxy API", () => {
     expect((await bad.json()).error.fields).toHaveProperty("wait");
   });
 
+  test("the reachability probe tells a live upstream from a dead one, with the reason", async () => {
+    const deadPort = await freePort(); // nothing listens here
+    const live = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["reach-live.test"], upstream: { scheme: "http", host: "127.0.0.1", port: upstreamPort } })).json();
+    const dead = await (await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["reach-dead.test"], upstream: { scheme: "http", host: "127.0.0.1", port: deadPort } })).json();
+    const res = await admin.request(`/api/v1/agents/${agentId}/proxies/reachability`);
+    expect(res.status).toBe(200);
+    const { items } = (await res.json()) as { items: { id: string; reachable: boolean | null; message: string; ms: number | null }[] };
+    const byId = new Map(items.map((i) => [i.id, i]));
+    expect(byId.get(live.id)).toMatchObject({ reachable: true, ms: expect.any(Number) });
+    expect(byId.get(dead.id)).toMatchObject({ reachable: false, message: expect.stringMatching(/refused|ECONNREFUSED/i) });
+    for (const id of [live.id, dead.id]) await admin.request(`/api/v1/agents/${agentId}/proxies/${id}`, { method: "DELETE" });
+  });
+
   test("an injected upstream host is a 400 with field errors", async () => {
     const res = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["x.test"], upstream: { scheme: "http", host: 'app"; return 200 "pwned"; #', port: 80 } });
     expect(res.status).toBe(400);
