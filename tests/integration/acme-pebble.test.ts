@@ -3,10 +3,11 @@
 // replaces it, a challenge the CA cannot reach shows the CA's own error, and uploads are
 // validated. The server trusts pebble's API certificate through NODE_EXTRA_CA_CERTS; the served
 // certificate is checked against pebble's issuing root from its management endpoint.
-import { stopNginxOf } from "../setup/nginx";
+import { stopNginx, stopNginxOf } from "../setup/nginx";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect as tlsConnect, type PeerCertificate } from "node:tls";
+import pg from "pg";
 import { freePort } from "../setup/postgres";
 import { startPebble, type Pebble } from "../setup/pebble";
 import { setUpServer, startServer, type Client, type TestServer } from "../setup/server";
@@ -20,6 +21,7 @@ let upstreamPort: number;
 let httpPort: number;
 let httpsPort: number;
 let agentId: string;
+let serverEnv: Record<string, string>;
 
 interface Cert {
   id: string;
@@ -65,16 +67,15 @@ beforeAll(async () => {
   httpPort = await freePort();
   httpsPort = await freePort();
   pebble = await startPebble({ httpPort });
-  server = await startServer({
-    env: {
-      NGINX_BIN: "/usr/sbin/nginx",
-      NGINX_HTTP_PORT: String(httpPort),
-      NGINX_HTTPS_PORT: String(httpsPort),
-      NGINX_LISTEN_ADDRESS: "127.0.0.1",
-      ACME_DIRECTORY_URL: pebble.directoryUrl,
-      NODE_EXTRA_CA_CERTS: pebble.tlsCaFile,
-    },
-  });
+  serverEnv = {
+    NGINX_BIN: "/usr/sbin/nginx",
+    NGINX_HTTP_PORT: String(httpPort),
+    NGINX_HTTPS_PORT: String(httpsPort),
+    NGINX_LISTEN_ADDRESS: "127.0.0.1",
+    ACME_DIRECTORY_URL: pebble.directoryUrl,
+    NODE_EXTRA_CA_CERTS: pebble.tlsCaFile,
+  };
+  server = await startServer({ env: serverEnv });
   admin = await setUpServer(server);
   agentId = (await (await admin.request("/api/v1/agents")).json()).items[0].id;
 });
@@ -130,6 +131,26 @@ describe("ACME against pebble", () => {
     expect(renewed.serialNumber).not.toBe(firstSerial);
     expect((await https("app.test")).cert.serialNumber.toUpperCase()).toBe(renewed.serialNumber);
   });
+
+  test("a certificate within 30 days of its end is renewed by the scheduled job, with nobody asking", async () => {
+    const before = (await (await admin.request(`/api/v1/certificates/${certId}`)).json()) as Cert;
+    const db = new pg.Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(`UPDATE "Certificate" SET "notAfter" = now() + interval '10 days' WHERE id = $1`, [certId]);
+    } finally {
+      await db.end();
+    }
+    // The renewal job runs hourly and once shortly after start-up: restart InfraPilot (and nginx,
+    // as a reboot would) with the same data, and nobody touches the certificate.
+    await server.stop();
+    await stopNginx(server.dataDir);
+    server = await startServer({ env: serverEnv, database: server.databaseUrl, dataDir: server.dataDir, port: server.port });
+    const renewed = await waitFor(certId, (c) => c.serialNumber !== before.serialNumber && !c.renewing, 90_000);
+    expect(renewed).toMatchObject({ status: "issued", error: null });
+    expect(Date.parse(renewed.notAfter!)).toBeGreaterThan(Date.now() + 30 * 24 * 3600 * 1000);
+    expect((await https("app.test")).cert.serialNumber.toUpperCase()).toBe(renewed.serialNumber);
+  }, 150_000);
 
   test("a challenge the CA cannot reach shows the CA's own error", async () => {
     // challtestsrv sends pebble to 127.0.0.2, where nothing listens (nginx is on 127.0.0.1).

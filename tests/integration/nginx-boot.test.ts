@@ -1,41 +1,13 @@
 // nginx at server start (NGINX_MODE=local): restarted on the last good tree after a host reboot,
 // and a missing nginx is a warning plus a note on the Proxies page, never a failed start.
 import { afterAll, describe, expect, test } from "vitest";
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
 import { freePort } from "../setup/postgres";
 import { setUpServer, startServer, type TestServer } from "../setup/server";
-import { viaNginx } from "../setup/nginx";
+import { stopNginx, viaNginx } from "../setup/nginx";
 
 const servers: TestServer[] = [];
 let upstream: Server | undefined;
-
-function nginxPid(dataDir: string): number | null {
-  try {
-    return Number(readFileSync(join(dataDir, "nginx", "run", "nginx.pid"), "utf8"));
-  } catch {
-    return null;
-  }
-}
-
-async function stopNginx(dataDir: string) {
-  const pid = nginxPid(dataDir);
-  if (!pid) return;
-  try {
-    process.kill(pid, "SIGQUIT");
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 100; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 afterAll(async () => {
   for (const s of servers) {

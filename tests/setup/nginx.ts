@@ -15,6 +15,25 @@ export function viaNginx(port: number, host: string, path = "/", headers: Record
   });
 }
 
+/** Stops the nginx a test server started in its data directory and waits until it has gone (a reboot). */
+export async function stopNginx(dataDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dataDir, "nginx", "run", "nginx.pid"), "utf8"));
+    process.kill(pid, "SIGQUIT");
+  } catch {
+    return; // nginx never started, or has gone already
+  }
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Stops the nginx a test server started in its data directory (SIGQUIT to its master), if any. */
 export function stopNginxOf(dataDir: string): void {
   try {
