@@ -79,6 +79,31 @@ describe("row-level security", () => {
     expect(rows.length).toBeGreaterThanOrEqual(4);
     for (const r of rows) expect(r.relrowsecurity, r.relname).toBe(true);
   });
+
+  test("the SECURITY DEFINER functions that cross tenants are exactly those decision 001 lists and reviews", async () => {
+    const { rows } = await db.admin.query<{ proname: string; config: string[] | null }>(`
+      SELECT p.proname, p.proconfig AS config FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE n.nspname = 'public' AND p.prosecdef ORDER BY p.proname`);
+    // A new one must be reviewed and added to docs/decisions/001-tenancy-rls.md (and here).
+    expect(rows.map((r) => r.proname)).toEqual([
+      "alert_rule_org_ids",
+      "auth_user_memberships",
+      "log_line_apply_retention",
+      "log_line_ensure_partitions",
+      "log_line_index_closed_hours",
+      "log_line_index_closed_partitions",
+      "log_line_search",
+      "metrics_alerts_firing",
+      "metrics_certificates",
+      "metrics_proxy_apply",
+      "monitor_org_ids",
+      "monitor_push_beat",
+      "organization_ids",
+      "status_page_org",
+    ]);
+    // Each pins its search_path, so a caller cannot shadow the tables it reads.
+    for (const r of rows) expect((r.config ?? []).some((c) => /^search_path=(pg_catalog, )?public$/.test(c)), `${r.proname}: ${r.config}`).toBe(true);
+  });
 });
 
 describe("the application role", () => {
