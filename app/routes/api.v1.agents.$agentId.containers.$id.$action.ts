@@ -13,10 +13,8 @@ export const action = api(async ({ request, context, params }) => {
   return json({ container: await operateContainer(actor, params.agentId!, params.id!, verb.data) });
 });
 
-export const loader = api(async ({ params }) => {
+export const loader = api(async ({ request, params }) => {
   if (!ContainerActionSchema.safeParse(params.action).success) throw new NotFoundError();
-  throw new Response(JSON.stringify({ error: { code: "method_not_allowed", message: "Use POST." } }), {
-    status: 405,
-    headers: { Allow: "POST", "Content-Type": "application/json" },
-  });
+  requireMethod(request, "POST");
+  throw new NotFoundError(); // not reached: a loader only answers GET and HEAD
 });

@@ -5,6 +5,7 @@ import { encryptionKey } from "./crypto.server";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.server";
 import { assertAppRoleIsConfined, bootstrapDatabase } from "./db/bootstrap.server";
 import { connectDatabase, disconnectDatabase, EMBEDDED_STATE_KEY } from "./db/client.server";
+import { closeAppPool } from "./db/pg-pool.server";
 import { describeEmbeddedState, type EmbeddedDatabaseState } from "./db/restart-policy";
 import { setSingleton } from "./singleton.server";
 
@@ -40,6 +41,7 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
 }
 
 export async function stopDatabase(): Promise<void> {
+  await closeAppPool();
   await disconnectDatabase();
   if (embedded) {
     await embedded.stop();

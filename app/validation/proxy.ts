@@ -4,13 +4,13 @@
 // renderer (app/server/proxy/render.ts) re-checks the character classes as a second wall.
 // Nothing here does I/O, so the browser bundle can use it too.
 import { z } from "zod";
+import { ACME_TOKEN_PATTERN } from "#agent/nginx/acme-token";
 import { nginxBlockProblem } from "./nginx-tokens";
 
 /** Characters that can end or split an nginx directive, or start a variable. */
 const NGINX_META = /[;{}"'`\\$#\s]/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-export const ACME_TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 // ---------------------------------------------------------------- domains and hosts
 

@@ -137,6 +137,12 @@ describe("containers", () => {
       expect((await admin.post(`${base}/${unknown}/start`, {})).status).toBe(404);
     }
     expect((await admin.post(`${base}/${id}/explode`, {})).status).toBe(404);
+    // An action asked for with GET is a 405 naming the method to use, and does nothing.
+    const get = await admin.request(`${base}/${id}/stop`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    expect((await get.json()).error.code).toBe("method_not_allowed");
+    expect(await state(id)).toBe("running");
   });
 
   test("secret-looking environment values are masked unless an admin reveals one of them (audited)", async () => {

@@ -13,6 +13,7 @@ import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
 import { unreachableAgentInfo } from "#agent/info";
 import { localHost } from "./local-host.server";
+import { withTimeout } from "../with-timeout";
 
 export const LOCAL_AGENT_NAME = "local";
 
@@ -92,10 +93,7 @@ export function builtInHost(): AgentHost {
 
 /** Asks the engine how it is and records it on the row (status, versions, last seen). */
 export async function refreshAgent(actor: Pick<Actor, "orgId">, agentId: string, host: Pick<AgentHost, "agent" | "facts">): Promise<AgentInfo> {
-  const info = await Promise.race([
-    host.agent.info(),
-    new Promise<AgentInfo>((resolve) => setTimeout(() => resolve(unanswered(host)), 3_000).unref()),
-  ]);
+  const info = await withTimeout(host.agent.info(), 3_000, () => unanswered(host));
   await withOrg(actor.orgId, (tx) =>
     tx.agent.update({
       where: { id: agentId },

@@ -29,14 +29,16 @@ import {
   type SystemHealthFacts,
 } from "./score";
 import { containerFacts, firingAlerts, monitorFacts, proxyFacts } from "./workload-facts.server";
+import { withTimeout } from "../with-timeout";
 
 const PROBE_TIMEOUT_MS = 3_000;
 
 function within<T>(promise: Promise<T>, fallback: (message: string) => T, what: string): Promise<T> {
-  return Promise.race([
+  return withTimeout(
     promise.catch((error: unknown) => fallback(error instanceof Error ? error.message.split("\n")[0]! : String(error))),
-    new Promise<T>((resolve) => setTimeout(() => resolve(fallback(`${what}: no answer within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS).unref()),
-  ]);
+    PROBE_TIMEOUT_MS,
+    () => fallback(`${what}: no answer within ${PROBE_TIMEOUT_MS / 1000} s`),
+  );
 }
 
 /** p99 event-loop delay over the last minute or so; starts measuring on first use. */

@@ -8,6 +8,7 @@ import { env } from "../env.server";
 import { singleton } from "../singleton.server";
 import { runningEngine } from "../alerts/engine.server";
 import { eventLoopLagMs } from "./health.server";
+import { withTimeout } from "../with-timeout";
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -60,10 +61,11 @@ class Exposition {
 export async function buildMetrics(now = Date.now()): Promise<string> {
   const out = new Exposition();
   const { agent } = builtInHost();
-  const containers = await Promise.race([
-    agent.listContainers({ all: true }).then((list) => list, () => null),
-    new Promise<null>((r) => setTimeout(() => r(null), 3_000).unref()),
-  ]);
+  const containers = await withTimeout(
+    agent.listContainers({ all: true }).catch(() => null),
+    3_000,
+    () => null,
+  );
   out.metric("infrapilot_docker_up", "gauge", "Whether the built-in agent's Docker engine answers.", [[{}, containers ? 1 : 0]]);
   if (containers) {
     const byState = new Map<string, number>();

@@ -5,6 +5,7 @@ import { can } from "~/permissions";
 import type { Actor } from "../auth/require.server";
 import { agentFor } from "../agents/registry.server";
 import { logger } from "../logger.server";
+import { withTimeout } from "../with-timeout";
 
 export interface ContainerTarget {
   name: string;
@@ -13,13 +14,11 @@ export interface ContainerTarget {
 
 export async function containerTargets(actor: Actor, agentId: string, timeoutMs = 2000): Promise<ContainerTarget[]> {
   if (!can(actor.role, "read:container")) return [];
-  let timer: NodeJS.Timeout | undefined;
   try {
     const { agent } = await agentFor(actor, agentId);
-    const list = await Promise.race([
-      agent.listContainers({ all: false }),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Docker within ${timeoutMs} ms`)), timeoutMs))),
-    ]);
+    const list = await withTimeout(agent.listContainers({ all: false }), timeoutMs, () => {
+      throw new Error(`no answer from Docker within ${timeoutMs} ms`);
+    });
     return list
       .map((c) => ({ name: c.name, ports: c.ports.filter((p) => p.protocol === "tcp").map((p) => ({ private: p.private, public: p.public, ip: p.ip })) }))
       .filter((c) => c.ports.length > 0)
@@ -27,7 +26,5 @@ export async function containerTargets(actor: Actor, agentId: string, timeoutMs 
   } catch (error) {
     logger.debug("container list for the proxy form failed", { error: error instanceof Error ? error.message : String(error) });
     return [];
-  } finally {
-    clearTimeout(timer);
   }
 }
