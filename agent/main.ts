@@ -14,7 +14,7 @@ import { LocalProbes } from "./probes";
 import { AgentClient } from "./remote/client";
 
 function log(level: "info" | "warn" | "error", message: string, details: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...details })}\n`);
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, ...details, message })}\n`);
 }
 
 function version(): string {

@@ -192,7 +192,7 @@ export class AgentClient {
     }
     if (code === "unknown_agent" || code === "bad_signature") {
       const token = this.options.token;
-      this.options.log("warn", "the control plane does not accept this agent's credentials", { code, message });
+      this.options.log("warn", "the control plane does not accept this agent's credentials", { code, reason: message });
       if (!token) return this.fail(new FatalAgentError(`The control plane does not know this agent any more (${message}) and no AGENT_TOKEN is configured to enroll again.`, 3));
       this.identity.forget();
       try {
@@ -204,7 +204,7 @@ export class AgentClient {
       return this.connect();
     }
     // bad_frame, timeout: a bug or a slow start; try again later.
-    this.options.log("warn", "connection refused; retrying", { code, message });
+    this.options.log("warn", "connection refused; retrying", { code, reason: message });
     const delay = backoffDelay(this.attempt++, this.options.backoff?.baseMs ?? 500, this.options.backoff?.maxMs ?? 30_000);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }

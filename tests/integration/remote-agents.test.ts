@@ -262,7 +262,7 @@ describe("the standalone agent", () => {
       const id = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as { agentId: string }).agentId : agentId;
       return id !== agentId && id;
     }, 30_000);
-    expect(agent.output()).toMatch(/does not accept this agent's credentials/);
+    expect(agent.output(), agent.output()).toMatch(/does not accept this agent.s credentials/);
     await waitFor("the new agent online", async () => (await listAgents()).find((a) => a.id === newId)?.status === "online", 20_000);
     agentId = newId;
   }, 45_000);
