@@ -83,12 +83,17 @@ export class AgentDispatcher {
     }) as never);
     socket.on("flow:cancel", ((frame: unknown) => {
       const parsed = flowCancel.safeParse(frame);
-      if (parsed.success) this.flows.get(parsed.data.flow)?.abort.abort();
+      const flow = parsed.success ? this.flows.get(parsed.data.flow) : undefined;
+      flow?.abort.abort();
+      flow?.wake?.();
     }) as never);
   }
 
   closeAll(): void {
-    for (const flow of this.flows.values()) flow.abort.abort();
+    for (const flow of this.flows.values()) {
+      flow.abort.abort();
+      flow.wake?.();
+    }
     this.flows.clear();
   }
 

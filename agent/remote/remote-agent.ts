@@ -1,8 +1,10 @@
 // The control plane's side of the RPC: a RemoteAgent implements the Agent interface and the
 // agent's probes over one authenticated socket of the `/agent` namespace. Calls wait for an ack
 // with a timeout; streams are flows with an id, a credit window the consumer's pace refills, and
-// a cancel when the consumer leaves. Once the socket is gone every call fails at once with
-// AgentOfflineError (503 `agent_offline`) and every open stream ends with it.
+// a cancel when the consumer leaves. One RemoteAgent per agent id outlives its connections: each
+// new authenticated socket is attached to it, so a live feed that holds it carries on after a
+// reconnect. Without a socket every call fails at once with AgentOfflineError (503
+// `agent_offline`) and every open stream ends with it.
 import { z } from "zod";
 import { AgentOfflineError, agentErrorFromPayload, type AgentErrorPayload } from "../errors";
 import type { AgentProbes, ChallengeProbeResult, TcpProbeResult } from "../probes";
@@ -49,20 +51,33 @@ interface FlowState {
 export class RemoteAgent implements Agent, AgentProbes {
   private readonly flows = new Map<number, FlowState>();
   private nextFlow = 1;
-  private offlineReason: string | null = null;
+  private channel: AgentChannel | null = null;
+  private offlineReason: string | null = "not connected";
   /** Frames refused by validation (wrong shape, unknown flow): logged by the connection. */
   droppedFrames = 0;
 
   constructor(
-    private readonly channel: AgentChannel,
-    private readonly label: string,
+    private label: string,
     private readonly onDrop: (reason: string) => void = () => {},
   ) {}
 
   // ── wiring, called by the /agent namespace for frames of this socket ──
 
+  /** A newly authenticated socket of this agent (the previous one, if any, is dropped first). */
+  attach(channel: AgentChannel, label = this.label): void {
+    if (this.channel) this.disconnected(this.channel, "replaced by a newer connection");
+    this.channel = channel;
+    this.label = label;
+    this.offlineReason = null;
+  }
+
+  get online(): boolean {
+    return this.channel !== null && this.channel.connected;
+  }
+
   /** A `flow:data` frame from the agent: only for a flow this side opened on this socket. */
-  receiveData(frame: unknown): void {
+  receiveData(frame: unknown, from?: AgentChannel): void {
+    if (from && from !== this.channel) return this.drop("frame from a replaced connection");
     const f = frame as { flow?: unknown; items?: unknown } | null;
     const flow = typeof f?.flow === "number" ? this.flows.get(f.flow) : undefined;
     if (!flow || !Array.isArray(f?.items) || f.items.length > 64) return this.drop("frame for no open flow, or malformed");
@@ -72,7 +87,8 @@ export class RemoteAgent implements Agent, AgentProbes {
     }
   }
 
-  receiveEnd(frame: unknown): void {
+  receiveEnd(frame: unknown, from?: AgentChannel): void {
+    if (from && from !== this.channel) return;
     const f = frame as { flow?: unknown; error?: unknown } | null;
     const flow = typeof f?.flow === "number" ? this.flows.get(f.flow) : undefined;
     if (!flow) return;
@@ -81,8 +97,10 @@ export class RemoteAgent implements Agent, AgentProbes {
     flow.queue.end(f?.error === undefined ? undefined : agentErrorFromPayload((error.success ? error.data : { code: "agent_error", message: "The agent ended the stream with an error." }) as AgentErrorPayload));
   }
 
-  /** The socket is gone: fail everything in flight and everything after. */
-  disconnected(reason: string): void {
+  /** The socket is gone: fail everything in flight and everything after, until the next attach. */
+  disconnected(channel: AgentChannel, reason: string): void {
+    if (channel !== this.channel) return;
+    this.channel = null;
     this.offlineReason = reason;
     for (const flow of this.flows.values()) flow.queue.end(this.offline());
     this.flows.clear();
@@ -100,12 +118,13 @@ export class RemoteAgent implements Agent, AgentProbes {
   // ── calls ──
 
   private async call<T>(method: RpcMethod, args: unknown[], timeoutMs = CALL_TIMEOUT_MS): Promise<T> {
-    if (this.offlineReason !== null || !this.channel.connected) throw this.offline();
+    const channel = this.channel;
+    if (!channel || !channel.connected) throw this.offline();
     let reply: RpcReply<T>;
     try {
-      reply = (await this.channel.timeout(timeoutMs).emitWithAck("rpc", { method, args })) as RpcReply<T>;
+      reply = (await channel.timeout(timeoutMs).emitWithAck("rpc", { method, args })) as RpcReply<T>;
     } catch {
-      if (this.offlineReason !== null || !this.channel.connected) throw this.offline();
+      if (this.channel !== channel || !channel.connected) throw this.offline();
       throw new AgentOfflineError(`The agent ${this.label} did not answer ${method} within ${Math.round(timeoutMs / 1000)} s.`);
     }
     if (!reply || typeof reply !== "object") throw new AgentOfflineError(`The agent ${this.label} sent a malformed answer.`);
@@ -153,17 +172,19 @@ export class RemoteAgent implements Agent, AgentProbes {
   private flow<T>(method: FlowMethod, args: unknown[], signal?: AbortSignal): AsyncIterable<T> {
     const id = this.nextFlow++;
     const queue = new AsyncQueue<unknown>({ highWaterMark: FLOW_WINDOW * 4 });
+    const channel = this.channel;
+    const flows = this.flows;
     let ended = false;
     const finish = () => {
       if (ended) return;
       ended = true;
-      if (this.flows.delete(id) && this.channel.connected) this.channel.emit("flow:cancel", { flow: id });
+      if (flows.delete(id) && channel?.connected) channel.emit("flow:cancel", { flow: id });
     };
-    if (this.offlineReason !== null || !this.channel.connected) {
+    if (!channel || !channel.connected) {
       queue.end(this.offline());
     } else {
       this.flows.set(id, { method, queue });
-      this.channel
+      channel
         .timeout(CALL_TIMEOUT_MS)
         .emitWithAck("flow:open", { flow: id, method, args, credit: FLOW_WINDOW })
         .then(
@@ -184,8 +205,6 @@ export class RemoteAgent implements Agent, AgentProbes {
       finish();
       queue.end();
     }, { once: true });
-    const channel = this.channel;
-    const flows = this.flows;
     return {
       async *[Symbol.asyncIterator]() {
         let taken = 0;
@@ -193,7 +212,7 @@ export class RemoteAgent implements Agent, AgentProbes {
           for await (const item of queue) {
             yield item as T;
             // The consumer took it: grant the agent that frame back, in half-window steps.
-            if (++taken >= FLOW_WINDOW / 2 && flows.has(id) && channel.connected) {
+            if (++taken >= FLOW_WINDOW / 2 && flows.has(id) && channel?.connected) {
               channel.emit("flow:credit", { flow: id, n: taken });
               taken = 0;
             }
@@ -219,7 +238,6 @@ export class RemoteAgent implements Agent, AgentProbes {
     return Promise.reject(new AgentOfflineError(`Terminals through remote agents are not available yet (${this.label}).`));
   }
 
-  async close(): Promise<void> {
-    this.disconnected("closed");
-  }
+  /** The agent's connections are owned by the /agent namespace; closing a view of it does nothing. */
+  async close(): Promise<void> {}
 }

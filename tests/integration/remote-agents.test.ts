@@ -10,7 +10,7 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { authMessage } from "#agent/remote/protocol";
 import { docker, removeTestContainers } from "../setup/docker";
-import { runContainer } from "../setup/containers";
+import { connectUi, runContainer } from "../setup/containers";
 import { freePort } from "../setup/postgres";
 import { saasOwnerClient, startAgent, type AgentProcess } from "../setup/saas";
 import { startServer, type Client, type TestServer } from "../setup/server";
@@ -199,6 +199,22 @@ describe("the standalone agent", () => {
     expect(lines.map((l) => l.message)).toContain("hello from the node");
 
     expect((await owner.request(`${base}/no-such-container`)).status).toBe(404);
+  });
+
+  test("the live container feed (list, Docker events, stats) of the Containers page runs through the agent's flows", async () => {
+    const ui = await connectUi(server, owner);
+    try {
+      expect(await ui.ack("containers:subscribe", { agentId })).toMatchObject({ ok: true });
+      await ui.waitFor<{ agentId: string }>("containers:list", (p) => p.agentId === agentId);
+      const from = ui.events.length;
+      // A container started on the node reaches the page through the events flow.
+      const id = await runContainer(dockerHost, RUN_ID, `${RUN_ID}-live`);
+      await ui.waitFor<{ items: { id: string }[] }>("containers:list", (p) => p.items.some((c) => c.id === id), 15_000, from);
+      const stats = await ui.waitFor<{ items: { id: string; memoryBytes: number }[] }>("containers:stats", (p) => p.items.some((c) => c.id === id), 20_000, from);
+      expect(stats.items.find((c) => c.id === id)!.memoryBytes).toBeGreaterThan(0);
+    } finally {
+      ui.close();
+    }
   });
 
   test("a replayed signature of an earlier nonce is refused", async () => {

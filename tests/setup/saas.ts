@@ -49,6 +49,7 @@ export function startAgent(options: { serverUrl: string; token?: string; dockerH
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "agent/main.ts")], {
     cwd: ROOT,
     env: {
+      NODE_ENV: "production",
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       AGENT_SERVER_URL: options.serverUrl,
@@ -59,7 +60,7 @@ export function startAgent(options: { serverUrl: string; token?: string; dockerH
       ...(options.token ? { AGENT_TOKEN: options.token } : {}),
       ...(options.name ? { AGENT_NAME: options.name } : {}),
       ...options.env,
-    },
+    } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

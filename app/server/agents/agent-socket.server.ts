@@ -6,14 +6,13 @@
 import { randomBytes, verify } from "node:crypto";
 import type { Namespace, Server, Socket } from "socket.io";
 import { z } from "zod";
-import { RemoteAgent } from "#agent/remote/remote-agent";
 import { AGENT_NAMESPACE, authMessage, HEARTBEAT_MS, PROTOCOL_VERSION, type AuthReply } from "#agent/remote/protocol";
 import { audit } from "../audit/audit.server";
 import { systemDb, withOrg } from "../db/client.server";
 import { edition } from "../edition.server";
 import { logger } from "../logger.server";
 import { hasFeature } from "~/features";
-import { liveAgents, type LiveAgentConnection } from "./connections.server";
+import { liveAgents, remoteAgentFor, type LiveAgentConnection } from "./connections.server";
 
 const AUTH_TIMEOUT_MS = 10_000;
 
@@ -124,8 +123,9 @@ function register(socket: Socket, who: { agentId: string; orgId: string; name: s
   const { agentId, orgId } = who;
   const connections = liveAgents();
   // A newer connection of the same agent wins (the old one is a half-dead TCP connection).
-  connections.get(agentId)?.revoke("replaced by a newer connection");
-  const remote = new RemoteAgent(socket, who.name, (reason) => logger.warn("agent frame dropped", { agentId, reason }));
+  connections.get(agentId)?.close();
+  const remote = remoteAgentFor(agentId, who.name, (reason) => logger.warn("agent frame dropped", { agentId, reason }));
+  remote.attach(socket, who.name);
   let revoked = false;
   const connection: LiveAgentConnection = {
     agentId,
@@ -139,12 +139,18 @@ function register(socket: Socket, who: { agentId: string; orgId: string; name: s
       revoked = true;
       socket.emit("revoked", { reason });
       setTimeout(() => socket.disconnect(true), 50);
-      remote.disconnected(reason);
+      remote.disconnected(socket, reason);
+      if (connections.get(agentId) === connection) connections.delete(agentId);
+    },
+    close() {
+      remote.disconnected(socket, "replaced by a newer connection");
+      if (connections.get(agentId) === connection) connections.delete(agentId);
+      socket.disconnect(true);
     },
   };
   connections.set(agentId, connection);
-  socket.on("flow:data", (frame: unknown) => remote.receiveData(frame));
-  socket.on("flow:end", (frame: unknown) => remote.receiveEnd(frame));
+  socket.on("flow:data", (frame: unknown) => remote.receiveData(frame, socket));
+  socket.on("flow:end", (frame: unknown) => remote.receiveEnd(frame, socket));
 
   let missed = 0;
   const heartbeat = setInterval(async () => {
@@ -172,7 +178,7 @@ function register(socket: Socket, who: { agentId: string; orgId: string; name: s
 
   socket.on("disconnect", (reason) => {
     clearInterval(heartbeat);
-    remote.disconnected(String(reason));
+    remote.disconnected(socket, String(reason));
     if (connections.get(agentId) !== connection) return;
     connections.delete(agentId);
     logger.info("agent disconnected", { agentId, reason });
