@@ -19,13 +19,12 @@ const RUN_ID = `remote-${process.pid}-${Date.now().toString(36)}`;
 const dockerHost = inject("dockerHost");
 let server: TestServer;
 let owner: Client;
-let orgId: string;
 const agents: AgentProcess[] = [];
 
 beforeAll(async () => {
   // No engine for the control plane: tenants never reach it (ARCHITECTURE.md, "Remote agents").
   server = await startServer({ env: { EDITION: "saas", DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
-  ({ client: owner, orgId } = await saasOwnerClient(server));
+  ({ client: owner } = await saasOwnerClient(server));
 });
 
 afterAll(async () => {
@@ -251,6 +250,29 @@ describe("the standalone agent", () => {
     session.socket.emit("flow:data", { flow: 4242, items: [[{ time: null, stream: "stdout", message: "forged" }]] });
     await waitFor("the drop in the server's log", async () => /agent frame dropped/.test(server.output()), 5_000);
     session.socket.disconnect();
+  });
+
+  test("another organization sees neither the agent nor the tokens, and cannot act on them", async () => {
+    const other = (await saasOwnerClient(server, "other")).client;
+    const theirs = (await (await other.request("/api/v1/agents")).json()) as { items: { id: string }[] };
+    expect(theirs.items.map((a) => a.id)).not.toContain(agentId);
+    expect((await other.request(`/api/v1/agents/${agentId}/containers`)).status).toBe(404);
+    expect((await other.request(`/api/v1/agents/${agentId}`, { method: "PATCH", json: { name: "mine" } })).status).toBe(404);
+    expect((await other.request(`/api/v1/agents/${agentId}`, { method: "DELETE" })).status).toBe(404);
+    expect((await other.request(`/api/v1/agents/enrollment-tokens/${token.id}`, { method: "DELETE" })).status).toBe(404);
+    const tokens = (await (await other.request("/api/v1/agents/enrollment-tokens")).json()) as { items: unknown[] };
+    expect(tokens.items).toEqual([]);
+  });
+
+  test("an agent is renamed; a name another agent has is a 409, a bad one a 400", async () => {
+    const res = await owner.request(`/api/v1/agents/${agentId}`, { method: "PATCH", json: { name: "edge 1" } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { agent: { name: string } }).agent.name).toBe("edge 1");
+    expect((await listAgents()).find((a) => a.id === agentId)?.name).toBe("edge 1");
+    expect((await owner.request(`/api/v1/agents/${agentId}`, { method: "PATCH", json: { name: "local" } })).status).toBe(409);
+    const bad = await owner.request(`/api/v1/agents/${agentId}`, { method: "PATCH", json: { name: "<script>" } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { fields: Record<string, string> } }).error.fields).toHaveProperty("name");
   });
 
   test("a node that goes silent is offline within 30 s, and back online when it answers again", async () => {

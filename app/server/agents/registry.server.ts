@@ -101,7 +101,7 @@ export async function hostFor(scope: Pick<Actor, "orgId">, agentId: string): Pro
   const row = await withOrg(scope.orgId, (tx) => tx.agent.findFirst({ where: { id: agentId, orgId: scope.orgId, revokedAt: null }, select: SELECT }));
   if (!row) throw new NotFoundError("No such agent.");
   if (row.kind === "local") return { ...localHost(), id: row.id, row: toDto(row) };
-  if (row.kind !== "remote" || !hasFeature(edition(), "remoteAgents")) throw new ServiceUnavailableError("This agent's transport is not available in this edition.", "agent_unavailable");
+  if (row.kind !== "remote" || !hasFeature(edition(), "remoteAgents")) throw new ServiceUnavailableError("Remote agents are not available in this edition.", "agent_unavailable");
   const live = liveAgents().get(row.id);
   if (!live || live.orgId !== scope.orgId) throw new ServiceUnavailableError(`The agent ${row.name} is offline.`, "agent_offline");
   return {
