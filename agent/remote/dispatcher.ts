@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { toAgentErrorPayload } from "../errors";
 import type { AgentProbes } from "../probes";
-import type { Agent, LogEntry } from "../types";
+import type { Agent, ExecOptions, ExecSession, LogEntry } from "../types";
 import { FLOW_METHODS, MAX_FLOWS, MAX_FRAME_BYTES, RPC_METHODS, type FlowDataFrame, type FlowEndFrame, type RpcReply } from "./protocol";
 
 /** The part of a Socket.IO client socket the dispatcher uses. */
@@ -44,11 +44,30 @@ const logOptions = z
   })
   .strict();
 
+const execOptions = z
+  .object({
+    cmd: z.array(z.string().max(4096)).min(1).max(64),
+    tty: z.boolean().optional(),
+    cols: z.number().int().min(1).max(1000).optional(),
+    rows: z.number().int().min(1).max(1000).optional(),
+    env: z.array(z.string().max(4096)).max(100).optional(),
+    user: z.string().max(100).optional(),
+    workingDir: z.string().max(4096).optional(),
+  })
+  .strict();
+
 const FLOW_ARGS: Record<(typeof FLOW_METHODS)[number], z.ZodType<unknown[]>> = {
   logs: z.tuple([containerId, logOptions]),
   events: z.tuple([]),
   subscribeStats: z.tuple([]),
+  exec: z.tuple([containerId, execOptions]),
 };
+
+const execInput = z.discriminatedUnion("type", [
+  z.object({ flow: z.number().int().min(1), type: z.literal("input"), data: z.string().max(64 * 1024) }),
+  z.object({ flow: z.number().int().min(1), type: z.literal("resize"), cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }),
+  z.object({ flow: z.number().int().min(1), type: z.literal("end") }),
+]);
 
 const flowOpen = z.object({ flow: z.number().int().min(1), method: z.enum(FLOW_METHODS), args: z.array(z.unknown()).max(4), credit: z.number().int().min(1).max(1024) });
 const flowCredit = z.object({ flow: z.number().int().min(1), n: z.number().int().min(1).max(1024) });
@@ -59,6 +78,7 @@ interface OpenFlow {
   abort: AbortController;
   credit: number;
   wake: (() => void) | null;
+  session?: ExecSession;
 }
 
 export class AgentDispatcher {
@@ -80,6 +100,18 @@ export class AgentDispatcher {
       if (!flow || !parsed.success) return;
       flow.credit += parsed.data.n;
       flow.wake?.();
+    }) as never);
+    socket.on("exec:input", ((frame: unknown, ack: unknown) => {
+      const reply = typeof ack === "function" ? (ack as (r: RpcReply) => void) : () => {};
+      const parsed = execInput.safeParse(frame);
+      const session = parsed.success ? this.flows.get(parsed.data.flow)?.session : undefined;
+      if (!parsed.success || !session) return reply({ ok: false, error: { code: "agent_error", message: "No such terminal." } });
+      const f = parsed.data;
+      const done = f.type === "input" ? session.write(f.data) : f.type === "resize" ? session.resize(f.cols, f.rows) : session.end();
+      done.then(
+        () => reply({ ok: true, result: null }),
+        (error) => reply({ ok: false, error: toAgentErrorPayload(error) }),
+      );
     }) as never);
     socket.on("flow:cancel", ((frame: unknown) => {
       const parsed = flowCancel.safeParse(frame);
@@ -135,6 +167,20 @@ export class AgentDispatcher {
     const flow: OpenFlow = { abort: new AbortController(), credit, wake: null };
     this.flows.set(id, flow);
     const signal = flow.abort.signal;
+    if (method === "exec") {
+      this.agent.exec(args.data[0] as string, args.data[1] as ExecOptions, signal).then(
+        (session) => {
+          flow.session = session;
+          reply({ ok: true, result: { id: session.id, containerId: session.containerId } });
+          void this.pump(socket, id, flow, method, session.output);
+        },
+        (error) => {
+          this.flows.delete(id);
+          reply({ ok: false, error: toAgentErrorPayload(error) });
+        },
+      );
+      return;
+    }
     let source: AsyncIterable<unknown>;
     try {
       source =
@@ -167,9 +213,10 @@ export class AgentDispatcher {
     } catch (e) {
       if (!flow.abort.signal.aborted) error = e;
     }
+    const exit = flow.session ? await flow.session.exit.catch(() => ({ exitCode: null })) : undefined;
     this.flows.delete(id);
     if (error) this.log("flow failed", { method, error: error instanceof Error ? error.message : String(error) });
-    socket.emit("flow:end", (error ? { flow: id, error: toAgentErrorPayload(error) } : { flow: id }) satisfies FlowEndFrame);
+    socket.emit("flow:end", { flow: id, ...(error ? { error: toAgentErrorPayload(error) } : {}), ...(exit ? { exit } : {}) } satisfies FlowEndFrame);
   }
 }
 

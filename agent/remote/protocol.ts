@@ -7,7 +7,8 @@
 //   rpc {method, args} (ack: RpcReply)
 //   flow:open {flow, method, args, credit} (ack: RpcReply)
 //   flow:credit {flow, n}             flow:data {flow, items}
-//   flow:cancel {flow}                flow:end {flow, error?}
+//   flow:cancel {flow}                flow:end {flow, error?, exit?}
+//   exec:input {flow, type, …} (ack: RpcReply)
 //   hb {t} (ack: {t})
 //   revoked {reason}                  (then the control plane disconnects)
 import { createHash } from "node:crypto";
@@ -68,7 +69,7 @@ export const RPC_METHODS = [
 export type RpcMethod = (typeof RPC_METHODS)[number];
 
 /** Streams the agent serves as flows. */
-export const FLOW_METHODS = ["logs", "events", "subscribeStats"] as const;
+export const FLOW_METHODS = ["logs", "events", "subscribeStats", "exec"] as const;
 export type FlowMethod = (typeof FLOW_METHODS)[number];
 
 export interface FlowOpenFrame {
@@ -85,7 +86,12 @@ export interface FlowDataFrame {
 export interface FlowEndFrame {
   flow: number;
   error?: AgentErrorPayload;
+  /** An exec flow ends with its process's exit. */
+  exit?: { exitCode: number | null };
 }
+
+/** Input of an exec flow (control plane → agent, acked): keystrokes, a resize, or stdin's end. */
+export type ExecInputFrame = { flow: number; type: "input"; data: string } | { flow: number; type: "resize"; cols: number; rows: number } | { flow: number; type: "end" };
 
 /** Frames a flow starts with; the control plane grants more as its consumer takes them. */
 export const FLOW_WINDOW = 16;

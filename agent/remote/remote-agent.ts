@@ -16,6 +16,7 @@ import type {
   ContainerStats,
   ContainerSummary,
   ExecOptions,
+  ExecOutput,
   ExecSession,
   ListContainersOptions,
   LogEntry,
@@ -41,11 +42,15 @@ const containerEvent = z.object({ time: z.string().max(40), action: z.string().m
 const statsUpdate = z.union([z.object({ stats: z.array(z.object({ id: z.string().max(128) }).passthrough()).max(10_000) }).strict(), z.object({ error: errorPayload }).strict()]);
 
 /** Validates one item of a flow, per method; anything else is dropped (and counted). */
-const FLOW_ITEM: Record<FlowMethod, z.ZodType<unknown>> = { logs: logEntries, events: containerEvent, subscribeStats: statsUpdate };
+const execOutput = z.object({ stream: z.enum(["stdout", "stderr"]), data: z.string() }).strict();
+const FLOW_ITEM: Record<FlowMethod, z.ZodType<unknown>> = { logs: logEntries, events: containerEvent, subscribeStats: statsUpdate, exec: execOutput };
+const execExit = z.object({ exitCode: z.number().int().nullable() });
 
 interface FlowState {
   method: FlowMethod;
   queue: AsyncQueue<unknown>;
+  /** Exec flows: resolves the session's `exit`. */
+  onExit?: (exit: { exitCode: number | null }) => void;
 }
 
 export class RemoteAgent implements Agent, AgentProbes {
@@ -93,6 +98,8 @@ export class RemoteAgent implements Agent, AgentProbes {
     const flow = typeof f?.flow === "number" ? this.flows.get(f.flow) : undefined;
     if (!flow) return;
     this.flows.delete(f!.flow as number);
+    const exit = execExit.safeParse((f as { exit?: unknown }).exit);
+    flow.onExit?.(exit.success ? exit.data : { exitCode: null });
     const error = errorPayload.safeParse(f?.error);
     flow.queue.end(f?.error === undefined ? undefined : agentErrorFromPayload((error.success ? error.data : { code: "agent_error", message: "The agent ended the stream with an error." }) as AgentErrorPayload));
   }
@@ -102,7 +109,10 @@ export class RemoteAgent implements Agent, AgentProbes {
     if (channel !== this.channel) return;
     this.channel = null;
     this.offlineReason = reason;
-    for (const flow of this.flows.values()) flow.queue.end(this.offline());
+    for (const flow of this.flows.values()) {
+      flow.queue.end(this.offline());
+      flow.onExit?.({ exitCode: null });
+    }
     this.flows.clear();
   }
 
@@ -205,23 +215,7 @@ export class RemoteAgent implements Agent, AgentProbes {
       finish();
       queue.end();
     }, { once: true });
-    return {
-      async *[Symbol.asyncIterator]() {
-        let taken = 0;
-        try {
-          for await (const item of queue) {
-            yield item as T;
-            // The consumer took it: grant the agent that frame back, in half-window steps.
-            if (++taken >= FLOW_WINDOW / 2 && flows.has(id) && channel?.connected) {
-              channel.emit("flow:credit", { flow: id, n: taken });
-              taken = 0;
-            }
-          }
-        } finally {
-          finish();
-        }
-      },
-    };
+    return credited<T>(id, queue, channel, flows, finish);
   }
 
   logs(id: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry[]> {
@@ -234,10 +228,76 @@ export class RemoteAgent implements Agent, AgentProbes {
     return this.flow<StatsUpdate>("subscribeStats", [], signal);
   }
 
-  exec(_id: string, _options: ExecOptions, _signal?: AbortSignal): Promise<ExecSession> {
-    return Promise.reject(new AgentOfflineError(`Terminals through remote agents are not available yet (${this.label}).`));
+  /** A terminal: its output is a flow, its input acked `exec:input` frames, its exit the flow's end. */
+  async exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecSession> {
+    const channel = this.channel;
+    if (!channel || !channel.connected) throw this.offline();
+    const flowId = this.nextFlow++;
+    const flows = this.flows;
+    const queue = new AsyncQueue<unknown>({ highWaterMark: FLOW_WINDOW * 4 });
+    let resolveExit!: (exit: { exitCode: number | null }) => void;
+    const exit = new Promise<{ exitCode: number | null }>((resolve) => (resolveExit = resolve));
+    flows.set(flowId, { method: "exec", queue, onExit: resolveExit });
+    let ended = false;
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      if (flows.delete(flowId) && channel.connected) channel.emit("flow:cancel", { flow: flowId });
+      resolveExit({ exitCode: null });
+    };
+    let reply: RpcReply<{ id: string; containerId: string }>;
+    try {
+      reply = (await channel.timeout(CALL_TIMEOUT_MS).emitWithAck("flow:open", { flow: flowId, method: "exec", args: [id, options], credit: FLOW_WINDOW })) as RpcReply<{ id: string; containerId: string }>;
+    } catch {
+      flows.delete(flowId);
+      throw this.offline();
+    }
+    if (!reply?.ok) {
+      flows.delete(flowId);
+      const error = errorPayload.safeParse(reply && !reply.ok ? reply.error : undefined);
+      throw agentErrorFromPayload((error.success ? error.data : { code: "agent_error", message: "The agent refused the terminal." }) as AgentErrorPayload);
+    }
+    signal?.addEventListener("abort", () => {
+      finish();
+      queue.end();
+    }, { once: true });
+    const send = async (frame: { type: "input"; data: string } | { type: "resize"; cols: number; rows: number } | { type: "end" }) => {
+      if (!channel.connected) throw this.offline();
+      const r = (await channel.timeout(10_000).emitWithAck("exec:input", { flow: flowId, ...frame }).catch(() => null)) as RpcReply | null;
+      if (!r) throw this.offline();
+      if (!r.ok) throw agentErrorFromPayload(r.error);
+    };
+    return {
+      id: String(reply.result.id),
+      containerId: String(reply.result.containerId),
+      write: (data) => send({ type: "input", data }),
+      resize: (cols, rows) => send({ type: "resize", cols, rows }),
+      end: () => send({ type: "end" }),
+      output: credited<ExecOutput>(flowId, queue, channel, flows, finish),
+      exit,
+    };
   }
 
   /** The agent's connections are owned by the /agent namespace; closing a view of it does nothing. */
   async close(): Promise<void> {}
+}
+
+/** A flow's items for its consumer; each item taken is credit given back, in half-window steps. */
+function credited<T>(id: number, queue: AsyncQueue<unknown>, channel: AgentChannel | null, flows: Map<number, FlowState>, finish: () => void): AsyncIterable<T> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      let taken = 0;
+      try {
+        for await (const item of queue) {
+          yield item as T;
+          if (++taken >= FLOW_WINDOW / 2 && flows.has(id) && channel?.connected) {
+            channel.emit("flow:credit", { flow: id, n: taken });
+            taken = 0;
+          }
+        }
+      } finally {
+        finish();
+      }
+    },
+  };
 }

@@ -10,7 +10,7 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { authMessage } from "#agent/remote/protocol";
 import { docker, removeTestContainers } from "../setup/docker";
-import { connectUi, runContainer } from "../setup/containers";
+import { connectUi, runContainer, terminalText } from "../setup/containers";
 import { freePort } from "../setup/postgres";
 import { saasOwnerClient, startAgent, type AgentProcess } from "../setup/saas";
 import { startServer, type Client, type TestServer } from "../setup/server";
@@ -211,6 +211,27 @@ describe("the standalone agent", () => {
       await ui.waitFor<{ items: { id: string }[] }>("containers:list", (p) => p.items.some((c) => c.id === id), 15_000, from);
       const stats = await ui.waitFor<{ items: { id: string; memoryBytes: number }[] }>("containers:stats", (p) => p.items.some((c) => c.id === id), 20_000, from);
       expect(stats.items.find((c) => c.id === id)!.memoryBytes).toBeGreaterThan(0);
+    } finally {
+      ui.close();
+    }
+  });
+
+  test("a terminal into a container of the node runs through the agent: input, output, resize and exit", async () => {
+    const id = await runContainer(dockerHost, RUN_ID, `${RUN_ID}-shell`);
+    const ui = await connectUi(server, owner);
+    try {
+      const opened = (await ui.ack("terminal:open", { agentId, containerId: id, shell: "sh", cols: 80, rows: 24 })) as unknown as { ok: boolean; sessionId: string };
+      expect(opened).toMatchObject({ ok: true, sessionId: expect.any(String) });
+      const frame = (value: object) => ui.socket.emit("terminal:frame", JSON.stringify(value));
+      frame({ type: "input", data: "echo remote-$((6*7))\n" });
+      await terminalText(ui, opened.sessionId, /(^|\n)remote-42\r?\n/, 15_000);
+      frame({ type: "resize", cols: 100, rows: 30 });
+      await new Promise((r) => setTimeout(r, 200));
+      frame({ type: "input", data: "busybox stty size\n" });
+      await terminalText(ui, opened.sessionId, /(^|\n)30 100\r?\n/, 15_000);
+      frame({ type: "input", data: "exit 3\n" });
+      const exit = await ui.waitFor<{ sessionId: string; exitCode: number | null }>("terminal:exit", (p) => p.sessionId === opened.sessionId, 15_000);
+      expect(exit.exitCode).toBe(3);
     } finally {
       ui.close();
     }
