@@ -6,10 +6,13 @@
 //   AGENT_DATA_DIR    where the private key and the agent id live (default ./agent-data)
 //   AGENT_NAME        the name to enroll under (default: the host name)
 //   DOCKER_HOST       the engine to manage (default unix:///var/run/docker.sock)
+//   NGINX_MODE        `local` to run proxy hosts on this node's nginx (NGINX_BIN, NGINX_CONF_DIR,
+//                     NGINX_LISTEN_ADDRESS, NGINX_HTTP_PORT, NGINX_HTTPS_PORT), `off` (default)
 // Exit codes: 0 stopped, 2 not enrolled / enrollment refused, 3 revoked or credentials gone.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { LocalAgent } from "./local/local-agent";
+import { LocalNginx } from "./nginx/local-nginx";
 import { LocalProbes } from "./probes";
 import { AgentClient } from "./remote/client";
 
@@ -35,17 +38,33 @@ if (urls.length === 0 || bad) {
   process.exit(2);
 }
 
-const agent = new LocalAgent({ dockerHost: process.env.DOCKER_HOST, nginxBin: null });
+const dataDir = resolve(process.env.AGENT_DATA_DIR ?? "agent-data");
+const nginxMode = process.env.NGINX_MODE === "local" ? "local" : "off";
+const nginxBin = process.env.NGINX_BIN || "nginx";
+const port = (value: string | undefined, fallback: number) => {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 && n < 65536 ? n : fallback;
+};
+const nginxFacts = {
+  mode: nginxMode,
+  listenAddress: process.env.NGINX_LISTEN_ADDRESS || "0.0.0.0",
+  httpPort: port(process.env.NGINX_HTTP_PORT, 80),
+  httpsPort: port(process.env.NGINX_HTTPS_PORT, 443),
+  resolver: "127.0.0.1",
+  user: process.getuid?.() === 0 ? "root" : null,
+} as const;
+const nginx = nginxMode === "local" ? new LocalNginx({ bin: nginxBin, confDir: resolve(process.env.NGINX_CONF_DIR || `${dataDir}/nginx`) }) : null;
+const agent = new LocalAgent({ dockerHost: process.env.DOCKER_HOST, nginxBin: nginx ? nginxBin : null });
 const client = new AgentClient({
   serverUrls: urls,
   token: process.env.AGENT_TOKEN?.trim() || null,
-  dataDir: resolve(process.env.AGENT_DATA_DIR ?? "agent-data"),
+  dataDir,
   name: process.env.AGENT_NAME?.trim() || undefined,
   version: version(),
   agent,
-  probes: new LocalProbes({ nginxListenAddress: "127.0.0.1", nginxHttpPort: 80 }),
-  // Proxy hosts on the node's nginx are not carried yet: the agent reports nginx as unmanaged.
-  facts: { dockerHost: agent.dockerHost, nginx: { mode: "off", listenAddress: "127.0.0.1", httpPort: 80, httpsPort: 443, resolver: "127.0.0.1", user: null } },
+  probes: new LocalProbes({ nginxListenAddress: nginxFacts.listenAddress, nginxHttpPort: nginxFacts.httpPort }),
+  nginx,
+  facts: { dockerHost: agent.dockerHost, nginx: nginxFacts },
   backoff: { baseMs: Number(process.env.AGENT_BACKOFF_BASE_MS) || 500, maxMs: Number(process.env.AGENT_BACKOFF_MAX_MS) || 30_000 },
   log,
 });
@@ -61,4 +80,6 @@ log("info", "InfraPilot agent starting", { version: version(), servers: urls, do
 await client.start();
 const outcome = await client.done;
 await agent.close().catch(() => {});
+// A revoked node stops serving the control plane's sites; a stopped agent leaves them running.
+if (outcome && outcome.exitCode === 3) await nginx?.stop().catch(() => {});
 process.exit(outcome ? outcome.exitCode : 0);

@@ -12,6 +12,7 @@ import { AgentIdentity } from "./identity";
 import { AGENT_NAMESPACE, tokenFingerprint, type AuthReply, type AuthRefusal } from "./protocol";
 import type { Agent } from "../types";
 import type { AgentProbes } from "../probes";
+import type { ProxyApplier } from "../nginx/types";
 
 export interface AgentClientOptions {
   serverUrls: string[];
@@ -22,6 +23,7 @@ export interface AgentClientOptions {
   agent: Agent;
   probes: AgentProbes;
   facts: AgentFacts;
+  nginx?: ProxyApplier | null;
   backoff?: { baseMs: number; maxMs: number };
   log: (level: "info" | "warn" | "error", message: string, details?: Record<string, unknown>) => void;
 }
@@ -55,7 +57,7 @@ export class AgentClient {
 
   constructor(private readonly options: AgentClientOptions) {
     this.identity = new AgentIdentity(options.dataDir);
-    this.dispatcher = new AgentDispatcher(options.agent, options.probes, (m, d) => options.log("warn", m, d));
+    this.dispatcher = new AgentDispatcher(options.agent, options.probes, (m, d) => options.log("warn", m, d), options.nginx ?? null);
     this.done = new Promise((resolve) => (this.finish = resolve));
   }
 

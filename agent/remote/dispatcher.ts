@@ -4,6 +4,7 @@
 // pauses the Docker stream here instead of filling memory on either end.
 import { z } from "zod";
 import { toAgentErrorPayload } from "../errors";
+import type { ProxyApplier } from "../nginx/types";
 import type { AgentProbes } from "../probes";
 import type { Agent, ExecOptions, ExecSession, LogEntry } from "../types";
 import { FLOW_METHODS, MAX_FLOWS, MAX_FRAME_BYTES, RPC_METHODS, type FlowDataFrame, type FlowEndFrame, type RpcReply } from "./protocol";
@@ -30,6 +31,21 @@ const RPC_ARGS: Record<(typeof RPC_METHODS)[number], z.ZodType<unknown[]>> = {
   stats: z.tuple([z.array(containerId).max(1000).optional()]),
   "probes.tcp": z.tuple([z.array(z.object({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) })).max(100), z.number().int().min(1).max(30_000)]),
   "probes.challenge": z.tuple([z.string().min(1).max(253), z.string().regex(/^[A-Za-z0-9_-]{1,128}$/)]),
+  "proxy.apply": z.tuple([
+    z
+      .object({
+        // Relative paths inside the tree only: no absolute path, no `..`, nothing outside the prefix.
+        files: z.record(z.string().regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9._/-]{1,200}$/), z.string().max(4 * 1024 * 1024)),
+        isolatePrefix: z.string().regex(/^[A-Za-z0-9._-]{1,50}\/$/).optional(),
+        fullTest: z.boolean().optional(),
+      })
+      .strict(),
+  ]),
+  "proxy.status": z.tuple([]),
+  "proxy.problem": z.tuple([]),
+  "proxy.testLive": z.tuple([]),
+  "proxy.putChallenge": z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,128}$/), z.string().regex(/^[A-Za-z0-9_.-]{1,512}$/)]),
+  "proxy.removeChallenge": z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,128}$/)]),
 };
 
 const logOptions = z
@@ -88,6 +104,8 @@ export class AgentDispatcher {
     private readonly agent: Agent,
     private readonly probes: AgentProbes,
     private readonly log: (message: string, details?: Record<string, unknown>) => void = () => {},
+    /** The node's own nginx, null when this agent does not manage one. */
+    private readonly nginx: ProxyApplier | null = null,
   ) {}
 
   /** Serves one connection; call `closeAll` when it drops. */
@@ -152,6 +170,11 @@ export class AgentDispatcher {
     const a = this.agent as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     if (method === "probes.tcp") return this.probes.tcp(args[0] as { host: string; port: number }[], args[1] as number);
     if (method === "probes.challenge") return this.probes.challenge(args[0] as string, args[1] as string);
+    if (method.startsWith("proxy.")) {
+      if (!this.nginx) return Promise.reject(new Error("This agent does not manage an nginx (NGINX_MODE=off)."));
+      const n = this.nginx as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      return n[method.slice("proxy.".length)]!.apply(this.nginx, args);
+    }
     if (method === "selfContainers" && !this.agent.selfContainers) return Promise.resolve({ ids: [], refs: [], project: null });
     return a[method]!.apply(this.agent, args);
   }

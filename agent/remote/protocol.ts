@@ -65,6 +65,12 @@ export const RPC_METHODS = [
   "stats",
   "probes.tcp",
   "probes.challenge",
+  "proxy.apply",
+  "proxy.status",
+  "proxy.problem",
+  "proxy.testLive",
+  "proxy.putChallenge",
+  "proxy.removeChallenge",
 ] as const;
 export type RpcMethod = (typeof RPC_METHODS)[number];
 

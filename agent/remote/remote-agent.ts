@@ -27,6 +27,7 @@ import type {
   StopOptions,
 } from "../types";
 import { AsyncQueue } from "../async-queue";
+import type { NginxApplyProgress, NginxApplyRequest, NginxApplyResult, NginxStatus, ProxyApplier } from "../nginx/types";
 import { CALL_TIMEOUT_MS, FLOW_WINDOW, type FlowMethod, type RpcMethod, type RpcReply } from "./protocol";
 
 /** The part of a Socket.IO server socket a RemoteAgent uses. */
@@ -227,6 +228,18 @@ export class RemoteAgent implements Agent, AgentProbes {
   subscribeStats(signal?: AbortSignal): AsyncIterable<StatsUpdate> {
     return this.flow<StatsUpdate>("subscribeStats", [], signal);
   }
+
+  /** The node's nginx, driven by calls: the tree is rendered here, tested, swapped and reloaded there. */
+  readonly proxies: ProxyApplier = {
+    apply: (request: NginxApplyRequest, _onProgress?: (progress: NginxApplyProgress) => void) => this.call<NginxApplyResult>("proxy.apply", [request], 180_000),
+    status: () => this.call<NginxStatus>("proxy.status", []),
+    problem: () => this.call<string | null>("proxy.problem", []),
+    testLive: () => this.call<{ ok: boolean; output: string; durationMs: number }>("proxy.testLive", [], 60_000),
+    putChallenge: (token: string, keyAuthorization: string) => this.call<void>("proxy.putChallenge", [token, keyAuthorization]),
+    removeChallenge: (token: string) => this.call<void>("proxy.removeChallenge", [token]),
+    // The node's nginx serves on without the control plane; stopping it is the node's business.
+    stop: async () => {},
+  };
 
   /** A terminal: its output is a flow, its input acked `exec:input` frames, its exit the flow's end. */
   async exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecSession> {

@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { authMessage } from "#agent/remote/protocol";
 import { docker, removeTestContainers } from "../setup/docker";
 import { connectUi, runContainer, terminalText } from "../setup/containers";
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { viaNginx, stopNginxOf } from "../setup/nginx";
 import { freePort } from "../setup/postgres";
 import { saasOwnerClient, startAgent, type AgentProcess } from "../setup/saas";
 import { startServer, type Client, type TestServer } from "../setup/server";
@@ -342,6 +345,48 @@ describe("the standalone agent", () => {
     expect(again.output()).toMatch(/was revoked/);
     expect(again.output()).not.toMatch(/connected to the control plane/);
   }, 30_000);
+});
+
+describe("proxy hosts on the node's own nginx", () => {
+  let node: AgentProcess;
+  let nodeId: string;
+  let upstream: HttpServer;
+  let httpPort: number;
+
+  beforeAll(async () => {
+    upstream = createServer((_req, res) => res.end("from the node's upstream"));
+    await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
+    httpPort = await freePort();
+    const token = await createToken({ name: "nginx node" });
+    node = startAgent({
+      serverUrl: server.url,
+      token: token.secret,
+      dockerHost,
+      name: `edge-${RUN_ID.slice(-6)}`,
+      env: { NGINX_MODE: "local", NGINX_BIN: "/usr/sbin/nginx", NGINX_LISTEN_ADDRESS: "127.0.0.1", NGINX_HTTP_PORT: String(httpPort), NGINX_HTTPS_PORT: String(await freePort()) },
+    });
+    agents.push(node);
+    await node.waitForLog(/connected to the control plane/, 60_000);
+    nodeId = JSON.parse(readFileSync(join(node.dataDir, "agent.json"), "utf8")).agentId;
+  }, 90_000);
+
+  afterAll(async () => {
+    await node?.stop();
+    stopNginxOf(node.dataDir);
+    upstream?.close();
+  });
+
+  test("a proxy host created on the remote agent is rendered here, applied on the node, and served by the node's nginx", async () => {
+    const port = (upstream.address() as AddressInfo).port;
+    const res = await owner.post(`/api/v1/agents/${nodeId}/proxies`, { kind: "proxy", domains: ["remote.test"], upstream: { scheme: "http", host: "127.0.0.1", port } });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ domains: ["remote.test"], status: { state: "ok", message: null } });
+    expect(await viaNginx(httpPort, "remote.test")).toEqual({ status: 200, body: "from the node's upstream" });
+    // The tree lives under the node's data directory, not the control plane's.
+    expect(existsSync(join(node.dataDir, "nginx"))).toBe(true);
+    const status = await owner.request(`/api/v1/agents/${nodeId}/proxies/status`);
+    expect(status.status).toBe(200);
+  });
 });
 
 describe("editions", () => {

@@ -106,11 +106,11 @@ export async function hostFor(scope: Pick<Actor, "orgId">, agentId: string): Pro
   if (!live || live.orgId !== scope.orgId) throw new ServiceUnavailableError(`The agent ${row.name} is offline.`, "agent_offline");
   return {
     agent: live.remote,
-    // Proxy hosts on a node's own nginx and its logs are not carried over the wire yet.
-    proxies: null,
+    // The node's own nginx, when it manages one; its logs are not carried over the wire yet.
+    proxies: live.facts.nginx.mode === "off" ? null : live.remote.proxies,
     proxyLogs: null,
     probes: live.remote,
-    facts: async () => ({ ...live.facts, nginx: { ...live.facts.nginx, mode: "off" } }),
+    facts: async () => live.facts,
     id: row.id,
     row: toDto(row),
   };
