@@ -7,6 +7,7 @@ export type AgentErrorCode =
   | "container_not_found"
   | "container_state"
   | "docker_unreachable"
+  | "agent_offline"
   | "agent_error";
 
 export class AgentError extends Error {
@@ -46,6 +47,14 @@ export class DockerUnreachableError extends AgentError {
   }
 }
 
+/** A remote agent that is not connected, went away during the call, or did not answer in time. */
+export class AgentOfflineError extends AgentError {
+  override readonly code = "agent_offline" as const;
+  constructor(message: string) {
+    super(message);
+  }
+}
+
 export interface AgentErrorPayload {
   code: AgentErrorCode;
   message: string;
@@ -64,6 +73,7 @@ export function toAgentErrorPayload(error: unknown): AgentErrorPayload {
   if (error instanceof DockerUnreachableError) {
     return { code: error.code, message: error.message, address: error.address, reason: error.reason };
   }
+  if (error instanceof AgentOfflineError) return { code: error.code, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   return { code: "agent_error", message };
 }
@@ -76,6 +86,8 @@ export function agentErrorFromPayload(payload: AgentErrorPayload): AgentError {
       return new ContainerStateError(payload.containerId ?? "", payload.message);
     case "docker_unreachable":
       return new DockerUnreachableError(payload.address ?? "", payload.reason ?? payload.message);
+    case "agent_offline":
+      return new AgentOfflineError(payload.message);
     default:
       return new AgentError(payload.message);
   }

@@ -26,6 +26,7 @@ export const PERMISSIONS = [
   "manage:user",
   "read:audit",
   "manage:settings",
+  "manage:agent",
   "manage:org",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -53,6 +54,8 @@ const admin: Permission[] = [
   "manage:user",
   "read:audit",
   "manage:settings",
+  // Enrollment tokens and remote agents (SaaS): a node joined to the organization runs its commands.
+  "manage:agent",
 ];
 // A terminal next to the Docker socket or in a privileged container is a shell on the host.
 const superAdmin: Permission[] = [...admin, "exec:host-access-container", "manage:proxy-advanced", "manage:org"];

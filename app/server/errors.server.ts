@@ -107,6 +107,7 @@ export function fromAgentError(error: unknown): AppError | undefined {
   if (code === "container_not_found") return new NotFoundError("No such container on this host.");
   if (code === "container_state") return new ConflictError(error.message);
   if (code === "docker_unreachable") return new ServiceUnavailableError(error.message, "docker_unreachable");
+  if (code === "agent_offline") return new ServiceUnavailableError(error.message, "agent_offline");
   return undefined;
 }
 

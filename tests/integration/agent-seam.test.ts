@@ -61,7 +61,7 @@ describe("a remote agent's id is never served by the built-in agent", () => {
   it("refuses to apply a remote agent's hosts on the built-in nginx: the apply fails with the reason and the built-in tree stays untouched", async () => {
     const outcome = await requestApply(orgId, remoteId);
     expect(outcome.ok).toBe(false);
-    expect(outcome.message).toMatch(/Remote agents are not available yet/);
+    expect(outcome.message).toMatch(/Remote agents are not available in this edition/);
     expect((await localNginx().status()).generation).toBeNull();
   });
 

@@ -25,6 +25,7 @@ const MATRIX: Record<Permission, Role[]> = {
   "manage:user": ["super_admin", "admin"],
   "read:audit": ["super_admin", "admin"],
   "manage:settings": ["super_admin", "admin"],
+  "manage:agent": ["super_admin", "admin"],
   "manage:org": ["super_admin"],
 };
 

@@ -1,9 +1,10 @@
 // The one resolver: everything host-side of an agent id (containers, nginx applier, proxy log
 // source, probes, facts) comes from here as an AgentHost (agent/host.ts), whatever the transport.
 // Community has one built-in agent per organization, backed by the process's own engine and nginx
-// (local-host.server.ts); its `Agent` row is created the first time someone needs it. Remote
-// agents (SaaS) get their transport later: until then an agent row of kind "remote" answers 503
-// instead of pretending. See docs/decisions/054-agent-seam.md.
+// (local-host.server.ts); its `Agent` row is created the first time someone needs it. A remote
+// agent (SaaS) is served by the RemoteAgent of its live socket (connections.server.ts), and
+// answers 503 `agent_offline` at once when it has none. See docs/decisions/054-agent-seam.md
+// and 080-remote-agent-protocol.md.
 import type { AgentHost } from "#agent/host";
 import type { AgentInfo } from "#agent/types";
 import { assertPermission, type Actor } from "../auth/require.server";
@@ -12,6 +13,9 @@ import { NotFoundError, ServiceUnavailableError } from "../errors.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
 import { unreachableAgentInfo } from "#agent/info";
+import { hasFeature } from "~/features";
+import { edition } from "../edition.server";
+import { liveAgents } from "./connections.server";
 import { localHost } from "./local-host.server";
 import { withTimeout } from "../with-timeout";
 
@@ -25,22 +29,45 @@ export interface AgentDto {
   lastSeenAt: string | null;
   dockerVersion: string | null;
   nginxVersion: string | null;
+  /** The standalone agent's version (remote agents), null for the built-in one. */
+  version: string | null;
+  hostname: string | null;
+  /** Round trip of the last heartbeat (remote agents). */
+  latencyMs: number | null;
 }
 
-type AgentRow = { id: string; name: string; kind: string; status: string; lastSeenAt: Date | null; dockerVersion: string | null; nginxVersion: string | null };
-const SELECT = { id: true, name: true, kind: true, status: true, lastSeenAt: true, dockerVersion: true, nginxVersion: true } as const;
+type AgentRow = {
+  id: string;
+  name: string;
+  kind: string;
+  status: string;
+  lastSeenAt: Date | null;
+  dockerVersion: string | null;
+  nginxVersion: string | null;
+  version: string | null;
+  hostname: string | null;
+  latencyMs: number | null;
+};
+export const AGENT_SELECT = { id: true, name: true, kind: true, status: true, lastSeenAt: true, dockerVersion: true, nginxVersion: true, version: true, hostname: true, latencyMs: true } as const;
+const SELECT = AGENT_SELECT;
 
-function toDto(row: AgentRow): AgentDto {
+export function toAgentDto(row: AgentRow): AgentDto {
+  const remote = row.kind === "remote";
   return {
     id: row.id,
     name: row.name,
-    kind: row.kind === "remote" ? "remote" : "local",
-    status: row.status === "online" ? "online" : "offline",
+    kind: remote ? "remote" : "local",
+    // A remote agent is online while this control plane holds its socket (the row follows).
+    status: (remote ? liveAgents().has(row.id) : row.status === "online") ? "online" : "offline",
     lastSeenAt: row.lastSeenAt?.toISOString() ?? null,
     dockerVersion: row.dockerVersion,
     nginxVersion: row.nginxVersion,
+    version: row.version,
+    hostname: row.hostname,
+    latencyMs: row.latencyMs,
   };
 }
+const toDto = toAgentDto;
 
 // The id of each organization's built-in agent row, so hot paths (stats, actions) skip the upsert.
 const knownLocal = singleton("agents:local-ids", () => new Map<string, string>());
@@ -72,10 +99,22 @@ export type ResolvedAgent = AgentHost & { id: string; row: AgentDto };
  */
 export async function hostFor(scope: Pick<Actor, "orgId">, agentId: string): Promise<ResolvedAgent> {
   if (!/^[0-9a-f-]{36}$/i.test(agentId)) throw new NotFoundError("No such agent.");
-  const row = await withOrg(scope.orgId, (tx) => tx.agent.findFirst({ where: { id: agentId, orgId: scope.orgId }, select: SELECT }));
+  const row = await withOrg(scope.orgId, (tx) => tx.agent.findFirst({ where: { id: agentId, orgId: scope.orgId, revokedAt: null }, select: SELECT }));
   if (!row) throw new NotFoundError("No such agent.");
-  if (row.kind !== "local") throw new ServiceUnavailableError("Remote agents are not available yet.", "agent_unavailable");
-  return { ...localHost(), id: row.id, row: toDto(row) };
+  if (row.kind === "local") return { ...localHost(), id: row.id, row: toDto(row) };
+  if (row.kind !== "remote" || !hasFeature(edition(), "remoteAgents")) throw new ServiceUnavailableError("Remote agents are not available in this edition.", "agent_unavailable");
+  const live = liveAgents().get(row.id);
+  if (!live || live.orgId !== scope.orgId) throw new ServiceUnavailableError(`The agent ${row.name} is offline.`, "agent_offline");
+  return {
+    agent: live.remote,
+    // The node's own nginx, when it manages one; its logs are not carried over the wire yet.
+    proxies: live.facts.nginx.mode === "off" ? null : live.remote.proxies,
+    proxyLogs: null,
+    probes: live.remote,
+    facts: async () => live.facts,
+    id: row.id,
+    row: toDto(row),
+  };
 }
 
 /** The implementation behind one of the actor's agents (hostFor with the actor's organization). */
@@ -114,6 +153,6 @@ export async function listAgents(actor: Actor): Promise<{ items: AgentDto[]; nex
   assertPermission(actor, "read:container");
   const local = await ensureLocalAgent(actor);
   await refreshAgent(actor, local.id, await hostFor(actor, local.id)).catch((error) => logger.warn("agent status refresh failed", { error }));
-  const rows = await withOrg(actor.orgId, (tx) => tx.agent.findMany({ where: { orgId: actor.orgId }, select: SELECT, orderBy: { name: "asc" } }));
+  const rows = await withOrg(actor.orgId, (tx) => tx.agent.findMany({ where: { orgId: actor.orgId, revokedAt: null }, select: SELECT, orderBy: { name: "asc" } }));
   return { items: rows.map(toDto), nextCursor: null };
 }

@@ -2,6 +2,7 @@
 // own origin; each later subscription re-checks permissions against the socket's actor.
 import type { Server as HttpServer } from "node:http";
 import { Server, type Namespace, type Socket } from "socket.io";
+import { attachAgentNamespace } from "../agents/agent-socket.server";
 import { actorFromSessionToken, type Actor } from "../auth/require.server";
 import { readSessionToken } from "../auth/session.server";
 import { crossSiteReason, misdirectedReason } from "../http/origin";
@@ -34,12 +35,14 @@ export function attachSocketIo(server: HttpServer, options: { allowedOrigins: Re
           secFetchSite: (req.headers["sec-fetch-site"] as string | undefined) ?? null,
           allowedOrigins: options.allowedOrigins,
           bearer: false,
-          cookie: true,
+          // Without cookies a handshake carries no ambient authority: a remote agent (no browser,
+          // no Origin) proves itself on /agent by its key instead.
+          cookie: Boolean(req.headers.cookie),
         });
       callback(reason, reason === null);
     },
   });
-  // Nothing lives on the main namespace; only /ui (browsers) and, later, /agent.
+  // Nothing lives on the main namespace; only /ui (browsers) and /agent (remote agents).
   io.of("/").use((_socket, next) => next(new Error("not found")));
   const ui: Namespace = io.of("/ui");
   ui.use(async (socket, next) => {
@@ -64,6 +67,7 @@ export function attachSocketIo(server: HttpServer, options: { allowedOrigins: Re
     registerLogHandlers(socket as unknown as TypedUiSocket);
     registerTerminalHandlers(socket as unknown as TypedUiSocket);
   });
+  attachAgentNamespace(io);
   setSingleton("io", io);
   return io;
 }
