@@ -88,6 +88,7 @@ describe("row-level security", () => {
     expect(rows.map((r) => r.proname)).toEqual([
       "alert_rule_org_ids",
       "auth_user_memberships",
+      "enrollment_token_org",
       "log_line_apply_retention",
       "log_line_ensure_partitions",
       "log_line_index_closed_hours",
@@ -99,6 +100,8 @@ describe("row-level security", () => {
       "monitor_org_ids",
       "monitor_push_beat",
       "organization_ids",
+      "remote_agent_org",
+      "remote_agents_all_offline",
       "status_page_org",
     ]);
     // Each pins its search_path, so a caller cannot shadow the tables it reads.
