@@ -7,6 +7,8 @@ export type AgentErrorCode =
   | "container_not_found"
   | "container_state"
   | "docker_unreachable"
+  | "resource_not_found"
+  | "resource_conflict"
   | "agent_error";
 
 export class AgentError extends Error {
@@ -46,12 +48,39 @@ export class DockerUnreachableError extends AgentError {
   }
 }
 
+/** An image, volume or network of the engine (docs/decisions/075). */
+export type ResourceKind = "image" | "volume" | "network";
+
+export class ResourceNotFoundError extends AgentError {
+  override readonly code = "resource_not_found" as const;
+  constructor(
+    readonly kind: ResourceKind,
+    readonly ref: string,
+  ) {
+    super(`No such ${kind}: ${ref}`);
+  }
+}
+
+/** The engine refused because of the object's state: in use, has containers, name taken, pull failed. */
+export class ResourceConflictError extends AgentError {
+  override readonly code = "resource_conflict" as const;
+  constructor(
+    readonly kind: ResourceKind,
+    readonly ref: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface AgentErrorPayload {
   code: AgentErrorCode;
   message: string;
   containerId?: string;
   address?: string;
   reason?: string;
+  kind?: ResourceKind;
+  ref?: string;
 }
 
 export function toAgentErrorPayload(error: unknown): AgentErrorPayload {
@@ -63,6 +92,9 @@ export function toAgentErrorPayload(error: unknown): AgentErrorPayload {
   }
   if (error instanceof DockerUnreachableError) {
     return { code: error.code, message: error.message, address: error.address, reason: error.reason };
+  }
+  if (error instanceof ResourceNotFoundError || error instanceof ResourceConflictError) {
+    return { code: error.code, message: error.message, kind: error.kind, ref: error.ref };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: "agent_error", message };
@@ -76,6 +108,10 @@ export function agentErrorFromPayload(payload: AgentErrorPayload): AgentError {
       return new ContainerStateError(payload.containerId ?? "", payload.message);
     case "docker_unreachable":
       return new DockerUnreachableError(payload.address ?? "", payload.reason ?? payload.message);
+    case "resource_not_found":
+      return new ResourceNotFoundError(payload.kind ?? "image", payload.ref ?? "");
+    case "resource_conflict":
+      return new ResourceConflictError(payload.kind ?? "image", payload.ref ?? "", payload.message);
     default:
       return new AgentError(payload.message);
   }
