@@ -296,9 +296,15 @@ export class DockerClient {
   }
 
   /** `POST /images/create` as a stream of JSON lines; the caller always names a tag or digest. */
-  pullImage(fromImage: string, tagOrDigest: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
-    const query = { fromImage, tag: tagOrDigest };
-    return this.resource("image", `${fromImage}:${tagOrDigest}`, () => this.dial("POST", "/images/create?", query, signal));
+  async pullImage(fromImage: string, tagOrDigest: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+    const reference = `${fromImage}${tagOrDigest.includes(":") ? "@" : ":"}${tagOrDigest}`;
+    try {
+      return await this.dial("POST", "/images/create?", { fromImage, tag: tagOrDigest }, signal);
+    } catch (error) {
+      // Unknown repository or tag, registry refused or unreachable: the engine's words say which.
+      if ((error as EngineError)?.statusCode) throw new ResourceConflictError("image", reference, `Pull of ${reference} failed: ${engineMessageOf(error as EngineError)}`);
+      throw this.toAgentError(error);
+    }
   }
 
   removeImage(id: string, force: boolean): Promise<Array<{ Untagged?: string; Deleted?: string }>> {
@@ -321,10 +327,6 @@ export class DockerClient {
 
   removeVolume(name: string): Promise<void> {
     return this.resource("volume", name, () => this.docker.getVolume(name).remove({}) as Promise<void>);
-  }
-
-  pruneVolumes(filters: Record<string, string[]>): Promise<RawPruneReport> {
-    return this.resource("volume", "", () => this.docker.pruneVolumes({ filters: JSON.stringify(filters) } as object) as Promise<RawPruneReport>);
   }
 
   listNetworks(): Promise<RawNetwork[]> {

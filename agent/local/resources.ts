@@ -1,6 +1,6 @@
 // The local agent's images, volumes and networks (docs/decisions/075): engine calls through
 // DockerClient, one container list for the usage of every item, DTOs from resource-mappers.
-import { ResourceConflictError } from "../errors";
+import { ResourceConflictError, ResourceNotFoundError } from "../errors";
 import type { CreateNetworkOptions, ImageSummary, NetworkSummary, PruneOptions, PruneResult, PullProgress, VolumeSummary } from "../resource-types";
 import type { DockerClient } from "./docker-client";
 import type { RawPullLine } from "./raw-types";
@@ -80,9 +80,35 @@ async function volumeSizesWithin(client: DockerClient, timeoutMs: number): Promi
   }
 }
 
+/**
+ * Removes unused volumes one by one rather than through the engine's prune: before API 1.42
+ * (Debian's engine is 20.10) a prune removes named volumes too and knows no `all` switch, so
+ * "anonymous only" could not be kept. A volume a container takes meanwhile is refused by the
+ * engine and skipped. Reclaimed bytes are the sizes `docker system df` knew, 0 otherwise.
+ */
 export async function pruneVolumes(client: DockerClient, options: PruneOptions = {}): Promise<PruneResult> {
-  // Since API 1.42 a prune removes anonymous volumes only, unless `all`.
-  return toPruneResult(await client.pruneVolumes({ ...keepFilters(options), ...(options.all ? { all: ["true"] } : {}) }));
+  const volumes = await listVolumes(client, { sizes: true, sizeTimeoutMs: 5_000 });
+  const keep = keepLabelFilters(options.keepLabels);
+  const candidates = volumes.filter((v) => v.containers.length === 0 && (options.all || v.anonymous) && !keep.some((label) => hasLabel(v.labels, label)));
+  const result: PruneResult = { deleted: [], reclaimedBytes: 0 };
+  for (const volume of candidates) {
+    try {
+      await client.removeVolume(volume.name);
+    } catch (error) {
+      if (error instanceof ResourceConflictError || error instanceof ResourceNotFoundError) continue;
+      throw error;
+    }
+    result.deleted.push(volume.name);
+    result.reclaimedBytes += volume.sizeBytes ?? 0;
+  }
+  return result;
+}
+
+/** `key` or `key=value`, as a `label=` filter reads it. */
+function hasLabel(labels: Record<string, string>, filter: string): boolean {
+  const eq = filter.indexOf("=");
+  if (eq < 0) return filter in labels;
+  return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
 }
 
 export async function listNetworks(client: DockerClient): Promise<NetworkSummary[]> {
