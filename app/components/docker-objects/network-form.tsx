@@ -2,21 +2,28 @@
 // (name, IPv4 subnet as its network address, gateway inside it) and answers field errors; on
 // success the form clears itself and the page reloads the list.
 import { useFetcher } from "@remix-run/react";
-import { useEffect, useId, useRef } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { BUTTON } from "~/components/ui/button-classes";
 import { Field, FormError } from "~/components/ui/field";
 
 export function NetworkForm({ agentId }: { agentId: string }) {
   const fetcher = useFetcher<{ ok?: boolean; message?: string; fields?: Record<string, string> }>();
   const form = useRef<HTMLFormElement>(null);
-  const submitted = useRef(false);
+  const submitted = useRef<{ before: unknown } | null>(null);
+  // A success redirects, which leaves fetcher.data as it was (an earlier failure): remember it as stale.
+  const [stale, setStale] = useState<unknown>(null);
   const id = useId();
-  const failed = fetcher.data?.ok === false ? fetcher.data : undefined;
+  const failed = fetcher.data?.ok === false && fetcher.data !== stale ? fetcher.data : undefined;
   useEffect(() => {
-    if (fetcher.state !== "idle") submitted.current = true;
-    else if (submitted.current) {
-      submitted.current = false;
-      if (fetcher.data?.ok !== false) form.current?.reset();
+    if (fetcher.state !== "idle") {
+      submitted.current ??= { before: fetcher.data };
+    } else if (submitted.current) {
+      const { before } = submitted.current;
+      submitted.current = null;
+      if (fetcher.data === before || fetcher.data?.ok !== false) {
+        form.current?.reset();
+        setStale(fetcher.data);
+      }
     }
   }, [fetcher.state, fetcher.data]);
   const pending = fetcher.state !== "idle";

@@ -6,6 +6,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { summarizePull, type PullEvent } from "~/docker-objects";
 import { formatBytes } from "~/components/containers/format";
 import { BUTTON, INPUT } from "~/components/ui/button-classes";
+import { parseImageReference } from "~/validation/resources";
 
 type State =
   | { kind: "idle" }
@@ -25,6 +26,12 @@ export function PullForm({ agentId, onPulled }: { agentId: string; onPulled: () 
     const controller = new AbortController();
     abort.current = controller;
     const wanted = reference.trim();
+    // The server checks it again; checking here first says what is wrong without a round trip.
+    const parsed = parseImageReference(wanted);
+    if (!parsed.ok) {
+      setState({ kind: "failed", message: parsed.message, field: true });
+      return;
+    }
     setState({ kind: "pulling", reference: wanted, events: [] });
     try {
       const res = await fetch(`/api/v1/agents/${agentId}/images/pull`, {
