@@ -51,6 +51,9 @@ async function loggedInPage(path: string): Promise<Page> {
 async function screenshots(page: Page, name: string): Promise<void> {
   for (const scheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme: scheme });
+    // The "system" theme is settled when the page loads.
+    await page.reload();
+    await waitForHydration(page);
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: artifactPath(`${name}-desktop-${scheme}.png`), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
