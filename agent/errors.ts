@@ -8,6 +8,8 @@ export type AgentErrorCode =
   | "container_state"
   | "docker_unreachable"
   | "agent_offline"
+  | "resource_not_found"
+  | "resource_conflict"
   | "agent_error";
 
 export class AgentError extends Error {
@@ -55,12 +57,39 @@ export class AgentOfflineError extends AgentError {
   }
 }
 
+/** An image, volume or network of the engine (docs/decisions/075). */
+export type ResourceKind = "image" | "volume" | "network";
+
+export class ResourceNotFoundError extends AgentError {
+  override readonly code = "resource_not_found" as const;
+  constructor(
+    readonly kind: ResourceKind,
+    readonly ref: string,
+  ) {
+    super(`No such ${kind}: ${ref}`);
+  }
+}
+
+/** The engine refused because of the object's state: in use, has containers, name taken, pull failed. */
+export class ResourceConflictError extends AgentError {
+  override readonly code = "resource_conflict" as const;
+  constructor(
+    readonly kind: ResourceKind,
+    readonly ref: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface AgentErrorPayload {
   code: AgentErrorCode;
   message: string;
   containerId?: string;
   address?: string;
   reason?: string;
+  kind?: ResourceKind;
+  ref?: string;
 }
 
 export function toAgentErrorPayload(error: unknown): AgentErrorPayload {
@@ -74,6 +103,9 @@ export function toAgentErrorPayload(error: unknown): AgentErrorPayload {
     return { code: error.code, message: error.message, address: error.address, reason: error.reason };
   }
   if (error instanceof AgentOfflineError) return { code: error.code, message: error.message };
+  if (error instanceof ResourceNotFoundError || error instanceof ResourceConflictError) {
+    return { code: error.code, message: error.message, kind: error.kind, ref: error.ref };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { code: "agent_error", message };
 }
@@ -88,6 +120,10 @@ export function agentErrorFromPayload(payload: AgentErrorPayload): AgentError {
       return new DockerUnreachableError(payload.address ?? "", payload.reason ?? payload.message);
     case "agent_offline":
       return new AgentOfflineError(payload.message);
+    case "resource_not_found":
+      return new ResourceNotFoundError(payload.kind ?? "image", payload.ref ?? "");
+    case "resource_conflict":
+      return new ResourceConflictError(payload.kind ?? "image", payload.ref ?? "", payload.message);
     default:
       return new AgentError(payload.message);
   }

@@ -1,4 +1,5 @@
 export type * from "./types";
+export type * from "./resource-types";
 export * from "./errors";
 export * from "./info";
 export type * from "./host";

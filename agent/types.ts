@@ -7,6 +7,16 @@
 // AbortSignal passed with them aborts; errors are the classes in ./errors.
 
 import type { AgentErrorPayload } from "./errors";
+import type {
+  CreateNetworkOptions,
+  ImageSummary,
+  NetworkSummary,
+  PruneOptions,
+  PruneResult,
+  PullProgress,
+  RemoveImageOptions,
+  VolumeSummary,
+} from "./resource-types";
 
 export type ContainerState =
   | "created"
@@ -293,6 +303,24 @@ export interface Agent {
   logs(id: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry[]>;
   events(signal?: AbortSignal): AsyncIterable<ContainerEvent>;
   exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecSession>;
+
+  // Images, volumes and networks (docs/decisions/075). Each list carries which containers use
+  // what; the control plane decides what that forbids. Not found → ResourceNotFoundError, refused
+  // by the engine (in use, name taken, pull failed) → ResourceConflictError.
+  listImages(): Promise<ImageSummary[]>;
+  /** `docker pull` of a validated reference (`name:tag` or `name@digest`); progress until the pull ends or `signal` aborts. */
+  pullImage(reference: string, signal?: AbortSignal): AsyncIterable<PullProgress>;
+  /** Removes the image (every tag of it); answers what was untagged and deleted. */
+  removeImage(id: string, options?: RemoveImageOptions): Promise<string[]>;
+  pruneImages(options?: PruneOptions): Promise<PruneResult>;
+  /** `sizes`: ask the engine for each volume's disk use (`docker system df`), within `sizeTimeoutMs`. */
+  listVolumes(options?: { sizes?: boolean; sizeTimeoutMs?: number }): Promise<VolumeSummary[]>;
+  removeVolume(name: string): Promise<void>;
+  pruneVolumes(options?: PruneOptions): Promise<PruneResult>;
+  listNetworks(): Promise<NetworkSummary[]>;
+  /** Creates a user network; answers it as listed. */
+  createNetwork(options: CreateNetworkOptions): Promise<NetworkSummary>;
+  removeNetwork(id: string): Promise<void>;
   /** Releases connections and stops the sampler. */
   close(): Promise<void>;
 }

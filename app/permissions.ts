@@ -11,6 +11,10 @@ export const PERMISSIONS = [
   "reveal:secret",
   "exec:container",
   "exec:host-access-container",
+  // Images, volumes and networks of an agent: granted like their container counterparts (docs/decisions/075).
+  "read:docker-object",
+  "operate:docker-object",
+  "delete:docker-object",
   "read:logs",
   "read:proxy",
   "manage:proxy",
@@ -34,16 +38,18 @@ export type Permission = (typeof PERMISSIONS)[number];
 const viewer: Permission[] = [
   "read:dashboard",
   "read:container",
+  "read:docker-object",
   "read:proxy",
   "read:certificate",
   "read:alert",
   "read:monitor",
   "read:health",
 ];
-const operator: Permission[] = [...viewer, "operate:container", "read:logs"];
+const operator: Permission[] = [...viewer, "operate:container", "operate:docker-object", "read:logs"];
 const admin: Permission[] = [
   ...operator,
   "delete:container",
+  "delete:docker-object",
   "reveal:secret",
   "exec:container",
   "manage:proxy",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the test suite drives for real, checked before `npm test` runs anything else: a browser,
-# a Docker engine and a static busybox (to build the test image), nginx, pebble (ACME) and
-# openssl. As root with apt-get, whatever is missing is installed (quietly; nothing is done when
+# a Docker engine and a static busybox (to build the test image), an image registry (pull tests),
+# nginx, pebble (ACME) and openssl. As root with apt-get, whatever is missing is installed (quietly; nothing is done when
 # everything is there). Otherwise it stops at once with one message giving the exact command.
 #
 # Each entry: "<Debian package>:<what must exist>", where a path must be an executable file and a
@@ -17,6 +17,7 @@ default_requirements=(
   "busybox-static:/bin/busybox"
   "nginx-light:nginx"
   "pebble:pebble"
+  "docker-registry:/usr/bin/docker-registry"
   "openssl:openssl"
 )
 if [ -n "${INFRAPILOT_TEST_REQUIREMENTS:-}" ]; then

@@ -5,10 +5,29 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import Docker from "dockerode";
-import { AgentError, ContainerNotFoundError, ContainerStateError, DockerUnreachableError } from "../errors";
+import {
+  AgentError,
+  ContainerNotFoundError,
+  ContainerStateError,
+  DockerUnreachableError,
+  ResourceConflictError,
+  ResourceNotFoundError,
+  type ResourceKind,
+} from "../errors";
 import type { DockerAddress } from "./docker-host";
 import { FrameDemuxer } from "./log-decoder";
-import type { RawContainerInspect, RawContainerSummary, RawEngineInfo, RawExecInspect, RawStats, RawVersion } from "./raw-types";
+import type {
+  RawContainerInspect,
+  RawContainerSummary,
+  RawEngineInfo,
+  RawExecInspect,
+  RawImage,
+  RawNetwork,
+  RawPruneReport,
+  RawStats,
+  RawVersion,
+  RawVolume,
+} from "./raw-types";
 
 export interface DockerClientOptions {
   address: DockerAddress;
@@ -255,6 +274,86 @@ export class DockerClient {
   /** `docker top`: processes of a running container as the engine's host sees them. */
   top(containerId: string, psArgs = "-eo pid,args"): Promise<{ Titles?: string[]; Processes?: string[][] }> {
     return this.call(containerId, () => this.docker.getContainer(containerId).top({ ps_args: psArgs }) as Promise<{ Titles?: string[]; Processes?: string[][] }>);
+  }
+
+  // Images, volumes, networks (docs/decisions/075). 404 → ResourceNotFoundError, 409 and the
+  // engine's other refusals of a valid request → ResourceConflictError.
+
+  private async resource<T>(kind: ResourceKind, ref: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const mapped = this.toAgentError(error);
+      const status = (error as EngineError)?.statusCode;
+      if (status === 404) throw new ResourceNotFoundError(kind, ref);
+      if (status === 409 || status === 403 || status === 400) throw new ResourceConflictError(kind, ref, engineMessageOf(error as EngineError) || mapped.message);
+      throw mapped;
+    }
+  }
+
+  listImages(): Promise<RawImage[]> {
+    return this.resource("image", "", () => this.docker.listImages({ all: false }) as Promise<RawImage[]>);
+  }
+
+  /** `POST /images/create` as a stream of JSON lines; the caller always names a tag or digest. */
+  async pullImage(fromImage: string, tagOrDigest: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+    const reference = `${fromImage}${tagOrDigest.includes(":") ? "@" : ":"}${tagOrDigest}`;
+    try {
+      return await this.dial("POST", "/images/create?", { fromImage, tag: tagOrDigest }, signal);
+    } catch (error) {
+      // Unknown repository or tag, registry refused or unreachable: the engine's words say which.
+      if ((error as EngineError)?.statusCode) throw new ResourceConflictError("image", reference, `Pull of ${reference} failed: ${engineMessageOf(error as EngineError)}`);
+      throw this.toAgentError(error);
+    }
+  }
+
+  removeImage(id: string, force: boolean): Promise<Array<{ Untagged?: string; Deleted?: string }>> {
+    return this.resource("image", id, () => this.docker.getImage(id).remove({ force }) as Promise<Array<{ Untagged?: string; Deleted?: string }>>);
+  }
+
+  pruneImages(filters: Record<string, string[]>): Promise<RawPruneReport> {
+    return this.resource("image", "", () => this.docker.pruneImages({ filters: JSON.stringify(filters) } as object) as Promise<RawPruneReport>);
+  }
+
+  listVolumes(): Promise<RawVolume[]> {
+    return this.resource("volume", "", async () => ((await this.docker.listVolumes()) as { Volumes?: RawVolume[] | null }).Volumes ?? []);
+  }
+
+  /** `GET /system/df?type=volume`: the engine walks each volume's files, so callers bound it in time. */
+  volumeDiskUsage(signal?: AbortSignal): Promise<RawVolume[]> {
+    const df = this.docker.df as unknown as (options: object) => Promise<{ Volumes?: RawVolume[] | null }>;
+    return this.resource("volume", "", async () => (await df.call(this.docker, { type: "volume", abortSignal: signal })).Volumes ?? []);
+  }
+
+  removeVolume(name: string): Promise<void> {
+    return this.resource("volume", name, () => this.docker.getVolume(name).remove({}) as Promise<void>);
+  }
+
+  listNetworks(): Promise<RawNetwork[]> {
+    return this.resource("network", "", () => this.docker.listNetworks() as Promise<RawNetwork[]>);
+  }
+
+  inspectNetwork(id: string): Promise<RawNetwork> {
+    return this.resource("network", id, () => this.docker.getNetwork(id).inspect() as Promise<RawNetwork>);
+  }
+
+  async createNetwork(options: { Name: string; Driver: string; Internal: boolean; Attachable: boolean; Labels: Record<string, string>; IPAM?: object }): Promise<string> {
+    const network = await this.resource("network", options.Name, () => this.docker.createNetwork({ ...options, CheckDuplicate: true } as Docker.NetworkCreateOptions));
+    return network.id;
+  }
+
+  removeNetwork(id: string): Promise<void> {
+    return this.resource("network", id, () => this.docker.getNetwork(id).remove() as Promise<void>);
+  }
+
+  private dial(method: string, path: string, query: Record<string, unknown>, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+    const modem = (this.docker as unknown as { modem: { dial(options: object, cb: (err: unknown, data: unknown) => void): void } }).modem;
+    return new Promise((resolve, reject) => {
+      modem.dial(
+        { path, method, isStream: true, abortSignal: signal, statusCodes: { 200: true, 400: "bad parameter", 403: "forbidden", 404: "not found", 500: "server error" }, options: query },
+        (err, data) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
+      );
+    });
   }
 
   /** `docker network connect <network> <container>`. */

@@ -30,6 +30,8 @@ import { StatsSampler } from "./stats-sampler";
 import { iterateChunks, iterateJsonLines } from "./stream-iter";
 import { unreachableAgentInfo } from "../info";
 import { selfContainerIds, type SelfContainerFiles } from "../self-container";
+import type { CreateNetworkOptions, ImageSummary, NetworkSummary, PruneOptions, PruneResult, PullProgress, RemoveImageOptions, VolumeSummary } from "../resource-types";
+import * as resources from "./resources";
 
 export interface LocalAgentOptions {
   /** `unix:///path` or `tcp://host:port`; default DOCKER_HOST, then /var/run/docker.sock. */
@@ -230,6 +232,47 @@ export class LocalAgent implements Agent {
       throw new ContainerStateError(id, `Cannot open a terminal: container ${id} is ${state}, not running`);
     }
     return openExecSession(this.client, container.Id, options, signal);
+  }
+
+  // Images, volumes, networks: agent/local/resources.ts (docs/decisions/075).
+  listImages(): Promise<ImageSummary[]> {
+    return resources.listImages(this.client);
+  }
+
+  pullImage(reference: string, signal?: AbortSignal): AsyncIterable<PullProgress> {
+    return resources.pullImage(this.client, reference, signal);
+  }
+
+  removeImage(id: string, options: RemoveImageOptions = {}): Promise<string[]> {
+    return resources.removeImage(this.client, id, options.force ?? false);
+  }
+
+  pruneImages(options?: PruneOptions): Promise<PruneResult> {
+    return resources.pruneImages(this.client, options);
+  }
+
+  listVolumes(options?: { sizes?: boolean; sizeTimeoutMs?: number }): Promise<VolumeSummary[]> {
+    return resources.listVolumes(this.client, options);
+  }
+
+  removeVolume(name: string): Promise<void> {
+    return this.client.removeVolume(name);
+  }
+
+  pruneVolumes(options?: PruneOptions): Promise<PruneResult> {
+    return resources.pruneVolumes(this.client, options);
+  }
+
+  listNetworks(): Promise<NetworkSummary[]> {
+    return resources.listNetworks(this.client);
+  }
+
+  createNetwork(options: CreateNetworkOptions): Promise<NetworkSummary> {
+    return resources.createNetwork(this.client, options);
+  }
+
+  removeNetwork(id: string): Promise<void> {
+    return this.client.removeNetwork(id);
   }
 
   /** `docker exec` without a terminal: output and exit code (for the nginx container, agent/nginx). */

@@ -20,6 +20,8 @@ export interface RawContainerSummary {
   Labels?: Record<string, string> | null;
   State?: string;
   Status?: string;
+  Mounts?: Array<{ Type?: string; Name?: string }> | null;
+  NetworkSettings?: { Networks?: Record<string, { NetworkID?: string; IPAddress?: string }> | null } | null;
 }
 
 export interface RawHealth {
@@ -141,4 +143,52 @@ export interface RawEvent {
   Actor?: { ID?: string; Attributes?: Record<string, string> | null };
   time?: number;
   timeNano?: number;
+}
+
+export interface RawImage {
+  Id: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+  Created?: number;
+  Size?: number;
+  Labels?: Record<string, string> | null;
+}
+
+export interface RawVolume {
+  Name: string;
+  Driver?: string;
+  Mountpoint?: string;
+  Scope?: string;
+  CreatedAt?: string;
+  Labels?: Record<string, string> | null;
+  /** Only filled by `GET /system/df`; -1 when the engine does not know. */
+  UsageData?: { Size?: number; RefCount?: number } | null;
+}
+
+export interface RawNetwork {
+  Id: string;
+  Name?: string;
+  Driver?: string;
+  Scope?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  Created?: string;
+  Labels?: Record<string, string> | null;
+  IPAM?: { Config?: Array<{ Subnet?: string; Gateway?: string }> | null } | null;
+  Options?: Record<string, string> | null;
+}
+
+export interface RawPruneReport {
+  ImagesDeleted?: Array<{ Untagged?: string; Deleted?: string }> | null;
+  VolumesDeleted?: string[] | null;
+  NetworksDeleted?: string[] | null;
+  SpaceReclaimed?: number;
+}
+
+export interface RawPullLine {
+  status?: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number } | null;
+  error?: string;
+  errorDetail?: { message?: string } | null;
 }

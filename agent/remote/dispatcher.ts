@@ -18,6 +18,9 @@ export interface DispatchSocket {
 const containerId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/);
 const stopOptions = z.object({ timeoutSeconds: z.number().int().min(0).max(3600).optional() }).strict().optional();
 const iso = z.string().max(40);
+/** An image id or reference, a volume name, a network id or name. */
+const objectRef = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,511}$/);
+const pruneOptions = z.object({ all: z.boolean().optional(), keepLabels: z.array(z.string().max(300)).max(20).optional() }).strict().optional();
 
 const RPC_ARGS: Record<(typeof RPC_METHODS)[number], z.ZodType<unknown[]>> = {
   info: z.tuple([]),
@@ -46,6 +49,29 @@ const RPC_ARGS: Record<(typeof RPC_METHODS)[number], z.ZodType<unknown[]>> = {
   "proxy.testLive": z.tuple([]),
   "proxy.putChallenge": z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,128}$/), z.string().regex(/^[A-Za-z0-9_.-]{1,512}$/)]),
   "proxy.removeChallenge": z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,128}$/)]),
+  // Images, volumes and networks (docs/decisions/075): the control plane validated the user's
+  // input already; here only shapes and safe alphabets, before the engine sees anything.
+  listImages: z.tuple([]),
+  removeImage: z.tuple([objectRef, z.object({ force: z.boolean().optional() }).strict().optional()]),
+  pruneImages: z.tuple([pruneOptions]),
+  listVolumes: z.tuple([z.object({ sizes: z.boolean().optional(), sizeTimeoutMs: z.number().int().min(1).max(60_000).optional() }).strict().optional()]),
+  removeVolume: z.tuple([objectRef]),
+  pruneVolumes: z.tuple([pruneOptions]),
+  listNetworks: z.tuple([]),
+  createNetwork: z.tuple([
+    z
+      .object({
+        name: objectRef,
+        driver: z.literal("bridge"),
+        internal: z.boolean().optional(),
+        attachable: z.boolean().optional(),
+        subnet: z.string().regex(/^[0-9./]{7,18}$/).optional(),
+        gateway: z.string().regex(/^[0-9.]{7,15}$/).optional(),
+        labels: z.record(z.string().max(200), z.string().max(1000)).optional(),
+      })
+      .strict(),
+  ]),
+  removeNetwork: z.tuple([objectRef]),
 };
 
 const logOptions = z
@@ -77,6 +103,7 @@ const FLOW_ARGS: Record<(typeof FLOW_METHODS)[number], z.ZodType<unknown[]>> = {
   events: z.tuple([]),
   subscribeStats: z.tuple([]),
   exec: z.tuple([containerId, execOptions]),
+  pullImage: z.tuple([objectRef]),
 };
 
 const execInput = z.discriminatedUnion("type", [
@@ -211,7 +238,9 @@ export class AgentDispatcher {
           ? this.agent.logs(args.data[0] as string, args.data[1] as never, signal)
           : method === "events"
             ? this.agent.events(signal)
-            : this.agent.subscribeStats(signal);
+            : method === "pullImage"
+              ? this.agent.pullImage(args.data[0] as string, signal)
+              : this.agent.subscribeStats(signal);
     } catch (error) {
       this.flows.delete(id);
       return reply({ ok: false, error: toAgentErrorPayload(error) });

@@ -71,11 +71,20 @@ export const RPC_METHODS = [
   "proxy.testLive",
   "proxy.putChallenge",
   "proxy.removeChallenge",
+  "listImages",
+  "removeImage",
+  "pruneImages",
+  "listVolumes",
+  "removeVolume",
+  "pruneVolumes",
+  "listNetworks",
+  "createNetwork",
+  "removeNetwork",
 ] as const;
 export type RpcMethod = (typeof RPC_METHODS)[number];
 
 /** Streams the agent serves as flows. */
-export const FLOW_METHODS = ["logs", "events", "subscribeStats", "exec"] as const;
+export const FLOW_METHODS = ["logs", "events", "subscribeStats", "exec", "pullImage"] as const;
 export type FlowMethod = (typeof FLOW_METHODS)[number];
 
 export interface FlowOpenFrame {

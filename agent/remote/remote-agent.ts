@@ -27,6 +27,7 @@ import type {
   StopOptions,
 } from "../types";
 import { AsyncQueue } from "../async-queue";
+import type { CreateNetworkOptions, ImageSummary, NetworkSummary, PruneOptions, PruneResult, PullProgress, RemoveImageOptions, VolumeSummary } from "../resource-types";
 import type { NginxApplyProgress, NginxApplyRequest, NginxApplyResult, NginxStatus, ProxyApplier } from "../nginx/types";
 import { CALL_TIMEOUT_MS, FLOW_WINDOW, type FlowMethod, type RpcMethod, type RpcReply } from "./protocol";
 
@@ -44,7 +45,8 @@ const statsUpdate = z.union([z.object({ stats: z.array(z.object({ id: z.string()
 
 /** Validates one item of a flow, per method; anything else is dropped (and counted). */
 const execOutput = z.object({ stream: z.enum(["stdout", "stderr"]), data: z.string() }).strict();
-const FLOW_ITEM: Record<FlowMethod, z.ZodType<unknown>> = { logs: logEntries, events: containerEvent, subscribeStats: statsUpdate, exec: execOutput };
+const pullProgress = z.object({ status: z.string().max(1000), layer: z.string().max(200).nullable(), current: z.number().nullable(), total: z.number().nullable() }).strict();
+const FLOW_ITEM: Record<FlowMethod, z.ZodType<unknown>> = { logs: logEntries, events: containerEvent, subscribeStats: statsUpdate, exec: execOutput, pullImage: pullProgress };
 const execExit = z.object({ exitCode: z.number().int().nullable() });
 
 interface FlowState {
@@ -176,6 +178,38 @@ export class RemoteAgent implements Agent, AgentProbes {
   }
   challenge(domain: string, token: string): Promise<ChallengeProbeResult> {
     return this.call("probes.challenge", [domain, token], 15_000);
+  }
+
+  // Images, volumes and networks (decision 075): the same calls as the built-in agent's.
+  listImages(): Promise<ImageSummary[]> {
+    return this.call("listImages", []);
+  }
+  removeImage(id: string, options?: RemoveImageOptions): Promise<string[]> {
+    return this.call("removeImage", options === undefined ? [id] : [id, options], 120_000);
+  }
+  pruneImages(options?: PruneOptions): Promise<PruneResult> {
+    return this.call("pruneImages", options === undefined ? [] : [options], 300_000);
+  }
+  listVolumes(options?: { sizes?: boolean; sizeTimeoutMs?: number }): Promise<VolumeSummary[]> {
+    return this.call("listVolumes", options === undefined ? [] : [options], (options?.sizeTimeoutMs ?? 0) + CALL_TIMEOUT_MS);
+  }
+  removeVolume(name: string): Promise<void> {
+    return this.call("removeVolume", [name], 120_000);
+  }
+  pruneVolumes(options?: PruneOptions): Promise<PruneResult> {
+    return this.call("pruneVolumes", options === undefined ? [] : [options], 300_000);
+  }
+  listNetworks(): Promise<NetworkSummary[]> {
+    return this.call("listNetworks", []);
+  }
+  createNetwork(options: CreateNetworkOptions): Promise<NetworkSummary> {
+    return this.call("createNetwork", [options]);
+  }
+  removeNetwork(id: string): Promise<void> {
+    return this.call("removeNetwork", [id]);
+  }
+  pullImage(reference: string, signal?: AbortSignal): AsyncIterable<PullProgress> {
+    return this.flow<PullProgress>("pullImage", [reference], signal);
   }
 
   // ── flows ──

@@ -3,6 +3,7 @@ import { useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react
 import { useCallback, useMemo, useState } from "react";
 import { z } from "zod";
 import { ContainerTable } from "~/components/containers/container-table";
+import { DockerSectionNav } from "~/components/docker-objects/section-nav";
 import { useOnConnect, useUiSocket, type UiSocket } from "~/components/containers/use-ui-socket";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BUTTON, INPUT } from "~/components/ui/button-classes";
@@ -125,6 +126,7 @@ export default function ContainersPage() {
 
   return (
     <>
+      <DockerSectionNav />
       <PageHeader title="Containers" description={unreachable ? `Docker at ${data.dockerHost}` : `${running} running of ${items.length} on ${data.dockerHost}`} />
       {unreachable ? (
         <div role="alert" data-testid="docker-unreachable" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-5 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">

@@ -1,0 +1,45 @@
+// Pieces the Images, Volumes and Networks pages share: who uses an object, the engine's outage,
+// and the note shown instead of a remove button when InfraPilot will not remove something.
+import { Link } from "@remix-run/react";
+import type { ObjectUser } from "~/docker-objects";
+import { Badge } from "~/components/ui/badge";
+
+export function UsedBy({ agentId, users, extra }: { agentId: string; users: ObjectUser[]; extra?: (u: ObjectUser) => React.ReactNode }) {
+  if (users.length === 0) return <Badge tone="muted">unused</Badge>;
+  return (
+    <ul className="flex flex-col gap-0.5" data-testid="used-by">
+      {users.map((u) => (
+        <li key={u.id} className="break-all">
+          <Link to={`/containers/${agentId}/${u.id}`} className="text-brand-700 hover:underline dark:text-brand-300">
+            {u.name}
+          </Link>{" "}
+          <span className="text-xs text-slate-600 dark:text-slate-400">({u.state})</span>
+          {extra ? extra(u) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Unreachable({ message }: { message: string }) {
+  return (
+    <div role="alert" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-5 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+      <p className="font-medium">{message}</p>
+      <p className="mt-1">The rest of InfraPilot keeps working. Reload this page when the engine is back.</p>
+    </div>
+  );
+}
+
+export function ProtectedNote({ reason }: { reason: string }) {
+  return (
+    <span className="text-xs text-slate-600 dark:text-slate-400" title={reason}>
+      <span aria-hidden="true">Protected</span>
+      <span className="sr-only">{reason}</span>
+    </span>
+  );
+}
+
+/** Row cell label shown only on phones, where rows stack as cards. */
+export function PhoneLabel({ children }: { children: React.ReactNode }) {
+  return <span className="mr-1 text-xs text-slate-600 md:hidden dark:text-slate-400">{children}</span>;
+}
