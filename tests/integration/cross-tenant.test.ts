@@ -16,6 +16,8 @@ let db: pg.Client;
 let a: Org;
 let b: Org;
 let world: World;
+/** B's API token (scope admin): the API's other way in, tried on every API case too. */
+let bToken: string;
 
 beforeAll(async () => {
   server = await startServer({ env: { EDITION: "saas", DOCKER_HOST: inject("dockerHost"), ALERTS_ALLOWED_HOSTS: "127.0.0.1:9" } });
@@ -24,6 +26,9 @@ beforeAll(async () => {
   a = await createOrg(server, db, "a", "zz-a-admin@example.com");
   b = await createOrg(server, db, "b", "b-admin@example.com");
   world = await populateA(server, db, a, b);
+  const token = await b.client.post("/api/v1/tokens", { name: "b automation", scope: "admin" });
+  bToken = ((await token.json()) as { token: string }).token;
+  expect(bToken).toBeTruthy();
 }, 120_000);
 
 afterAll(async () => {
@@ -71,12 +76,21 @@ async function socketEmit(event: string, payload: unknown): Promise<Outcome> {
   }
 }
 
-async function send(req: Request): Promise<Outcome> {
+async function send(req: Request, viaToken = false): Promise<Outcome> {
   if ("socket" in req) return socketEmit(req.socket, req.payload);
   if ("form" in req) {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(req.fields)) for (const x of [v].flat()) body.append(k, x);
     const res = await b.client.request(req.form, { method: "POST", body: body.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    return { status: res.status, text: await res.text() };
+  }
+  if (viaToken) {
+    const res = await fetch(server.url + req.path, {
+      method: req.method,
+      headers: { authorization: `Bearer ${bToken}`, ...(req.json !== undefined ? { "content-type": "application/json" } : {}) },
+      body: req.json !== undefined ? JSON.stringify(req.json) : undefined,
+      redirect: "manual",
+    });
     return { status: res.status, text: await res.text() };
   }
   const res = await b.client.request(req.path, { method: req.method, ...(req.json !== undefined ? { json: req.json } : {}) });
@@ -112,25 +126,29 @@ function entries(filter: (e: Entry) => boolean) {
 }
 
 describe("organization B with organization A's ids", () => {
-  for (const route of entries((e) => "cases" in e)) {
-    const entry = SUITE[route.key] as { cases: Case[] };
-    for (const c of entry.cases) {
-      test(`${route.key} — ${c.label}`, async () => {
-        const target = c.target?.(world);
-        if (target) expect(await targetRow(db, a.orgId, target), `A's ${target.table} ${target.id} exists before`).toBeDefined();
-        const beforeA = await snapshot(db, a.orgId);
-        const beforeB = await snapshot(db, b.orgId, ["AuditLog"]);
-        const out = await send(c.request(world));
-        check(c, out);
-        expect(await snapshot(db, a.orgId), "A's data is unchanged").toEqual(beforeA);
-        expect(await snapshot(db, b.orgId, ["AuditLog"]), "B gained nothing").toEqual(beforeB);
-        if (c.control) {
-          const req = c.request(world) as { method: string; path: string };
-          const own = await a.client.request(req.path, { method: req.method });
-          expect(own.status, `A's own ${req.method} ${req.path}`).toBe(200);
-        }
-      });
-    }
+  const runs = entries((e) => "cases" in e).flatMap((route) =>
+    (SUITE[route.key] as { cases: Case[] }).cases.flatMap((c) => [
+      { route, c, viaToken: false },
+      // API routes answer API tokens as well as sessions (except the account's interactive-only ones).
+      ...(route.kind === "api" && !route.key.includes("/account/") ? [{ route, c, viaToken: true }] : []),
+    ]),
+  );
+  for (const { route, c, viaToken } of runs) {
+    test(`${route.key} — ${c.label}${viaToken ? " (B's API token)" : ""}`, async () => {
+      const target = c.target?.(world);
+      if (target) expect(await targetRow(db, a.orgId, target), `A's ${target.table} ${target.id} exists before`).toBeDefined();
+      const beforeA = await snapshot(db, a.orgId);
+      const beforeB = await snapshot(db, b.orgId, ["AuditLog"]);
+      const out = await send(c.request(world), viaToken);
+      check(c, out);
+      expect(await snapshot(db, a.orgId), "A's data is unchanged").toEqual(beforeA);
+      expect(await snapshot(db, b.orgId, ["AuditLog"]), "B gained nothing").toEqual(beforeB);
+      if (c.control) {
+        const req = c.request(world) as { method: string; path: string };
+        const own = await a.client.request(req.path, { method: req.method });
+        expect(own.status, `A's own ${req.method} ${req.path}`).toBe(200);
+      }
+    });
   }
 });
 

@@ -97,7 +97,7 @@ async function tenantTables(db: pg.Client): Promise<string[]> {
 }
 
 /** Columns that move by themselves while a session is used (not something B could change). */
-const VOLATILE: Record<string, string[]> = { Session: ["lastSeenAt", "expiresAt"], User: ["lastLoginAt"] };
+const VOLATILE: Record<string, string[]> = { Session: ["lastSeenAt", "expiresAt"], User: ["lastLoginAt"], ApiToken: ["lastUsedAt"] };
 
 function stable(table: string, row: Record<string, unknown>): Record<string, unknown> {
   const out = { ...row };
