@@ -9,7 +9,7 @@ import { io } from "socket.io-client";
 import { startServer, type TestServer } from "../setup/server";
 import { routeTable, socketEvents } from "./cross-tenant/route-table";
 import { SUITE, type Case, type Entry, type Request, type World } from "./cross-tenant/cases";
-import { A_MARKERS, createOrg, populateA, snapshot, targetRow, type Org } from "./cross-tenant/fixture";
+import { A_MARKERS, createOrg, populateA, sharedMember, snapshot, targetRow, type Org } from "./cross-tenant/fixture";
 
 let server: TestServer;
 let db: pg.Client;
@@ -27,8 +27,8 @@ beforeAll(async () => {
   b = await createOrg(server, db, "b", "b-admin@example.com");
   world = await populateA(server, db, a, b);
   const token = await b.client.post("/api/v1/tokens", { name: "b automation", scope: "admin" });
-  bToken = ((await token.json()) as { token: string }).token;
-  expect(bToken).toBeTruthy();
+  bToken = ((await token.json()) as { secret: string }).secret;
+  expect(bToken).toMatch(/^ipt_/);
 }, 120_000);
 
 afterAll(async () => {
@@ -114,8 +114,8 @@ describe("organization B with organization A's ids", () => {
   const runs = entries((e) => "cases" in e).flatMap((route) =>
     (SUITE[route.key] as { cases: Case[] }).cases.flatMap((c) => [
       { route, c, viaToken: false },
-      // API routes answer API tokens as well as sessions (except the account's interactive-only ones).
-      ...(route.kind === "api" && !route.key.includes("/account/") ? [{ route, c, viaToken: true }] : []),
+      // API routes answer API tokens as well as sessions (except the interactive-only ones).
+      ...(route.kind === "api" && !route.interactiveOnly ? [{ route, c, viaToken: true }] : []),
     ]),
   );
   for (const { route, c, viaToken } of runs) {
@@ -153,5 +153,56 @@ describe("organization B's lists show nothing of A", () => {
     expect(text).toContain("zz-a-secret-host.test");
     const alerts = await (await a.client.request("/api/v1/alerts/history")).text();
     expect(alerts).toContain("zz-a-secret-alert");
+  });
+});
+
+describe("a member of both organizations", () => {
+  let shared: { id: string; client: Awaited<ReturnType<typeof sharedMember>>["client"] };
+  beforeAll(async () => {
+    shared = await sharedMember(server, db, a, b);
+  });
+
+  // B's admin may manage B's membership of the account, never the account A relies on: disabling
+  // or renaming it, or forcing a password reset, would do it in A too (and could lock A's admins out).
+  const refused: Array<{ label: string; request: () => Request }> = [
+    { label: "PATCH disabled", request: () => ({ method: "PATCH", path: `/api/v1/users/${shared.id}`, json: { disabled: true } }) },
+    { label: "PATCH name", request: () => ({ method: "PATCH", path: `/api/v1/users/${shared.id}`, json: { name: "renamed by B" } }) },
+    { label: "POST reset-password", request: () => ({ method: "POST", path: `/api/v1/users/${shared.id}/reset-password`, json: {} }) },
+    { label: "users page: disable", request: () => ({ form: "/users", fields: { intent: "disable", userId: shared.id } }) },
+    { label: "users page: force-reset", request: () => ({ form: "/users", fields: { intent: "force-reset", userId: shared.id } }) },
+  ];
+  for (const r of refused) {
+    test(`B is refused: ${r.label}, and A's side of the account is untouched`, async () => {
+      const beforeA = await snapshot(db, a.orgId);
+      const out = await send(r.request());
+      expect(out.status, out.text.slice(0, 300)).not.toBe(500);
+      if ("form" in r.request()) {
+        const at = out.text.lastIndexOf("actionData");
+        expect(out.text.slice(at, at + 600)).toMatch(/also belongs to another organization/);
+      } else {
+        expect(out.status, out.text.slice(0, 300)).toBe(409);
+        expect(JSON.parse(out.text).error.message).toMatch(/also belongs to another organization/);
+      }
+      expect(await snapshot(db, a.orgId), "A's data is unchanged").toEqual(beforeA);
+      expect((await shared.client.request("/api/v1/me")).status, "the member's session in A still works").toBe(200);
+    });
+  }
+
+  test("B changes its own membership's role; the account's session in A carries on", async () => {
+    const beforeA = await snapshot(db, a.orgId);
+    const res = await b.client.request(`/api/v1/users/${shared.id}`, { method: "PATCH", json: { role: "operator" } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await snapshot(db, a.orgId), "A's data is unchanged").toEqual(beforeA);
+    expect((await shared.client.request("/api/v1/me")).status).toBe(200);
+    const roles = await db.query(`SELECT "orgId", role FROM "Membership" WHERE "userId" = $1`, [shared.id]);
+    expect(Object.fromEntries(roles.rows.map((r) => [r.orgId, r.role]))).toEqual({ [a.orgId]: "admin", [b.orgId]: "operator" });
+  });
+
+  test("B removes the account from B; it stays A's member, signed in", async () => {
+    const beforeA = await snapshot(db, a.orgId);
+    const res = await b.client.request(`/api/v1/users/${shared.id}`, { method: "DELETE" });
+    expect(res.status, await res.clone().text()).toBe(204);
+    expect(await snapshot(db, a.orgId), "A's data is unchanged").toEqual(beforeA);
+    expect((await shared.client.request("/api/v1/me")).status).toBe(200);
   });
 });

@@ -127,3 +127,19 @@ export async function targetRow(db: pg.Client, orgId: string, target: { table: s
   const { rows } = await db.query(`SELECT * FROM "${target.table}" WHERE "${column}" = $1 AND "orgId" = $2`, [target.id, orgId]);
   return rows[0];
 }
+
+/**
+ * A user who belongs to both organizations (an admin in A, a viewer in B), logged in to A: what B
+ * may do to its own member must not reach the account A relies on.
+ */
+export async function sharedMember(server: TestServer, db: pg.Client, a: Org, b: Org): Promise<{ id: string; client: Client }> {
+  const id = randomUUID();
+  await db.query(`INSERT INTO "User" (id, email, name, "passwordHash") VALUES ($1, 'shared@example.com', 'Shared member', $2)`, [id, await hashPassword(PASSWORD)]);
+  await db.query(`INSERT INTO "Membership" (id, "orgId", "userId", role) VALUES ($1, $2, $3, 'admin'), ($4, $5, $3, 'viewer')`, [randomUUID(), a.orgId, id, randomUUID(), b.orgId]);
+  const client = new Client(server.url);
+  const login = await client.post("/api/v1/auth/login", { email: "shared@example.com", password: PASSWORD });
+  if (login.status !== 200) throw new Error(`login of the shared member failed: ${login.status} ${await login.text()}`);
+  // Login picks one of its organizations; this session is to act in A (as an org switch would do).
+  await db.query(`UPDATE "Session" SET "orgId" = $1 WHERE "userId" = $2`, [a.orgId, id]);
+  return { id, client };
+}

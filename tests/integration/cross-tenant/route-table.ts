@@ -17,6 +17,8 @@ export interface RouteEntry {
   kind: "api" | "page" | "socket";
   /** The path has a `:param` (or the entry is a socket event). */
   takesId: boolean;
+  /** Answers interactive sessions only (API tokens get 403 `session_required` whatever the id). */
+  interactiveOnly?: boolean;
 }
 
 /** Remix flat-route file name → URL pattern: `_app.` is a pathless layout, `x_` opts out of nesting, `$id` → `:id`, `$` → `*`. */
@@ -67,10 +69,11 @@ export function routeTable(): RouteEntry[] {
     const path = urlPattern(file) + (layout ? " (layout)" : "");
     const kind = path.startsWith("/api/") ? "api" : "page";
     const takesId = /[:*]/.test(path);
+    const interactiveOnly = source.includes("requireInteractiveSession");
     for (const method of methodsOf(source)) {
       const intents = kind === "page" && method === "POST" ? intentsOf(source) : [];
-      if (intents.length === 0) entries.push({ key: `${method} ${path}`, file, kind, takesId });
-      for (const intent of intents) entries.push({ key: `${method} ${path} intent=${intent}`, file, kind, takesId });
+      if (intents.length === 0) entries.push({ key: `${method} ${path}`, file, kind, takesId, interactiveOnly });
+      for (const intent of intents) entries.push({ key: `${method} ${path} intent=${intent}`, file, kind, takesId, interactiveOnly });
     }
   }
   return entries;
