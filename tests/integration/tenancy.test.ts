@@ -40,10 +40,12 @@ describe("row-level security", () => {
   });
 
   test("with no organization set, tenant tables look empty rather than failing", async () => {
-    expect(await systemDb().agent.count()).toBe(0);
-    expect(await systemDb().organization.count()).toBe(0);
-    expect(await systemDb().setting.count()).toBe(0);
-    expect(await systemDb().auditLog.count()).toBe(0);
+    // systemDb() has no tenant model (a compile error: tests/unit/system-db.test.ts); raw SQL
+    // through it still reaches the tables, and RLS answers with nothing.
+    const counts = await systemDb().$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM "Agent" UNION ALL SELECT count(*) FROM "Organization"
+      UNION ALL SELECT count(*) FROM "Setting" UNION ALL SELECT count(*) FROM "AuditLog"`;
+    expect(counts).toEqual([{ n: 0n }, { n: 0n }, { n: 0n }, { n: 0n }]);
   });
 
   test("updates and deletes across organizations affect no rows", async () => {

@@ -2,7 +2,7 @@
 // Entries of an organization form a hash chain (prevHash → hash over a canonical serialisation);
 // appends take a per-organization advisory lock so concurrent writers cannot fork the chain.
 import { createHash } from "node:crypto";
-import { systemDb, withOrg, type Tx } from "../db/client.server";
+import { systemAuditLog, withOrg, type Tx } from "../db/client.server";
 
 export type AuditOutcome = "success" | "failure" | "denied";
 
@@ -104,7 +104,7 @@ export async function audit(entry: AuditEntry): Promise<void> {
     // Rows with no organization are insert-only for the app role (see the RLS policies), so the
     // system chain cannot read its predecessor; it stays unchained. createMany, because it does
     // not ask for the row back (RETURNING would need read access).
-    await systemDb().auditLog.createMany({
+    await systemAuditLog().createMany({
       data: {
         orgId: null,
         action: entry.action,

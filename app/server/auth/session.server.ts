@@ -155,6 +155,11 @@ export async function invalidateUserSessions(userId: string): Promise<void> {
   await lucia().invalidateUserSessions(userId);
 }
 
+/** Ends the user's sessions acting in one organization only (a role change there is not another organization's business). */
+export async function invalidateUserSessionsIn(userId: string, orgId: string): Promise<void> {
+  await systemDb().session.deleteMany({ where: { userId, orgId } });
+}
+
 export async function deleteExpiredSessions(): Promise<void> {
   await lucia().deleteExpiredSessions();
 }

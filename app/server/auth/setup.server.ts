@@ -1,7 +1,7 @@
 // First-run setup: creates the organization and its first super admin, exactly once.
 import { randomUUID } from "node:crypto";
 import { auditInTx } from "../audit/audit.server";
-import { systemDb } from "../db/client.server";
+import { systemDb, withOrg } from "../db/client.server";
 import { ConflictError, ValidationError } from "../errors.server";
 import { toUserDto, type UserDto } from "../users/user-dto.server";
 import { hashPassword, passwordProblem } from "./password.server";
@@ -36,11 +36,11 @@ export async function completeSetup(input: SetupInput, meta: SetupMeta): Promise
   const passwordHash = await hashPassword(input.password);
   const orgId = randomUUID();
 
-  const user = await systemDb().$transaction(async (tx) => {
+  // The new organization's own transaction (app.org_id is its id, so RLS lets it be created).
+  const user = await withOrg(orgId, async (tx) => {
     // Serialises concurrent setups: the first creates the admin, the rest see a user and stop.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;
     if ((await tx.user.count()) > 0) throw new ConflictError("InfraPilot is already set up. Log in instead.");
-    await tx.$executeRaw`SELECT set_config('app.org_id', ${orgId}, true)`;
     await tx.organization.create({ data: { id: orgId, name: "Default", slug: "default" } });
     const user = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash } });
     await tx.membership.create({ data: { orgId, userId: user.id, role: "super_admin" } });

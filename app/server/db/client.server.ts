@@ -1,8 +1,9 @@
 // The app's only database handles. `systemDb()` reaches the global tables (users, sessions,
-// throttles); all tenant data goes through `withOrg`, which sets app.org_id for one transaction
-// so Postgres row-level security confines every statement to that organization.
+// throttles) and nothing else: its type has no tenant model, so a tenant query outside `withOrg`
+// does not compile. All tenant data goes through `withOrg`, which sets app.org_id for one
+// transaction so Postgres row-level security confines every statement to that organization.
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "~/generated/prisma/client";
+import { PrismaClient, type Prisma } from "~/generated/prisma/client";
 import { getSingleton, setSingleton } from "../singleton.server";
 import { ServiceUnavailableError } from "../errors.server";
 import { describeEmbeddedState, type EmbeddedDatabaseState } from "./restart-policy";
@@ -10,8 +11,30 @@ import { describeEmbeddedState, type EmbeddedDatabaseState } from "./restart-pol
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
+/**
+ * The models that belong to no tenant (docs/decisions/001 and 100): identities and the
+ * authentication records found by the hash of a secret before any organization is known.
+ * Adding a model here is a decision: it must never hold one organization's data that another
+ * could reach without a filter (tests/unit/system-db.test.ts keeps the list and the runtime in step).
+ */
+export const GLOBAL_MODELS = ["user", "session", "loginThrottle", "mfaBackupCode", "mfaChallenge", "apiToken", "invitation"] as const;
+export type GlobalModel = (typeof GLOBAL_MODELS)[number];
+
+/**
+ * What `systemDb()` hands out: the global models, raw SQL (the SECURITY DEFINER functions and
+ * health probes; RLS still hides tenant rows from it) and batched transactions of those. No
+ * interactive `$transaction(fn)`: its callback would get the whole client. Tenant work: `withOrg`.
+ */
+export type SystemDb = Pick<PrismaClient, GlobalModel | "$queryRaw" | "$executeRaw"> & {
+  $transaction<P extends Prisma.PrismaPromise<unknown>[]>(operations: [...P]): Promise<{ [K in keyof P]: Awaited<P[K]> }>;
+};
+
+/** Orgless audit rows (failed logins of unknown addresses): insert-only for the app role, see audit.server.ts. */
+export type SystemAuditLog = Pick<PrismaClient["auditLog"], "createMany">;
+
 interface DbState {
   client: PrismaClient;
+  system: SystemDb;
   pool: PrismaPg;
   migrationCount: number;
   /** For raw `pg` access (app/server/db/pg-pool.server.ts); same role, so RLS applies. */
@@ -23,8 +46,22 @@ export function connectDatabase(appUrl: string, migrationCount: number): PrismaC
   // control panel should not hold a dozen of them (docs/benchmarks.md, startup memory).
   const adapter = new PrismaPg({ connectionString: appUrl, max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 5000 });
   const client = new PrismaClient({ adapter });
-  setSingleton<DbState>("db", { client, pool: adapter, migrationCount, appUrl });
+  setSingleton<DbState>("db", { client, system: narrowToGlobal(client), pool: adapter, migrationCount, appUrl });
   return client;
+}
+
+/** The same client seen through SystemDb, at run time too: a cast to reach a tenant model finds nothing there. */
+function narrowToGlobal(client: PrismaClient): SystemDb {
+  const system: Record<string, unknown> = {
+    $queryRaw: client.$queryRaw.bind(client),
+    $executeRaw: client.$executeRaw.bind(client),
+    $transaction: (operations: Prisma.PrismaPromise<unknown>[]) => {
+      if (!Array.isArray(operations)) throw new Error("systemDb().$transaction takes a batch of operations; tenant work goes through withOrg");
+      return client.$transaction(operations);
+    },
+  };
+  for (const model of GLOBAL_MODELS) system[model] = client[model];
+  return system as unknown as SystemDb;
 }
 
 function state(): DbState {
@@ -33,9 +70,14 @@ function state(): DbState {
   return s;
 }
 
-/** For tables that belong to no tenant: User, Session, LoginThrottle. */
-export function systemDb(): PrismaClient {
-  return state().client;
+/** The global models only (GLOBAL_MODELS); a tenant model is a compile error here. */
+export function systemDb(): SystemDb {
+  return state().system;
+}
+
+/** The one tenant table the app writes to without an organization: orgless audit rows. */
+export function systemAuditLog(): SystemAuditLog {
+  return state().client.auditLog;
 }
 
 /** Runs `fn` in one transaction with app.org_id set; RLS hides every other organization's rows. */

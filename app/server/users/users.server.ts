@@ -4,7 +4,7 @@
 import { audit, auditInTx } from "../audit/audit.server";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { hashPassword, passwordProblem } from "../auth/password.server";
-import { invalidateUserSessions } from "../auth/session.server";
+import { invalidateUserSessions, invalidateUserSessionsIn } from "../auth/session.server";
 import { systemDb, withOrg, type Tx } from "../db/client.server";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.server";
 import { disconnectUserSockets } from "../realtime/disconnect.server";
@@ -81,6 +81,17 @@ function assertOutranksOrEquals(actor: Actor, target: Role, verb: string): void 
   if (!canGrantRole(actor.role, target)) throw new ForbiddenError(`Your role (${actor.role}) cannot ${verb} a ${target}.`);
 }
 
+/**
+ * The account (name, disabled, password) is the identity's, not one organization's: when the user
+ * also belongs to another organization, changing it here would change it there too (disable a
+ * super admin of another organization, end their sessions everywhere). Refused; the role and the
+ * membership are this organization's to change.
+ */
+async function assertAccountOnlyHere(db: Pick<Tx, "$queryRaw">, userId: string, verb: string): Promise<void> {
+  const rows = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM auth_user_memberships(${userId})`;
+  if (Number(rows[0]?.n ?? 0) > 1) throw new ConflictError(`This account also belongs to another organization, so it cannot be ${verb} here. Change its role or remove it from this organization instead.`);
+}
+
 async function superAdminCount(tx: Tx): Promise<number> {
   return tx.membership.count({ where: { role: "super_admin", user: { disabled: false } } });
 }
@@ -105,6 +116,7 @@ export async function updateUser(actor: Actor, userId: string, input: UpdateUser
       throw new ConflictError("This is the last super admin. Make someone else super admin first.");
     }
     if (input.disabled && userId === actor.userId) throw new ConflictError("You cannot disable your own account.");
+    if (input.name !== undefined || input.disabled !== undefined) await assertAccountOnlyHere(tx, userId, input.disabled !== undefined ? (input.disabled ? "disabled" : "enabled") : "renamed");
     if (input.role) await tx.membership.updateMany({ where: { orgId: actor.orgId, userId }, data: { role: input.role } });
     const user = await tx.user.update({ where: { id: userId }, data: { name: input.name, disabled: input.disabled }, select: userFields });
     await auditInTx(tx, { orgId: actor.orgId, action: "user.update", outcome: "success", actorId: actor.userId, actorEmail: actor.email, targetType: "user", targetId: userId, ip: actor.ip, details: { ...input, previousRole: member.role } });
@@ -113,7 +125,7 @@ export async function updateUser(actor: Actor, userId: string, input: UpdateUser
   // Losing access or changing role ends every session and socket: the user logs in again under the new rules.
   if (endAccess) {
     if (input.disabled) await revokeInvitations({ orgId: actor.orgId, userId });
-    await invalidateUserSessions(userId);
+    await invalidateUserSessionsIn(userId, actor.orgId);
     await disconnectUserSockets(userId);
   }
   return toUserDto(row.user, row.role);
@@ -134,7 +146,7 @@ export async function deleteUser(actor: Actor, userId: string): Promise<void> {
   // The identity goes too unless it still belongs to another organization (its links go with it).
   const remaining = await systemDb().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM auth_user_memberships(${userId})`;
   if (Number(remaining[0]?.n ?? 0) === 0) await systemDb().user.delete({ where: { id: userId } });
-  else await invalidateUserSessions(userId);
+  else await invalidateUserSessionsIn(userId, actor.orgId);
   await disconnectUserSockets(userId);
 }
 
@@ -142,6 +154,7 @@ export async function forcePasswordReset(actor: Actor, userId: string): Promise<
   assertPermission(actor, "manage:user");
   const member = await withOrg(actor.orgId, (tx) => findMember(tx, actor.orgId, userId));
   assertOutranksOrEquals(actor, member.role, "reset the password of");
+  await assertAccountOnlyHere(systemDb(), userId, "sent to a password reset");
   await systemDb().user.update({ where: { id: userId }, data: { mustChangePassword: true } });
   await invalidateUserSessions(userId);
   await disconnectUserSockets(userId);
