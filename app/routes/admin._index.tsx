@@ -72,7 +72,7 @@ export default function OperatorConsole() {
                     <p className="font-mono text-xs text-slate-500">{o.slug}</p>
                   </td>
                   <td className="block py-1 md:table-cell md:px-4 md:py-3">
-                    <Form method="post" className="flex items-center gap-2" aria-label={`Plan of ${o.name}`}>
+                    <Form method="post" className="flex items-center gap-2">
                       <input type="hidden" name="intent" value="plan" />
                       <input type="hidden" name="orgId" value={o.id} />
                       <label className="sr-only" htmlFor={`plan-${o.id}`}>
