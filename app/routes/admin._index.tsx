@@ -61,17 +61,17 @@ export default function OperatorConsole() {
           <p>Customers create organizations when they sign up (SIGNUP in the server's environment decides whether anyone may). They appear here as soon as they do.</p>
         </EmptyState>
       ) : (
-        <Card className="overflow-x-auto p-0">
+        <Card className="overflow-x-auto">
           <table className="w-full text-left text-sm">
             <TableHead columns={["Organization", "Plan", "Members", "Agents", "Logs this month", "Created", "Status", null]} stackOnPhone />
             <tbody>
               {orgs.map((o) => (
-                <tr key={o.id} data-testid={`org-row-${o.slug}`} className="block border-t border-slate-200 px-4 py-3 md:table-row md:px-0 md:py-0 dark:border-slate-800">
-                  <td className="block md:table-cell md:px-4 md:py-3">
+                <tr key={o.id} data-testid={`org-row-${o.slug}`} className="block border-t border-slate-200 py-3 md:table-row md:py-0 dark:border-slate-800">
+                  <td className="block md:table-cell md:py-3 md:pr-3">
                     <p className="font-medium">{o.name}</p>
                     <p className="font-mono text-xs text-slate-500">{o.slug}</p>
                   </td>
-                  <td className="block py-1 md:table-cell md:px-4 md:py-3">
+                  <td className="block py-1 md:table-cell md:py-3 md:pr-3">
                     <Form method="post" className="flex items-center gap-2">
                       <input type="hidden" name="intent" value="plan" />
                       <input type="hidden" name="orgId" value={o.id} />
@@ -85,28 +85,28 @@ export default function OperatorConsole() {
                           </option>
                         ))}
                       </select>
-                      <button type="submit" className={BUTTON.secondary} disabled={busy}>
+                      <button type="submit" className={`${BUTTON.secondary} whitespace-nowrap`} disabled={busy}>
                         Set plan
                       </button>
                     </Form>
                   </td>
-                  <td className="block md:table-cell md:px-4 md:py-3">
+                  <td className="block md:table-cell md:py-3 md:pr-3">
                     <span className="md:hidden">Members: </span>
                     {o.members} / {o.limits.members}
                   </td>
-                  <td className="block md:table-cell md:px-4 md:py-3">
+                  <td className="block md:table-cell md:py-3 md:pr-3">
                     <span className="md:hidden">Agents: </span>
                     {o.agents} / {o.limits.agents}
                   </td>
-                  <td className="block md:table-cell md:px-4 md:py-3">
+                  <td className="block md:table-cell md:py-3 md:pr-3">
                     <span className="md:hidden">Logs this month: </span>
                     {formatBytes(o.usage.logBytesThisMonth)} / {formatBytes(o.limits.logBytesPerMonth)}
                   </td>
-                  <td className="block text-slate-500 md:table-cell md:px-4 md:py-3">
+                  <td className="block text-slate-500 md:table-cell md:py-3 md:pr-3">
                     <Time iso={o.createdAt} />
                   </td>
-                  <td className="block py-1 md:table-cell md:px-4 md:py-3">{o.suspended ? <Badge tone="bad">Suspended</Badge> : <Badge tone="good">Active</Badge>}</td>
-                  <td className="block py-1 md:table-cell md:px-4 md:py-3">
+                  <td className="block py-1 md:table-cell md:py-3 md:pr-3">{o.suspended ? <Badge tone="bad">Suspended</Badge> : <Badge tone="good">Active</Badge>}</td>
+                  <td className="block py-1 md:table-cell md:py-3 md:pr-3">
                     {o.suspended ? (
                       <ConfirmDialog trigger="Unsuspend" triggerLabel={`Unsuspend ${o.name}`} title={`Unsuspend ${o.name}?`} confirm="Unsuspend" tone="neutral" fields={{ intent: "unsuspend", orgId: o.id }}>
                         <p>Its members can change things again and its agents are told to resume.</p>
@@ -128,19 +128,19 @@ export default function OperatorConsole() {
       {audit.length === 0 ? (
         <EmptyState title="Nothing recorded yet" />
       ) : (
-        <Card className="overflow-x-auto p-0">
+        <Card className="overflow-x-auto">
           <table className="w-full text-left text-sm" data-testid="platform-audit">
             <TableHead columns={["Time", "Who", "Action", "Organization", "Details"]} stackOnPhone />
             <tbody>
               {audit.map((e) => (
-                <tr key={e.id} className="block border-t border-slate-200 px-4 py-2 md:table-row md:px-0 md:py-0 dark:border-slate-800">
-                  <td className="block text-slate-500 md:table-cell md:px-4 md:py-2">
+                <tr key={e.id} className="block border-t border-slate-200 py-2 md:table-row md:py-0 dark:border-slate-800">
+                  <td className="block text-slate-500 md:table-cell md:py-2 md:pr-3">
                     <Time iso={e.time} seconds />
                   </td>
-                  <td className="block md:table-cell md:px-4 md:py-2">{e.actorEmail}</td>
-                  <td className="block font-mono text-xs md:table-cell md:px-4 md:py-2">{e.action}</td>
-                  <td className="block md:table-cell md:px-4 md:py-2">{e.targetName ?? "—"}</td>
-                  <td className="block font-mono text-xs text-slate-500 md:table-cell md:px-4 md:py-2">{Object.keys(e.details).length ? JSON.stringify(e.details) : ""}</td>
+                  <td className="block md:table-cell md:py-2 md:pr-3">{e.actorEmail}</td>
+                  <td className="block font-mono text-xs md:table-cell md:py-2 md:pr-3">{e.action}</td>
+                  <td className="block md:table-cell md:py-2 md:pr-3">{e.targetName ?? "—"}</td>
+                  <td className="block font-mono text-xs text-slate-500 md:table-cell md:py-2 md:pr-3">{Object.keys(e.details).length ? JSON.stringify(e.details) : ""}</td>
                 </tr>
               ))}
             </tbody>
