@@ -16,6 +16,8 @@ export const FEATURES = {
   policies: ["saas"],
   remoteAgents: ["saas"],
   billing: ["saas"],
+  operatorConsole: ["saas"],
+  planLimits: ["saas"],
 } as const satisfies Record<string, readonly Edition[]>;
 
 export type Feature = keyof typeof FEATURES;

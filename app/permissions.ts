@@ -73,6 +73,11 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   super_admin: new Set(superAdmin),
 };
 
+/** Permissions that only read (a suspended organization keeps these, decision 096). */
+export function isReadOnlyPermission(permission: Permission): boolean {
+  return permission.startsWith("read:") || permission === "reveal:secret";
+}
+
 export function can(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].has(permission);
 }

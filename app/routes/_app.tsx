@@ -16,7 +16,7 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const nav = actor.mustChangePassword
     ? []
     : NAV_ITEMS.filter((i) => (!i.feature || hasFeature(me.edition, i.feature)) && can(actor.role, i.permission)).map(({ to, label }) => ({ to, label }));
-  return { me, nav };
+  return { me, nav, suspended: Boolean(actor.orgSuspended) };
 });
 
 export function useAppData() {
@@ -24,7 +24,7 @@ export function useAppData() {
 }
 
 export default function AppLayout() {
-  const { me, nav } = useLoaderData<typeof loader>();
+  const { me, nav, suspended } = useLoaderData<typeof loader>();
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
   return (
@@ -87,8 +87,19 @@ export default function AppLayout() {
         </div>
       </aside>
       <main id="main" className="min-w-0 flex-1 px-4 py-6 md:px-8">
+        {suspended ? <SuspendedBanner /> : null}
         <Outlet />
       </main>
+    </div>
+  );
+}
+
+/** SaaS: the operator suspended this organization (decision 096): reading works, changing does not. */
+function SuspendedBanner() {
+  return (
+    <div role="status" data-testid="suspended-banner" className="mb-6 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+      <p className="font-semibold">This organization is suspended.</p>
+      <p>You can look at everything, but changes are refused until the service operator lifts the suspension. Contact them (or your organization's owner) to restore access.</p>
     </div>
   );
 }

@@ -5,17 +5,23 @@ import { z } from "zod";
 import { AuthCard } from "~/components/auth-card";
 import { Field, FormError, SubmitButton } from "~/components/ui/field";
 import { completeMfaLogin, login } from "~/server/auth/login.server";
-import { getActor } from "~/server/auth/require.server";
-import { setupNeeded } from "~/server/auth/setup.server";
+import { getActor, getPlatformActor, OPERATOR_HOME } from "~/server/auth/require.server";
+import { nobodyCanLogIn } from "~/server/auth/setup.server";
 import { ThrottledError, UnauthorizedError } from "~/server/errors.server";
 import { parseForm, readForm, safeRedirectPath, page } from "~/server/http/page.server";
 import { LoginSchema, MfaVerifySchema } from "~/validation/auth";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
-  if (await setupNeeded()) throw redirect("/setup");
+  if (await nobodyCanLogIn()) throw redirect("/setup");
   if (await getActor(request, context)) throw redirect("/dashboard");
+  if (await getPlatformActor(request, context)) throw redirect(OPERATOR_HOME);
   return null;
 });
+
+/** The platform operator has only the console: a tenant page to return to would send them there anyway. */
+function landing(redirectTo: string, operator: boolean): string {
+  return operator && !redirectTo.startsWith(`${OPERATOR_HOME}`) ? OPERATOR_HOME : redirectTo;
+}
 
 type Result = { step: "password" | "mfa"; fields: Record<string, string>; values: Record<string, string>; message?: string; challenge?: string };
 
@@ -28,14 +34,14 @@ export const action = page(async ({ request, context }: ActionFunctionArgs): Pro
     if (step === "mfa") {
       const form = await parseForm(data, MfaVerifySchema.extend({ challenge: z.string().min(1).max(100) }));
       if (!form.ok) return { step, fields: form.fields, values: {}, challenge: String(data.get("challenge") ?? "") };
-      const { cookie } = await completeMfaLogin(form.data, meta);
-      return redirect(redirectTo, { headers: { "Set-Cookie": cookie } });
+      const { cookie, operator } = await completeMfaLogin(form.data, meta);
+      return redirect(landing(redirectTo, operator), { headers: { "Set-Cookie": cookie } });
     }
     const form = await parseForm(data, LoginSchema);
     if (!form.ok) return { step, fields: form.fields, values: form.values };
     const result = await login(form.data, meta);
     if (result.mfaRequired) return { step: "mfa", fields: {}, values: {}, challenge: result.challenge };
-    return redirect(redirectTo, { headers: { "Set-Cookie": result.cookie } });
+    return redirect(landing(redirectTo, result.operator), { headers: { "Set-Cookie": result.cookie } });
   } catch (error) {
     if (error instanceof UnauthorizedError || error instanceof ThrottledError) {
       const expired = /expired|already been used/.test(error.message);

@@ -4,6 +4,8 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { AuthCard } from "~/components/auth-card";
 import { Field, FormError, NewPasswordField, SubmitButton } from "~/components/ui/field";
 import { login } from "~/server/auth/login.server";
+import { OPERATOR_HOME } from "~/server/auth/require.server";
+import { edition } from "~/server/edition.server";
 import { completeSetup, setupNeeded } from "~/server/auth/setup.server";
 import { setupCodeRequired } from "~/server/auth/setup-code.server";
 import { ConflictError, SetupCodeError, ValidationError } from "~/server/errors.server";
@@ -12,7 +14,7 @@ import { SetupSchema } from "~/validation/auth";
 
 export const loader = page(async ({ context }: LoaderFunctionArgs) => {
   if (!(await setupNeeded())) throw redirect("/login");
-  return { codeRequired: setupCodeRequired(context.clientIsLocal) };
+  return { codeRequired: setupCodeRequired(context.clientIsLocal), saas: edition() === "saas" };
 });
 
 export const action = page(async ({ request, context }: ActionFunctionArgs) => {
@@ -30,15 +32,23 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   }
   const result = await login({ email: form.data.email, password: form.data.password }, meta);
   if (result.mfaRequired) throw redirect("/login");
+  if (result.operator) return redirectWithToast(OPERATOR_HOME, { kind: "success", message: "Welcome to InfraPilot. Your operator account is ready." }, { "Set-Cookie": result.cookie });
   return redirectWithToast("/dashboard", { kind: "success", message: "Welcome to InfraPilot. Your administrator account is ready." }, { "Set-Cookie": result.cookie });
 });
 
 export default function SetupPage() {
-  const { codeRequired } = useLoaderData<typeof loader>();
+  const { codeRequired, saas } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   return (
-    <AuthCard title="Set up InfraPilot" subtitle="Create the first administrator account. It can manage everything, including other users.">
+    <AuthCard
+      title="Set up InfraPilot"
+      subtitle={
+        saas
+          ? "Create the platform operator account. It runs the service (organizations, plans, suspensions) and sees no customer data; customers sign up for their own organizations."
+          : "Create the first administrator account. It can manage everything, including other users."
+      }
+    >
       <Form method="post" className="flex flex-col gap-4" noValidate>
         <FormError message={result?.message ?? result?.fields?._} />
         {codeRequired ? (
@@ -54,7 +64,7 @@ export default function SetupPage() {
         <Field label="Your name" name="name" autoComplete="name" defaultValue={result?.values?.name} error={result?.fields?.name} autoFocus={!codeRequired} />
         <Field label="E-mail" name="email" type="email" autoComplete="email" defaultValue={result?.values?.email} error={result?.fields?.email} />
         <NewPasswordField error={result?.fields?.password} />
-        <SubmitButton pending={busy}>Create administrator</SubmitButton>
+        <SubmitButton pending={busy}>{saas ? "Create operator" : "Create administrator"}</SubmitButton>
       </Form>
     </AuthCard>
   );

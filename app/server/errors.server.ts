@@ -2,6 +2,8 @@
 export type FieldErrors = Record<string, string>;
 
 export class AppError extends Error {
+  /** More members of the JSON error object (e.g. `limit` of plan_limit). */
+  details?: Record<string, string | number>;
   constructor(
     message: string,
     readonly status: number,
@@ -44,6 +46,23 @@ export class PasswordChangeRequiredError extends ForbiddenError {
 export class SetupCodeError extends AppError {
   constructor(message: string, code: "setup_code_required" | "setup_code_invalid") {
     super(message, 403, code, { setupCode: message });
+  }
+}
+/** SaaS: the platform operator suspended the organization: its members may read, not change. */
+export class OrgSuspendedError extends ForbiddenError {
+  constructor(message = "This organization is suspended by the service operator: you can read its data but not change anything. Contact the operator to lift the suspension.") {
+    super(message, "org_suspended");
+  }
+}
+/** SaaS: the organization's plan does not allow more of something (decision 095). */
+export class PlanLimitError extends AppError {
+  constructor(
+    message: string,
+    readonly limit: string,
+    readonly allowed: number,
+  ) {
+    super(message, 402, "plan_limit");
+    this.details = { limit, allowed };
   }
 }
 export class NotFoundError extends AppError {

@@ -1,11 +1,13 @@
 // Who is asking: resolves the session cookie (or, later, an API token) to an Actor, and the
 // helpers that routes call first. Actor = the user, the organization they act in, and their role.
 import { redirect, type AppLoadContext } from "@remix-run/node";
-import { can, scopeAllows, type Permission, type Role, type TokenScope } from "~/permissions";
+import { hasFeature } from "~/features";
+import { can, isReadOnlyPermission, scopeAllows, type Permission, type Role, type TokenScope } from "~/permissions";
 import { actorFromApiToken } from "../tokens/tokens.server";
 import { withOrg } from "../db/client.server";
-import { ForbiddenError, PasswordChangeRequiredError, SessionRequiredError, UnauthorizedError } from "../errors.server";
-import { readSessionToken, validateSessionToken } from "./session.server";
+import { edition, requireFeature } from "../edition.server";
+import { ForbiddenError, OrgSuspendedError, PasswordChangeRequiredError, SessionRequiredError, UnauthorizedError } from "../errors.server";
+import { readSessionToken, validateSessionToken, type ValidSession } from "./session.server";
 
 export interface Actor {
   userId: string;
@@ -21,6 +23,8 @@ export interface Actor {
   mfaSetupRequired?: boolean;
   /** An administrator set or reset this user's password: changing it is all they may do. */
   mustChangePassword?: boolean;
+  /** SaaS: the platform operator suspended this organization; members may read, nothing else. */
+  orgSuspended?: boolean;
   ip?: string;
   userAgent?: string;
 }
@@ -28,15 +32,47 @@ export interface Actor {
 /** Resolves a session token to an actor, or null when it is unknown, expired or its user left. */
 export async function actorFromSessionToken(token: string): Promise<{ actor: Actor; refreshedCookie?: string } | null> {
   const session = await validateSessionToken(token);
-  if (!session) return null;
-  const found = await withOrg(session.orgId, async (tx) => {
-    const membership = await tx.membership.findFirst({ where: { orgId: session.orgId, userId: session.userId }, select: { role: true } });
-    const requireMfa = await tx.setting.findUnique({ where: { orgId_key: { orgId: session.orgId, key: "security.requireMfa" } }, select: { value: true } });
-    return membership ? { role: membership.role, requireMfa: requireMfa?.value === true } : null;
+  return session ? actorFromValidSession(session) : null;
+}
+
+/**
+ * A tenant actor from a valid session. The platform operator's session has no organization and
+ * so no actor: no tenant route, page or socket can serve it (decision 096).
+ */
+async function actorFromValidSession(session: ValidSession): Promise<{ actor: Actor; refreshedCookie?: string } | null> {
+  const orgId = session.orgId;
+  if (!orgId) return null;
+  const found = await withOrg(orgId, async (tx) => {
+    const membership = await tx.membership.findFirst({ where: { orgId, userId: session.userId }, select: { role: true } });
+    if (!membership) return null;
+    const requireMfa = await tx.setting.findUnique({ where: { orgId_key: { orgId, key: "security.requireMfa" } }, select: { value: true } });
+    const org = await tx.organization.findUnique({ where: { id: orgId }, select: { suspendedAt: true } });
+    return { role: membership.role, requireMfa: requireMfa?.value === true, suspended: Boolean(org?.suspendedAt) };
   });
   if (!found) return null;
-  const { refreshedCookie, ...rest } = session;
-  return { actor: { ...rest, role: found.role, mfaSetupRequired: found.requireMfa && !session.mfaEnabled, mustChangePassword: session.mustChangePassword }, refreshedCookie };
+  const { refreshedCookie, platformAdmin: _platformAdmin, ...rest } = session;
+  return {
+    actor: { ...rest, orgId, role: found.role, mfaSetupRequired: found.requireMfa && !session.mfaEnabled, mustChangePassword: session.mustChangePassword, orgSuspended: found.suspended },
+    refreshedCookie,
+  };
+}
+
+const sessionCache = new WeakMap<Request, Promise<ValidSession | null>>();
+
+/** The request's session cookie, validated once per request (lucia's refreshed cookie is sent back). */
+function requestSession(request: Request, context: AppLoadContext): Promise<ValidSession | null> {
+  let pending = sessionCache.get(request);
+  if (!pending) {
+    pending = (async () => {
+      const token = readSessionToken(request.headers.get("cookie"));
+      if (!token) return null;
+      const session = await validateSessionToken(token);
+      if (session?.refreshedCookie) context.responseHeaders.append("Set-Cookie", session.refreshedCookie);
+      return session;
+    })();
+    sessionCache.set(request, pending);
+  }
+  return pending;
 }
 
 const cache = new WeakMap<Request, Promise<Actor | null>>();
@@ -51,16 +87,77 @@ export function getActor(request: Request, context: AppLoadContext): Promise<Act
         const actor = await actorFromApiToken(authorization.slice(7).trim());
         return actor ? { ...actor, ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined } : null;
       }
-      const token = readSessionToken(request.headers.get("cookie"));
-      if (!token) return null;
-      const resolved = await actorFromSessionToken(token);
+      const session = await requestSession(request, context);
+      const resolved = session ? await actorFromValidSession(session) : null;
       if (!resolved) return null;
-      if (resolved.refreshedCookie) context.responseHeaders.append("Set-Cookie", resolved.refreshedCookie);
       return { ...resolved.actor, ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined };
     })();
     cache.set(request, pending);
   }
   return pending;
+}
+
+/** The SaaS platform operator: a user with platformAdmin whose session belongs to no organization. */
+export interface PlatformActor {
+  userId: string;
+  email: string;
+  name: string;
+  mfaEnabled: boolean;
+  sessionId: string;
+  ip?: string;
+  userAgent?: string;
+}
+
+/** The operator behind this request's session cookie, or null (API tokens never act as the operator). */
+export async function getPlatformActor(request: Request, context: AppLoadContext): Promise<PlatformActor | null> {
+  if (edition() !== "saas") return null;
+  if (request.headers.get("authorization")?.toLowerCase().startsWith("bearer ")) return null;
+  const session = await requestSession(request, context);
+  if (!session || session.orgId !== null || !session.platformAdmin) return null;
+  return {
+    userId: session.userId,
+    email: session.email,
+    name: session.name,
+    mfaEnabled: session.mfaEnabled,
+    sessionId: session.sessionId,
+    ip: context.clientIp,
+    userAgent: request.headers.get("user-agent") ?? undefined,
+  };
+}
+
+/**
+ * The MFA enrolment routes: a member with an interactive session, or the platform operator (who
+ * secures their own account the same way; decision 096).
+ */
+export async function requireMfaEnrollee(request: Request, context: AppLoadContext): Promise<Pick<Actor, "userId" | "email" | "ip" | "scope"> & { orgId: string | null }> {
+  const operator = await getPlatformActor(request, context);
+  if (operator) return { ...operator, orgId: null };
+  return requireInteractiveSession(request, context, { allowMfaSetup: true });
+}
+
+/** Where the operator lands: the operator console (they have no tenant pages). */
+export const OPERATOR_HOME = "/admin";
+
+/**
+ * For the operator console's API: 404 in Community (there is no operator), 401 when not logged
+ * in, 403 for every tenant user and API token.
+ */
+export async function requirePlatformAdmin(request: Request, context: AppLoadContext): Promise<PlatformActor> {
+  requireFeature("operatorConsole");
+  const operator = await getPlatformActor(request, context);
+  if (operator) return operator;
+  if (await getActor(request, context)) throw new ForbiddenError("Only the platform operator may do this.", "platform_admin_required");
+  throw new UnauthorizedError();
+}
+
+/** For the operator console's pages: the same rule, with a login redirect and a 403 page. */
+export async function requirePlatformAdminPage(request: Request, context: AppLoadContext): Promise<PlatformActor> {
+  if (!hasFeature(edition(), "operatorConsole")) throw new Response("Not found", { status: 404 });
+  const operator = await getPlatformActor(request, context);
+  if (operator) return operator;
+  if (await getActor(request, context)) throw new Response("Only the platform operator may see this page.", { status: 403 });
+  const url = new URL(request.url);
+  throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
 }
 
 export const MFA_SETUP_PATH = "/account/security";
@@ -83,6 +180,8 @@ export async function requireUser(request: Request, context: AppLoadContext, opt
   const actor = await getActor(request, context);
   const url = new URL(request.url);
   if (!actor) {
+    // The operator has no tenant pages: every one of them sends them to the console.
+    if (await getPlatformActor(request, context)) throw redirect(OPERATOR_HOME);
     const back = url.pathname + url.search;
     throw redirect(back && back !== "/" ? `/login?redirectTo=${encodeURIComponent(back)}` : "/login");
   }
@@ -114,7 +213,7 @@ export async function requireApiActor(request: Request, context: AppLoadContext,
  * leaked token cannot mint more tokens, lock its owner out or take over the second factor.
  * Domain verbs call it themselves, so a page action or a future caller cannot skip it.
  */
-export function assertInteractiveSession(actor: Actor): void {
+export function assertInteractiveSession(actor: Pick<Actor, "scope">): void {
   if (actor.scope !== undefined) throw new SessionRequiredError();
 }
 
@@ -131,6 +230,9 @@ export function assertNoPendingPasswordChange(actor: Actor): void {
 }
 
 export function assertPermission(actor: Actor, permission: Permission): void {
+  // A suspended organization may be read, not changed (decision 096): checked before the role,
+  // so the answer says why even to a super_admin.
+  if (actor.orgSuspended && !isReadOnlyPermission(permission)) throw new OrgSuspendedError();
   if (!can(actor.role, permission)) throw new ForbiddenError(`Your role (${actor.role}) does not allow ${permission}.`);
   if (!scopeAllows(actor.scope, permission)) throw new ForbiddenError(`This API token's scope (${actor.scope}) does not allow ${permission}.`);
 }

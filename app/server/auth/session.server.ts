@@ -14,7 +14,8 @@ export const SESSION_IDLE = new TimeSpan(7, "d");
 export const SESSION_ABSOLUTE_MS = 30 * 24 * 60 * 60 * 1000;
 
 interface SessionAttributes {
-  orgId: string;
+  /** Null only for the SaaS platform operator, who acts in no organization (decision 096). */
+  orgId: string | null;
   absoluteExpiresAt: Date;
   lastSeenAt?: Date;
   ip?: string | null;
@@ -26,6 +27,7 @@ interface UserAttributes {
   disabled: boolean;
   mfaEnabled: boolean;
   mustChangePassword: boolean;
+  platformAdmin: boolean;
 }
 
 declare module "lucia" {
@@ -36,7 +38,7 @@ declare module "lucia" {
   }
 }
 
-const userSelect = { id: true, email: true, name: true, disabled: true, mfaEnabled: true, mustChangePassword: true } as const;
+const userSelect = { id: true, email: true, name: true, disabled: true, mfaEnabled: true, mustChangePassword: true, platformAdmin: true } as const;
 
 const prismaAdapter: Adapter = {
   async getSessionAndUser(sessionId) {
@@ -98,11 +100,13 @@ function lucia() {
 export interface ValidSession {
   sessionId: string;
   userId: string;
-  orgId: string;
+  /** Null for the platform operator's session: no tenant code may serve it (actorFromSessionToken). */
+  orgId: string | null;
   email: string;
   name: string;
   mfaEnabled: boolean;
   mustChangePassword: boolean;
+  platformAdmin: boolean;
   /** Set when lucia extended the session: send this cookie back. */
   refreshedCookie?: string;
 }
@@ -113,7 +117,7 @@ export function readSessionToken(cookieHeader: string | null | undefined): strin
   return token && /^[A-Za-z0-9_-]{20,100}$/.test(token) ? token : null;
 }
 
-export async function createSession(userId: string, orgId: string, meta: { ip?: string; userAgent?: string }) {
+export async function createSession(userId: string, orgId: string | null, meta: { ip?: string; userAgent?: string }) {
   const token = randomToken(32);
   await lucia().createSession(
     userId,
@@ -143,6 +147,7 @@ export async function validateSessionToken(token: string): Promise<ValidSession 
     name: user.name,
     mfaEnabled: user.mfaEnabled,
     mustChangePassword: user.mustChangePassword,
+    platformAdmin: user.platformAdmin,
     refreshedCookie: session.fresh ? lucia().createSessionCookie(token).serialize() : undefined,
   };
 }

@@ -1,15 +1,27 @@
-// First-run setup: creates the organization and its first super admin, exactly once.
+// First-run setup, exactly once. Community: the organization and its first super admin. SaaS: the
+// platform operator (platformAdmin, no organization, no membership: decision 096); tenants sign up.
 import { randomUUID } from "node:crypto";
 import { auditInTx } from "../audit/audit.server";
 import { systemDb, withOrg } from "../db/client.server";
 import { ConflictError, ValidationError } from "../errors.server";
+import { edition } from "../edition.server";
+import { toOperatorDto, type OperatorDto } from "../platform/operator.server";
+import { platformAuditInTx } from "../platform/platform-audit.server";
+import { withPlatform } from "../platform/platform-db.server";
 import { toUserDto, type UserDto } from "../users/user-dto.server";
 import { hashPassword, passwordProblem } from "./password.server";
 import { checkSetupCode, forgetSetupCode } from "./setup-code.server";
 
 const SETUP_LOCK = 7_126_002;
 
+/** Community: no user yet. SaaS: no platform operator yet (tenants may have signed up before). */
 export async function setupNeeded(): Promise<boolean> {
+  if (edition() === "saas") return (await systemDb().user.count({ where: { platformAdmin: true } })) === 0;
+  return (await systemDb().user.count()) === 0;
+}
+
+/** The login page sends visitors to /setup only while nobody at all can log in. */
+export async function nobodyCanLogIn(): Promise<boolean> {
   return (await systemDb().user.count()) === 0;
 }
 
@@ -28,12 +40,13 @@ export interface SetupMeta {
   clientIsLocal: boolean;
 }
 
-export async function completeSetup(input: SetupInput, meta: SetupMeta): Promise<UserDto> {
+export async function completeSetup(input: SetupInput, meta: SetupMeta): Promise<UserDto | OperatorDto> {
   if (!(await setupNeeded())) throw new ConflictError("InfraPilot is already set up. Log in instead.");
   checkSetupCode(input.setupCode, meta.clientIsLocal);
   const problem = passwordProblem(input.password, input);
   if (problem) throw new ValidationError("Choose a stronger password.", { password: problem });
   const passwordHash = await hashPassword(input.password);
+  if (edition() === "saas") return createOperator(input, passwordHash, meta);
   const orgId = randomUUID();
 
   // The new organization's own transaction (app.org_id is its id, so RLS lets it be created).
@@ -59,4 +72,22 @@ export async function completeSetup(input: SetupInput, meta: SetupMeta): Promise
   });
   forgetSetupCode();
   return user;
+}
+
+/** SaaS: the operator, in an operator transaction so the platform audit entry commits with it. */
+async function createOperator(input: SetupInput, passwordHash: string, meta: SetupMeta): Promise<OperatorDto> {
+  const operator = await withPlatform(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;
+    if ((await tx.user.count({ where: { platformAdmin: true } })) > 0) throw new ConflictError("InfraPilot is already set up. Log in instead.");
+    if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
+      throw new ValidationError("This e-mail address already belongs to an account of a customer organization. Use another one for the operator.", {
+        email: "Already used by a customer account.",
+      });
+    }
+    const user = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash, platformAdmin: true } });
+    await platformAuditInTx(tx, { action: "operator.setup", actorId: user.id, actorEmail: user.email, ip: meta.ip, userAgent: meta.userAgent });
+    return toOperatorDto(user);
+  });
+  forgetSetupCode();
+  return operator;
 }

@@ -80,6 +80,20 @@ export function systemAuditLog(): SystemAuditLog {
   return state().client.auditLog;
 }
 
+/**
+ * The platform operator's transactions (app.platform = 'operator', transaction-local): only
+ * app/server/platform/platform-db.server.ts calls it, behind requirePlatformAdmin (decision 096).
+ */
+export async function withPlatformSetting<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return state().client.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT set_config('app.platform', 'operator', true)`;
+      return fn(tx);
+    },
+    { timeout: 15_000, maxWait: 5_000 },
+  );
+}
+
 /** Runs `fn` in one transaction with app.org_id set; RLS hides every other organization's rows. */
 export async function withOrg<T>(orgId: string, fn: (tx: Tx) => Promise<T>, options?: { timeout?: number }): Promise<T> {
   if (!orgId) throw new Error("withOrg needs an organization id");

@@ -4,6 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import type { z } from "zod";
 import { toAppError, ThrottledError, ValidationError, type FieldErrors } from "../errors.server";
 import { logger } from "../logger.server";
+import { refuseWritesOfSuspendedOrg } from "../platform/suspension.server";
 
 export function json(data: unknown, init: number | ResponseInit = 200): Response {
   const options = typeof init === "number" ? { status: init } : init;
@@ -28,7 +29,7 @@ export function errorResponse(error: unknown, requestId: string): Response {
     const headers: Record<string, string> = {};
     if (known instanceof ThrottledError) headers["Retry-After"] = String(known.retryAfterSeconds);
     return json(
-      { error: { code: known.code, message: known.message, ...(known.fields ? { fields: known.fields } : {}) } },
+      { error: { ...known.details, code: known.code, message: known.message, ...(known.fields ? { fields: known.fields } : {}) } },
       { status: known.status, headers },
     );
   }
@@ -45,6 +46,7 @@ type Args = LoaderFunctionArgs | ActionFunctionArgs;
 export function api(handler: (args: Args) => Promise<Response>) {
   return async (args: Args): Promise<Response> => {
     try {
+      await refuseWritesOfSuspendedOrg(args.request, args.context);
       return await handler(args);
     } catch (error) {
       return errorResponse(error, args.context.requestId);

@@ -9,6 +9,7 @@ import { toAppError, type FieldErrors } from "../errors.server";
 import { zodFieldErrors } from "./api.server";
 import { hasFeature, type Feature } from "~/features";
 import { edition } from "../edition.server";
+import { refuseWritesOfSuspendedOrg } from "../platform/suspension.server";
 
 export { safeRedirectPath } from "./safe-redirect";
 
@@ -82,6 +83,8 @@ export function requirePageFeature(feature: Feature): void {
 export function page<A, R>(handler: (args: A) => Promise<R>): (args: A) => Promise<R> {
   return async (args: A) => {
     try {
+      const { request, context } = args as { request?: Request; context?: AppLoadContext };
+      if (request && context) await refuseWritesOfSuspendedOrg(request, context);
       return await handler(args);
     } catch (error) {
       return pageError(error);

@@ -7,6 +7,9 @@ import { withOrg } from "../db/client.server";
 import { appPool, withOrgClient, type Queryable } from "../db/pg-pool.server";
 import { logger } from "../logger.server";
 import { ensurePartitions } from "./log-writer.server";
+import { edition } from "../edition.server";
+import { PlanLimitError } from "../errors.server";
+import { PLAN_LABELS, PLANS, planLimits } from "../plans/plans";
 
 export const RETENTION_KEY = "logs.retentionDays";
 export const DEFAULT_RETENTION_DAYS = 7;
@@ -30,6 +33,13 @@ export async function getLogSettings(actor: Actor): Promise<LogSettings> {
 export async function updateLogSettings(actor: Actor, input: LogSettings): Promise<LogSettings> {
   assertPermission(actor, "manage:settings");
   await withOrg(actor.orgId, async (tx) => {
+    if (edition() === "saas") {
+      const org = await tx.organization.findUniqueOrThrow({ where: { id: actor.orgId }, select: { plan: true } });
+      const cap = planLimits(org.plan).logRetentionDays;
+      if (input.retentionDays > cap) {
+        throw new PlanLimitError(`The ${PLAN_LABELS[org.plan]} plan keeps logs for at most ${cap} days. Choose ${cap} days or fewer, or move the organization to a larger plan.`, "logRetentionDays", cap);
+      }
+    }
     const where = { orgId_key: { orgId: actor.orgId, key: RETENTION_KEY } };
     const before = await tx.setting.findUnique({ where, select: { value: true } });
     await tx.setting.upsert({ where, create: { orgId: actor.orgId, key: RETENTION_KEY, value: input.retentionDays }, update: { value: input.retentionDays } });
@@ -104,7 +114,9 @@ export async function indexClosedLogPartitions(pool: Queryable = appPool()): Pro
 
 /** Drops expired day partitions and deletes expired rows of every organization. */
 export async function applyLogRetention(pool: Queryable = appPool()): Promise<{ droppedPartitions: number; deletedRows: number }> {
-  const { rows } = await pool.query<{ dropped_partitions: number; deleted_rows: string }>("SELECT * FROM log_line_apply_retention($1)", [DEFAULT_RETENTION_DAYS]);
+  // SaaS: each plan caps the retention an organization may keep (decision 095).
+  const caps = edition() === "saas" ? JSON.stringify(Object.fromEntries(PLANS.map((p) => [p, planLimits(p).logRetentionDays]))) : null;
+  const { rows } = await pool.query<{ dropped_partitions: number; deleted_rows: string }>("SELECT * FROM log_line_apply_retention($1, $2::jsonb)", [DEFAULT_RETENTION_DAYS, caps]);
   const result = { droppedPartitions: Number(rows[0]?.dropped_partitions ?? 0), deletedRows: Number(rows[0]?.deleted_rows ?? 0) };
   if (result.droppedPartitions || result.deletedRows) logger.info("log retention applied", result);
   return result;

@@ -22,6 +22,8 @@ import { isDatabaseUnavailable } from "../errors.server";
 import { logger } from "../logger.server";
 import { appPool, withOrgClient, type Queryable } from "../db/pg-pool.server";
 import type { LogLevel } from "./level";
+import { edition } from "../edition.server";
+import { logQuotaFor, type LogQuota } from "../plans/log-quota.server";
 
 export interface StoredLogInput {
   /** ISO-8601; sub-microsecond digits are truncated (Postgres keeps microseconds). */
@@ -55,6 +57,11 @@ export interface LogWriterOptions {
   previousCommitWaitMs?: number;
   /** How a batch is written (default DEFAULT_WRITE_METHOD, the faster one in bench/log-ingest.ts). */
   method?: WriteMethod;
+  /**
+   * The plan's monthly log volume (decision 095). Default: the organization's shared quota in
+   * SaaS, none in Community. `null` turns it off.
+   */
+  quota?: LogQuota | null;
 }
 
 export type WriteMethod = "copy" | "unnest";
@@ -266,6 +273,7 @@ export class LogWriter {
   readonly method: WriteMethod;
   readonly concurrency: number;
   readonly previousCommitWaitMs: number;
+  readonly quota: LogQuota | null;
   /** Lines committed so far, and consecutive failed attempts (0 when healthy). */
   committed = 0;
   failures = 0;
@@ -281,6 +289,7 @@ export class LogWriter {
     this.method = options.method ?? DEFAULT_WRITE_METHOD;
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
     this.previousCommitWaitMs = options.previousCommitWaitMs ?? 15_000;
+    this.quota = options.quota !== undefined ? options.quota : edition() === "saas" ? logQuotaFor(orgId, this.pool) : null;
     this.loop = this.run();
   }
 
@@ -292,6 +301,9 @@ export class LogWriter {
   /** Buffers lines; resolves once they fit (waits while the buffer is full: back-pressure). */
   async push(lines: StoredLogInput[]): Promise<void> {
     if (this.closed) throw new Error("The log writer is closed.");
+    // Past the plan's monthly volume, lines are counted and not stored (a marker says so).
+    if (this.quota) lines = await this.quota.admit(lines);
+    if (lines.length === 0) return;
     while (this.buffer.length >= this.maxBuffered && !this.closed) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
@@ -310,6 +322,7 @@ export class LogWriter {
   async close(): Promise<void> {
     if (this.closed) return this.loop;
     await this.drain();
+    await this.quota?.flush();
     this.closed = true;
     this.wakeAll();
     for (const w of this.waiters.splice(0)) w();

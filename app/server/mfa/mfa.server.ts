@@ -14,6 +14,8 @@ import { systemDb } from "../db/client.server";
 import { ConflictError, UnauthorizedError, ValidationError } from "../errors.server";
 import type { ClientMeta } from "../auth/login.server";
 import { toUserDto, type UserDto } from "../users/user-dto.server";
+import { toOperatorDto, type OperatorDto } from "../platform/operator.server";
+import { platformAudit } from "../platform/platform-audit.server";
 import { matchTotp, newTotpSecret, totpUri } from "./totp.server";
 import type { Role } from "~/permissions";
 
@@ -35,7 +37,10 @@ export function normaliseBackupCode(code: string): string {
 
 const hashBackupCode = (code: string) => keyedHash("backup-code", normaliseBackupCode(code));
 
-export async function beginMfaSetup(actor: Actor): Promise<{ secret: string; otpauthUrl: string; qrSvg: string }> {
+/** Who enrols a second factor: a member, or the platform operator (orgId null: no tenant trail). */
+export type MfaEnrollee = Pick<Actor, "userId" | "email" | "ip" | "scope"> & { orgId: string | null };
+
+export async function beginMfaSetup(actor: MfaEnrollee): Promise<{ secret: string; otpauthUrl: string; qrSvg: string }> {
   assertInteractiveSession(actor);
   const user = await systemDb().user.findUniqueOrThrow({ where: { id: actor.userId }, select: { mfaEnabled: true, email: true } });
   if (user.mfaEnabled) throw new ConflictError("Two-factor authentication is already on. Turn it off first to enrol a new device.");
@@ -89,7 +94,7 @@ async function acceptSecondFactor(userId: string, code: string, allowBackup: boo
   return null;
 }
 
-export async function enableMfa(actor: Actor, code: string): Promise<{ backupCodes: string[] }> {
+export async function enableMfa(actor: MfaEnrollee, code: string): Promise<{ backupCodes: string[] }> {
   assertInteractiveSession(actor);
   const user = await systemDb().user.findUniqueOrThrow({ where: { id: actor.userId }, select: { mfaEnabled: true, mfaSecret: true } });
   if (user.mfaEnabled) throw new ConflictError("Two-factor authentication is already on.");
@@ -135,7 +140,7 @@ export async function regenerateBackupCodes(actor: Actor, code: string): Promise
 }
 
 /** After a correct password for an MFA user: a short-lived challenge for the second step. */
-export async function createMfaChallenge(userId: string, orgId: string, meta: ClientMeta): Promise<string> {
+export async function createMfaChallenge(userId: string, orgId: string | null, meta: ClientMeta): Promise<string> {
   const token = randomToken(32);
   await systemDb().mfaChallenge.create({
     data: { id: sha256Hex(token), userId, orgId, expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS), ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) },
@@ -147,11 +152,11 @@ export async function completeMfaChallenge(
   input: { challenge: string; code: string },
   meta: ClientMeta,
   roleOf: (userId: string, orgId: string) => Promise<Role>,
-): Promise<{ user: UserDto; cookie: string }> {
+): Promise<{ user: UserDto | OperatorDto; cookie: string; operator: boolean }> {
   const id = sha256Hex(input.challenge);
   // Each guess takes one of the challenge's attempts in the same statement that checks there is
   // one left, so parallel guesses cannot all pass a check made before any was counted.
-  const [challenge] = await systemDb().$queryRaw<{ userId: string; orgId: string }[]>`
+  const [challenge] = await systemDb().$queryRaw<{ userId: string; orgId: string | null }[]>`
     UPDATE "MfaChallenge" SET "attempts" = "attempts" + 1
     WHERE "id" = ${id} AND "expiresAt" > now() AND "attempts" < ${CHALLENGE_MAX_ATTEMPTS}
     RETURNING "userId", "orgId"`;
@@ -170,9 +175,17 @@ export async function completeMfaChallenge(
   if (claimed.count !== 1) throw new UnauthorizedError("This sign-in attempt has already been used.");
   const lastLoginAt = new Date();
   await systemDb().user.update({ where: { id: user.id }, data: { lastLoginAt } });
+  // A challenge without an organization was made for the platform operator (decision 096).
+  if (challenge.orgId === null) {
+    if (!user.platformAdmin) throw new UnauthorizedError("This sign-in attempt has expired. Enter your password again.");
+    const { cookie } = await createSession(user.id, null, meta);
+    await platformAudit({ action: "operator.login", actorId: user.id, actorEmail: user.email, ip: meta.ip, userAgent: meta.userAgent, details: { mfa: factor } });
+    return { user: toOperatorDto({ ...user, lastLoginAt }), cookie, operator: true };
+  }
+  const role = await roleOf(user.id, challenge.orgId);
   const { cookie } = await createSession(user.id, challenge.orgId, meta);
   await audit({ orgId: challenge.orgId, action: "auth.login", outcome: "success", actorId: user.id, actorEmail: user.email, ip: meta.ip, userAgent: meta.userAgent, details: { mfa: factor } });
-  return { user: toUserDto({ ...user, lastLoginAt }, await roleOf(user.id, challenge.orgId)), cookie };
+  return { user: toUserDto({ ...user, lastLoginAt }, role), cookie, operator: false };
 }
 
 /** How many unused backup codes the actor has left. */

@@ -63,9 +63,10 @@ export async function actorFromApiToken(secret: string): Promise<Actor | null> {
     include: { user: { select: { email: true, name: true, disabled: true, mfaEnabled: true, mustChangePassword: true } } },
   });
   if (!token || token.user.disabled || (token.expiresAt && token.expiresAt <= new Date())) return null;
-  const membership = await withOrg(token.orgId, (tx) =>
-    tx.membership.findFirst({ where: { orgId: token.orgId, userId: token.userId }, select: { role: true } }),
-  );
+  const [membership, org] = await withOrg(token.orgId, async (tx) => [
+    await tx.membership.findFirst({ where: { orgId: token.orgId, userId: token.userId }, select: { role: true } }),
+    await tx.organization.findUnique({ where: { id: token.orgId }, select: { suspendedAt: true } }),
+  ]);
   if (!membership) return null;
   // Recording every use would write on every request; once a minute is enough to show "last used".
   if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
@@ -81,5 +82,6 @@ export async function actorFromApiToken(secret: string): Promise<Actor | null> {
     mustChangePassword: token.user.mustChangePassword,
     sessionId: `token:${token.id}`,
     scope: token.scope as TokenScope,
+    orgSuspended: Boolean(org?.suspendedAt),
   };
 }

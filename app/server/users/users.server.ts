@@ -9,6 +9,7 @@ import { systemDb, withOrg, type Tx } from "../db/client.server";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.server";
 import { disconnectUserSockets } from "../realtime/disconnect.server";
 import { canGrantRole, type Role } from "~/permissions";
+import { assertPlanAllows } from "../plans/plan-limits.server";
 import { createInvitation, revokeInvitations, type InvitationDto } from "./invitations.server";
 import { toUserDto, type UserDto } from "./user-dto.server";
 
@@ -64,6 +65,8 @@ export async function createUser(actor: Actor, input: CreateUserInput): Promise<
   const existing = await systemDb().user.findUnique({ where: { email: input.email }, select: { id: true } });
   if (existing) throw new ConflictError("A user with this e-mail address already exists.");
   const user = await withOrg(actor.orgId, async (tx) => {
+    // SaaS: the plan's member limit, checked in the same transaction as the insert (decision 095).
+    await assertPlanAllows(actor.orgId, "members", tx);
     const created = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash, mustChangePassword: Boolean(passwordHash) }, select: userFields });
     await tx.membership.create({ data: { orgId: actor.orgId, userId: created.id, role: input.role } });
     await auditInTx(tx, { orgId: actor.orgId, action: "user.create", outcome: "success", actorId: actor.userId, actorEmail: actor.email, targetType: "user", targetId: created.id, ip: actor.ip, details: { email: input.email, role: input.role, via: passwordHash ? "password" : "invitation" } });
