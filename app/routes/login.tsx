@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { AuthCard } from "~/components/auth-card";
 import { Field, FormError, SubmitButton } from "~/components/ui/field";
@@ -10,11 +10,14 @@ import { setupNeeded } from "~/server/auth/setup.server";
 import { ThrottledError, UnauthorizedError } from "~/server/errors.server";
 import { parseForm, readForm, safeRedirectPath, page } from "~/server/http/page.server";
 import { LoginSchema, MfaVerifySchema } from "~/validation/auth";
+import { edition } from "~/server/edition.server";
+import { signupOpen } from "~/server/orgs/signup.server";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   if (await setupNeeded()) throw redirect("/setup");
   if (await getActor(request, context)) throw redirect("/dashboard");
-  return null;
+  // SaaS with SIGNUP=open: the login page links to the sign-up page.
+  return { signup: edition() === "saas" && signupOpen() };
 });
 
 type Result = { step: "password" | "mfa"; fields: Record<string, string>; values: Record<string, string>; message?: string; challenge?: string };
@@ -53,6 +56,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs): Pro
 
 export default function LoginPage() {
   const result = useActionData<typeof action>() as Result | undefined;
+  const loaded = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
   const redirectTo = <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />;
@@ -79,6 +83,14 @@ export default function LoginPage() {
         <Field label="Password" name="password" type="password" autoComplete="current-password" error={result?.fields?.password} />
         <SubmitButton pending={busy}>Log in</SubmitButton>
       </Form>
+      {loaded?.signup ? (
+        <p className="mt-4 text-center text-sm text-slate-600 dark:text-slate-300">
+          New here?{" "}
+          <Link to="/signup" className="font-medium text-brand-700 hover:underline dark:text-brand-300">
+            Create an account
+          </Link>
+        </p>
+      ) : null}
     </AuthCard>
   );
 }

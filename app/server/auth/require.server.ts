@@ -4,7 +4,10 @@ import { redirect, type AppLoadContext } from "@remix-run/node";
 import { can, scopeAllows, type Permission, type Role, type TokenScope } from "~/permissions";
 import { actorFromApiToken } from "../tokens/tokens.server";
 import { withOrg } from "../db/client.server";
-import { ForbiddenError, PasswordChangeRequiredError, SessionRequiredError, UnauthorizedError } from "../errors.server";
+import { ConflictError, ForbiddenError, PasswordChangeRequiredError, SessionRequiredError, UnauthorizedError } from "../errors.server";
+import { sha256Hex } from "../crypto.server";
+import { endedSessionNotice } from "../orgs/org-sessions.server";
+import { ORG_HEADER } from "~/validation/orgs";
 import { readSessionToken, validateSessionToken } from "./session.server";
 
 export interface Actor {
@@ -41,6 +44,30 @@ export async function actorFromSessionToken(token: string): Promise<{ actor: Act
 
 const cache = new WeakMap<Request, Promise<Actor | null>>();
 
+// Writes that may come from a tab showing another organization: switching itself, and leaving.
+const ORG_CHECK_EXEMPT = new Set(["/api/v1/orgs/switch", "/logout", "/api/v1/auth/logout"]);
+
+/**
+ * A second tab never acts on the wrong organization silently (docs/decisions/090): a page's
+ * writes carry the organization it was rendered for (header set by app/components/org), and a
+ * write for another organization than the session's current one is refused.
+ */
+export function assertSameOrg(request: Request, actor: Pick<Actor, "orgId" | "scope">): void {
+  if (request.method === "GET" || request.method === "HEAD" || actor.scope !== undefined) return;
+  const rendered = request.headers.get(ORG_HEADER);
+  if (!rendered || rendered === actor.orgId || ORG_CHECK_EXEMPT.has(new URL(request.url).pathname)) return;
+  throw new ConflictError(
+    "This page belongs to another organization than the one you are in now: you switched organizations in another tab. Reload the page and try again.",
+    "org_mismatch",
+  );
+}
+
+/** A session ended because its organization was deleted: what to tell its holder, or null. */
+export async function endedSessionOf(request: Request): Promise<{ reason: string; orgName: string } | null> {
+  const token = readSessionToken(request.headers.get("cookie"));
+  return token ? endedSessionNotice(sha256Hex(token)) : null;
+}
+
 /** The actor of this request (memoised per request), refreshing the cookie when lucia extends it. */
 export function getActor(request: Request, context: AppLoadContext): Promise<Actor | null> {
   let pending = cache.get(request);
@@ -57,7 +84,10 @@ export function getActor(request: Request, context: AppLoadContext): Promise<Act
       if (!resolved) return null;
       if (resolved.refreshedCookie) context.responseHeaders.append("Set-Cookie", resolved.refreshedCookie);
       return { ...resolved.actor, ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined };
-    })();
+    })().then((actor) => {
+      if (actor) assertSameOrg(request, actor);
+      return actor;
+    });
     cache.set(request, pending);
   }
   return pending;
@@ -83,6 +113,8 @@ export async function requireUser(request: Request, context: AppLoadContext, opt
   const actor = await getActor(request, context);
   const url = new URL(request.url);
   if (!actor) {
+    // Their organization was deleted while they were using it: say so, not just "log in".
+    if (await endedSessionOf(request)) throw redirect("/organization-deleted");
     const back = url.pathname + url.search;
     throw redirect(back && back !== "/" ? `/login?redirectTo=${encodeURIComponent(back)}` : "/login");
   }
@@ -102,7 +134,11 @@ export async function requireUser(request: Request, context: AppLoadContext, opt
  */
 export async function requireApiActor(request: Request, context: AppLoadContext, options: RequireOptions = {}): Promise<Actor> {
   const actor = await getActor(request, context);
-  if (!actor) throw new UnauthorizedError();
+  if (!actor) {
+    const ended = await endedSessionOf(request);
+    if (ended) throw new UnauthorizedError(`The organization “${ended.orgName}” was deleted by its owner. Log in again to continue in another organization.`, "org_deleted");
+    throw new UnauthorizedError();
+  }
   if (actor.mustChangePassword && !options.allowPasswordChange) throw new PasswordChangeRequiredError();
   if (actor.mfaSetupRequired && !options.allowMfaSetup) throw new ForbiddenError("Your organization requires two-factor authentication. Set it up first (POST /api/v1/auth/mfa/setup).");
   return actor;
