@@ -123,7 +123,7 @@ export async function deleteOrg(actor: Actor, input: { confirm: string }): Promi
   if (actor.role !== "super_admin") throw new ForbiddenError("Only an owner (super admin) of the organization can delete it.");
   const org = await withOrg(actor.orgId, (tx) => tx.organization.findUnique({ where: { id: actor.orgId }, select: { id: true, name: true, slug: true } }));
   if (!org) throw new NotFoundError("This organization no longer exists.");
-  if (input.confirm !== org.slug) throw new ValidationError("Type the organization's slug exactly to confirm.", { confirm: `Type ${org.slug} to confirm.` });
+  if (input.confirm.toLowerCase() !== org.slug) throw new ValidationError("Type the organization's slug exactly to confirm.", { confirm: `Type ${org.slug} to confirm.` });
   // The owner carries on in another organization of theirs, if they have one.
   const next = (await userOrgs(actor.userId)).find((o) => o.id !== org.id);
   if (next) await moveSession(actor.sessionId, next.id);
