@@ -61,14 +61,14 @@ export function OrgSwitcher({ current, orgs }: { current: { id: string; name: st
 
 /** Keeps this tab's rendered organization known to its fetches and sockets; warns when another tab switched. */
 export function OrgGuard({ orgId, orgName }: { orgId: string; orgName: string }) {
-  const [other, setOther] = useState<{ orgId: string; name: string } | null>(null);
+  // Keyed by the organization it was raised for, so a reload into another one drops it.
+  const [other, setOther] = useState<{ orgId: string; name: string; shownFor: string } | null>(null);
   setRenderedOrg(orgId);
   useEffect(() => {
     setRenderedOrg(orgId);
-    setOther(null);
-    return listenForSwitches(setOther);
+    return listenForSwitches((o) => setOther({ ...o, shownFor: orgId }));
   }, [orgId]);
-  if (!other) return null;
+  if (!other || other.shownFor !== orgId) return null;
   return (
     <div role="alert" data-testid="org-switched-banner" className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
       <span>
