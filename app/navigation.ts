@@ -20,7 +20,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/health", label: "Health", feature: "health", permission: "read:health" },
   { to: "/users", label: "Users", feature: "users", permission: "read:user" },
   { to: "/audit", label: "Audit log", feature: "audit", permission: "read:audit" },
-  { to: "/organizations", label: "Organizations", feature: "organizations", permission: "manage:org" },
+  { to: "/organizations", label: "Organization", feature: "organizations", permission: "read:user" },
   { to: "/billing", label: "Billing", feature: "billing", permission: "manage:org" },
   { to: "/settings", label: "Settings", feature: "settings", permission: "manage:settings" },
 ];

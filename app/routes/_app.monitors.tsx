@@ -6,7 +6,7 @@ import { MonitorList } from "~/components/monitors/monitor-list";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { can } from "~/permissions";
-import { localAgentId } from "~/server/agents/registry.server";
+import { defaultAgentId } from "~/server/agents/registry.server";
 import { listChannels } from "~/server/alerts/channels.server";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { runMonitorsAction } from "~/server/monitors/page-actions.server";
@@ -41,7 +41,7 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
     channels: channels.items.map((c) => ({ id: c.id, name: c.name, type: c.type })),
     editing: items.find((m) => m.id === params.get("edit")) ?? null,
     prefill: prefillType ? { type: prefillType, url: params.get("url") ?? "", name: params.get("name") ?? "" } : null,
-    localAgentId: canManage ? await localAgentId(actor) : null,
+    localAgentId: canManage ? await defaultAgentId(actor) : null,
     canManage,
   };
 });

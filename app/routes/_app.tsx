@@ -7,6 +7,8 @@ import { can } from "~/permissions";
 import { requireUser } from "~/server/auth/require.server";
 import { page } from "~/server/http/page.server";
 import { getMe } from "~/server/users/me.server";
+import { userOrgs } from "~/server/orgs/orgs.server";
+import { OrgGuard, OrgSwitcher } from "~/components/org/org-switcher";
 import type { Theme } from "~/root";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
@@ -16,7 +18,9 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const nav = actor.mustChangePassword
     ? []
     : NAV_ITEMS.filter((i) => (!i.feature || hasFeature(me.edition, i.feature)) && can(actor.role, i.permission)).map(({ to, label }) => ({ to, label }));
-  return { me, nav, suspended: Boolean(actor.orgSuspended) };
+  // SaaS: the organizations of the header's switcher (decision 090).
+  const orgs = hasFeature(me.edition, "organizations") ? (await userOrgs(actor.userId)).map(({ id, name, role }) => ({ id, name, role })) : null;
+  return { me, nav, orgs, suspended: Boolean(actor.orgSuspended) };
 });
 
 export function useAppData() {
@@ -24,7 +28,7 @@ export function useAppData() {
 }
 
 export default function AppLayout() {
-  const { me, nav, suspended } = useLoaderData<typeof loader>();
+  const { me, nav, orgs, suspended } = useLoaderData<typeof loader>();
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
   return (
@@ -33,7 +37,7 @@ export default function AppLayout() {
         Skip to content
       </a>
       <header className="flex items-center justify-between border-b border-slate-200 bg-white px-4 py-3 md:hidden dark:border-slate-800 dark:bg-slate-900">
-        <Brand org={me.org.name} />
+        <Brand org={me.org} orgs={orgs} />
         <button
           type="button"
           onClick={() => setMenuOpen((o) => !o)}
@@ -49,7 +53,7 @@ export default function AppLayout() {
         className={`${menuOpen ? "block" : "hidden"} border-b border-slate-200 bg-white md:sticky md:top-0 md:block md:h-screen md:w-60 md:shrink-0 md:border-b-0 md:border-r dark:border-slate-800 dark:bg-slate-900`}
       >
         <div className="hidden px-5 py-5 md:block">
-          <Brand org={me.org.name} />
+          <Brand org={me.org} orgs={orgs} />
         </div>
         <nav aria-label="Main" className="flex flex-col gap-0.5 px-3 py-2">
           {nav.map((item) => (
@@ -87,6 +91,7 @@ export default function AppLayout() {
         </div>
       </aside>
       <main id="main" className="min-w-0 flex-1 px-4 py-6 md:px-8">
+        {orgs ? <OrgGuard orgId={me.org.id} orgName={me.org.name} /> : null}
         {suspended ? <SuspendedBanner /> : null}
         <Outlet />
       </main>
@@ -104,13 +109,13 @@ function SuspendedBanner() {
   );
 }
 
-function Brand({ org }: { org: string }) {
+function Brand({ org, orgs }: { org: { id: string; name: string }; orgs: { id: string; name: string; role: string }[] | null }) {
   return (
     <div className="flex items-center gap-2">
       <img src="/favicon.svg" alt="" className="h-7 w-7" />
       <div className="leading-tight">
         <p className="font-semibold">InfraPilot</p>
-        <p className="text-xs text-slate-500">{org}</p>
+        {orgs ? <OrgSwitcher current={org} orgs={orgs} /> : <p className="text-xs text-slate-500">{org.name}</p>}
       </div>
     </div>
   );

@@ -1,5 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import { InvitationGone, OrgInvitation } from "~/components/org/org-invitation";
+import { edition } from "~/server/edition.server";
+import { saasInvitationAction, saasInvitationLoader } from "~/server/orgs/invite-page.server";
 import { AuthCard } from "~/components/auth-card";
 import { FormError, NewPasswordField, SubmitButton } from "~/components/ui/field";
 import { NotFoundError } from "~/server/errors.server";
@@ -8,12 +11,15 @@ import { page, parseForm, redirectWithToast } from "~/server/http/page.server";
 import { acceptInvitation, findInvitation } from "~/server/users/invitations.server";
 import { AcceptInvitationSchema } from "~/validation/users";
 
-export const loader = page(async ({ params }: LoaderFunctionArgs) => {
+export const loader = page(async ({ params, request, context }: LoaderFunctionArgs) => {
+  // SaaS: invitations by e-mail to join an organization (decision 093).
+  if (edition() === "saas") return saasInvitationLoader(request, context, params.token ?? "");
   const invitation = await findInvitation(params.token ?? "");
   return invitation ? { valid: true as const, ...invitation } : { valid: false as const };
 });
 
 export const action = page(async ({ request, params, context }: ActionFunctionArgs) => {
+  if (edition() === "saas") return saasInvitationAction(request, context, params.token ?? "");
   const form = await parseForm(request, AcceptInvitationSchema);
   if (!form.ok) return { ok: false as const, expired: false, message: undefined, fields: form.fields };
   try {
@@ -33,7 +39,13 @@ export default function InvitationPage() {
   const invitation = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
-  if (!invitation.valid || result?.expired) {
+  const path = useLocation().pathname;
+  if ("saas" in invitation) {
+    const gone = result && "gone" in result && result.gone ? result.gone : invitation.found && invitation.state !== "pending" ? invitation.state : null;
+    if (gone) return <InvitationGone state={gone} />;
+    if (invitation.found) return <OrgInvitation invitation={invitation} result={result as { message?: string; fields?: Record<string, string> } | undefined} busy={busy} path={path} />;
+  }
+  if (!("valid" in invitation) || !invitation.valid || (result && "expired" in result && result.expired)) {
     return (
       <AuthCard title="This invitation link does not work">
         <div className="flex flex-col gap-4 text-sm text-slate-600 dark:text-slate-300">
@@ -55,7 +67,7 @@ export default function InvitationPage() {
         <p className="text-sm">
           Account: <strong className="break-all">{invitation.email}</strong>
         </p>
-        <NewPasswordField error={result?.fields?.password} autoFocus />
+        <NewPasswordField error={(result?.fields as Record<string, string> | undefined)?.password} autoFocus />
         <SubmitButton pending={busy}>Set password and log in</SubmitButton>
       </Form>
     </AuthCard>

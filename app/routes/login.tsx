@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { AuthCard } from "~/components/auth-card";
 import { Field, FormError, SubmitButton } from "~/components/ui/field";
@@ -10,12 +10,15 @@ import { nobodyCanLogIn } from "~/server/auth/setup.server";
 import { ThrottledError, UnauthorizedError } from "~/server/errors.server";
 import { parseForm, readForm, safeRedirectPath, page } from "~/server/http/page.server";
 import { LoginSchema, MfaVerifySchema } from "~/validation/auth";
+import { edition } from "~/server/edition.server";
+import { signupOpen } from "~/server/orgs/signup.server";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   if (await nobodyCanLogIn()) throw redirect("/setup");
   if (await getActor(request, context)) throw redirect("/dashboard");
   if (await getPlatformActor(request, context)) throw redirect(OPERATOR_HOME);
-  return null;
+  // SaaS with SIGNUP=open: the login page links to the sign-up page.
+  return { signup: edition() === "saas" && signupOpen() };
 });
 
 /** The platform operator has only the console: a tenant page to return to would send them there anyway. */
@@ -59,6 +62,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs): Pro
 
 export default function LoginPage() {
   const result = useActionData<typeof action>() as Result | undefined;
+  const loaded = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
   const redirectTo = <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />;
@@ -85,6 +89,14 @@ export default function LoginPage() {
         <Field label="Password" name="password" type="password" autoComplete="current-password" error={result?.fields?.password} />
         <SubmitButton pending={busy}>Log in</SubmitButton>
       </Form>
+      {loaded?.signup ? (
+        <p className="mt-4 text-center text-sm text-slate-600 dark:text-slate-300">
+          New here?{" "}
+          <Link to="/signup" className="font-medium text-brand-700 hover:underline dark:text-brand-300">
+            Create an account
+          </Link>
+        </p>
+      ) : null}
     </AuthCard>
   );
 }

@@ -61,6 +61,8 @@ const schema = z.object({
   ALERTS_ALLOWED_HOSTS: list.default([]),
   METRICS_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
+  /** SaaS: who may create an organization. open: anyone (sign-up page); invite: only invited people join; closed: neither. */
+  SIGNUP: z.enum(["open", "invite", "closed"], { message: "expected open, invite or closed" }).default("invite"),
   LOGS_PERSIST: bool.default(true),
   ALERTS_TICK_SECONDS: z.coerce.number({ message: "expected a number of seconds" }).int().min(1).max(3600).default(30),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),

@@ -21,8 +21,8 @@ export class ValidationError extends AppError {
   }
 }
 export class UnauthorizedError extends AppError {
-  constructor(message = "You need to log in.") {
-    super(message, 401, "unauthorized");
+  constructor(message = "You need to log in.", code = "unauthorized") {
+    super(message, 401, code);
   }
 }
 export class ForbiddenError extends AppError {
@@ -71,8 +71,8 @@ export class NotFoundError extends AppError {
   }
 }
 export class ConflictError extends AppError {
-  constructor(message: string) {
-    super(message, 409, "conflict");
+  constructor(message: string, code = "conflict") {
+    super(message, 409, code);
   }
 }
 /** InfraPilot's own deployment: refused for everyone, whatever the role (docs/decisions/050). */

@@ -3,6 +3,7 @@
 import { useEffect, useSyncExternalStore } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "~/realtime/events";
+import { ORG_MISMATCH_EVENT, renderedOrgId } from "~/components/org/org-guard";
 
 export type UiSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -13,7 +14,13 @@ const listeners = new Set<() => void>();
 
 function subscribeSocket(listener: () => void): () => void {
   listeners.add(listener);
-  if (!shared) shared = io("/ui", { transports: ["websocket"], withCredentials: true });
+  if (!shared) {
+    // The handshake names the organization this tab shows; the server refuses another (decision 090).
+    shared = io("/ui", { transports: ["websocket"], withCredentials: true, auth: (cb) => cb(renderedOrgId() ? { org: renderedOrgId() } : {}) });
+    shared.on("connect_error", (error) => {
+      if (error.message === "org_mismatch") window.dispatchEvent(new Event(ORG_MISMATCH_EVENT));
+    });
+  }
   return () => {
     listeners.delete(listener);
     if (listeners.size === 0 && shared) {

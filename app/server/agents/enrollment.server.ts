@@ -2,6 +2,7 @@
 // expiring, limited uses, revocable) and the public exchange of a token and an Ed25519 public key
 // for an agent id. A failed exchange creates nothing and costs the caller's address one attempt
 // of the guess throttle. See docs/decisions/080-remote-agent-protocol.md.
+import { assertPlanAllows } from "../plans/plan-limits.server";
 import { createPublicKey } from "node:crypto";
 import { audit } from "../audit/audit.server";
 import { assertPermission, type Actor } from "../auth/require.server";
@@ -125,6 +126,8 @@ export async function enrollAgent(input: EnrollInput, context: { ip?: string }):
              AND "revokedAt" IS NULL AND "expiresAt" > now() AND "uses" < "maxUses" FOR UPDATE`;
         const tokenId = locked[0]?.id;
         if (!tokenId) return null;
+        // The plan's agent limit (decision 095): 402 plan_limit, and the token keeps its use.
+        await assertPlanAllows(orgId, "agents", tx);
         await tx.enrollmentToken.update({ where: { id: tokenId }, data: { uses: { increment: 1 } } });
         const name = await freeAgentName(tx, orgId, input.name ?? input.hostname ?? "agent");
         const agent = await tx.agent.create({

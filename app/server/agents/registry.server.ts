@@ -5,16 +5,18 @@
 // agent (SaaS) is served by the RemoteAgent of its live socket (connections.server.ts), and
 // answers 503 `agent_offline` at once when it has none. See docs/decisions/054-agent-seam.md
 // and 080-remote-agent-protocol.md.
+// SaaS has no built-in agent (docs/decisions/091): no organization of the hosted service may ever
+// reach the control plane's own Docker engine or nginx, so every built-in path below refuses there.
 import type { AgentHost } from "#agent/host";
 import type { AgentInfo } from "#agent/types";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
+import { edition } from "../edition.server";
 import { NotFoundError, ServiceUnavailableError } from "../errors.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
 import { unreachableAgentInfo } from "#agent/info";
 import { hasFeature } from "~/features";
-import { edition } from "../edition.server";
 import { liveAgents } from "./connections.server";
 import { localHost } from "./local-host.server";
 import { withTimeout } from "../with-timeout";
@@ -69,11 +71,24 @@ export function toAgentDto(row: AgentRow): AgentDto {
 }
 const toDto = toAgentDto;
 
+/** Whether this edition has a built-in agent (the process's own engine and nginx): Community only. */
+export function hasBuiltInAgent(): boolean {
+  return edition() === "community";
+}
+
+/** SaaS: the organization has no agent the page or verb could fall back to. */
+export class NoAgentError extends ServiceUnavailableError {
+  constructor() {
+    super("This organization has no agent yet. Connect a Docker host by enrolling an agent on it.", "no_agent");
+  }
+}
+
 // The id of each organization's built-in agent row, so hot paths (stats, actions) skip the upsert.
 const knownLocal = singleton("agents:local-ids", () => new Map<string, string>());
 
 /** The organization's built-in agent row, created on first use. */
 export async function ensureLocalAgent(actor: Pick<Actor, "orgId">): Promise<AgentDto> {
+  if (!hasBuiltInAgent()) throw new NoAgentError();
   const row = await withOrg(actor.orgId, (tx) =>
     tx.agent.upsert({
       where: { orgId_name: { orgId: actor.orgId, name: LOCAL_AGENT_NAME } },
@@ -90,6 +105,11 @@ export async function localAgentId(actor: Pick<Actor, "orgId">): Promise<string>
   return knownLocal.get(actor.orgId) ?? (await ensureLocalAgent(actor)).id;
 }
 
+/** The agent a page preselects: the built-in one in Community, none (null) in SaaS. */
+export async function defaultAgentId(actor: Pick<Actor, "orgId">): Promise<string | null> {
+  return hasBuiltInAgent() ? localAgentId(actor) : null;
+}
+
 export type ResolvedAgent = AgentHost & { id: string; row: AgentDto };
 
 /**
@@ -101,6 +121,8 @@ export async function hostFor(scope: Pick<Actor, "orgId">, agentId: string): Pro
   if (!/^[0-9a-f-]{36}$/i.test(agentId)) throw new NotFoundError("No such agent.");
   const row = await withOrg(scope.orgId, (tx) => tx.agent.findFirst({ where: { id: agentId, orgId: scope.orgId, revokedAt: null }, select: SELECT }));
   if (!row) throw new NotFoundError("No such agent.");
+  // A "local" row in SaaS (left over, or written by hand) still never reaches this process's engine.
+  if (row.kind === "local" && !hasBuiltInAgent()) throw new NotFoundError("No such agent.");
   if (row.kind === "local") return { ...localHost(), id: row.id, row: toDto(row) };
   if (row.kind !== "remote" || !hasFeature(edition(), "remoteAgents")) throw new ServiceUnavailableError("Remote agents are not available in this edition.", "agent_unavailable");
   const live = liveAgents().get(row.id);
@@ -126,8 +148,8 @@ export function agentFor(actor: Actor, agentId: string): Promise<ResolvedAgent> 
  * The built-in agent for process-wide jobs that follow it for every organization (the alert
  * engine's events and stats, /metrics). Remote agents bring their own per-agent feeds.
  */
-export function builtInHost(): AgentHost {
-  return localHost();
+export function builtInHost(): AgentHost | null {
+  return hasBuiltInAgent() ? localHost() : null;
 }
 
 /** Asks the engine how it is and records it on the row (status, versions, last seen). */
@@ -151,8 +173,12 @@ async function unanswered(host: Pick<AgentHost, "facts">): Promise<AgentInfo> {
 
 export async function listAgents(actor: Actor): Promise<{ items: AgentDto[]; nextCursor: null }> {
   assertPermission(actor, "read:container");
-  const local = await ensureLocalAgent(actor);
-  await refreshAgent(actor, local.id, await hostFor(actor, local.id)).catch((error) => logger.warn("agent status refresh failed", { error }));
-  const rows = await withOrg(actor.orgId, (tx) => tx.agent.findMany({ where: { orgId: actor.orgId, revokedAt: null }, select: SELECT, orderBy: { name: "asc" } }));
+  if (hasBuiltInAgent()) {
+    const local = await ensureLocalAgent(actor);
+    await refreshAgent(actor, local.id, await hostFor(actor, local.id)).catch((error) => logger.warn("agent status refresh failed", { error }));
+  }
+  // SaaS lists remote agents only: a "local" row there is no agent of the organization.
+  const kind = hasBuiltInAgent() ? undefined : { not: "local" };
+  const rows = await withOrg(actor.orgId, (tx) => tx.agent.findMany({ where: { orgId: actor.orgId, revokedAt: null, kind }, select: SELECT, orderBy: { name: "asc" } }));
   return { items: rows.map(toDto), nextCursor: null };
 }

@@ -337,7 +337,10 @@ export async function dataDirDisk(): Promise<{ path: string; usedPercent: number
 
 /** Starts the process's engine on the built-in agent; returns its stop function. */
 export function startAlertEngine(): () => void {
-  const engine = singleton("alerts:engine", () => new AlertEngine(builtInHost().agent));
+  // SaaS has no built-in agent (decision 091): the engine follows remote agents' feeds once they exist.
+  const host = builtInHost();
+  if (!host) return () => {};
+  const engine = singleton("alerts:engine", () => new AlertEngine(host.agent));
   engine.start();
   return () => engine.stop();
 }

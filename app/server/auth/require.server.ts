@@ -6,7 +6,10 @@ import { can, isReadOnlyPermission, scopeAllows, type Permission, type Role, typ
 import { actorFromApiToken } from "../tokens/tokens.server";
 import { withOrg } from "../db/client.server";
 import { edition, requireFeature } from "../edition.server";
-import { ForbiddenError, OrgSuspendedError, PasswordChangeRequiredError, SessionRequiredError, UnauthorizedError } from "../errors.server";
+import { ConflictError, ForbiddenError, OrgSuspendedError, PasswordChangeRequiredError, SessionRequiredError, UnauthorizedError } from "../errors.server";
+import { sha256Hex } from "../crypto.server";
+import { endedSessionNotice } from "../orgs/org-sessions.server";
+import { ORG_HEADER } from "~/validation/orgs";
 import { readSessionToken, validateSessionToken, type ValidSession } from "./session.server";
 
 export interface Actor {
@@ -77,6 +80,30 @@ function requestSession(request: Request, context: AppLoadContext): Promise<Vali
 
 const cache = new WeakMap<Request, Promise<Actor | null>>();
 
+// Writes that may come from a tab showing another organization: switching itself, and leaving.
+const ORG_CHECK_EXEMPT = new Set(["/api/v1/orgs/switch", "/logout", "/api/v1/auth/logout"]);
+
+/**
+ * A second tab never acts on the wrong organization silently (docs/decisions/090): a page's
+ * writes carry the organization it was rendered for (header set by app/components/org), and a
+ * write for another organization than the session's current one is refused.
+ */
+export function assertSameOrg(request: Request, actor: Pick<Actor, "orgId" | "scope">): void {
+  if (request.method === "GET" || request.method === "HEAD" || actor.scope !== undefined) return;
+  const rendered = request.headers.get(ORG_HEADER);
+  if (!rendered || rendered === actor.orgId || ORG_CHECK_EXEMPT.has(new URL(request.url).pathname)) return;
+  throw new ConflictError(
+    "This page belongs to another organization than the one you are in now: you switched organizations in another tab. Reload the page and try again.",
+    "org_mismatch",
+  );
+}
+
+/** A session ended because its organization was deleted: what to tell its holder, or null. */
+export async function endedSessionOf(request: Request): Promise<{ reason: string; orgName: string } | null> {
+  const token = readSessionToken(request.headers.get("cookie"));
+  return token ? endedSessionNotice(sha256Hex(token)) : null;
+}
+
 /** The actor of this request (memoised per request), refreshing the cookie when lucia extends it. */
 export function getActor(request: Request, context: AppLoadContext): Promise<Actor | null> {
   let pending = cache.get(request);
@@ -91,7 +118,10 @@ export function getActor(request: Request, context: AppLoadContext): Promise<Act
       const resolved = session ? await actorFromValidSession(session) : null;
       if (!resolved) return null;
       return { ...resolved.actor, ip: context.clientIp, userAgent: request.headers.get("user-agent") ?? undefined };
-    })();
+    })().then((actor) => {
+      if (actor) assertSameOrg(request, actor);
+      return actor;
+    });
     cache.set(request, pending);
   }
   return pending;
@@ -180,6 +210,8 @@ export async function requireUser(request: Request, context: AppLoadContext, opt
   const actor = await getActor(request, context);
   const url = new URL(request.url);
   if (!actor) {
+    // Their organization was deleted while they were using it: say so, not just "log in".
+    if (await endedSessionOf(request)) throw redirect("/organization-deleted");
     // The operator has no tenant pages: every one of them sends them to the console.
     if (await getPlatformActor(request, context)) throw redirect(OPERATOR_HOME);
     const back = url.pathname + url.search;
@@ -201,7 +233,11 @@ export async function requireUser(request: Request, context: AppLoadContext, opt
  */
 export async function requireApiActor(request: Request, context: AppLoadContext, options: RequireOptions = {}): Promise<Actor> {
   const actor = await getActor(request, context);
-  if (!actor) throw new UnauthorizedError();
+  if (!actor) {
+    const ended = await endedSessionOf(request);
+    if (ended) throw new UnauthorizedError(`The organization “${ended.orgName}” was deleted by its owner. Log in again to continue in another organization.`, "org_deleted");
+    throw new UnauthorizedError();
+  }
   if (actor.mustChangePassword && !options.allowPasswordChange) throw new PasswordChangeRequiredError();
   if (actor.mfaSetupRequired && !options.allowMfaSetup) throw new ForbiddenError("Your organization requires two-factor authentication. Set it up first (POST /api/v1/auth/mfa/setup).");
   return actor;

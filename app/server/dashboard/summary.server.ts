@@ -4,7 +4,7 @@
 import type { Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
 import { can } from "~/permissions";
-import { agentFor, ensureLocalAgent, refreshAgent } from "../agents/registry.server";
+import { agentFor, ensureLocalAgent, hasBuiltInAgent, refreshAgent } from "../agents/registry.server";
 import { logger } from "../logger.server";
 import { withAuditNames } from "../audit/audit-names.server";
 import { containerFacts, firingAlerts, monitorFacts, proxyFacts, type FiringAlert } from "../health/workload-facts.server";
@@ -107,6 +107,8 @@ function failed(what: string) {
 
 /** One `info` call: cheap (the engine keeps the counts), and it refreshes the agent row. */
 async function dockerStatus(actor: Actor): Promise<DashboardSummary["docker"]> {
+  // SaaS: no built-in agent to ask (decision 091); the dashboard shows no engine.
+  if (!hasBuiltInAgent()) return null;
   try {
     const agent = await ensureLocalAgent(actor);
     const info = await refreshAgent(actor, agent.id, await agentFor(actor, agent.id));

@@ -60,13 +60,10 @@ class Exposition {
 
 export async function buildMetrics(now = Date.now()): Promise<string> {
   const out = new Exposition();
-  const { agent } = builtInHost();
-  const containers = await withTimeout(
-    agent.listContainers({ all: true }).catch(() => null),
-    3_000,
-    () => null,
-  );
-  out.metric("infrapilot_docker_up", "gauge", "Whether the built-in agent's Docker engine answers.", [[{}, containers ? 1 : 0]]);
+  // SaaS has no built-in agent (decision 091): no engine metrics from the control plane.
+  const agent = builtInHost()?.agent;
+  const containers = agent ? await withTimeout(agent.listContainers({ all: true }).catch(() => null), 3_000, () => null) : null;
+  if (agent) out.metric("infrapilot_docker_up", "gauge", "Whether the built-in agent's Docker engine answers.", [[{}, containers ? 1 : 0]]);
   if (containers) {
     const byState = new Map<string, number>();
     for (const state of ["running", "exited", "paused", "restarting", "created", "dead"]) byState.set(state, 0);

@@ -25,7 +25,8 @@ export interface PlanView {
 }
 
 async function count(tx: Tx, limit: CountedLimit): Promise<number> {
-  return limit === "agents" ? tx.agent.count() : tx.membership.count();
+  // Agents that count are the organization's enrolled, not deleted, remote agents.
+  return limit === "agents" ? tx.agent.count({ where: { kind: "remote", revokedAt: null } }) : tx.membership.count();
 }
 
 /**

@@ -5,7 +5,7 @@
 // the page's question "why are hosts not served?" is asked of whichever agent it shows.
 import type { NginxRenderFacts } from "#agent/host";
 import type { Actor } from "../auth/require.server";
-import { hostFor } from "../agents/registry.server";
+import { hasBuiltInAgent, hostFor } from "../agents/registry.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
@@ -18,7 +18,8 @@ const state = singleton("nginx:boot", (): BootState => ({ problem: null }));
 
 export function startNginxAtBoot(): void {
   const mode = env().NGINX_MODE;
-  if (mode === "off") return;
+  // SaaS: the control plane's nginx belongs to no organization (decision 091); it is never started.
+  if (mode === "off" || !hasBuiltInAgent()) return;
   void (async () => {
     if (mode === "container") {
       const nginx = containerNginx();

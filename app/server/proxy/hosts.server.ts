@@ -7,6 +7,7 @@
 // confirmation then updates the status in the background). The UI saves without waiting.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { hasBuiltInAgent } from "../agents/registry.server";
 import { auditInTx, audit } from "../audit/audit.server";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { withOrg, type Tx } from "../db/client.server";
@@ -43,8 +44,9 @@ function withoutReadOnly(raw: unknown): unknown {
 
 async function requireAgent(tx: Tx, agentId: string): Promise<void> {
   if (!/^[0-9a-f-]{36}$/i.test(agentId)) throw new NotFoundError("No such agent.");
-  const agent = await tx.agent.findFirst({ where: { id: agentId }, select: { id: true } });
-  if (!agent) throw new NotFoundError("No such agent.");
+  const agent = await tx.agent.findFirst({ where: { id: agentId }, select: { id: true, kind: true } });
+  // SaaS: a "local" row is no agent of the organization (decision 091).
+  if (!agent || (agent.kind === "local" && !hasBuiltInAgent())) throw new NotFoundError("No such agent.");
 }
 
 async function checkPolicy(actor: Actor, action: ProxyPolicyAction, input: unknown): Promise<void> {

@@ -52,9 +52,15 @@ export function attachSocketIo(server: HttpServer, options: { allowedOrigins: Re
       if (!resolved) return next(new Error("unauthorized"));
       // Live data is part of "everything else": a user with an admin-set password gets none of it.
       if (resolved.actor.mustChangePassword) return next(new Error("password_change_required"));
+      // A tab rendered for another organization than the session's current one gets no live data
+      // of the new one (docs/decisions/090); it reloads instead.
+      const renderedOrg = (socket.handshake.auth as { org?: unknown } | undefined)?.org;
+      if (typeof renderedOrg === "string" && renderedOrg !== resolved.actor.orgId) return next(new Error("org_mismatch"));
       (socket.data as UiSocketData).actor = { ...resolved.actor, ip: socket.handshake.address };
       socket.join(`user:${resolved.actor.userId}`);
       socket.join(`session:${resolved.actor.sessionId}`);
+      // Deleting the organization closes every socket in it.
+      socket.join(`org:${resolved.actor.orgId}`);
       next();
     } catch (error) {
       logger.warn("socket authentication failed", { error });

@@ -34,9 +34,10 @@ export async function findInvitation(token: string): Promise<{ email: string; na
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const inv = await systemDb().invitation.findUnique({
     where: { tokenHash: sha256Hex(token) },
-    select: { orgId: true, userId: true, email: true, name: true, usedAt: true, expiresAt: true, user: { select: { disabled: true } } },
+    select: { orgId: true, userId: true, email: true, name: true, usedAt: true, revokedAt: true, expiresAt: true, user: { select: { disabled: true } } },
   });
-  if (!inv || inv.usedAt || inv.expiresAt <= new Date() || inv.user.disabled || !(await stillMember(inv.userId, inv.orgId))) return null;
+  // A link without a user is a SaaS invitation by e-mail (app/server/orgs/invitations.server.ts).
+  if (!inv?.userId || !inv.user || inv.usedAt || inv.revokedAt || inv.expiresAt <= new Date() || inv.user.disabled || !(await stillMember(inv.userId, inv.orgId))) return null;
   return { email: inv.email, name: inv.name };
 }
 
@@ -53,7 +54,7 @@ export async function revokeInvitations(input: { orgId: string; userId: string }
 export async function acceptInvitation(token: string, password: string, meta: { ip?: string; userAgent?: string }): Promise<{ cookie: string }> {
   const tokenHash = sha256Hex(token);
   const inv = await systemDb().invitation.findUnique({ where: { tokenHash } });
-  if (!inv || inv.usedAt || inv.expiresAt <= new Date() || !(await stillMember(inv.userId, inv.orgId))) throw new NotFoundError("This invitation link is not valid any more. Ask for a new one.");
+  if (!inv?.userId || inv.usedAt || inv.revokedAt || inv.expiresAt <= new Date() || !(await stillMember(inv.userId, inv.orgId))) throw new NotFoundError("This invitation link is not valid any more. Ask for a new one.");
   const problem = passwordProblem(password, inv);
   if (problem) throw new ValidationError("Choose a stronger password.", { password: problem });
   const passwordHash = await hashPassword(password);
@@ -63,7 +64,8 @@ export async function acceptInvitation(token: string, password: string, meta: { 
   });
   if (claimed.count !== 1) throw new NotFoundError("This invitation link is not valid any more. Ask for a new one.");
   // By id: the link can set this one user's password, never that of whoever holds the address now.
-  const user = await systemDb().user.update({ where: { id: inv.userId }, data: { passwordHash, mustChangePassword: false, lastLoginAt: new Date() } });
+  const userId = inv.userId;
+  const user = await systemDb().user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: false, lastLoginAt: new Date() } });
   const { cookie } = await createSession(user.id, inv.orgId, meta);
   await audit({ orgId: inv.orgId, action: "user.invitation.accept", outcome: "success", actorId: user.id, actorEmail: user.email, ip: meta.ip, userAgent: meta.userAgent });
   return { cookie };

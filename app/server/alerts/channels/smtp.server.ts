@@ -1,6 +1,7 @@
-// E-mail through nodemailer (the one module that imports it). The SMTP host passes the same
+// E-mail through nodemailer (app/server/mail/mailer.server.ts builds the transport). The SMTP host passes the same
 // address policy as HTTP channels and the connection goes to the checked address; the name is
 // kept for TLS (SNI and certificate check). File and URL access in messages is disabled.
+import { createMailTransport } from "../../mail/mailer.server";
 import { hasHeaderInjection } from "../address-policy";
 import { DeliveryError, resolveHostAllowed } from "../safe-fetch.server";
 import type { Sender } from "./types";
@@ -15,9 +16,7 @@ export const sendSmtp: Sender = async (message, settings, ctx) => {
     if (hasHeaderInjection(address)) throw new DeliveryError("refused: an e-mail address contains a line break", false);
   }
   const pinned = await resolveHostAllowed(host, port, ctx.policy);
-  // Loaded on first use: nodemailer is ~15 MB of memory an install without SMTP channels never needs.
-  const nodemailer = (await import("nodemailer")).default;
-  const transport = nodemailer.createTransport({
+  const transport = await createMailTransport({
     host: pinned.address,
     port,
     secure: tls === "tls",
