@@ -31,7 +31,9 @@ describe("credential-managing API actions", () => {
 
   for (const { file, action } of actions) {
     test(`${file}: its action refuses API tokens through requireInteractiveSession`, () => {
-      expect(action).toMatch(/requireInteractiveSession\(/);
+      // requireMfaEnrollee is requireInteractiveSession for tenants, or the operator's own session
+      // (decision 096): an API token gets through neither.
+      expect(action).toMatch(/requireInteractiveSession\(|requireMfaEnrollee\(/);
       expect(action).not.toMatch(/requireApiActor\(/);
     });
   }
