@@ -174,6 +174,8 @@ export interface MonitorDto {
   latencyMs: number | null;
   message: string | null;
   uptime: { h24: number | null; d7: number | null; d30: number | null; d90: number | null };
+  /** Average and p95 latency of successful checks per window, from raw results and rollups (decision 061). */
+  latency: Record<"h24" | "d7" | "d30" | "d90", { avgMs: number | null; p95Ms: number | null }>;
   pushUrl?: string;
   createdAt: string;
   updatedAt: string;

@@ -24,7 +24,7 @@ import {
 import { parseDnsServer } from "./checks/dns";
 import { runMonitorCheck } from "./run.server";
 import { bumpMonitorsVersion } from "./version.server";
-import { uptimeFor, type Uptime } from "./uptime.server";
+import { EMPTY_STATS, latencyOf, statsFor, uptimeOf, type MonitorStats } from "./uptime.server";
 
 export const MONITOR_SELECT = {
   id: true,
@@ -70,13 +70,11 @@ export type MonitorRow = {
   updatedAt: Date;
 };
 
-const EMPTY_UPTIME: Uptime = { h24: null, d7: null, d30: null, d90: null };
-
 export function monitorType(type: string): MonitorType {
   return (MONITOR_TYPES as readonly string[]).includes(type) ? (type as MonitorType) : "http";
 }
 
-function toDto(row: MonitorRow, uptime: Uptime = EMPTY_UPTIME): MonitorDto {
+function toDto(row: MonitorRow, stats: MonitorStats = EMPTY_STATS): MonitorDto {
   const status: MonitorStatus = !row.enabled ? "paused" : (MONITOR_STATUSES as readonly string[]).includes(row.status) ? (row.status as MonitorStatus) : "pending";
   return {
     id: row.id,
@@ -92,7 +90,8 @@ function toDto(row: MonitorRow, uptime: Uptime = EMPTY_UPTIME): MonitorDto {
     lastCheckAt: row.lastCheckAt?.toISOString() ?? null,
     latencyMs: row.latencyMs,
     message: row.lastMessage,
-    uptime,
+    uptime: uptimeOf(stats),
+    latency: latencyOf(stats),
     ...(row.type === "push" && row.pushTokenSealed ? { pushUrl: `${env().PUBLIC_URL}/api/push/${unseal(row.pushTokenSealed)}` } : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -141,8 +140,8 @@ export async function listMonitors(actor: Actor): Promise<{ items: MonitorDto[];
   assertPermission(actor, "read:monitor");
   return withOrg(actor.orgId, async (tx) => {
     const rows = await tx.monitor.findMany({ where: { orgId: actor.orgId }, select: MONITOR_SELECT, orderBy: { name: "asc" }, take: 500 });
-    const uptime = await uptimeFor(tx, rows.map((r) => r.id));
-    return { items: rows.map((r) => toDto(r, uptime.get(r.id))), nextCursor: null };
+    const stats = await statsFor(tx, rows.map((r) => r.id));
+    return { items: rows.map((r) => toDto(r, stats.get(r.id))), nextCursor: null };
   });
 }
 
@@ -150,7 +149,7 @@ export async function getMonitor(actor: Actor, id: string): Promise<MonitorDto> 
   assertPermission(actor, "read:monitor");
   return withOrg(actor.orgId, async (tx) => {
     const row = await findRow(tx, actor, id);
-    return toDto(row, (await uptimeFor(tx, [row.id])).get(row.id));
+    return toDto(row, (await statsFor(tx, [row.id])).get(row.id));
   });
 }
 
@@ -220,7 +219,7 @@ export async function updateMonitor(actor: Actor, id: string, input: UpdateMonit
     return updated;
   });
   bumpMonitorsVersion();
-  return withOrg(actor.orgId, async (tx) => toDto(row, (await uptimeFor(tx, [row.id])).get(row.id)));
+  return withOrg(actor.orgId, async (tx) => toDto(row, (await statsFor(tx, [row.id])).get(row.id)));
 }
 
 export async function deleteMonitor(actor: Actor, id: string): Promise<void> {
@@ -235,11 +234,21 @@ export async function deleteMonitor(actor: Actor, id: string): Promise<void> {
 
 export interface ResultDto {
   time: string;
+  /** Raw: the check's outcome; aggregated: every check of the bucket was up. */
   ok: boolean;
+  /** Raw: the check's latency; aggregated: the average of the bucket's successful checks. */
   latencyMs: number | null;
   message: string | null;
+  /** raw (one check), minute or hour (a rollup, decision 061). */
+  resolution: "raw" | "minute" | "hour";
+  checks: number;
+  up: number;
+  latencyMaxMs: number | null;
 }
 
+type ResultRow = { time: Date; ok: boolean; latencyMs: number | null; message: string | null; resolution: string; checks: number; up: number; latencyMaxMs: number | null };
+
+/** Raw results where they are kept (24 h), then the minute and hour rollups; newest first. */
 export async function listResults(actor: Actor, id: string, query: { from?: Date; to?: Date; limit: number }): Promise<{ items: ResultDto[]; nextCursor: null }> {
   assertPermission(actor, "read:monitor");
   const to = query.to ?? new Date();
@@ -247,14 +256,28 @@ export async function listResults(actor: Actor, id: string, query: { from?: Date
   if (from > to) throw new ValidationError("from is after to.", { from: "Must be before to." });
   const rows = await withOrg(actor.orgId, async (tx) => {
     await findRow(tx, actor, id);
-    return tx.monitorResult.findMany({
-      where: { monitorId: id, time: { gte: from, lte: to } },
-      select: { time: true, ok: true, latencyMs: true, message: true },
-      orderBy: { time: "desc" },
-      take: query.limit,
-    });
+    return tx.$queryRaw<ResultRow[]>`
+      SELECT * FROM (
+        SELECT time, ok, "latencyMs", message, 'raw' AS resolution, 1 AS checks, ok::int AS up, "latencyMs" AS "latencyMaxMs"
+          FROM "MonitorResult" WHERE "monitorId" = ${id} AND time >= ${from}::timestamptz AT TIME ZONE 'UTC' AND time <= ${to}::timestamptz AT TIME ZONE 'UTC'
+        UNION ALL
+        SELECT bucket, up = checks, CASE WHEN "latencyCount" > 0 THEN round("latencySum"::numeric / "latencyCount")::int END, NULL, resolution, checks, up, "latencyMax"
+          FROM "MonitorAggregate" WHERE "monitorId" = ${id} AND bucket >= ${from}::timestamptz AT TIME ZONE 'UTC' AND bucket <= ${to}::timestamptz AT TIME ZONE 'UTC'
+      ) r ORDER BY time DESC LIMIT ${query.limit}`;
   });
-  return { items: rows.map((r) => ({ time: r.time.toISOString(), ok: r.ok, latencyMs: r.latencyMs, message: r.message })), nextCursor: null };
+  return {
+    items: rows.map((r) => ({
+      time: r.time.toISOString(),
+      ok: r.ok,
+      latencyMs: r.latencyMs,
+      message: r.message,
+      resolution: r.resolution === "minute" || r.resolution === "hour" ? r.resolution : "raw",
+      checks: Number(r.checks),
+      up: Number(r.up),
+      latencyMaxMs: r.latencyMaxMs,
+    })),
+    nextCursor: null,
+  };
 }
 
 export interface IncidentDto {
