@@ -2,6 +2,7 @@
 // checked against its type's schema, with zod paths `config.<field>` so every error lands on
 // its form control (decision 060).
 import { z } from "zod";
+import { MaintenanceWindowSchema, type MaintenanceWindow } from "./alerts";
 
 export const MONITOR_TYPES = ["http", "tcp", "ping", "dns", "container", "push"] as const;
 export type MonitorType = (typeof MONITOR_TYPES)[number];
@@ -105,6 +106,10 @@ const baseFields = {
   channelIds: z.array(z.string().uuid("Not a channel id.")).max(20),
   agentId: z.string().uuid("Not an agent id.").nullable(),
   enabled: z.boolean(),
+  /** Re-notify every N failed checks while still down; 0: once (decision 062). */
+  resendEvery: z.number().int("Whole checks.").min(0, "0–1000.").max(1000, "0–1000."),
+  /** When no notification goes out and status pages say "maintenance" (the alert rules' windows). */
+  maintenance: z.array(MaintenanceWindowSchema).max(50, "At most 50 windows."),
 };
 
 /** Checks `config` against the type's schema and puts its defaults in. */
@@ -136,6 +141,8 @@ export const CreateMonitorSchema = z
     channelIds: baseFields.channelIds.default([]),
     agentId: baseFields.agentId.default(null),
     enabled: baseFields.enabled.default(true),
+    resendEvery: baseFields.resendEvery.default(0),
+    maintenance: baseFields.maintenance.default([]),
   })
   .transform((value, ctx) => withTypedConfig(value, ctx));
 export type CreateMonitorInput = z.infer<typeof CreateMonitorSchema>;
@@ -149,6 +156,8 @@ export const UpdateMonitorSchema = z.object({
   channelIds: baseFields.channelIds.optional(),
   agentId: baseFields.agentId.optional(),
   enabled: baseFields.enabled.optional(),
+  resendEvery: baseFields.resendEvery.optional(),
+  maintenance: baseFields.maintenance.optional(),
 });
 export type UpdateMonitorInput = z.infer<typeof UpdateMonitorSchema>;
 
@@ -169,6 +178,10 @@ export interface MonitorDto {
   channelIds: string[];
   agentId: string | null;
   enabled: boolean;
+  resendEvery: number;
+  maintenance: MaintenanceWindow[];
+  /** Inside one of its maintenance windows now: no notifications, "maintenance" on status pages. */
+  inMaintenance: boolean;
   status: MonitorStatus;
   lastCheckAt: string | null;
   latencyMs: number | null;

@@ -10,6 +10,8 @@ import { env } from "../env.server";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.server";
 import { parseWith } from "../http/api.server";
 import { assertChannelsExist } from "../alerts/rules.server";
+import { inMaintenance } from "../alerts/evaluate";
+import type { MaintenanceWindow } from "~/validation/alerts";
 import { assertUrlAllowed, DeliveryError, policyFromEnv, resolveHostAllowed } from "../alerts/safe-fetch.server";
 import {
   CreateMonitorSchema,
@@ -44,6 +46,8 @@ export const MONITOR_SELECT = {
   lastCheckAt: true,
   latencyMs: true,
   lastMessage: true,
+  resendEvery: true,
+  maintenance: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -66,9 +70,13 @@ export type MonitorRow = {
   lastCheckAt: Date | null;
   latencyMs: number | null;
   lastMessage: string | null;
+  resendEvery: number;
+  maintenance: unknown;
   createdAt: Date;
   updatedAt: Date;
 };
+
+export const windowsOf = (v: unknown): MaintenanceWindow[] => (Array.isArray(v) ? (v as MaintenanceWindow[]) : []);
 
 export function monitorType(type: string): MonitorType {
   return (MONITOR_TYPES as readonly string[]).includes(type) ? (type as MonitorType) : "http";
@@ -86,6 +94,9 @@ function toDto(row: MonitorRow, stats: MonitorStats = EMPTY_STATS): MonitorDto {
     channelIds: row.channelIds,
     agentId: row.agentId,
     enabled: row.enabled,
+    resendEvery: row.resendEvery,
+    maintenance: windowsOf(row.maintenance),
+    inMaintenance: inMaintenance(windowsOf(row.maintenance), Date.now()),
     status,
     lastCheckAt: row.lastCheckAt?.toISOString() ?? null,
     latencyMs: row.latencyMs,
@@ -170,6 +181,8 @@ export async function createMonitor(actor: Actor, input: CreateMonitorInput): Pr
         channelIds: input.channelIds,
         agentId: input.agentId,
         enabled: input.enabled,
+        resendEvery: input.resendEvery,
+        maintenance: input.maintenance as object[],
         ...(token ? { pushTokenHash: sha256Hex(token), pushTokenSealed: seal(token) } : {}),
       },
       select: MONITOR_SELECT,
@@ -194,6 +207,8 @@ export async function updateMonitor(actor: Actor, id: string, input: UpdateMonit
     channelIds: input.channelIds ?? existing.channelIds,
     agentId: input.agentId !== undefined ? input.agentId : existing.agentId,
     enabled: input.enabled ?? existing.enabled,
+    resendEvery: input.resendEvery ?? existing.resendEvery,
+    maintenance: input.maintenance ?? windowsOf(existing.maintenance),
   });
   if (input.config) await assertTargetAllowed(actor, merged);
   const row = await withOrg(actor.orgId, async (tx) => {
@@ -210,6 +225,8 @@ export async function updateMonitor(actor: Actor, id: string, input: UpdateMonit
         channelIds: merged.channelIds,
         agentId: merged.agentId,
         enabled: merged.enabled,
+        resendEvery: merged.resendEvery,
+        maintenance: merged.maintenance as object[],
         // A changed target or a resumed monitor starts over: its old state says nothing about it.
         ...(input.config || resumed ? { status: "pending", failures: 0 } : {}),
       },
@@ -282,7 +299,8 @@ export async function listResults(actor: Actor, id: string, query: { from?: Date
 
 export interface IncidentDto {
   id: string;
-  kind: "down" | "up";
+  /** down / up: state changes; cert: the certificate expires within the monitor's certExpiryDays. */
+  kind: "down" | "up" | "cert";
   cause: string | null;
   message: string;
   at: string;
@@ -296,7 +314,7 @@ export async function listIncidents(actor: Actor, id: string): Promise<{ items: 
     return tx.monitorIncident.findMany({ where: { monitorId: id }, orderBy: { at: "desc" }, take: 500 });
   });
   return {
-    items: rows.map((r) => ({ id: r.id, kind: r.kind === "up" ? "up" : "down", cause: r.cause, message: r.message, at: r.at.toISOString(), deliveries: r.deliveries })),
+    items: rows.map((r) => ({ id: r.id, kind: r.kind === "up" || r.kind === "cert" ? r.kind : "down", cause: r.cause, message: r.message, at: r.at.toISOString(), deliveries: r.deliveries })),
     nextCursor: null,
   };
 }
