@@ -12,7 +12,8 @@ import { parseWith } from "../http/api.server";
 import { assertChannelsExist } from "../alerts/rules.server";
 import { inMaintenance } from "../alerts/evaluate";
 import type { MaintenanceWindow } from "~/validation/alerts";
-import { assertUrlAllowed, DeliveryError, policyFromEnv, resolveHostAllowed } from "../alerts/safe-fetch.server";
+import { assertUrlAllowed, DeliveryError, resolveHostAllowed } from "../alerts/safe-fetch.server";
+import { monitorPolicy } from "./policy.server";
 import {
   CreateMonitorSchema,
   MONITOR_STATUSES,
@@ -118,7 +119,7 @@ async function findRow(tx: Tx, actor: Actor, id: string): Promise<MonitorRow> {
 
 /** Where a check will go must be allowed now (it is checked again at every run). */
 async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput, "type" | "config">): Promise<void> {
-  const policy = policyFromEnv();
+  const policy = monitorPolicy(actor.orgId);
   const config = input.config as Record<string, unknown>;
   try {
     if (input.type === "http") await assertUrlAllowed(String(config.url), policy);

@@ -6,6 +6,7 @@ import { loadDeliverableChannels } from "../alerts/channels.server";
 import { deliver } from "../alerts/channels/index.server";
 import { policyFromEnv } from "../alerts/safe-fetch.server";
 import { withOrg } from "../db/client.server";
+import { monitorPolicy } from "./policy.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { ContainerConfigSchema, DnsConfigSchema, HttpConfigSchema, PingConfigSchema, TcpConfigSchema } from "~/validation/monitors";
@@ -38,13 +39,13 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 async function outcomeOf(m: CheckableMonitor): Promise<CheckOutcome | null> {
   switch (m.type) {
     case "http":
-      return checkHttp(HttpConfigSchema.parse(m.config), policyFromEnv());
+      return checkHttp(HttpConfigSchema.parse(m.config), monitorPolicy(m.orgId));
     case "tcp":
-      return checkTcp(TcpConfigSchema.parse(m.config), policyFromEnv());
+      return checkTcp(TcpConfigSchema.parse(m.config), monitorPolicy(m.orgId));
     case "ping":
-      return checkPing(PingConfigSchema.parse(m.config), policyFromEnv());
+      return checkPing(PingConfigSchema.parse(m.config), monitorPolicy(m.orgId));
     case "dns":
-      return checkDns(DnsConfigSchema.parse(m.config), policyFromEnv());
+      return checkDns(DnsConfigSchema.parse(m.config), monitorPolicy(m.orgId));
     case "container":
       return checkContainer(m.orgId, ContainerConfigSchema.parse(m.config));
     case "push": {
