@@ -123,10 +123,10 @@ function withTypedConfig<T extends { type: MonitorType; config: unknown }>(value
     for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: ["config", ...issue.path.map(String)], message: issue.message });
     return value;
   }
-  if (value.type === "http" || value.type === "tcp" || value.type === "ping" || value.type === "dns") {
-    // Where checks run: only the control plane runs network checks for now (decision 060).
+  if (value.type === "http" || value.type === "dns") {
+    // Where checks run: agents probe TCP only so far (agent/probes.ts; decision 065).
     const agentId = (value as { agentId?: string | null }).agentId;
-    if (agentId) ctx.addIssue({ code: "custom", path: ["agentId"], message: "Checks from an agent are not supported yet: leave it empty to check from InfraPilot." });
+    if (agentId) ctx.addIssue({ code: "custom", path: ["agentId"], message: "Only TCP and ping monitors can check from an agent yet: leave it empty to check from InfraPilot." });
   }
   return { ...value, config: parsed.data };
 }

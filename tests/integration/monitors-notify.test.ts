@@ -170,4 +170,22 @@ describe("monitor notifications", () => {
     await checkNow(quiet);
     expect(((await (await get(`/api/v1/monitors/${quiet}`)).json()) as { status: string }).status).toBe("up");
   });
+
+  test("a TCP monitor can check from a chosen agent (the built-in one: still under the address policy); http cannot yet", async () => {
+    const agents = (await (await get("/api/v1/agents")).json()) as { items?: { id: string; kind: string }[] } | { id: string; kind: string }[];
+    const list = Array.isArray(agents) ? agents : (agents.items ?? []);
+    const local = list.find((a) => a.kind === "local")!;
+    const id = await create({ name: "port via agent", type: "tcp", agentId: local.id, config: { host: "127.0.0.1", port: targetPort } });
+    await checkNow(id);
+    const m = (await (await get(`/api/v1/monitors/${id}`)).json()) as { status: string; message: string; agentId: string };
+    expect(m).toMatchObject({ status: "up", agentId: local.id });
+    expect(m.message).toMatch(/reachable from agent/);
+    // The built-in agent is the control plane's host: a private address not allowed is refused at save.
+    const refused = await admin.post("/api/v1/monitors", { name: "ssh via agent", type: "tcp", agentId: local.id, config: { host: "127.0.0.1", port: 22 } });
+    expect(refused.status).toBe(400);
+    const unknown = await admin.post("/api/v1/monitors", { name: "x", type: "tcp", agentId: randomUUID(), config: { host: "127.0.0.1", port: targetPort } });
+    expect(((await unknown.json()) as { error: { fields: Record<string, string> } }).error.fields).toHaveProperty("agentId");
+    const http = await admin.post("/api/v1/monitors", { name: "x", type: "http", agentId: local.id, config: { url: `http://127.0.0.1:${targetPort}/` } });
+    expect(((await http.json()) as { error: { fields: Record<string, string> } }).error.fields.agentId).toMatch(/Only TCP and ping/);
+  });
 });

@@ -118,7 +118,7 @@ async function findRow(tx: Tx, actor: Actor, id: string): Promise<MonitorRow> {
 }
 
 /** Where a check will go must be allowed now (it is checked again at every run). */
-async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput, "type" | "config">): Promise<void> {
+async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput, "type" | "config" | "agentId">): Promise<void> {
   const policy = monitorPolicy(actor.orgId);
   const config = input.config as Record<string, unknown>;
   try {
@@ -135,6 +135,14 @@ async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput,
       throw new ValidationError(`This target is not allowed: ${error.message}`, { [field]: error.message });
     }
     throw error;
+  }
+  if (input.agentId) {
+    try {
+      await agentFor(actor, input.agentId);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new ValidationError("No such agent.", { agentId: "No such agent." });
+      throw error;
+    }
   }
   if (input.type === "container") {
     try {
@@ -211,7 +219,7 @@ export async function updateMonitor(actor: Actor, id: string, input: UpdateMonit
     resendEvery: input.resendEvery ?? existing.resendEvery,
     maintenance: input.maintenance ?? windowsOf(existing.maintenance),
   });
-  if (input.config) await assertTargetAllowed(actor, merged);
+  if (input.config || input.agentId) await assertTargetAllowed(actor, merged);
   const row = await withOrg(actor.orgId, async (tx) => {
     await findRow(tx, actor, id);
     if (input.channelIds) await assertChannelsExist(tx, actor.orgId, input.channelIds);

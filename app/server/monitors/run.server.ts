@@ -16,6 +16,7 @@ import { checkHttp } from "./checks/http.server";
 import { checkPing } from "./checks/ping.server";
 import { checkPush } from "./checks/push";
 import { checkTcp } from "./checks/tcp.server";
+import { checkTcpFromAgent } from "./checks/agent.server";
 import { describeTarget, renderMonitorMessage, type MonitorEvent } from "./notify";
 import { applyOutcome, shouldResend, type CheckOutcome, type MonitorState } from "./state";
 import { monitorFindings } from "./notify";
@@ -32,11 +33,17 @@ export interface CheckableMonitor {
   config: unknown;
   intervalSeconds: number;
   createdAt: Date;
+  /** tcp / ping: check from this agent (its probes) instead of the control plane (decision 065). */
+  agentId?: string | null;
 }
 
 const DELIVERY_TIMEOUT_MS = 10_000;
 
 async function outcomeOf(m: CheckableMonitor): Promise<CheckOutcome | null> {
+  if (m.agentId && (m.type === "tcp" || m.type === "ping")) {
+    const config = m.type === "tcp" ? TcpConfigSchema.parse(m.config) : PingConfigSchema.parse(m.config);
+    return checkTcpFromAgent(m.orgId, m.agentId, config, monitorPolicy(m.orgId));
+  }
   switch (m.type) {
     case "http":
       return checkHttp(HttpConfigSchema.parse(m.config), monitorPolicy(m.orgId));
