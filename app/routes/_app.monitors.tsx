@@ -11,7 +11,8 @@ import { listChannels } from "~/server/alerts/channels.server";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { runMonitorsAction } from "~/server/monitors/page-actions.server";
 import { listIncidents, listMonitors, listResults } from "~/server/monitors/monitors.server";
-import { listStatusPages } from "~/server/monitors/status-pages.server";
+import { listPosts, listStatusPages } from "~/server/monitors/status-pages.server";
+import { StatusPageEditor } from "~/components/monitors/status-page-editor";
 import { StatusPages } from "~/components/monitors/status-pages";
 import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 
@@ -34,8 +35,11 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
         to: to.toISOString(),
       }
     : null;
+  const editedPage = pages.items.find((p) => p.id === params.get("page")) ?? null;
+  const pageEditor = editedPage ? { page: editedPage, posts: (await listPosts(actor, editedPage.id)).items } : null;
   return {
     detail,
+    pageEditor: canManage ? pageEditor : null,
     monitors: items,
     statusPages: pages.items.map((p) => ({ id: p.id, slug: p.slug, title: p.title, monitorIds: p.monitorIds })),
     channels: channels.items.map((c) => ({ id: c.id, name: c.name, type: c.type })),
@@ -50,12 +54,12 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   requirePageFeature("monitors");
   const actor = await requireUserWithPermission(request, context, "manage:monitor");
   const result = await runMonitorsAction(actor, await readForm(request));
-  if (result.ok) return redirectWithToast("/monitors", { kind: "success", message: result.message });
+  if (result.ok) return redirectWithToast(result.redirectTo ?? "/monitors", { kind: "success", message: result.message });
   return result;
 });
 
 export default function MonitorsPage() {
-  const { detail, monitors, channels, statusPages, editing, prefill, localAgentId, canManage } = useLoaderData<typeof loader>();
+  const { detail, pageEditor, monitors, channels, statusPages, editing, prefill, localAgentId, canManage } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as MonitorFormResult;
   const navigation = useNavigation();
   const intent = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : "";
@@ -96,6 +100,7 @@ export default function MonitorsPage() {
             />
           </section>
         ) : null}
+        {pageEditor ? <StatusPageEditor key={pageEditor.page.id} page={pageEditor.page} posts={pageEditor.posts} monitors={monitors.map((m) => ({ id: m.id, name: m.name }))} result={result} pending={intent} /> : null}
         <Card title={`Status pages (${statusPages.length})`}>
           <StatusPages pages={statusPages} monitors={monitors.map((m) => ({ id: m.id, name: m.name }))} canManage={canManage} result={result} pending={intent === "page-create"} />
         </Card>

@@ -59,6 +59,9 @@ const schema = z.object({
   ACME_EMAIL: z.email({ message: "expected an e-mail address" }).optional(),
   ALERTS_ALLOW_PRIVATE: bool.default(false),
   ALERTS_ALLOWED_HOSTS: list.default([]),
+  /** Per-organization allowances for monitor checks from the control plane (decision 064):
+   *  `<orgId>=host[:port] host2;<orgId2>=…`, set by the operator, never by a tenant. */
+  MONITORS_ORG_ALLOWED_HOSTS: z.string().max(20_000).default(""),
   METRICS_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
   /** SaaS: who may create an organization. open: anyone (sign-up page); invite: only invited people join; closed: neither. */

@@ -6,7 +6,7 @@ import { renewDueCertificates } from "./certs/issuance.server";
 import { appPool } from "./db/pg-pool.server";
 import { logger } from "./logger.server";
 import { startMonitorScheduler } from "./monitors/scheduler.server";
-import { pruneMonitorResults } from "./monitors/retention.server";
+import { rollupMonitorResults } from "./monitors/retention.server";
 import { applyLogRetention, createLogPartitionsAhead, indexClosedLogPartitions } from "./logs/log-retention.server";
 import { ensureLogCollectors } from "./logs/collector-boot.server";
 
@@ -30,8 +30,8 @@ const JOBS: Job[] = [
   { name: "log-retention", everyMs: 60 * 60 * 1000, run: async () => void (await applyLogRetention()), lockKey: 7_126_032, runOnStart: true },
   // Trigram index of each day once it has closed (today is written without it; decision 030).
   // Last at start-up: after an upgrade it may build several days' indexes.
-  // Raw monitor results older than 90 days (the longest uptime window; decision 060).
-  { name: "monitor-results-retention", everyMs: 60 * 60 * 1000, run: async () => void (await pruneMonitorResults()), lockKey: 7_126_061 },
+  // Monitor results: raw 24 h, then per minute until 7 days, per hour until 90 days (decision 061).
+  { name: "monitor-results-rollup", everyMs: 60 * 60 * 1000, run: async () => void (await rollupMonitorResults()), lockKey: 7_126_061, runOnStart: true },
   { name: "log-search-index", everyMs: 10 * 60 * 1000, run: async () => void (await indexClosedLogPartitions()), lockKey: 7_126_033, runOnStart: true },
 ];
 

@@ -17,6 +17,8 @@ export const RULE_TYPES = [
   "cert_renewal_failed",
   "proxy_apply_failed",
   "disk",
+  "monitor_down",
+  "monitor_cert_expiry",
 ] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 

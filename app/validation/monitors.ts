@@ -2,6 +2,7 @@
 // checked against its type's schema, with zod paths `config.<field>` so every error lands on
 // its form control (decision 060).
 import { z } from "zod";
+import { MaintenanceWindowSchema, type MaintenanceWindow } from "./alerts";
 
 export const MONITOR_TYPES = ["http", "tcp", "ping", "dns", "container", "push"] as const;
 export type MonitorType = (typeof MONITOR_TYPES)[number];
@@ -105,6 +106,10 @@ const baseFields = {
   channelIds: z.array(z.string().uuid("Not a channel id.")).max(20),
   agentId: z.string().uuid("Not an agent id.").nullable(),
   enabled: z.boolean(),
+  /** Re-notify every N failed checks while still down; 0: once (decision 062). */
+  resendEvery: z.number().int("Whole checks.").min(0, "0–1000.").max(1000, "0–1000."),
+  /** When no notification goes out and status pages say "maintenance" (the alert rules' windows). */
+  maintenance: z.array(MaintenanceWindowSchema).max(50, "At most 50 windows."),
 };
 
 /** Checks `config` against the type's schema and puts its defaults in. */
@@ -118,10 +123,10 @@ function withTypedConfig<T extends { type: MonitorType; config: unknown }>(value
     for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: ["config", ...issue.path.map(String)], message: issue.message });
     return value;
   }
-  if (value.type === "http" || value.type === "tcp" || value.type === "ping" || value.type === "dns") {
-    // Where checks run: only the control plane runs network checks for now (decision 060).
+  if (value.type === "http" || value.type === "dns") {
+    // Where checks run: agents probe TCP only so far (agent/probes.ts; decision 065).
     const agentId = (value as { agentId?: string | null }).agentId;
-    if (agentId) ctx.addIssue({ code: "custom", path: ["agentId"], message: "Checks from an agent are not supported yet: leave it empty to check from InfraPilot." });
+    if (agentId) ctx.addIssue({ code: "custom", path: ["agentId"], message: "Only TCP and ping monitors can check from an agent yet: leave it empty to check from InfraPilot." });
   }
   return { ...value, config: parsed.data };
 }
@@ -136,6 +141,8 @@ export const CreateMonitorSchema = z
     channelIds: baseFields.channelIds.default([]),
     agentId: baseFields.agentId.default(null),
     enabled: baseFields.enabled.default(true),
+    resendEvery: baseFields.resendEvery.default(0),
+    maintenance: baseFields.maintenance.default([]),
   })
   .transform((value, ctx) => withTypedConfig(value, ctx));
 export type CreateMonitorInput = z.infer<typeof CreateMonitorSchema>;
@@ -149,6 +156,8 @@ export const UpdateMonitorSchema = z.object({
   channelIds: baseFields.channelIds.optional(),
   agentId: baseFields.agentId.optional(),
   enabled: baseFields.enabled.optional(),
+  resendEvery: baseFields.resendEvery.optional(),
+  maintenance: baseFields.maintenance.optional(),
 });
 export type UpdateMonitorInput = z.infer<typeof UpdateMonitorSchema>;
 
@@ -169,11 +178,17 @@ export interface MonitorDto {
   channelIds: string[];
   agentId: string | null;
   enabled: boolean;
+  resendEvery: number;
+  maintenance: MaintenanceWindow[];
+  /** Inside one of its maintenance windows now: no notifications, "maintenance" on status pages. */
+  inMaintenance: boolean;
   status: MonitorStatus;
   lastCheckAt: string | null;
   latencyMs: number | null;
   message: string | null;
   uptime: { h24: number | null; d7: number | null; d30: number | null; d90: number | null };
+  /** Average and p95 latency of successful checks per window, from raw results and rollups (decision 061). */
+  latency: Record<"h24" | "d7" | "d30" | "d90", { avgMs: number | null; p95Ms: number | null }>;
   pushUrl?: string;
   createdAt: string;
   updatedAt: string;
@@ -187,24 +202,103 @@ const slug = z
   .max(60, "At most 60 characters.")
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "Lowercase letters, digits and dashes; no dash at either end.");
 
-export const CreateStatusPageSchema = z.object({
+const pageTitle = z.string().trim().min(1, "Give the page a title.").max(100, "At most 100 characters.");
+const monitorIdList = z.array(z.string().uuid("Not a monitor id.")).max(100, "At most 100 monitors.");
+const GroupSchema = z.object({
+  name: z.string().trim().max(100, "At most 100 characters."),
+  monitorIds: monitorIdList,
+});
+/** An image shown on the public page: http(s) only (no javascript:, data: or file: URLs). */
+const logoUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((v) => v === "" || /^https?:\/\/[^\s"'<>]+$/i.test(v), "Use an http:// or https:// image URL.")
+  .nullable()
+  .transform((v) => (v === "" ? null : v));
+/** An uploaded logo as a data URL (checked by its bytes on the server: PNG, JPEG, GIF or WebP, ≤ 256 KB). */
+const logoData = z.string().max(400_000, "The logo is larger than 256 KB.").nullable();
+
+const pageFields = {
   slug,
-  title: z.string().trim().min(1, "Give the page a title.").max(100),
-  description: z.string().trim().max(2000).default(""),
-  monitorIds: z.array(z.string().uuid("Not a monitor id.")).max(100).default([]),
+  title: pageTitle,
+  description: z.string().trim().max(2000, "At most 2000 characters."),
+  monitorIds: monitorIdList,
+  groups: z.array(GroupSchema).max(20, "At most 20 groups."),
+  logoUrl,
+  logo: logoData,
+};
+
+export const CreateStatusPageSchema = z.object({
+  ...pageFields,
+  description: pageFields.description.default(""),
+  monitorIds: pageFields.monitorIds.default([]),
+  groups: pageFields.groups.default([]),
+  logoUrl: pageFields.logoUrl.default(null),
+  logo: pageFields.logo.default(null),
 });
-export const UpdateStatusPageSchema = z.object({
-  slug: slug.optional(),
-  title: z.string().trim().min(1, "Give the page a title.").max(100).optional(),
-  description: z.string().trim().max(2000).optional(),
-  monitorIds: z.array(z.string().uuid("Not a monitor id.")).max(100).optional(),
-});
+export const UpdateStatusPageSchema = z.object(pageFields).partial();
 export type CreateStatusPageInput = z.infer<typeof CreateStatusPageSchema>;
 export type UpdateStatusPageInput = z.infer<typeof UpdateStatusPageSchema>;
 
-/** What a public status page shows: nothing but the chosen monitors' name, status and uptime. */
+export const POST_KINDS = ["incident", "maintenance"] as const;
+export const INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "resolved"] as const;
+export const MAINTENANCE_STATUSES = ["scheduled", "in_progress", "completed"] as const;
+const when = z.iso.datetime({ offset: true, message: "Enter a date and time." }).nullable();
+
+const postFields = {
+  kind: z.enum(POST_KINDS, { message: "incident or maintenance." }),
+  title: z.string().trim().min(1, "Give the post a title.").max(200, "At most 200 characters."),
+  body: z.string().trim().max(5000, "At most 5000 characters."),
+  status: z.enum([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES], { message: "Not a status." }),
+  startsAt: when,
+  endsAt: when,
+};
+function postRules(v: { kind?: string; status?: string; startsAt?: string | null; endsAt?: string | null }, ctx: z.RefinementCtx): void {
+  if (v.kind && v.status) {
+    const allowed: readonly string[] = v.kind === "incident" ? INCIDENT_STATUSES : MAINTENANCE_STATUSES;
+    if (!allowed.includes(v.status)) ctx.addIssue({ code: "custom", path: ["status"], message: `A ${v.kind} is ${allowed.join(", ")}.` });
+  }
+  if (v.kind === "maintenance" && v.startsAt === null) ctx.addIssue({ code: "custom", path: ["startsAt"], message: "When does the maintenance start?" });
+  if (v.startsAt && v.endsAt && Date.parse(v.endsAt) <= Date.parse(v.startsAt)) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "The end must be after the start." });
+}
+export const CreatePostSchema = z
+  .object({ ...postFields, body: postFields.body.default(""), startsAt: postFields.startsAt.default(null), endsAt: postFields.endsAt.default(null) })
+  .superRefine(postRules);
+/** An update of a post: a new status and text; `resolved`/`completed` closes it. */
+export const UpdatePostSchema = z.object({ title: postFields.title, body: postFields.body, status: postFields.status, startsAt: postFields.startsAt, endsAt: postFields.endsAt }).partial();
+export type CreatePostInput = z.infer<typeof CreatePostSchema>;
+export type UpdatePostInput = z.infer<typeof UpdatePostSchema>;
+
+export interface PostDto {
+  id: string;
+  kind: (typeof POST_KINDS)[number];
+  title: string;
+  body: string;
+  status: string;
+  startsAt: string | null;
+  endsAt: string | null;
+  resolvedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type PublicMonitorStatus = MonitorStatus | "maintenance";
+export interface PublicMonitor {
+  name: string;
+  status: PublicMonitorStatus;
+  uptime: { h24: number | null; d7: number | null; d30: number | null; d90: number | null };
+}
+
+/** What a public status page shows: the chosen monitors' name, status and uptime, and its posts. */
 export interface PublicStatusPage {
   title: string;
   description: string;
-  monitors: { name: string; status: MonitorStatus; uptime: { h24: number | null; d7: number | null; d30: number | null; d90: number | null } }[];
+  logoUrl: string | null;
+  monitors: PublicMonitor[];
+  groups: { name: string; monitors: PublicMonitor[] }[];
+  /** Open incidents, incidents resolved in the last 7 days, and maintenance not completed. */
+  posts: Omit<PostDto, "id">[];
+  /** up: all up; degraded: some down; maintenance: none down, some in maintenance. */
+  overall: "up" | "degraded" | "maintenance" | "empty";
 }

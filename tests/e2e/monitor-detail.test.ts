@@ -64,6 +64,8 @@ describe("Monitor detail view", () => {
     // 4 of 5 checks succeeded in every window.
     for (const w of ["24h", "7days", "30days", "90days"]) expect(await detail.getByTestId(`uptime-${w}`).textContent()).toBe("80.00 %");
     expect(await detail.getByTestId("latency-summary").textContent()).toMatch(/5 checks, 1 failed/);
+    // Average and p95 of the successful checks per window (raw results + rollups, decision 061).
+    for (const w of ["24h", "7days", "30days", "90days"]) expect(await detail.getByTestId(`latency-${w}`).textContent()).toMatch(/^avg \d+ ms · p95 \d+ ms$/);
     const chart = detail.getByTestId("latency-chart");
     expect(await chart.getAttribute("aria-label")).toMatch(/1 failed checks/);
     expect(await chart.getByTestId("chart-failure").count()).toBe(1);

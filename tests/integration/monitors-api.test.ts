@@ -318,7 +318,9 @@ describe("status pages", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toMatch(/public/);
     const body = await res.json();
-    expect(body).toEqual({ title: "Acme status", description: "Our services", monitors: [{ name: "Public shop", status: "up", uptime: { h24: 100, d7: 100, d30: 100, d90: 100 } }] });
+    const shownMonitor = { name: "Public shop", status: "up", uptime: { h24: 100, d7: 100, d30: 100, d90: 100 } };
+    // Exactly this: the page's own fields (decision 063) and the monitor's name, status and uptime.
+    expect(body).toEqual({ title: "Acme status", description: "Our services", logoUrl: null, monitors: [shownMonitor], groups: [{ name: "", monitors: [shownMonitor] }], posts: [], overall: "up" });
 
     const html = await (await anonymous.request("/status/acme-status")).text();
     expect(html).toContain("Acme status");

@@ -19,6 +19,8 @@ export const RULE_LABELS: Record<RuleType, string> = {
   cert_renewal_failed: "Certificate renewal failed",
   proxy_apply_failed: "Proxy apply failed",
   disk: "Data directory disk usage",
+  monitor_down: "Uptime monitor down (scope: monitor name pattern)",
+  monitor_cert_expiry: "Uptime monitor's certificate expiring",
 };
 
 export const WINDOWED: ReadonlySet<RuleType> = new Set(["cpu", "memory", "restart_count"]);

@@ -9,7 +9,7 @@ export interface ResultPoint {
 
 export interface IncidentLike {
   id: string;
-  kind: "down" | "up";
+  kind: "down" | "up" | "cert";
   cause: string | null;
   message: string;
   at: string;
@@ -17,7 +17,7 @@ export interface IncidentLike {
 
 export interface TimelineEntry {
   id: string;
-  kind: "down" | "up";
+  kind: "down" | "up" | "cert";
   cause: string | null;
   message: string;
   at: string;
@@ -35,6 +35,8 @@ export function incidentTimeline(incidents: IncidentLike[], now: number): Timeli
     if (e.kind === "down") {
       const end = oldestFirst.slice(i + 1).find((n) => n.kind === "up");
       out.push({ ...e, durationMs: (end ? Date.parse(end.at) : now) - Date.parse(e.at), ongoing: !end });
+    } else if (e.kind === "cert") {
+      out.push({ ...e, durationMs: null, ongoing: false });
     } else {
       const start = oldestFirst
         .slice(0, i)

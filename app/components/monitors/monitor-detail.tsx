@@ -43,11 +43,11 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
   const chart = latencyChart(results, chartFrom, end, W, H);
   const summary = latencySummary(results);
   const timeline = incidentTimeline(incidents, end);
-  const uptime: [string, number | null][] = [
-    ["24 h", monitor.uptime.h24],
-    ["7 days", monitor.uptime.d7],
-    ["30 days", monitor.uptime.d30],
-    ["90 days", monitor.uptime.d90],
+  const uptime: [string, number | null, { avgMs: number | null; p95Ms: number | null } | undefined][] = [
+    ["24 h", monitor.uptime.h24, monitor.latency?.h24],
+    ["7 days", monitor.uptime.d7, monitor.latency?.d7],
+    ["30 days", monitor.uptime.d30, monitor.latency?.d30],
+    ["90 days", monitor.uptime.d90, monitor.latency?.d90],
   ];
   return (
     <section id="monitor-detail" aria-labelledby="monitor-detail-title" className="flex flex-col gap-5 rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
@@ -64,11 +64,14 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
       </div>
 
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4" aria-label="Uptime">
-        {uptime.map(([label, value]) => (
+        {uptime.map(([label, value, latency]) => (
           <div key={label} className="rounded-lg bg-slate-50 p-3 dark:bg-slate-800">
             <dt className="text-xs text-slate-500">Uptime {label}</dt>
             <dd className="text-xl font-semibold tabular-nums" data-testid={`uptime-${label.replace(/\s+/g, "")}`}>
               {pct(value)}
+            </dd>
+            <dd className="text-xs tabular-nums text-slate-500" data-testid={`latency-${label.replace(/\s+/g, "")}`}>
+              avg {ms(latency?.avgMs ?? null)} · p95 {ms(latency?.p95Ms ?? null)}
             </dd>
           </div>
         ))}
@@ -119,10 +122,10 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
           <ol className="flex flex-col gap-0 border-l-2 border-slate-200 dark:border-slate-700" aria-label="Incident timeline">
             {timeline.map((e) => (
               <li key={e.id} data-testid="incident" data-kind={e.kind} className="relative py-2 pl-4">
-                <span aria-hidden="true" className={`absolute -left-[7px] top-3.5 h-3 w-3 rounded-full ${e.kind === "down" ? "bg-red-500" : "bg-emerald-500"}`} />
+                <span aria-hidden="true" className={`absolute -left-[7px] top-3.5 h-3 w-3 rounded-full ${e.kind === "down" ? "bg-red-500" : e.kind === "cert" ? "bg-amber-500" : "bg-emerald-500"}`} />
                 <p className="text-sm">
-                  <span className={`font-semibold ${e.kind === "down" ? "text-red-700 dark:text-red-300" : "text-emerald-700 dark:text-emerald-300"}`}>
-                    {e.kind === "down" ? `Down${e.cause ? ` — ${CAUSES[e.cause] ?? e.cause}` : ""}` : "Up again"}
+                  <span className={`font-semibold ${e.kind === "down" ? "text-red-700 dark:text-red-300" : e.kind === "cert" ? "text-amber-700 dark:text-amber-300" : "text-emerald-700 dark:text-emerald-300"}`}>
+                    {e.kind === "down" ? `Down${e.cause ? ` — ${CAUSES[e.cause] ?? e.cause}` : ""}` : e.kind === "cert" ? "Certificate expiring" : "Up again"}
                   </span>{" "}
                   <span className="text-slate-500">
                     · <Time iso={e.at} seconds />

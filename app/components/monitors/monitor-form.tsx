@@ -149,6 +149,7 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
       <div className="grid gap-4 md:grid-cols-2">
         <Field label="Check every (seconds)" name="intervalSeconds" type="number" defaultValue={val("intervalSeconds", monitor?.intervalSeconds, "60")} error={fields.intervalSeconds} hint={`At least ${MIN_INTERVAL_SECONDS} s.`} />
         <Field label="Retries before down" name="retries" type="number" defaultValue={val("retries", monitor?.retries, "0")} error={fields.retries} hint="Failed checks in a row that are forgiven." />
+        <Field label="Remind every N failed checks while down" name="resendEvery" type="number" required={false} defaultValue={val("resendEvery", monitor?.resendEvery, "0")} error={fields.resendEvery} hint="0: tell once when it goes down." />
       </div>
 
       <fieldset className="flex flex-col gap-2">

@@ -10,7 +10,10 @@ import { env } from "../env.server";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.server";
 import { parseWith } from "../http/api.server";
 import { assertChannelsExist } from "../alerts/rules.server";
-import { assertUrlAllowed, DeliveryError, policyFromEnv, resolveHostAllowed } from "../alerts/safe-fetch.server";
+import { inMaintenance } from "../alerts/evaluate";
+import type { MaintenanceWindow } from "~/validation/alerts";
+import { assertUrlAllowed, DeliveryError, resolveHostAllowed } from "../alerts/safe-fetch.server";
+import { monitorPolicy } from "./policy.server";
 import {
   CreateMonitorSchema,
   MONITOR_STATUSES,
@@ -24,7 +27,7 @@ import {
 import { parseDnsServer } from "./checks/dns";
 import { runMonitorCheck } from "./run.server";
 import { bumpMonitorsVersion } from "./version.server";
-import { uptimeFor, type Uptime } from "./uptime.server";
+import { EMPTY_STATS, latencyOf, statsFor, uptimeOf, type MonitorStats } from "./uptime.server";
 
 export const MONITOR_SELECT = {
   id: true,
@@ -44,6 +47,8 @@ export const MONITOR_SELECT = {
   lastCheckAt: true,
   latencyMs: true,
   lastMessage: true,
+  resendEvery: true,
+  maintenance: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -66,17 +71,19 @@ export type MonitorRow = {
   lastCheckAt: Date | null;
   latencyMs: number | null;
   lastMessage: string | null;
+  resendEvery: number;
+  maintenance: unknown;
   createdAt: Date;
   updatedAt: Date;
 };
 
-const EMPTY_UPTIME: Uptime = { h24: null, d7: null, d30: null, d90: null };
+export const windowsOf = (v: unknown): MaintenanceWindow[] => (Array.isArray(v) ? (v as MaintenanceWindow[]) : []);
 
 export function monitorType(type: string): MonitorType {
   return (MONITOR_TYPES as readonly string[]).includes(type) ? (type as MonitorType) : "http";
 }
 
-function toDto(row: MonitorRow, uptime: Uptime = EMPTY_UPTIME): MonitorDto {
+function toDto(row: MonitorRow, stats: MonitorStats = EMPTY_STATS): MonitorDto {
   const status: MonitorStatus = !row.enabled ? "paused" : (MONITOR_STATUSES as readonly string[]).includes(row.status) ? (row.status as MonitorStatus) : "pending";
   return {
     id: row.id,
@@ -88,11 +95,15 @@ function toDto(row: MonitorRow, uptime: Uptime = EMPTY_UPTIME): MonitorDto {
     channelIds: row.channelIds,
     agentId: row.agentId,
     enabled: row.enabled,
+    resendEvery: row.resendEvery,
+    maintenance: windowsOf(row.maintenance),
+    inMaintenance: inMaintenance(windowsOf(row.maintenance), Date.now()),
     status,
     lastCheckAt: row.lastCheckAt?.toISOString() ?? null,
     latencyMs: row.latencyMs,
     message: row.lastMessage,
-    uptime,
+    uptime: uptimeOf(stats),
+    latency: latencyOf(stats),
     ...(row.type === "push" && row.pushTokenSealed ? { pushUrl: `${env().PUBLIC_URL}/api/push/${unseal(row.pushTokenSealed)}` } : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -107,8 +118,8 @@ async function findRow(tx: Tx, actor: Actor, id: string): Promise<MonitorRow> {
 }
 
 /** Where a check will go must be allowed now (it is checked again at every run). */
-async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput, "type" | "config">): Promise<void> {
-  const policy = policyFromEnv();
+async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput, "type" | "config" | "agentId">): Promise<void> {
+  const policy = monitorPolicy(actor.orgId);
   const config = input.config as Record<string, unknown>;
   try {
     if (input.type === "http") await assertUrlAllowed(String(config.url), policy);
@@ -124,6 +135,14 @@ async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput,
       throw new ValidationError(`This target is not allowed: ${error.message}`, { [field]: error.message });
     }
     throw error;
+  }
+  if (input.agentId) {
+    try {
+      await agentFor(actor, input.agentId);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new ValidationError("No such agent.", { agentId: "No such agent." });
+      throw error;
+    }
   }
   if (input.type === "container") {
     try {
@@ -141,8 +160,8 @@ export async function listMonitors(actor: Actor): Promise<{ items: MonitorDto[];
   assertPermission(actor, "read:monitor");
   return withOrg(actor.orgId, async (tx) => {
     const rows = await tx.monitor.findMany({ where: { orgId: actor.orgId }, select: MONITOR_SELECT, orderBy: { name: "asc" }, take: 500 });
-    const uptime = await uptimeFor(tx, rows.map((r) => r.id));
-    return { items: rows.map((r) => toDto(r, uptime.get(r.id))), nextCursor: null };
+    const stats = await statsFor(tx, rows.map((r) => r.id));
+    return { items: rows.map((r) => toDto(r, stats.get(r.id))), nextCursor: null };
   });
 }
 
@@ -150,7 +169,7 @@ export async function getMonitor(actor: Actor, id: string): Promise<MonitorDto> 
   assertPermission(actor, "read:monitor");
   return withOrg(actor.orgId, async (tx) => {
     const row = await findRow(tx, actor, id);
-    return toDto(row, (await uptimeFor(tx, [row.id])).get(row.id));
+    return toDto(row, (await statsFor(tx, [row.id])).get(row.id));
   });
 }
 
@@ -171,6 +190,8 @@ export async function createMonitor(actor: Actor, input: CreateMonitorInput): Pr
         channelIds: input.channelIds,
         agentId: input.agentId,
         enabled: input.enabled,
+        resendEvery: input.resendEvery,
+        maintenance: input.maintenance as object[],
         ...(token ? { pushTokenHash: sha256Hex(token), pushTokenSealed: seal(token) } : {}),
       },
       select: MONITOR_SELECT,
@@ -195,8 +216,10 @@ export async function updateMonitor(actor: Actor, id: string, input: UpdateMonit
     channelIds: input.channelIds ?? existing.channelIds,
     agentId: input.agentId !== undefined ? input.agentId : existing.agentId,
     enabled: input.enabled ?? existing.enabled,
+    resendEvery: input.resendEvery ?? existing.resendEvery,
+    maintenance: input.maintenance ?? windowsOf(existing.maintenance),
   });
-  if (input.config) await assertTargetAllowed(actor, merged);
+  if (input.config || input.agentId) await assertTargetAllowed(actor, merged);
   const row = await withOrg(actor.orgId, async (tx) => {
     await findRow(tx, actor, id);
     if (input.channelIds) await assertChannelsExist(tx, actor.orgId, input.channelIds);
@@ -211,6 +234,8 @@ export async function updateMonitor(actor: Actor, id: string, input: UpdateMonit
         channelIds: merged.channelIds,
         agentId: merged.agentId,
         enabled: merged.enabled,
+        resendEvery: merged.resendEvery,
+        maintenance: merged.maintenance as object[],
         // A changed target or a resumed monitor starts over: its old state says nothing about it.
         ...(input.config || resumed ? { status: "pending", failures: 0 } : {}),
       },
@@ -220,7 +245,7 @@ export async function updateMonitor(actor: Actor, id: string, input: UpdateMonit
     return updated;
   });
   bumpMonitorsVersion();
-  return withOrg(actor.orgId, async (tx) => toDto(row, (await uptimeFor(tx, [row.id])).get(row.id)));
+  return withOrg(actor.orgId, async (tx) => toDto(row, (await statsFor(tx, [row.id])).get(row.id)));
 }
 
 export async function deleteMonitor(actor: Actor, id: string): Promise<void> {
@@ -235,11 +260,21 @@ export async function deleteMonitor(actor: Actor, id: string): Promise<void> {
 
 export interface ResultDto {
   time: string;
+  /** Raw: the check's outcome; aggregated: every check of the bucket was up. */
   ok: boolean;
+  /** Raw: the check's latency; aggregated: the average of the bucket's successful checks. */
   latencyMs: number | null;
   message: string | null;
+  /** raw (one check), minute or hour (a rollup, decision 061). */
+  resolution: "raw" | "minute" | "hour";
+  checks: number;
+  up: number;
+  latencyMaxMs: number | null;
 }
 
+type ResultRow = { time: Date; ok: boolean; latencyMs: number | null; message: string | null; resolution: string; checks: number; up: number; latencyMaxMs: number | null };
+
+/** Raw results where they are kept (24 h), then the minute and hour rollups; newest first. */
 export async function listResults(actor: Actor, id: string, query: { from?: Date; to?: Date; limit: number }): Promise<{ items: ResultDto[]; nextCursor: null }> {
   assertPermission(actor, "read:monitor");
   const to = query.to ?? new Date();
@@ -247,19 +282,34 @@ export async function listResults(actor: Actor, id: string, query: { from?: Date
   if (from > to) throw new ValidationError("from is after to.", { from: "Must be before to." });
   const rows = await withOrg(actor.orgId, async (tx) => {
     await findRow(tx, actor, id);
-    return tx.monitorResult.findMany({
-      where: { monitorId: id, time: { gte: from, lte: to } },
-      select: { time: true, ok: true, latencyMs: true, message: true },
-      orderBy: { time: "desc" },
-      take: query.limit,
-    });
+    return tx.$queryRaw<ResultRow[]>`
+      SELECT * FROM (
+        SELECT time, ok, "latencyMs", message, 'raw' AS resolution, 1 AS checks, ok::int AS up, "latencyMs" AS "latencyMaxMs"
+          FROM "MonitorResult" WHERE "monitorId" = ${id} AND time >= ${from}::timestamptz AT TIME ZONE 'UTC' AND time <= ${to}::timestamptz AT TIME ZONE 'UTC'
+        UNION ALL
+        SELECT bucket, up = checks, CASE WHEN "latencyCount" > 0 THEN round("latencySum"::numeric / "latencyCount")::int END, NULL, resolution, checks, up, "latencyMax"
+          FROM "MonitorAggregate" WHERE "monitorId" = ${id} AND bucket >= ${from}::timestamptz AT TIME ZONE 'UTC' AND bucket <= ${to}::timestamptz AT TIME ZONE 'UTC'
+      ) r ORDER BY time DESC LIMIT ${query.limit}`;
   });
-  return { items: rows.map((r) => ({ time: r.time.toISOString(), ok: r.ok, latencyMs: r.latencyMs, message: r.message })), nextCursor: null };
+  return {
+    items: rows.map((r) => ({
+      time: r.time.toISOString(),
+      ok: r.ok,
+      latencyMs: r.latencyMs,
+      message: r.message,
+      resolution: r.resolution === "minute" || r.resolution === "hour" ? r.resolution : "raw",
+      checks: Number(r.checks),
+      up: Number(r.up),
+      latencyMaxMs: r.latencyMaxMs,
+    })),
+    nextCursor: null,
+  };
 }
 
 export interface IncidentDto {
   id: string;
-  kind: "down" | "up";
+  /** down / up: state changes; cert: the certificate expires within the monitor's certExpiryDays. */
+  kind: "down" | "up" | "cert";
   cause: string | null;
   message: string;
   at: string;
@@ -273,7 +323,7 @@ export async function listIncidents(actor: Actor, id: string): Promise<{ items: 
     return tx.monitorIncident.findMany({ where: { monitorId: id }, orderBy: { at: "desc" }, take: 500 });
   });
   return {
-    items: rows.map((r) => ({ id: r.id, kind: r.kind === "up" ? "up" : "down", cause: r.cause, message: r.message, at: r.at.toISOString(), deliveries: r.deliveries })),
+    items: rows.map((r) => ({ id: r.id, kind: r.kind === "up" || r.kind === "cert" ? r.kind : "down", cause: r.cause, message: r.message, at: r.at.toISOString(), deliveries: r.deliveries })),
     nextCursor: null,
   };
 }

@@ -4,12 +4,12 @@
 import type { Actor } from "../auth/require.server";
 import { formFailure } from "../http/form-failure.server";
 import { parseWith } from "../http/api.server";
-import { CreateMonitorSchema, CreateStatusPageSchema, UpdateMonitorSchema } from "~/validation/monitors";
+import { CreateMonitorSchema, CreatePostSchema, CreateStatusPageSchema, UpdateMonitorSchema, UpdatePostSchema, UpdateStatusPageSchema } from "~/validation/monitors";
 import { checkMonitorNow, createMonitor, deleteMonitor, updateMonitor } from "./monitors.server";
-import { createStatusPage, deleteStatusPage } from "./status-pages.server";
+import { createPost, createStatusPage, deletePost, deleteStatusPage, updatePost, updateStatusPage } from "./status-pages.server";
 
 export type MonitorsActionResult =
-  | { ok: true; message: string; intent: string }
+  | { ok: true; message: string; intent: string; redirectTo?: string }
   | { ok: false; message: string; fields: Record<string, string>; intent: string; id?: string; values?: Record<string, string> };
 
 const str = (form: FormData, key: string) => {
@@ -56,12 +56,39 @@ export function monitorBodyFromForm(form: FormData): Record<string, unknown> {
     retries: num(str(form, "retries") || "0"),
     channelIds: form.getAll("channelIds").filter((v): v is string => typeof v === "string" && v !== ""),
     enabled: form.get("enabled") === "on",
+    resendEvery: num(str(form, "resendEvery") || "0"),
   };
+}
+
+/** A datetime-local value (UTC, no zone) → ISO; empty → null; anything else is left for zod to name. */
+const utc = (v: string): string | null => (v === "" ? null : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) ? `${v}:00Z` : v);
+
+/**
+ * The status page editor's fields → the API's page object: each monitor ticked is shown, in the
+ * group named beside it (`group.<monitorId>`; groups in the order they first appear); an uploaded
+ * file replaces the logo, "remove the logo" clears it.
+ */
+export async function statusPageBodyFromForm(form: FormData): Promise<Record<string, unknown>> {
+  const ids = form.getAll("monitorIds").filter((v): v is string => typeof v === "string" && v !== "");
+  const groups: { name: string; monitorIds: string[] }[] = [];
+  for (const id of ids) {
+    const name = str(form, `group.${id}`);
+    let g = groups.find((x) => x.name === name);
+    if (!g) groups.push((g = { name, monitorIds: [] }));
+    g.monitorIds.push(id);
+  }
+  const body: Record<string, unknown> = { slug: str(form, "slug"), title: str(form, "title"), description: str(form, "description"), logoUrl: str(form, "logoUrl") || null, groups, monitorIds: ids };
+  const file = form.get("logoFile");
+  if (file && typeof file !== "string" && file.size > 0) {
+    if (file.size > 256 * 1024) body.logo = "x".repeat(400_001); // refused by the schema with its message
+    else body.logo = `data:${file.type || "application/octet-stream"};base64,${Buffer.from(await file.arrayBuffer()).toString("base64")}`;
+  } else if (form.get("removeLogo") === "on") body.logo = null;
+  return body;
 }
 
 function echo(form: FormData): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const [k, v] of form) if (typeof v === "string" && k !== "intent") values[k] = (k === "channelIds" || k === "monitorIds") && values[k] ? `${values[k]},${v}` : v;
+  for (const [k, v] of form) if (typeof v === "string" && k !== "intent" && k !== "logoFile") values[k] = (k === "channelIds" || k === "monitorIds") && values[k] ? `${values[k]},${v}` : v;
   return values;
 }
 
@@ -91,6 +118,25 @@ export async function runMonitorsAction(actor: Actor, form: FormData): Promise<M
       const body = { slug: str(form, "slug"), title: str(form, "title"), description: str(form, "description"), monitorIds: form.getAll("monitorIds").filter((v): v is string => typeof v === "string" && v !== "") };
       const created = await createStatusPage(actor, parseWith(CreateStatusPageSchema, body));
       return { ok: true, intent, message: `The status page is public at /status/${created.slug}.` };
+    }
+    if (intent === "page-update") {
+      const page = await updateStatusPage(actor, id, parseWith(UpdateStatusPageSchema, await statusPageBodyFromForm(form)));
+      return { ok: true, intent, message: `The status page /status/${page.slug} was saved.`, redirectTo: `/monitors?page=${page.id}#status-page-editor` };
+    }
+    if (intent === "post-create") {
+      const body = { kind: str(form, "kind"), title: str(form, "title"), body: str(form, "body"), status: str(form, "status"), startsAt: utc(str(form, "startsAt")), endsAt: utc(str(form, "endsAt")) };
+      const post = await createPost(actor, id, parseWith(CreatePostSchema, body));
+      return { ok: true, intent, message: `Posted: ${post.title}.`, redirectTo: `/monitors?page=${id}#status-page-editor` };
+    }
+    if (intent === "post-update") {
+      const body: Record<string, unknown> = { status: str(form, "status") };
+      if (form.has("body")) body.body = str(form, "body");
+      const post = await updatePost(actor, id, str(form, "postId"), parseWith(UpdatePostSchema, body));
+      return { ok: true, intent, message: `${post.title}: ${post.status.replace("_", " ")}.`, redirectTo: `/monitors?page=${id}#status-page-editor` };
+    }
+    if (intent === "post-delete") {
+      await deletePost(actor, id, str(form, "postId"));
+      return { ok: true, intent, message: "The post was removed from the page.", redirectTo: `/monitors?page=${id}#status-page-editor` };
     }
     if (intent === "page-delete") {
       await deleteStatusPage(actor, id);

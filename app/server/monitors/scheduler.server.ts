@@ -69,7 +69,7 @@ async function loadMonitors(): Promise<Scheduled[]> {
     const rows = await withOrg(orgId, (tx) =>
       tx.monitor.findMany({
         where: { orgId, enabled: true, type: { in: [...SUPPORTED_MONITOR_TYPES] } },
-        select: { id: true, orgId: true, name: true, type: true, config: true, intervalSeconds: true, createdAt: true },
+        select: { id: true, orgId: true, name: true, type: true, config: true, intervalSeconds: true, createdAt: true, agentId: true },
       }),
     );
     all.push(...rows);

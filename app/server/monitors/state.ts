@@ -15,6 +15,10 @@ export interface CheckOutcome {
   cause?: string;
   message: string;
   latencyMs: number | null;
+  /** https checks: the server certificate's notAfter (ISO). */
+  certNotAfter?: string | null;
+  /** Set when the certificate expires within the monitor's `certExpiryDays`. */
+  certDaysLeft?: number;
 }
 
 export interface Transition {
@@ -31,4 +35,15 @@ export function applyOutcome(state: MonitorState, ok: boolean, retries: number):
   if (failures > retries) return { next: { status: "down", failures }, incident: "down" };
   // Still within the retries: keep what it was (a pending monitor stays pending).
   return { next: { status: state.status === "paused" ? "pending" : state.status, failures }, incident: null };
+}
+
+/**
+ * Resend-every-N (decision 062): while a monitor stays down, every `resendEvery`-th failed check
+ * after the one that turned it down is announced again. `failures` counts the failures in a row,
+ * this one included; the down was announced at `retries + 1`.
+ */
+export function shouldResend(status: MonitorStatus, failures: number, retries: number, resendEvery: number): boolean {
+  if (status !== "down" || resendEvery <= 0) return false;
+  const since = failures - (retries + 1);
+  return since > 0 && since % resendEvery === 0;
 }

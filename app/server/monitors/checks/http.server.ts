@@ -107,11 +107,13 @@ export async function checkHttp(config: HttpConfig, policy: AddressPolicy, now: 
         return { ok: false, cause: "keyword", message: config.keywordAbsent ? `keyword "${config.keyword}" is present` : `keyword "${config.keyword}" not found`, latencyMs };
       }
     }
-    if (url.protocol === "https:" && config.certExpiryDays !== null && answer.certValidTo) {
-      const daysLeft = Math.floor((Date.parse(answer.certValidTo) - Date.now()) / 86_400_000);
-      if (daysLeft < config.certExpiryDays) return { ok: false, cause: "tls", message: `certificate expires in ${daysLeft} days (warning below ${config.certExpiryDays})`, latencyMs };
+    // A certificate close to its end is an event of its own (decision 062), not a down: the site works.
+    const certNotAfter = url.protocol === "https:" && answer.certValidTo && !Number.isNaN(Date.parse(answer.certValidTo)) ? new Date(Date.parse(answer.certValidTo)).toISOString() : null;
+    if (certNotAfter && config.certExpiryDays !== null) {
+      const daysLeft = Math.floor((Date.parse(certNotAfter) - Date.now()) / 86_400_000);
+      if (daysLeft < config.certExpiryDays) return { ok: true, message: `HTTP ${answer.status}; certificate expires in ${daysLeft} days`, latencyMs, certNotAfter, certDaysLeft: daysLeft };
     }
-    return { ok: true, message: `HTTP ${answer.status}`, latencyMs };
+    return { ok: true, message: `HTTP ${answer.status}`, latencyMs, ...(certNotAfter ? { certNotAfter } : {}) };
   } catch (error) {
     if (error instanceof CheckFailure) return { ok: false, cause: error.cause, message: error.message, latencyMs: error.cause === "timeout" ? config.timeoutMs : null };
     if (error instanceof DeliveryError) return { ok: false, cause: "connection", message: error.message, latencyMs: null };
