@@ -98,7 +98,7 @@ export default function ContainerDetailPage() {
       </div>
       <Card>
         <div role="tabpanel" aria-label={tabs.find((t) => t.id === tab)?.label}>
-          {tab === "overview" ? <Overview c={c} usage={c.state.running || stats.points.length > 0 ? <ContainerUsageCharts socket={socket} agentId={c.agentId} containerId={c.id} history={stats} /> : <p className="text-sm text-slate-600 dark:text-slate-400">Charts appear once the container runs; InfraPilot keeps its last 24 hours of usage.</p>} /> : null}
+          {tab === "overview" ? <Overview c={c} usage={c.state.running || stats.points.length > 0 ? <ContainerUsageCharts key={`${stats.range}:${stats.to}`} socket={socket} agentId={c.agentId} containerId={c.id} history={stats} /> : <p className="text-sm text-slate-600 dark:text-slate-400">Charts appear once the container runs; InfraPilot keeps its last 24 hours of usage.</p>} /> : null}
           {tab === "environment" ? <Environment c={c} canReveal={permissions.canReveal} /> : null}
           {tab === "mounts" ? <Mounts c={c} /> : null}
           {tab === "network" ? <Network c={c} /> : null}

@@ -2,7 +2,7 @@
 // pages without charts do not pay for it). The tooltip follows the pointer, a finger, or the
 // arrow keys once the chart has focus; times are UTC like everywhere else in the app. Colours
 // follow the light/dark theme (the `dark` class on <html>), and the width follows the card.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type uPlot from "uplot";
 import { utcClock } from "./series";
 
@@ -23,6 +23,10 @@ export interface TimeChartProps {
   /** Fixed y range, or a function of the largest value. */
   yRange: (max: number) => [number, number];
   formatValue: (v: number | null) => string;
+  /** Labels of the y axis' ticks; formatValue when omitted. */
+  formatTick?: (v: number) => string;
+  /** Fixed tick positions of the y axis (e.g. quarters of a memory limit), uPlot's choice when omitted. */
+  ySplits?: (min: number, max: number) => number[];
   /** A second y axis on the right (e.g. % of the memory limit) over the same range. */
   rightAxis?: { range: [number, number]; format: (v: number) => string };
   /** Visible start and end of the x axis (seconds); the chart spans the whole range even while history is short. */
@@ -36,8 +40,17 @@ const THEME = {
   dark: { axis: "#cbd5e1", grid: "#1e293b" },
 };
 
+const QUARTERS = [0, 0.25, 0.5, 0.75, 1];
+
 function isDark(): boolean {
   return document.documentElement.classList.contains("dark");
+}
+
+// Follow the theme switch without a reload; null while rendering on the server.
+function subscribeTheme(onChange: () => void): () => void {
+  const observer = new MutationObserver(onChange);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
+  return () => observer.disconnect();
 }
 
 export function TimeChart(props: TimeChartProps) {
@@ -45,17 +58,11 @@ export function TimeChart(props: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const latest = useRef(props);
-  latest.current = props;
-  const [tip, setTip] = useState<{ left: number; top: number; time: string; values: string[] } | null>(null);
-  const [dark, setDark] = useState<boolean | null>(null);
-
-  // Follow the theme switch without a reload.
   useEffect(() => {
-    setDark(isDark());
-    const observer = new MutationObserver(() => setDark(isDark()));
-    observer.observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
-    return () => observer.disconnect();
-  }, []);
+    latest.current = props;
+  });
+  const [tip, setTip] = useState<{ left: number; top: number; width: number; time: string; values: string[] } | null>(null);
+  const dark = useSyncExternalStore(subscribeTheme, isDark, () => null);
 
   // (Re)build the chart when the theme or the shape changes; data updates go through setData below.
   const shape = `${lines.length}:${props.rightAxis ? 1 : 0}`;
@@ -81,8 +88,13 @@ export function TimeChart(props: TimeChartProps) {
         },
         axes: [
           { ...axis, values: (_u, splits) => splits.map((s) => utcClock(s)) },
-          { ...axis, size: 64, values: (_u, splits) => splits.map((s) => latest.current.formatValue(s)) },
-          ...(p.rightAxis ? [{ ...axis, scale: "right", side: 1, size: 48, grid: { show: false }, values: (_u: uPlot, splits: number[]) => splits.map((s) => latest.current.rightAxis!.format(s)) }] : []),
+          {
+            ...axis,
+            size: 72,
+            ...(p.ySplits ? { splits: (_u: uPlot, _i: number, min: number, max: number) => latest.current.ySplits?.(min, max) ?? [min, max] } : {}),
+            values: (_u, splits) => splits.map((s) => (latest.current.formatTick ?? latest.current.formatValue)(s)),
+          },
+          ...(p.rightAxis ? [{ ...axis, scale: "right", side: 1, size: 48, grid: { show: false }, splits: (_u: uPlot, _i: number, min: number, max: number) => QUARTERS.map((f) => min + (max - min) * f), values: (_u: uPlot, splits: number[]) => splits.map((s) => latest.current.rightAxis!.format(s)) }] : []),
         ],
         series: [
           {},
@@ -98,6 +110,7 @@ export function TimeChart(props: TimeChartProps) {
               setTip({
                 left: u.cursor.left,
                 top: u.cursor.top ?? 0,
+                width: u.over.clientWidth,
                 time: `${new Date(x * 1000).toISOString().slice(0, 10)} ${utcClock(x, true)} UTC`,
                 values: latest.current.lines.map((l, i) => `${l.label}: ${latest.current.formatValue(u.data[i + 1][idx] as number | null)}`),
               });
@@ -184,7 +197,7 @@ export function TimeChart(props: TimeChartProps) {
             aria-live="polite"
             data-testid={`${testId}-tooltip`}
             className="pointer-events-none absolute z-10 whitespace-nowrap rounded border border-slate-200 bg-white px-2 py-1 text-xs shadow dark:border-slate-700 dark:bg-slate-900"
-            style={{ left: Math.min(tip.left + 12, (box.current?.clientWidth ?? 300) - 190), top: Math.max(0, tip.top - 48) }}
+            style={{ left: Math.max(0, Math.min(tip.left + 12, tip.width - 150)), top: Math.max(0, tip.top - 48) }}
           >
             <div className="text-slate-600 dark:text-slate-400">{tip.time}</div>
             {tip.values.map((v) => (

@@ -3,7 +3,7 @@
 // stats rounds from the /ui socket. The range (1 h / 6 h / 24 h) is a link (`?range=`), so the
 // loader serves the history of the chosen range and the URL can be shared.
 import { Link, useSearchParams } from "@remix-run/react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { useOnConnect, type UiSocket } from "~/components/containers/use-ui-socket";
 import { formatBytes } from "~/components/containers/format";
 import type { StatsHistorySeries } from "#agent/stats-history";
@@ -17,6 +17,8 @@ const GREEN: [string, string] = ["#15803d", "#4ade80"];
 const pct = (v: number | null) => (v === null || !Number.isFinite(v) ? "—" : `${v >= 10 ? Math.round(v) : v.toFixed(1)} %`);
 const rate = (v: number | null) => (v === null ? "—" : `${formatBytes(v)}/s`);
 const bytes = (v: number | null) => formatBytes(v);
+const wholePercent = (v: number) => `${Math.round(v)} %`;
+const quarters = (min: number, max: number) => [0, 0.25, 0.5, 0.75, 1].map((f) => min + (max - min) * f);
 
 /** The range links; they keep the page's other search parameters (the tab). */
 export function RangePicker({ range }: { range: string }) {
@@ -43,14 +45,10 @@ export function RangePicker({ range }: { range: string }) {
   );
 }
 
-/** History from the loader plus live rounds of `pick` (this container, or the host) from the agent's feed. */
+/** History from the loader plus live rounds (callers remount with a new `key` when the loader serves another history) of `pick` (this container, or the host) from the agent's feed. */
 function useLiveSeries(socket: UiSocket | null, agentId: string, history: StatsHistorySeries, pick: (p: StatsPayload) => RawSample | null) {
   const [points, setPoints] = useState<LivePoint[]>(history.points);
   const [limit, setLimit] = useState(history.memoryLimitBytes);
-  useEffect(() => {
-    setPoints(history.points);
-    setLimit(history.memoryLimitBytes);
-  }, [history]);
   const rangeMs = RANGES.find((r) => r.id === history.range)?.ms ?? 3_600_000;
   const subscribe = useCallback(
     (s: UiSocket) => {
@@ -82,8 +80,9 @@ function useLiveSeries(socket: UiSocket | null, agentId: string, history: StatsH
     [agentId, history.stepMs, rangeMs],
   );
   useOnConnect(socket, subscribe);
-  const [now, setNow] = useState(() => Date.parse(history.to));
-  useEffect(() => setNow(Date.now()), [points]);
+  // The x axis ends at the newest of the loader's time and the last live point.
+  const lastPoint = points.at(-1);
+  const now = Math.max(Date.parse(history.to), lastPoint ? Date.parse(lastPoint.time) + history.stepMs : 0);
   const xRange: [number, number] = [(now - rangeMs) / 1000, now / 1000];
   return { points, limit, xRange };
 }
@@ -114,7 +113,7 @@ export function ContainerUsageCharts({ socket, agentId, containerId, history }: 
         <RangePicker range={history.range} />
       </div>
       <div className="grid gap-6 lg:grid-cols-2">
-        <TimeChart title="CPU" unitNote="100 % = one core" testId="chart-cpu" data={cpu} lines={[{ label: "CPU", color: BLUE }]} xRange={xRange} yRange={(max) => [0, Math.max(100, Math.ceil(max / 100) * 100)]} formatValue={pct} />
+        <TimeChart title="CPU" unitNote="100 % = one core" testId="chart-cpu" data={cpu} lines={[{ label: "CPU", color: BLUE }]} xRange={xRange} yRange={(max) => [0, Math.max(100, Math.ceil(max / 100) * 100)]} formatValue={pct} formatTick={wholePercent} ySplits={quarters} />
         <MemoryChart data={memory} limit={limit} xRange={xRange} note="of its limit" />
         <TimeChart
           title="Network"
@@ -128,6 +127,7 @@ export function ContainerUsageCharts({ socket, agentId, containerId, history }: 
           xRange={xRange}
           yRange={(max) => [0, Math.max(1024, max * 1.15)]}
           formatValue={rate}
+          formatTick={(v) => rate(v)}
         />
       </div>
     </section>
@@ -146,6 +146,8 @@ function MemoryChart({ data, limit, xRange, note }: { data: (number | null)[][];
       xRange={xRange}
       yRange={(max) => [0, top ?? Math.max(max * 1.15, 1024 * 1024)]}
       formatValue={(v) => (v !== null && top ? `${bytes(v)} (${pct((v / top) * 100)})` : bytes(v))}
+      formatTick={(v) => bytes(v)}
+      ySplits={top ? quarters : undefined}
       rightAxis={top ? { range: [0, 100], format: (v) => `${Math.round(v)} %` } : undefined}
     />
   );
@@ -163,7 +165,7 @@ export function HostUsageCharts({ socket, agentId, history }: { socket: UiSocket
         <RangePicker range={history.range} />
       </div>
       <div className="grid gap-6 lg:grid-cols-2">
-        <TimeChart title="CPU" unitNote={cores} testId="chart-cpu" data={cpu} lines={[{ label: "CPU", color: BLUE }]} xRange={xRange} yRange={() => [0, 100]} formatValue={pct} />
+        <TimeChart title="CPU" unitNote={cores} testId="chart-cpu" data={cpu} lines={[{ label: "CPU", color: BLUE }]} xRange={xRange} yRange={() => [0, 100]} formatValue={pct} formatTick={wholePercent} ySplits={quarters} />
         <MemoryChart data={memory} limit={limit} xRange={xRange} note="of installed" />
       </div>
     </section>

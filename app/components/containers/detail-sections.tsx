@@ -5,7 +5,7 @@ import { Badge } from "~/components/ui/badge";
 import { EmptyState } from "~/components/ui/page";
 import { Time } from "~/components/ui/time";
 import type { ContainerDetailDto } from "~/server/docker/containers.server";
-import { formatBytes, formatPercent, formatPorts, HEALTH_TONE, STATE_TONE } from "./format";
+import { formatPorts, HEALTH_TONE, STATE_TONE } from "./format";
 
 type Detail = ContainerDetailDto;
 
