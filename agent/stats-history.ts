@@ -48,14 +48,14 @@ const FIELDS = 4; // cpu, memory, rx rate, tx rate
 
 class Tier {
   readonly buckets: Int32Array;
-  readonly sums: Float64Array;
+  readonly sums: Float32Array;
   readonly counts: Uint16Array;
   constructor(
     readonly stepMs: number,
     readonly capacity: number,
   ) {
     this.buckets = new Int32Array(capacity).fill(-1);
-    this.sums = new Float64Array(capacity * FIELDS);
+    this.sums = new Float32Array(capacity * FIELDS);
     this.counts = new Uint16Array(capacity * FIELDS);
   }
 
