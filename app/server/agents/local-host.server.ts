@@ -23,8 +23,6 @@ export function localAgent(): LocalAgent {
       // Part of this deployment whatever NGINX_MODE says: never a target of the panel's own terminal or stop.
       deploymentContainers: config.NGINX_CONTAINER ? [config.NGINX_CONTAINER] : [],
     });
-    // Charts open full: the built-in agent samples all the time and keeps recent history (decision 105).
-    agent.keepStatsHistory();
     logger.info("local agent ready", { dockerHost: agent.dockerHost });
     return agent;
   });

@@ -12,7 +12,7 @@ import { NotFoundError, ServiceUnavailableError } from "../errors.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
 import { unreachableAgentInfo } from "#agent/info";
-import { localHost } from "./local-host.server";
+import { localAgent, localHost } from "./local-host.server";
 
 export const LOCAL_AGENT_NAME = "local";
 
@@ -88,6 +88,15 @@ export function agentFor(actor: Actor, agentId: string): Promise<ResolvedAgent> 
  */
 export function builtInHost(): AgentHost {
   return localHost();
+}
+
+/**
+ * From boot on, the built-in agent samples all the time and keeps its usage history (decision 105),
+ * so charts open full. Only the server process starts it (jobs.server.ts), not code that merely
+ * imports the agent. A remote agent's node keeps its own.
+ */
+export function recordBuiltInStatsHistory(): void {
+  localAgent().keepStatsHistory();
 }
 
 /** Asks the engine how it is and records it on the row (status, versions, last seen). */
