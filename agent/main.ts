@@ -55,6 +55,8 @@ const nginxFacts = {
 } as const;
 const nginx = nginxMode === "local" ? new LocalNginx({ bin: nginxBin, confDir: resolve(process.env.NGINX_CONF_DIR || `${dataDir}/nginx`) }) : null;
 const agent = new LocalAgent({ dockerHost: process.env.DOCKER_HOST, nginxBin: nginx ? nginxBin : null });
+// The node keeps its own usage history (decision 105): the control plane's charts ask for it.
+agent.keepStatsHistory();
 const client = new AgentClient({
   serverUrls: urls,
   token: process.env.AGENT_TOKEN?.trim() || null,

@@ -17,6 +17,7 @@ import type {
   RemoveImageOptions,
   VolumeSummary,
 } from "./resource-types";
+import type { HostStats, StatsHistorySeries, StatsRange } from "./stats-history";
 
 export type ContainerState =
   | "created"
@@ -172,7 +173,7 @@ export interface ContainerStats {
 
 /** One item of the live stats stream: a sampling round, or the start of an outage (reported once;
  *  the agent keeps sampling and batches resume when the engine is back). */
-export type StatsUpdate = { stats: ContainerStats[] } | { error: AgentErrorPayload };
+export type StatsUpdate = { stats: ContainerStats[]; host?: HostStats | null } | { error: AgentErrorPayload };
 
 export type LogStream = "stdout" | "stderr";
 
@@ -300,6 +301,9 @@ export interface Agent {
    *  aborts. One sampler per agent runs while at least one stream is open; a consumer slower
    *  than the interval gets the newest rounds, not a growing backlog. */
   subscribeStats(signal?: AbortSignal): AsyncIterable<StatsUpdate>;
+  /** Recent usage of one container (full id) or, with `containerId` null, of the host, from the
+   *  bounded history the agent keeps while it samples (decision 105); empty points when it keeps none. */
+  statsHistory(query: { containerId: string | null; range: StatsRange }): Promise<StatsHistorySeries>;
   logs(id: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry[]>;
   events(signal?: AbortSignal): AsyncIterable<ContainerEvent>;
   exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecSession>;

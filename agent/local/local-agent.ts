@@ -26,6 +26,7 @@ import { openExecSession } from "./exec-session";
 import { LogDecoder } from "./log-decoder";
 import { COMPOSE_PROJECT_LABEL, toContainerDetail, toContainerEvent, toContainerSummary } from "./mappers";
 import type { RawEvent } from "./raw-types";
+import { StatsHistory, type StatsHistorySeries, type StatsRange } from "../stats-history";
 import { StatsSampler } from "./stats-sampler";
 import { iterateChunks, iterateJsonLines } from "./stream-iter";
 import { unreachableAgentInfo } from "../info";
@@ -51,6 +52,7 @@ export interface LocalAgentOptions {
 
 const MAX_LOG_BATCH = 1000;
 const MAX_PENDING_STATS = 2;
+const EMPTY_HISTORY = new StatsHistory();
 
 export class LocalAgent implements Agent {
   readonly dockerHost: string;
@@ -62,6 +64,7 @@ export class LocalAgent implements Agent {
   private readonly selfFiles: { cgroup: string; mountinfo: string; hostname: string };
   private selfIds: Promise<string[]> | null = null;
   private selfProject: string | null | undefined;
+  private history: { store: StatsHistory; stop: () => void } | null = null;
 
   constructor(options: LocalAgentOptions = {}) {
     const address = parseDockerHost(options.dockerHost ?? process.env.DOCKER_HOST);
@@ -167,7 +170,7 @@ export class LocalAgent implements Agent {
       wake?.();
     };
     const unsubscribe = this.sampler.subscribe(
-      (stats) => push({ stats }),
+      (stats, host) => push({ stats, host }),
       (error) => push({ error: toAgentErrorPayload(error) }),
     );
     // Unsubscribe at the abort itself, not when the generator next resumes: the last leaving
@@ -295,7 +298,24 @@ export class LocalAgent implements Agent {
     return this.client.connectNetwork(networkId, containerId);
   }
 
+  /**
+   * Keeps sampling and records every round in a bounded in-memory history (1 h of 10-s points,
+   * 24 h of 1-min points per container and for the host; decision 105) until close().
+   */
+  keepStatsHistory(): void {
+    if (this.history) return;
+    const store = new StatsHistory();
+    const stop = this.sampler.subscribe((stats, host) => store.record(stats, host));
+    this.history = { store, stop };
+  }
+
+  async statsHistory(query: { containerId: string | null; range: StatsRange }): Promise<StatsHistorySeries> {
+    return (this.history?.store ?? EMPTY_HISTORY).query(query.containerId, query.range);
+  }
+
   async close(): Promise<void> {
+    this.history?.stop();
+    this.history = null;
     this.sampler.close();
   }
 

@@ -11,8 +11,10 @@
 import { setMaxListeners } from "node:events";
 import { DockerUnreachableError } from "../errors";
 import type { ContainerStats } from "../types";
+import type { HostStats } from "../stats-history";
 import { HostCgroupStats } from "./cgroup-stats";
 import type { DockerClient } from "./docker-client";
+import { HostStatsReader } from "./host-stats";
 import type { RawStats } from "./raw-types";
 import { cpuCounterOf, toContainerStats, type CpuCounter } from "./stats-math";
 import { iterateChunks } from "./stream-iter";
@@ -29,7 +31,8 @@ export interface StatsSamplerOptions {
   source?: "auto" | "engine";
 }
 
-export type StatsListener = (batch: ContainerStats[]) => void;
+/** A round's containers and, when the agent runs on the engine's host, the machine's own use. */
+export type StatsListener = (batch: ContainerStats[], host: HostStats | null) => void;
 export type Unsubscribe = () => void;
 
 interface Subscriber {
@@ -53,6 +56,8 @@ export class StatsSampler {
   private abort: AbortController | null = null;
   private failing = false;
   private readonly host: HostCgroupStats | null;
+  private readonly hostReader: HostStatsReader | null;
+  private latestHost: HostStats | null = null;
   private runningIds: string[] | null = null;
   private listedAt = 0;
   /** Bumped by every container start/die/destroy event. */
@@ -68,6 +73,7 @@ export class StatsSampler {
     this.concurrency = options.concurrency ?? 128;
     const local = client.address.kind === "unix" || /^(127\.|::1$|localhost$)/.test(client.address.host);
     this.host = (options.source ?? "auto") === "auto" && local ? new HostCgroupStats(client) : null;
+    this.hostReader = local ? new HostStatsReader() : null;
   }
 
   get running(): boolean {
@@ -84,7 +90,7 @@ export class StatsSampler {
     if (this.subscribers.size === 1) this.startLoop();
     else if (this.latestAt > 0) {
       // A late joiner sees the last batch now instead of waiting a whole interval.
-      queueMicrotask(() => this.subscribers.has(subscriber) && safeCall(() => listener([...this.latest.values()])));
+      queueMicrotask(() => this.subscribers.has(subscriber) && safeCall(() => listener([...this.latest.values()], this.latestHost)));
     }
     let subscribed = true;
     return () => {
@@ -126,7 +132,8 @@ export class StatsSampler {
         const batch = await this.sampleAllRunning();
         if (!this.running) return;
         if (this.failing) this.failing = false;
-        for (const subscriber of [...this.subscribers]) safeCall(() => subscriber.listener(batch));
+        const host = this.latestHost;
+        for (const subscriber of [...this.subscribers]) safeCall(() => subscriber.listener(batch, host));
       } catch (error) {
         if (!this.running) return;
         // Report the start of an outage once, not every interval; keep trying.
@@ -149,6 +156,7 @@ export class StatsSampler {
     this.abort = null;
     this.runningIds = null;
     this.latest = new Map();
+    this.latestHost = null;
     this.latestAt = 0;
   }
 
@@ -157,6 +165,7 @@ export class StatsSampler {
     const round = (async () => {
       const batch = await this.sample(await this.currentRunningIds(), this.abort?.signal);
       this.latest = new Map(batch.map((s) => [s.id, s]));
+      this.latestHost = this.hostReader?.read() ?? null;
       this.latestAt = Date.now();
       return batch;
     })();

@@ -2,6 +2,7 @@
 // and `AgentProbes` the built-in agent uses. Every frame is validated before it reaches Docker;
 // flows send at most the credit the control plane granted, so a slow consumer on the far side
 // pauses the Docker stream here instead of filling memory on either end.
+import { STATS_RANGES } from "../stats-history";
 import { z } from "zod";
 import { toAgentErrorPayload } from "../errors";
 import type { ProxyApplier } from "../nginx/types";
@@ -72,6 +73,7 @@ const RPC_ARGS: Record<(typeof RPC_METHODS)[number], z.ZodType<unknown[]>> = {
       .strict(),
   ]),
   removeNetwork: z.tuple([objectRef]),
+  statsHistory: z.tuple([z.object({ containerId: containerId.nullable(), range: z.enum(STATS_RANGES) }).strict()]),
 };
 
 const logOptions = z

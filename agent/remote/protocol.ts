@@ -80,6 +80,7 @@ export const RPC_METHODS = [
   "listNetworks",
   "createNetwork",
   "removeNetwork",
+  "statsHistory",
 ] as const;
 export type RpcMethod = (typeof RPC_METHODS)[number];
 

@@ -27,6 +27,7 @@ import type {
   StopOptions,
 } from "../types";
 import { AsyncQueue } from "../async-queue";
+import type { StatsHistorySeries, StatsRange } from "../stats-history";
 import type { CreateNetworkOptions, ImageSummary, NetworkSummary, PruneOptions, PruneResult, PullProgress, RemoveImageOptions, VolumeSummary } from "../resource-types";
 import type { NginxApplyProgress, NginxApplyRequest, NginxApplyResult, NginxStatus, ProxyApplier } from "../nginx/types";
 import { CALL_TIMEOUT_MS, FLOW_WINDOW, type FlowMethod, type RpcMethod, type RpcReply } from "./protocol";
@@ -207,6 +208,9 @@ export class RemoteAgent implements Agent, AgentProbes {
   }
   removeNetwork(id: string): Promise<void> {
     return this.call("removeNetwork", [id]);
+  }
+  statsHistory(query: { containerId: string | null; range: StatsRange }): Promise<StatsHistorySeries> {
+    return this.call("statsHistory", [query]);
   }
   pullImage(reference: string, signal?: AbortSignal): AsyncIterable<PullProgress> {
     return this.flow<PullProgress>("pullImage", [reference], signal);

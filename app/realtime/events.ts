@@ -1,5 +1,6 @@
 // The typed Socket.IO event maps of the /ui namespace, shared by the server and the browser.
 // Subscriptions answer through an acknowledgement; pushes carry batches, never single items.
+import type { HostStats } from "#agent/stats-history";
 import type { ContainerStats } from "#agent/types";
 import type { ContainerListItem } from "~/server/docker/containers.server";
 import type { LiveLine, LogLine, LogSource } from "~/server/logs/log-line";
@@ -30,7 +31,8 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   hello: (payload: { userId: string }) => void;
   "containers:list": (payload: { agentId: string; items: ContainerListItem[] }) => void;
-  "containers:stats": (payload: { agentId: string; items: ContainerStats[] }) => void;
+  /** One sampling round; `host` is the machine's own use when the agent can read it (null otherwise). */
+  "containers:stats": (payload: { agentId: string; items: ContainerStats[]; host?: HostStats | null }) => void;
   "containers:unreachable": (payload: { agentId: string; message: string }) => void;
   "logs:batch": (payload: { subscriptionId: string; items: LogLine[]; dropped?: number }) => void;
   "logs:end": (payload: { subscriptionId: string; reason: string | null }) => void;

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { ContainerActions } from "~/components/containers/container-actions";
-import { Config, Environment, Mounts, Network, Overview, useContainerStats } from "~/components/containers/detail-sections";
+import { ContainerUsageCharts } from "~/components/charts/usage-charts";
+import { Config, Environment, Mounts, Network, Overview } from "~/components/containers/detail-sections";
 import { STATE_TONE } from "~/components/containers/format";
 import { LogViewer } from "~/components/containers/log-viewer";
 import { TerminalPanel } from "~/components/containers/terminal-panel";
@@ -12,17 +13,23 @@ import { Card } from "~/components/ui/page";
 import { can } from "~/permissions";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { getContainer } from "~/server/docker/containers.server";
+import { containerStatsHistory } from "~/server/docker/stats-history.server";
 import { page, requirePageFeature } from "~/server/http/page.server";
-import { RevealSchema } from "~/validation/containers";
+import { RevealSchema, StatsHistoryQuerySchema } from "~/validation/containers";
 
 export const loader = page(async ({ request, context, params }: LoaderFunctionArgs) => {
   requirePageFeature("containers");
   const actor = await requireUserWithPermission(request, context, "read:container");
   // One masked field at a time (`env:KEY`, `label:KEY`, `cmd`, `entrypoint`); anything else reveals nothing.
-  const reveal = RevealSchema.safeParse(new URL(request.url).searchParams.get("reveal"));
+  const search = new URL(request.url).searchParams;
+  const reveal = RevealSchema.safeParse(search.get("reveal"));
   const container = await getContainer(actor, params.agentId!, params.id!, { reveal: reveal.success ? reveal.data : undefined });
+  // The charts open full: the history the agent keeps for the chosen range (1 h unless a valid one is asked for).
+  const range = StatsHistoryQuerySchema.safeParse({ range: search.get("range") ?? undefined }).data?.range ?? "1h";
+  const stats = await containerStatsHistory(actor, { agentId: params.agentId!, ref: container.id, range });
   return {
     container,
+    stats,
     permissions: {
       canOperate: can(actor.role, "operate:container"),
       canDelete: can(actor.role, "delete:container"),
@@ -45,12 +52,11 @@ const TABS = [
 ] as const;
 
 export default function ContainerDetailPage() {
-  const { container: c, permissions } = useLoaderData<typeof loader>();
+  const { container: c, stats, permissions } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const tabs = TABS.filter((t) => !("permission" in t) || permissions[t.permission]);
   const tab = tabs.find((t) => t.id === params.get("tab"))?.id ?? "overview";
   const socket = useUiSocket();
-  const samples = useContainerStats(socket, c.agentId, c.id);
 
   return (
     <>
@@ -92,7 +98,7 @@ export default function ContainerDetailPage() {
       </div>
       <Card>
         <div role="tabpanel" aria-label={tabs.find((t) => t.id === tab)?.label}>
-          {tab === "overview" ? <Overview c={c} samples={samples} /> : null}
+          {tab === "overview" ? <Overview c={c} usage={c.state.running || stats.points.length > 0 ? <ContainerUsageCharts key={`${stats.range}:${stats.to}`} socket={socket} agentId={c.agentId} containerId={c.id} history={stats} /> : <p className="text-sm text-slate-600 dark:text-slate-400">Charts appear once the container runs; InfraPilot keeps its last 24 hours of usage.</p>} /> : null}
           {tab === "environment" ? <Environment c={c} canReveal={permissions.canReveal} /> : null}
           {tab === "mounts" ? <Mounts c={c} /> : null}
           {tab === "network" ? <Network c={c} /> : null}

@@ -1,16 +1,24 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { HostUsageCharts } from "~/components/charts/usage-charts";
+import { useUiSocket } from "~/components/containers/use-ui-socket";
 import { ActivityTable, StatLine } from "~/components/dashboard/overview";
 import { Badge } from "~/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { Time } from "~/components/ui/time";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { dashboardSummary } from "~/server/dashboard/summary.server";
+import { hostStatsHistory } from "~/server/docker/stats-history.server";
 import { page } from "~/server/http/page.server";
+import { StatsHistoryQuerySchema } from "~/validation/containers";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const actor = await requireUserWithPermission(request, context, "read:dashboard");
-  return dashboardSummary(actor);
+  const summary = await dashboardSummary(actor);
+  // The host chart opens full from the history the agent keeps (decision 105), for roles that see containers.
+  const range = StatsHistoryQuerySchema.safeParse({ range: new URL(request.url).searchParams.get("range") ?? undefined }).data?.range ?? "1h";
+  const hostStats = summary.containers && summary.docker?.reachable ? await hostStatsHistory(actor, { agentId: summary.docker.agentId, range }).catch(() => null) : null;
+  return { ...summary, hostStats };
 });
 
 const LINK = "text-brand-700 hover:underline dark:text-brand-100";
@@ -19,6 +27,7 @@ const mib = (n: number) => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB`
 
 export default function Dashboard() {
   const s = useLoaderData<typeof loader>();
+  const socket = useUiSocket();
   return (
     <>
       <PageHeader title="Dashboard" description="What InfraPilot manages for this organization, as of this page load. Times are in UTC." />
@@ -170,6 +179,11 @@ export default function Dashboard() {
             </ul>
           ) : null}
         </Card>
+        {s.hostStats && s.docker ? (
+          <Card title="Host usage" className="md:col-span-2 xl:col-span-3">
+            <HostUsageCharts key={`${s.hostStats.range}:${s.hostStats.to}`} socket={socket} agentId={s.docker.agentId} history={s.hostStats} />
+          </Card>
+        ) : null}
         <Card title="Recent activity" className="md:col-span-2 xl:col-span-3">
           {s.recentActivity.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">Nothing has happened yet.</p> : <ActivityTable rows={s.recentActivity} />}
         </Card>

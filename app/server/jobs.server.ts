@@ -1,5 +1,6 @@
 // Periodic housekeeping. Each job runs under a Postgres advisory lock so that, with several
 // replicas, only one runs it at a time.
+import { recordBuiltInStatsHistory } from "./agents/registry.server";
 import { startAlertEngine } from "./alerts/engine.server";
 import { deleteExpiredSessions } from "./auth/session.server";
 import { renewDueCertificates } from "./certs/issuance.server";
@@ -77,6 +78,8 @@ export function startBackgroundJobs(): () => void {
     }, 5_000),
   ];
   for (const t of [...timers, ...startup]) t.unref();
+  // Charts open full: the built-in agent's usage history starts now (decision 105).
+  recordBuiltInStatsHistory();
   // Alerts follow the agent's events and their own 30-s tick (app/server/alerts/engine.server.ts).
   const stopAlerts = startAlertEngine();
   // Uptime monitors spread over their intervals on one replica (app/server/monitors, decision 060).

@@ -69,3 +69,8 @@ export const TerminalFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("exit") }),
 ]);
 export type TerminalFrame = z.infer<typeof TerminalFrameSchema>;
+
+/** `?range=` of the stats history (API and pages); 1 h when omitted. */
+export const StatsHistoryQuerySchema = z.object({
+  range: z.enum(["1h", "6h", "24h"], { message: "Use 1h, 6h or 24h." }).default("1h"),
+});

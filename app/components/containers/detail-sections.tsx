@@ -1,14 +1,11 @@
 // The read-only tabs of a container's detail page: Overview (with live charts), Environment,
 // Mounts, Network, Config.
 import { Link } from "@remix-run/react";
-import { useCallback, useState } from "react";
 import { Badge } from "~/components/ui/badge";
 import { EmptyState } from "~/components/ui/page";
 import { Time } from "~/components/ui/time";
 import type { ContainerDetailDto } from "~/server/docker/containers.server";
-import { formatBytes, formatPercent, formatPorts, HEALTH_TONE, STATE_TONE } from "./format";
-import { Sparkline } from "./sparkline";
-import { useOnConnect, type UiSocket } from "./use-ui-socket";
+import { formatPorts, HEALTH_TONE, STATE_TONE } from "./format";
 
 type Detail = ContainerDetailDto;
 
@@ -25,48 +22,8 @@ function Rows({ rows }: { rows: [string, React.ReactNode][] }) {
   );
 }
 
-const HISTORY = 60; // samples: 5 minutes at the sampler's 5 s interval
-
-interface Sample {
-  cpu: number | null;
-  memory: number;
-  limit: number;
-  rxRate: number | null;
-  txRate: number | null;
-}
-
-/** Samples of this container from the agent's shared live stats feed. */
-export function useContainerStats(socket: UiSocket | null, agentId: string, containerId: string) {
-  const [samples, setSamples] = useState<Sample[]>([]);
-  const subscribe = useCallback(
-    (s: UiSocket) => {
-      let previous: { time: number; rx: number; tx: number } | null = null;
-      const onStats = (p: { agentId: string; items: { id: string; time: string; cpuPercent: number | null; memoryBytes: number; memoryLimitBytes: number; networkRxBytes: number; networkTxBytes: number }[] }) => {
-        if (p.agentId !== agentId) return;
-        const x = p.items.find((i) => i.id === containerId);
-        if (!x) return;
-        const time = Date.parse(x.time);
-        const seconds = previous ? (time - previous.time) / 1000 : 0;
-        const rate = (now: number, before: number | undefined) => (previous && seconds > 0 && before !== undefined ? Math.max(0, (now - before) / seconds) : null);
-        const sample = { cpu: x.cpuPercent, memory: x.memoryBytes, limit: x.memoryLimitBytes, rxRate: rate(x.networkRxBytes, previous?.rx), txRate: rate(x.networkTxBytes, previous?.tx) };
-        previous = { time, rx: x.networkRxBytes, tx: x.networkTxBytes };
-        setSamples((list) => [...list.slice(-(HISTORY - 1)), sample]);
-      };
-      s.on("containers:stats", onStats);
-      s.emit("containers:subscribe", { agentId });
-      return () => {
-        s.off("containers:stats", onStats);
-        s.emit("containers:unsubscribe", { agentId });
-      };
-    },
-    [agentId, containerId],
-  );
-  useOnConnect(socket, subscribe);
-  return samples;
-}
-
-export function Overview({ c, samples }: { c: Detail; samples: Sample[] }) {
-  const rate = (v: number | null) => (v === null ? "—" : `${formatBytes(v)}/s`);
+/** `usage`: the container's charts (components/charts/usage-charts.tsx). */
+export function Overview({ c, usage }: { c: Detail; usage: React.ReactNode }) {
   return (
     <div className="flex flex-col gap-6">
       <Rows
@@ -84,16 +41,7 @@ export function Overview({ c, samples }: { c: Detail; samples: Sample[] }) {
         ]}
       />
       {c.state.error ? <p className="text-sm text-red-700 dark:text-red-400">{c.state.error}</p> : null}
-      {c.state.running ? (
-        <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" aria-label="Live usage over the last minutes">
-          <Sparkline label="CPU" values={samples.map((s) => s.cpu)} format={formatPercent} />
-          <Sparkline label="Memory" values={samples.map((s) => s.memory)} format={(v) => (v === null ? "—" : `${formatBytes(v)} / ${formatBytes(samples.at(-1)?.limit)}`)} />
-          <Sparkline label="Network in" values={samples.map((s) => s.rxRate)} format={rate} />
-          <Sparkline label="Network out" values={samples.map((s) => s.txRate)} format={rate} />
-        </div>
-      ) : (
-        <p className="text-sm text-slate-500">Live charts appear while the container runs.</p>
-      )}
+      {usage}
     </div>
   );
 }

@@ -18,7 +18,7 @@ import { singleton } from "../singleton.server";
 import { unreachableAgentInfo } from "#agent/info";
 import { hasFeature } from "~/features";
 import { liveAgents } from "./connections.server";
-import { localHost } from "./local-host.server";
+import { localAgent, localHost } from "./local-host.server";
 import { withTimeout } from "../with-timeout";
 
 export const LOCAL_AGENT_NAME = "local";
@@ -150,6 +150,15 @@ export function agentFor(actor: Actor, agentId: string): Promise<ResolvedAgent> 
  */
 export function builtInHost(): AgentHost | null {
   return hasBuiltInAgent() ? localHost() : null;
+}
+
+/**
+ * From boot on, the built-in agent samples all the time and keeps its usage history (decision 105),
+ * so charts open full. Only the server process starts it (jobs.server.ts), not code that merely
+ * imports the agent. A remote agent's node keeps its own.
+ */
+export function recordBuiltInStatsHistory(): void {
+  if (hasBuiltInAgent()) localAgent().keepStatsHistory();
 }
 
 /** Asks the engine how it is and records it on the row (status, versions, last seen). */

@@ -70,7 +70,7 @@ function startFeed(socket: TypedUiSocket, agentId: string, agent: Agent): Feed {
       try {
         for await (const update of agent.subscribeStats(signal)) {
           if ("error" in update) logger.debug("stats sampler error", { agentId, error: update.error.message });
-          else if (!unreachable) to().emit("containers:stats", { agentId, items: update.stats });
+          else if (!unreachable) to().emit("containers:stats", { agentId, items: update.stats, host: update.host ?? null });
         }
       } catch (error) {
         if (!signal.aborted) logger.debug("stats stream ended", { agentId, error: errorMessage(error) });
