@@ -21,7 +21,7 @@ export function ErrorPage({ status, message, requestId }: { status: number; mess
       <h1 className="text-2xl font-semibold">{title}</h1>
       <p className="text-slate-600 dark:text-slate-400">{hint}</p>
       {status >= 500 && requestId ? (
-        <p className="text-xs text-slate-500">
+        <p className="text-xs text-slate-500 dark:text-slate-400">
           Request id: <code className="font-mono">{requestId}</code>
         </p>
       ) : null}

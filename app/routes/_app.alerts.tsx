@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { ScrollTabs } from "~/components/ui/scroll-tabs";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ChannelForm } from "~/components/alerts/channel-form";
 import { ChannelList } from "~/components/alerts/channel-list";
@@ -89,20 +90,20 @@ export default function AlertsPage() {
   return (
     <>
       <PageHeader title="Alerts" description="Who is told what, when containers, certificates or proxies go wrong." />
-      <nav aria-label="Alerts sections" className="mb-4 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
+      <ScrollTabs label="Alerts sections">
         {TABS.map((t) => (
           <Link
             key={t.id}
             to={`?tab=${t.id}`}
             aria-current={tab === t.id ? "page" : undefined}
-            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${
-              tab === t.id ? "border-brand-600 text-brand-700 dark:text-brand-300" : "border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200"
+            className={`-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
+              tab === t.id ? "border-brand-600 text-brand-700 dark:text-brand-300" : "border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200 dark:text-slate-400"
             }`}
           >
             {t.label}
           </Link>
         ))}
-      </nav>
+      </ScrollTabs>
       {result?.ok ? (
         <p
           role="status"
@@ -115,9 +116,9 @@ export default function AlertsPage() {
         <Card title="History">
           <HistoryFilter values={values} errors={errors} rules={rules} pending={filtering} />
           {paged ? (
-            <p className="mb-3 text-sm text-slate-500">
+            <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">
               Showing older alerts.{" "}
-              <Link to={`?tab=history${filterSearch ? `&${filterSearch}` : ""}`} className="text-brand-600 hover:underline">
+              <Link to={`?tab=history${filterSearch ? `&${filterSearch}` : ""}`} className="text-brand-600 hover:underline dark:text-brand-300">
                 Back to the newest
               </Link>
             </p>

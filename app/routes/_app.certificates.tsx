@@ -113,17 +113,17 @@ export default function CertificatesPage() {
               <tbody className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
                 {certificates.map((c) => (
                   <tr key={c.id} data-testid="certificate-row" data-domain={c.domains[0]} data-status={c.status} className="flex flex-col gap-2 py-3 md:table-row">
-                    <td className="break-all font-medium md:py-3 md:pr-3 md:align-top">{c.domains.join(", ")}</td>
+                    <td className="wrap-anywhere font-medium md:py-3 md:pr-3 md:align-top">{c.domains.join(", ")}</td>
                     <td className="md:py-3 md:pr-3 md:align-top">{c.mode === "acme" ? `Let's Encrypt${c.autoRenew ? " · auto-renew" : ""}` : "Uploaded"}</td>
                     <td className="md:py-3 md:pr-3 md:align-top">
                       <CertificateStatus status={c.status} error={c.error} notAfter={c.notAfter} renewing={c.renewing} expired={c.expired} progress={c.progress} />
                     </td>
                     <td className="text-slate-600 md:py-3 md:pr-3 md:align-top dark:text-slate-400">
-                      <span className="text-xs text-slate-500 md:hidden">Issuer </span>
+                      <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Issuer </span>
                       {c.issuer ?? "—"}
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      <span className="text-xs text-slate-500 md:hidden">Used by hosts: </span>
+                      <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Used by hosts: </span>
                       {c.proxyHostIds.length}
                     </td>
                     {canManage ? (
@@ -133,7 +133,7 @@ export default function CertificatesPage() {
                             <Form method="post">
                               <input type="hidden" name="intent" value="renew" />
                               <input type="hidden" name="id" value={c.id} />
-                              <button type="submit" disabled={c.renewing} className="text-brand-600 hover:underline disabled:opacity-50">
+                              <button type="submit" disabled={c.renewing} className="text-brand-600 hover:underline disabled:opacity-50 dark:text-brand-300">
                                 {c.status === "error" ? "Retry" : "Renew"}
                               </button>
                             </Form>
@@ -160,7 +160,7 @@ export default function CertificatesPage() {
         </Card>
         {canManage ? (
           <section className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-            <h2 className="mb-3 text-sm font-semibold uppercase tracking-wide text-slate-500">Add a certificate</h2>
+            <h2 className="mb-3 text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">Add a certificate</h2>
             <CertificateForm result={result} pending={saving} />
           </section>
         ) : null}

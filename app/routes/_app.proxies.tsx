@@ -196,13 +196,13 @@ export default function ProxiesPage() {
               <tbody className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
                 {hosts.map((h) => (
                   <tr key={h.id} data-testid="proxy-row" data-domain={h.domains[0]} data-state={h.status.state} className="flex flex-col gap-2 py-3 md:table-row">
-                    <td className="break-all font-medium md:py-3 md:pr-3 md:align-top">
+                    <td className="wrap-anywhere font-medium md:py-3 md:pr-3 md:align-top">
                       {h.domains.join(", ")}
-                      {!h.enabled ? <span className="ml-2 text-xs text-slate-500">(disabled)</span> : null}
+                      {!h.enabled ? <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">(disabled)</span> : null}
                       <HostOptions host={h} accessLists={accessLists} />
                     </td>
-                    <td className="break-all text-slate-600 md:py-3 md:pr-3 md:align-top dark:text-slate-400">
-                      <span className="text-xs text-slate-500 md:hidden">Target </span>
+                    <td className="wrap-anywhere text-slate-600 md:py-3 md:pr-3 md:align-top dark:text-slate-400">
+                      <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Target </span>
                       {h.kind === "redirect"
                         ? `${h.redirect?.code} → ${h.redirect?.to}`
                         : h.upstream && "host" in h.upstream
@@ -212,11 +212,11 @@ export default function ProxiesPage() {
                         : ""}
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      <span className="text-xs text-slate-500 md:hidden">Upstream </span>
-                      {h.kind === "redirect" ? <span className="text-xs text-slate-500">—</span> : <Reachability result={reachability.get(h.id)} />}
+                      <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Upstream </span>
+                      {h.kind === "redirect" ? <span className="text-xs text-slate-500 dark:text-slate-400">—</span> : <Reachability result={reachability.get(h.id)} />}
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      <span className="text-xs text-slate-500 md:hidden">TLS </span>
+                      <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">TLS </span>
                       <TlsState mode={h.tls.mode} certificate={certificates.find((c) => c.id === h.tls.certificateId) ?? null} />
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
@@ -225,11 +225,11 @@ export default function ProxiesPage() {
                     {canManage ? (
                       <td className="md:py-3 md:align-top">
                         <div className="flex flex-wrap items-center gap-3 md:flex-nowrap">
-                          <Link to={`?edit=${h.id}#host-form`} className="text-brand-600 hover:underline" aria-label={`Edit ${h.domains[0]}`}>
+                          <Link to={`?edit=${h.id}#host-form`} className="text-brand-600 hover:underline dark:text-brand-300" aria-label={`Edit ${h.domains[0]}`}>
                             Edit
                           </Link>
                           {monitorThisHref(h) ? (
-                            <Link to={monitorThisHref(h)!} className="whitespace-nowrap text-brand-600 hover:underline" aria-label={`Monitor ${h.domains[0]}`}>
+                            <Link to={monitorThisHref(h)!} className="whitespace-nowrap text-brand-600 hover:underline dark:text-brand-300" aria-label={`Monitor ${h.domains[0]}`}>
                               Monitor this
                             </Link>
                           ) : null}
@@ -248,9 +248,9 @@ export default function ProxiesPage() {
         {canManage ? (
           <section id="host-form" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <div className="mb-3 flex items-center justify-between gap-3">
-              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">{editing ? `Edit ${editing.domains[0]}` : "Add a host"}</h2>
+              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{editing ? `Edit ${editing.domains[0]}` : "Add a host"}</h2>
               {editing ? (
-                <Link to="/proxies" className="text-sm text-brand-600 hover:underline">
+                <Link to="/proxies" className="text-sm text-brand-600 hover:underline dark:text-brand-300">
                   Cancel editing
                 </Link>
               ) : null}
@@ -299,7 +299,7 @@ function HostOptions({ host: h, accessLists }: { host: ReturnType<typeof useLoad
   if (h.hasAdvanced) on.push("advanced");
   if (!on.length) return null;
   return (
-    <p className="mt-1 text-xs font-normal text-slate-500" data-testid="host-options">
+    <p className="mt-1 text-xs font-normal text-slate-500 dark:text-slate-400" data-testid="host-options">
       {on.join(" · ")}
     </p>
   );

@@ -44,7 +44,7 @@ export default function StatusPage() {
           </li>
         ))}
       </ul>
-      <footer className="text-xs text-slate-500">Powered by InfraPilot</footer>
+      <footer className="text-xs text-slate-500 dark:text-slate-400">Powered by InfraPilot</footer>
     </main>
   );
 }

@@ -42,7 +42,7 @@ function ChannelItem({ channel, canManage }: { channel: ChannelRow; canManage: b
         <p className="font-medium">
           {channel.name} <Badge tone="muted">{CHANNEL_LABELS[channel.type]}</Badge>
         </p>
-        <p className="truncate text-sm text-slate-500">{destination(channel)}</p>
+        <p className="text-sm text-slate-500 wrap-anywhere dark:text-slate-400" data-testid="channel-destination">{destination(channel)}</p>
         {test.data && test.state === "idle" ? (
           <p role="status" className={`mt-1 text-sm ${test.data.ok ? "text-emerald-700 dark:text-emerald-300" : "text-red-700 dark:text-red-300"}`}>
             {test.data.ok ? "✓ " : "✗ "}

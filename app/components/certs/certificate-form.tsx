@@ -15,7 +15,7 @@ function PemArea({ name, label, error, hint }: { name: string; label: string; er
         {label}
       </label>
       <textarea id={name} name={name} rows={6} aria-invalid={error ? true : undefined} className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs aria-[invalid]:border-red-500 dark:border-slate-700 dark:bg-slate-900" />
-      {error ? <p className="text-sm text-red-600 dark:text-red-400">{error}</p> : <p className="text-xs text-slate-500">{hint}</p>}
+      {error ? <p className="text-sm text-red-600 dark:text-red-400">{error}</p> : <p className="text-xs text-slate-500 dark:text-slate-400">{hint}</p>}
     </div>
   );
 }

@@ -9,7 +9,7 @@ export function Sparkline({ values, label, format, max }: { values: (number | nu
   const last = values.length ? values[values.length - 1] : null;
   return (
     <figure className="flex flex-col gap-1">
-      <figcaption className="flex justify-between text-xs text-slate-500">
+      <figcaption className="flex justify-between text-xs text-slate-500 dark:text-slate-400">
         <span>{label}</span>
         <span className="font-mono text-slate-900 dark:text-slate-100" data-testid={`metric-${label.toLowerCase().replace(/\W+/g, "-")}`}>
           {format(last)}

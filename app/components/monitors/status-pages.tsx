@@ -29,10 +29,10 @@ export function StatusPages({ pages, monitors, canManage, result, pending }: { p
             <li key={p.id} data-testid="status-page-row" className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center sm:justify-between">
               <div>
                 <p className="font-medium">{p.title}</p>
-                <a href={`/status/${p.slug}`} className="text-sm text-brand-600 hover:underline" target="_blank" rel="noreferrer">
+                <a href={`/status/${p.slug}`} className="text-sm text-brand-600 hover:underline dark:text-brand-300" target="_blank" rel="noreferrer">
                   /status/{p.slug}
                 </a>
-                <span className="text-xs text-slate-500"> · {p.monitorIds.length} monitor(s)</span>
+                <span className="text-xs text-slate-500 dark:text-slate-400"> · {p.monitorIds.length} monitor(s)</span>
               </div>
               {canManage ? (
                 <ConfirmDialog trigger="Delete" triggerLabel={`Delete the status page ${p.slug}`} title={`Delete the status page ${p.title}?`} confirm="Delete status page" fields={{ intent: "page-delete", id: p.id }}>
@@ -59,7 +59,7 @@ export function StatusPages({ pages, monitors, canManage, result, pending }: { p
           </div>
           <fieldset className="flex flex-col gap-1">
             <legend className="mb-1 text-sm font-medium">Monitors shown</legend>
-            {monitors.length === 0 ? <p className="text-sm text-slate-500">Create a monitor first.</p> : null}
+            {monitors.length === 0 ? <p className="text-sm text-slate-500 dark:text-slate-400">Create a monitor first.</p> : null}
             {monitors.map((m) => (
               <label key={m.id} className="flex items-center gap-2 text-sm">
                 <input type="checkbox" name="monitorIds" value={m.id} defaultChecked={chosen.has(m.id)} className="h-4 w-4" />

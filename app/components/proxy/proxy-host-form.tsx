@@ -115,7 +115,7 @@ export function ProxyHostForm({
               options={[{ value: "", label: "Public" }, ...accessLists.map((l) => ({ value: l.id, label: l.name }))]}
               error={f.accessListId}
             />
-            <Link to="/access-lists" className="text-xs text-brand-600 hover:underline">
+            <Link to="/access-lists" className="text-xs text-brand-600 hover:underline dark:text-brand-300">
               {accessLists.length ? "Manage access lists" : "Create an access list (basic auth, IP rules)"}
             </Link>
           </div>
@@ -171,7 +171,7 @@ export function ProxyHostForm({
           {f.advanced ? (
             <p className="text-sm text-red-600">{f.advanced}</p>
           ) : (
-            <p className="text-xs text-slate-500">Checked by nginx -t before going live; a refused host keeps its previous configuration.</p>
+            <p className="text-xs text-slate-500 dark:text-slate-400">Checked by nginx -t before going live; a refused host keeps its previous configuration.</p>
           )}
         </div>
       ) : host?.hasAdvanced ? (
