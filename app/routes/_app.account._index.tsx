@@ -104,7 +104,7 @@ export default function ProfileTab() {
                 <p className="font-medium">
                   {describeUserAgent(s.userAgent)}
                   {s.current ? (
-                    <span className="ml-2 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700 dark:bg-slate-800 dark:text-brand-500">This device</span>
+                    <span className="ml-2 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700 dark:bg-slate-800 dark:text-brand-300">This device</span>
                   ) : null}
                 </p>
                 <p className="text-slate-500 dark:text-slate-400">

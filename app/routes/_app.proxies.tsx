@@ -26,6 +26,7 @@ import { nginxState } from "~/server/proxy/boot.server";
 import type { Reachability as ReachabilityResult } from "~/server/proxy/reachability.server";
 import { applyProxies, createProxyHost, deleteProxyHost, getApplyStatus, listProxyHosts, updateProxyHost } from "~/server/proxy/hosts.server";
 import { TableHead } from "~/components/ui/table-head";
+import { CreatePanel } from "~/components/ui/create-panel";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("proxies");
@@ -154,6 +155,7 @@ export default function ProxiesPage() {
   const navigation = useNavigation();
   const pendingIntent = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : "";
   const saving = ["create", "update"].includes(pendingIntent);
+  const formProps = { accessLists, certificates, canAdvanced, containers, nginxMode, result, pending: saving };
   return (
     <>
       <PageHeader title="Proxies" description="Reverse-proxy and redirection hosts served by nginx. Every change is tested with nginx -t before it goes live.">
@@ -245,27 +247,22 @@ export default function ProxiesPage() {
             </table>
           )}
         </Card>
-        {canManage ? (
-          <section id="host-form" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        {canManage && editing ? (
+          <section id="host-form" aria-label={`Edit ${editing.domains[0]}`} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <div className="mb-3 flex items-center justify-between gap-3">
-              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{editing ? `Edit ${editing.domains[0]}` : "Add a host"}</h2>
-              {editing ? (
-                <Link to="/proxies" className="text-sm text-brand-600 hover:underline dark:text-brand-300">
-                  Cancel editing
-                </Link>
-              ) : null}
+              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">Edit {editing.domains[0]}</h2>
+              <Link to="/proxies" className="text-sm text-brand-600 hover:underline dark:text-brand-300">
+                Cancel editing
+              </Link>
             </div>
-            <ProxyHostForm
-              host={editing}
-              accessLists={accessLists}
-              certificates={certificates}
-              canAdvanced={canAdvanced}
-              containers={containers}
-              nginxMode={nginxMode}
-              result={result}
-              pending={saving}
-            />
+            <ProxyHostForm host={editing} {...formProps} />
           </section>
+        ) : canManage ? (
+          <div id="host-form">
+            <CreatePanel title="Add a host" addLabel="Add another host" intent="create" result={result ?? null} doneMessage="The host was created; it is in the list above.">
+              <ProxyHostForm host={null} {...formProps} />
+            </CreatePanel>
+          </div>
         ) : null}
         <Card title="Unknown host names">
           <DefaultSiteForm value={defaultSite} canManage={canManage} result={defaultSiteResult} pending={pendingIntent === "default-site"} />

@@ -32,11 +32,12 @@ const PAGES = [
 let server: TestServer;
 let browser: TestBrowser;
 let admin: Client;
+let agentId: string;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer({ env: { DOCKER_HOST: dockerHost, SMTP_URL: "smtp://127.0.0.1:9", ALERTS_ALLOWED_HOSTS: "127.0.0.1:9" } }), openBrowser()]);
   admin = await setUpServer(server);
-  await localAgentId(admin);
+  agentId = await localAgentId(admin);
   await runContainer(dockerHost, RUN_ID, `${RUN_ID}-web`, undefined, ["--label", "com.docker.compose.project=shop"]);
   await runContainer(dockerHost, RUN_ID, `${RUN_ID}-lone`);
   const channel = await (await admin.post("/api/v1/alerts/channels", { name: "Ops e-mail", type: "smtp", config: { host: "mail.example.com", port: 587, tls: "starttls", from: "infrapilot@example.com", to: ["a-very-long-mailbox-name-for-the-operations-team@example.com"] } })).json();
@@ -109,4 +110,21 @@ describe("accessibility", () => {
       expect(problems, problems.join("\n")).toEqual([]);
     }, 180_000);
   }
+
+  test("tabs that scroll on a phone show that they do, on the side that has more", async () => {
+    const containers = (await (await admin.request(`/api/v1/agents/${agentId}/containers`)).json()).items as { id: string; name: string }[];
+    const web = containers.find((c) => c.name === `${RUN_ID}-web`)!;
+    const page = await browser.newPage(server.url, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await logIn(page);
+    await page.goto(`/containers/${agentId}/${web.id}`);
+    await waitForHydration(page);
+    const tabs = page.locator('[data-testid="scroll-tabs"]');
+    await page.locator('[data-testid="scroll-tabs"][data-more-right="true"][data-more-left="false"]').waitFor();
+    if (process.env.SHOTS_DIR) await page.screenshot({ path: `${process.env.SHOTS_DIR}/phone-container-tabs.png` });
+    await page.getByRole("tablist", { name: "Container details" }).evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+    await page.locator('[data-testid="scroll-tabs"][data-more-right="false"][data-more-left="true"]').waitFor();
+    await expect(tabs.getByText("›").count()).resolves.toBe(0);
+    await expect(tabs.getByText("‹").count()).resolves.toBe(1);
+    browser.assertNoPageErrors();
+  });
 });

@@ -1,6 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import { Field, FormError, SubmitButton } from "~/components/ui/field";
+import { DomainsInput } from "~/components/ui/domains-input";
 import { SelectField } from "~/components/ui/select-field";
 import type { ProxyHostDto } from "~/server/proxy/dto.server";
 import { UpstreamFields, type ContainerOption } from "./upstream-fields";
@@ -58,12 +59,11 @@ export function ProxyHostForm({
           </label>
         ))}
       </fieldset>
-      <Field
-        label="Domains"
-        name="domains"
-        defaultValue={host?.domains.join(", ")}
+      <DomainsInput
+        defaultValue={host?.domains}
+        defaultAllowSingleLabel={host?.allowSingleLabel}
         error={f.domains}
-        hint="Comma-separated. International names are converted to punycode; *.example.com covers subdomains."
+        hint="Press Enter or type a comma after each name. International names are converted to punycode; *.example.com covers subdomains."
       />
       {kind === "proxy" ? (
         <UpstreamFields upstream={host?.upstream ?? null} nginxMode={nginxMode} containers={containers} errors={f} />
