@@ -88,7 +88,7 @@ export function DomainsInput({
           autoComplete="off"
           aria-invalid={invalid || undefined}
           aria-describedby={`${id}-help`}
-          className="min-w-[10rem] flex-1 border-0 bg-transparent px-1 py-0.5 text-sm outline-none focus:ring-0"
+          className="min-w-[10rem] flex-1 border-0 bg-transparent px-1 py-0.5 text-sm outline-none focus:ring-0 focus-visible:outline-none"
         />
       </div>
       <div id={`${id}-help`}>
