@@ -17,11 +17,11 @@ export function ErrorPage({ status, message, requestId }: { status: number; mess
   const hint = message ?? HINTS[status] ?? "An unexpected error happened on the server. It has been logged.";
   return (
     <main className="mx-auto flex min-h-[60vh] max-w-lg flex-col items-center justify-center gap-4 p-6 text-center" role="alert">
-      <p className="text-sm font-semibold text-brand-600 dark:text-brand-500">{status}</p>
+      <p className="text-sm font-semibold text-brand-600 dark:text-brand-300">{status}</p>
       <h1 className="text-2xl font-semibold">{title}</h1>
       <p className="text-slate-600 dark:text-slate-400">{hint}</p>
       {status >= 500 && requestId ? (
-        <p className="text-xs text-slate-500">
+        <p className="text-xs text-slate-500 dark:text-slate-400">
           Request id: <code className="font-mono">{requestId}</code>
         </p>
       ) : null}

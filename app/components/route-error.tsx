@@ -14,7 +14,7 @@ export function RouteErrorBoundary() {
   const message = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "An unexpected error happened on the server. It has been logged.";
   return (
     <section role="alert" className="mx-auto flex max-w-lg flex-col items-center gap-3 py-16 text-center">
-      <p className="text-sm font-semibold text-brand-600 dark:text-brand-500">{status}</p>
+      <p className="text-sm font-semibold text-brand-600 dark:text-brand-300">{status}</p>
       <h1 className="text-2xl font-semibold">{TITLES[status] ?? "Something went wrong"}</h1>
       <p className="text-slate-600 dark:text-slate-400">{message}</p>
       <Link to="/dashboard" className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">

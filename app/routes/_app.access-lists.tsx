@@ -72,13 +72,13 @@ export default function AccessListsPage() {
                       {" · "}
                       {l.rules.length ? `Rules: ${l.rules.map((r) => `${r.action} ${r.address}`).join(", ")}` : "no IP rules"}
                     </p>
-                    <p className="text-xs text-slate-500" data-testid="access-list-hosts">
+                    <p className="text-xs text-slate-500 dark:text-slate-400" data-testid="access-list-hosts">
                       {l.proxyHosts.length ? `Used by ${l.proxyHosts.map((h) => h.domains[0]).join(", ")}` : "Not used by any host"}
                     </p>
                   </div>
                   {canManage ? (
                     <div className="flex shrink-0 items-center gap-3">
-                      <Link to={`?edit=${l.id}#access-list-form`} className="text-sm text-brand-600 hover:underline" aria-label={`Edit ${l.name}`}>
+                      <Link to={`?edit=${l.id}#access-list-form`} className="text-sm text-brand-600 hover:underline dark:text-brand-300" aria-label={`Edit ${l.name}`}>
                         Edit
                       </Link>
                       <ConfirmDialog trigger="Delete" triggerLabel={`Delete ${l.name}`} title={`Delete the access list ${l.name}?`} confirm="Delete access list" fields={{ intent: "delete", id: l.id }}>
@@ -100,9 +100,9 @@ export default function AccessListsPage() {
         {canManage ? (
           <section id="access-list-form" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <div className="mb-3 flex items-center justify-between gap-3">
-              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">{editing ? `Edit ${editing.name}` : "New access list"}</h2>
+              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{editing ? `Edit ${editing.name}` : "New access list"}</h2>
               {editing ? (
-                <Link to="/access-lists" className="text-sm text-brand-600 hover:underline">
+                <Link to="/access-lists" className="text-sm text-brand-600 hover:underline dark:text-brand-300">
                   Cancel editing
                 </Link>
               ) : null}

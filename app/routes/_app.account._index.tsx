@@ -66,13 +66,13 @@ export default function ProfileTab() {
       ) : null}
       <Card title="Profile">
         <dl className="grid grid-cols-[6rem_1fr] gap-y-2 text-sm">
-          <dt className="text-slate-500">Name</dt>
+          <dt className="text-slate-500 dark:text-slate-400">Name</dt>
           <dd>{me.user.name}</dd>
-          <dt className="text-slate-500">E-mail</dt>
-          <dd className="break-all">{me.user.email}</dd>
-          <dt className="text-slate-500">Role</dt>
+          <dt className="text-slate-500 dark:text-slate-400">E-mail</dt>
+          <dd className="wrap-anywhere">{me.user.email}</dd>
+          <dt className="text-slate-500 dark:text-slate-400">Role</dt>
           <dd className="capitalize">{me.user.role.replace("_", " ")}</dd>
-          <dt className="text-slate-500">Two-factor</dt>
+          <dt className="text-slate-500 dark:text-slate-400">Two-factor</dt>
           <dd>{me.user.mfaEnabled ? "On" : "Off"}</dd>
         </dl>
       </Card>
@@ -104,17 +104,17 @@ export default function ProfileTab() {
                 <p className="font-medium">
                   {describeUserAgent(s.userAgent)}
                   {s.current ? (
-                    <span className="ml-2 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700 dark:bg-slate-800 dark:text-brand-500">This device</span>
+                    <span className="ml-2 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700 dark:bg-slate-800 dark:text-brand-300">This device</span>
                   ) : null}
                 </p>
-                <p className="text-slate-500">
+                <p className="text-slate-500 dark:text-slate-400">
                   {s.ip ?? "unknown address"} · last seen <Time iso={s.lastSeenAt} /> · signed in <Time iso={s.createdAt} /> · expires <Time iso={s.expiresAt} />
                 </p>
               </div>
               {s.current ? (
-                <p className="text-xs text-slate-500">Use “Log out” to end this one.</p>
+                <p className="text-xs text-slate-500 dark:text-slate-400">Use “Log out” to end this one.</p>
               ) : passwordChangeDue ? (
-                <p className="text-xs text-slate-500">Changing your password logs this session out.</p>
+                <p className="text-xs text-slate-500 dark:text-slate-400">Changing your password logs this session out.</p>
               ) : (
                 <ConfirmDialog
                   trigger="Revoke"

@@ -98,7 +98,7 @@ export default function TokensTab() {
               <label key={s} className="flex items-start gap-2 text-sm">
                 <input type="radio" name="scope" value={s} defaultChecked={i === 0} className="mt-1 accent-brand-600" />
                 <span>
-                  <span className="font-medium">{s}</span> <span className="text-slate-500">— {SCOPE_HINTS[s]}</span>
+                  <span className="font-medium">{s}</span> <span className="text-slate-500 dark:text-slate-400">— {SCOPE_HINTS[s]}</span>
                 </span>
               </label>
             ))}
@@ -107,7 +107,7 @@ export default function TokensTab() {
                 {failed.fields.scope}
               </p>
             ) : (
-              <p className="text-xs text-slate-500">Never more than your role allows.</p>
+              <p className="text-xs text-slate-500 dark:text-slate-400">Never more than your role allows.</p>
             )}
           </fieldset>
           <SelectField label="Expires after" name="expiresIn" defaultValue="90" error={failed?.fields?.expiresIn ?? failed?.fields?.expiresAt} options={EXPIRY_CHOICES} />
@@ -125,11 +125,11 @@ export default function TokensTab() {
               <li key={t.id} data-testid="token-row" className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center sm:justify-between">
                 <div className="min-w-0 text-sm">
                   <p className="flex flex-wrap items-center gap-2 font-medium">
-                    <span className="break-all">{t.name}</span>
+                    <span className="wrap-anywhere">{t.name}</span>
                     <Badge tone={t.scope === "admin" ? "warn" : "muted"}>{t.scope}</Badge>
                     {t.expired ? <Badge tone="bad">expired</Badge> : null}
                   </p>
-                  <p className="text-slate-500">
+                  <p className="text-slate-500 dark:text-slate-400">
                     created <Time iso={t.createdAt} /> · expires <Time iso={t.expiresAt} fallback="never" /> · last used{" "}
                     <Time iso={t.lastUsedAt} fallback="never" />
                   </p>

@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { ScrollTabs } from "~/components/ui/scroll-tabs";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { PageHeader } from "~/components/ui/page";
@@ -25,7 +26,7 @@ export default function AccountLayout() {
   return (
     <>
       <PageHeader title="Your account" description="Password, sessions, two-factor authentication and API tokens." />
-      <nav aria-label="Account" className="-mx-4 mb-6 overflow-x-auto border-b border-slate-200 px-4 md:mx-0 md:px-0 dark:border-slate-800">
+      <ScrollTabs label="Account">
         <ul className="flex gap-1">
           {TABS.map((tab) => (
             <li key={tab.to}>
@@ -47,7 +48,7 @@ export default function AccountLayout() {
             </li>
           ))}
         </ul>
-      </nav>
+      </ScrollTabs>
       <Outlet />
     </>
   );

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { ScrollTabs } from "~/components/ui/scroll-tabs";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ChannelForm } from "~/components/alerts/channel-form";
 import { ChannelList } from "~/components/alerts/channel-list";
@@ -6,6 +7,7 @@ import { HistoryFilter, HistoryTable, type HistoryFilterValues } from "~/compone
 import { RuleForm } from "~/components/alerts/rule-form";
 import { RuleList } from "~/components/alerts/rule-list";
 import { RouteErrorBoundary } from "~/components/route-error";
+import { CreatePanel } from "~/components/ui/create-panel";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { can } from "~/permissions";
 import { listChannels } from "~/server/alerts/channels.server";
@@ -14,7 +16,7 @@ import { runAlertsAction, type AlertsActionResult } from "~/server/alerts/page-a
 import { listRules } from "~/server/alerts/rules.server";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { zodFieldErrors } from "~/server/http/api.server";
-import { page, readForm, requirePageFeature } from "~/server/http/page.server";
+import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 import { HistoryQuerySchema } from "~/validation/alerts";
 
 const TABS = [
@@ -49,8 +51,10 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const tab: Tab = TABS.some((t) => t.id === tabParam) ? (tabParam as Tab) : "history";
   const values: HistoryFilterValues = { ruleId: "", state: "", acknowledged: "", q: "", from: "", to: "" };
   for (const k of FILTERS) values[k] = params.get(k) ?? "";
+  const alert = params.get("alert") || undefined;
   const parsed = HistoryQuerySchema.safeParse({
     ...historyQuery(values),
+    alert,
     cursor: params.get("cursor") || undefined,
     limit: PAGE_SIZE,
   });
@@ -66,6 +70,7 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
     errors: errors as Record<string, string>,
     paged: Boolean(params.get("cursor")),
     edit: params.get("edit"),
+    alert: alert ?? null,
     canManage: can(actor.role, "manage:alert"),
   };
 });
@@ -73,15 +78,19 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
 export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   requirePageFeature("alerts");
   const actor = await requireUserWithPermission(request, context, "manage:alert");
-  return runAlertsAction(actor, await readForm(request));
+  const result = await runAlertsAction(actor, await readForm(request));
+  // A saved edit closes the edit form: back to the list, with the outcome as a toast.
+  if (result.ok && result.intent === "update-channel") return redirectWithToast("/alerts?tab=channels", { kind: "success", message: result.message });
+  return result;
 });
 
 export default function AlertsPage() {
-  const { tab, channels, rules, history, nextCursor, values, errors, paged, edit, canManage } = useLoaderData<typeof loader>();
+  const { tab, channels, rules, history, nextCursor, values, errors, paged, edit, alert, canManage } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as AlertsActionResult | undefined;
   const navigation = useNavigation();
   const pendingIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent") ?? "") : "";
   const pendingId = pendingIntent === "update-rule" ? String(navigation.formData?.get("id") ?? "") : null;
+  const editedChannel = tab === "channels" && edit ? channels.find((c) => c.id === edit) : undefined;
   const channelNames = Object.fromEntries(channels.map((c) => [c.id, c.name]));
   // The filters in use (without the cursor): what "Load more" and the table's identity depend on.
   const filterSearch = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
@@ -89,20 +98,20 @@ export default function AlertsPage() {
   return (
     <>
       <PageHeader title="Alerts" description="Who is told what, when containers, certificates or proxies go wrong." />
-      <nav aria-label="Alerts sections" className="mb-4 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
+      <ScrollTabs label="Alerts sections">
         {TABS.map((t) => (
           <Link
             key={t.id}
             to={`?tab=${t.id}`}
             aria-current={tab === t.id ? "page" : undefined}
-            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${
-              tab === t.id ? "border-brand-600 text-brand-700 dark:text-brand-300" : "border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200"
+            className={`-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
+              tab === t.id ? "border-brand-600 text-brand-700 dark:text-brand-300" : "border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200 dark:text-slate-400"
             }`}
           >
             {t.label}
           </Link>
         ))}
-      </nav>
+      </ScrollTabs>
       {result?.ok ? (
         <p
           role="status"
@@ -113,11 +122,20 @@ export default function AlertsPage() {
       ) : null}
       {tab === "history" ? (
         <Card title="History">
-          <HistoryFilter values={values} errors={errors} rules={rules} pending={filtering} />
+          {alert ? (
+            <p className="mb-3 text-sm text-slate-600 dark:text-slate-400" data-testid="alert-focus">
+              Showing the {alert.includes(",") ? "alerts" : "alert"} from the notification.{" "}
+              <Link to="?tab=history" className="text-brand-600 underline dark:text-brand-300">
+                Show all alerts
+              </Link>
+            </p>
+          ) : (
+            <HistoryFilter values={values} errors={errors} rules={rules} pending={filtering} />
+          )}
           {paged ? (
-            <p className="mb-3 text-sm text-slate-500">
+            <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">
               Showing older alerts.{" "}
-              <Link to={`?tab=history${filterSearch ? `&${filterSearch}` : ""}`} className="text-brand-600 hover:underline">
+              <Link to={`?tab=history${filterSearch ? `&${filterSearch}` : ""}`} className="text-brand-600 hover:underline dark:text-brand-300">
                 Back to the newest
               </Link>
             </p>
@@ -141,9 +159,9 @@ export default function AlertsPage() {
             )}
           </Card>
           {canManage ? (
-            <Card title="Add a rule">
+            <CreatePanel title="Add a rule" addLabel="Add another rule" intent="create-rule" result={result} doneMessage="The rule was added; it is in the list above.">
               <RuleForm channels={channels} result={result} pending={pendingIntent === "create-rule"} />
-            </Card>
+            </CreatePanel>
           ) : null}
         </div>
       ) : null}
@@ -156,10 +174,19 @@ export default function AlertsPage() {
               <EmptyState title="No channels yet">Add e-mail, a chat webhook or a push service below, then press Send test.</EmptyState>
             )}
           </Card>
-          {canManage ? (
-            <Card title="Add a channel">
-              <ChannelForm result={result} pending={pendingIntent === "create-channel"} />
+          {canManage && editedChannel ? (
+            <Card title={`Edit ${editedChannel.name}`}>
+              <div id="channel-form">
+                <ChannelForm key={editedChannel.id} channel={editedChannel} result={result} pending={pendingIntent === "update-channel"} />
+                <Link to="?tab=channels" className="mt-3 inline-block text-sm text-brand-600 hover:underline dark:text-brand-300">
+                  Cancel editing
+                </Link>
+              </div>
             </Card>
+          ) : canManage ? (
+            <CreatePanel title="Add a channel" addLabel="Add another channel" intent="create-channel" result={result} doneMessage="The channel was added; press Send test in the list to try it. Its secrets are not kept on this page.">
+              <ChannelForm result={result} pending={pendingIntent === "create-channel"} />
+            </CreatePanel>
           ) : null}
         </div>
       ) : null}

@@ -99,7 +99,7 @@ export default function AuditPage() {
             <div className="flex flex-wrap items-center gap-3 sm:col-span-2 lg:col-span-5">
               <SubmitButton pending={navigation.state === "loading" && navigation.location.pathname === "/audit"}>Apply filters</SubmitButton>
               {filterSearch ? (
-                <Link to="/audit" className="text-sm text-brand-600 hover:underline">
+                <Link to="/audit" className="text-sm text-brand-600 hover:underline dark:text-brand-300">
                   Clear filters
                 </Link>
               ) : null}
@@ -109,8 +109,8 @@ export default function AuditPage() {
         </Card>
         <Card>
           {paged ? (
-            <p className="mb-3 text-sm text-slate-500">
-              Showing older entries. <Link to={filterSearch ? `/audit?${filterSearch}` : "/audit"} className="text-brand-600 hover:underline">Back to the newest</Link>
+            <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">
+              Showing older entries. <Link to={filterSearch ? `/audit?${filterSearch}` : "/audit"} className="text-brand-600 hover:underline dark:text-brand-300">Back to the newest</Link>
             </p>
           ) : null}
           {items.length === 0 ? (

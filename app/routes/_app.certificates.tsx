@@ -13,6 +13,8 @@ import { createCertificate, deleteCertificate, listCertificates, renewCertificat
 import { formFailure } from "~/server/http/form-failure.server";
 import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 import { TableHead } from "~/components/ui/table-head";
+import { CreatePanel } from "~/components/ui/create-panel";
+import { domainsFromForm } from "~/validation/proxy";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("proxies");
@@ -28,9 +30,8 @@ function bodyFromForm(form: FormData) {
   const s = (k: string) => String(form.get(k) ?? "");
   const mode = s("mode") === "custom" ? "custom" : "acme";
   return {
-    domains: s("domains")
-      .split(/[\s,]+/)
-      .filter(Boolean),
+    domains: domainsFromForm(form),
+    allowSingleLabel: form.get("allowSingleLabel") === "on",
     mode,
     ...(mode === "custom"
       ? {
@@ -51,8 +52,8 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
     if (intent === "create") {
       const cert = await createCertificate(actor, bodyFromForm(form));
       return redirectWithToast("/certificates", {
-        kind: "success",
-        message: cert.status === "issued" ? `The certificate for ${cert.domains[0]} was stored.` : `Requesting a certificate for ${cert.domains[0]}…`,
+        kind: cert.warnings.length ? "info" : "success",
+        message: cert.status === "issued" ? [`The certificate for ${cert.domains[0]} was stored.`, ...cert.warnings].join(" ") : `Requesting a certificate for ${cert.domains[0]}…`,
       });
     }
     if (intent === "renew") {
@@ -113,17 +114,24 @@ export default function CertificatesPage() {
               <tbody className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
                 {certificates.map((c) => (
                   <tr key={c.id} data-testid="certificate-row" data-domain={c.domains[0]} data-status={c.status} className="flex flex-col gap-2 py-3 md:table-row">
-                    <td className="break-all font-medium md:py-3 md:pr-3 md:align-top">{c.domains.join(", ")}</td>
-                    <td className="md:py-3 md:pr-3 md:align-top">{c.mode === "acme" ? `Let's Encrypt${c.autoRenew ? " · auto-renew" : ""}` : "Uploaded"}</td>
+                    <td className="wrap-anywhere font-medium md:py-3 md:pr-3 md:align-top">{c.domains.join(", ")}</td>
+                    <td className="md:py-3 md:pr-3 md:align-top">
+                      {c.mode === "acme" ? `Let's Encrypt${c.autoRenew ? " · auto-renew" : ""}` : "Uploaded"}
+                      {c.selfSigned ? (
+                        <span className="mt-1 block text-xs text-amber-800 dark:text-amber-300" data-testid="self-signed" title={c.warnings.join(" ")}>
+                          Self-signed: browsers will not trust it
+                        </span>
+                      ) : null}
+                    </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
                       <CertificateStatus status={c.status} error={c.error} notAfter={c.notAfter} renewing={c.renewing} expired={c.expired} progress={c.progress} />
                     </td>
                     <td className="text-slate-600 md:py-3 md:pr-3 md:align-top dark:text-slate-400">
-                      <span className="text-xs text-slate-500 md:hidden">Issuer </span>
+                      <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Issuer </span>
                       {c.issuer ?? "—"}
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      <span className="text-xs text-slate-500 md:hidden">Used by hosts: </span>
+                      <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Used by hosts: </span>
                       {c.proxyHostIds.length}
                     </td>
                     {canManage ? (
@@ -133,7 +141,7 @@ export default function CertificatesPage() {
                             <Form method="post">
                               <input type="hidden" name="intent" value="renew" />
                               <input type="hidden" name="id" value={c.id} />
-                              <button type="submit" disabled={c.renewing} className="text-brand-600 hover:underline disabled:opacity-50">
+                              <button type="submit" disabled={c.renewing} className="text-brand-600 hover:underline disabled:opacity-50 dark:text-brand-300">
                                 {c.status === "error" ? "Retry" : "Renew"}
                               </button>
                             </Form>
@@ -159,10 +167,9 @@ export default function CertificatesPage() {
           )}
         </Card>
         {canManage ? (
-          <section className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-            <h2 className="mb-3 text-sm font-semibold uppercase tracking-wide text-slate-500">Add a certificate</h2>
+          <CreatePanel title="Add a certificate" addLabel="Add another certificate" intent="create" result={result ?? null} doneMessage="Done: the certificate is in the list above. The private key was not kept on this page.">
             <CertificateForm result={result} pending={saving} />
-          </section>
+          </CreatePanel>
         ) : null}
       </div>
     </>

@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { ScrollTabs } from "~/components/ui/scroll-tabs";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { ContainerActions } from "~/components/containers/container-actions";
 import { ContainerUsageCharts } from "~/components/charts/usage-charts";
@@ -62,17 +63,17 @@ export default function ContainerDetailPage() {
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
         <Link to="/containers" className="text-brand-700 hover:underline dark:text-brand-400">Containers</Link>
-        {c.stack ? <span className="text-slate-500"> / {c.stack}</span> : null}
+        {c.stack ? <span className="text-slate-500 dark:text-slate-400"> / {c.stack}</span> : null}
       </nav>
       <div className="mb-4 flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
         <div>
           <h1 className="flex flex-wrap items-center gap-2 text-2xl font-semibold">
-            <span className="break-all">{c.name}</span>
+            <span className="wrap-anywhere">{c.name}</span>
             <Badge tone={STATE_TONE[c.state.status] ?? "muted"}>
               <span data-testid="detail-state">{c.state.status}</span>
             </Badge>
           </h1>
-          <p className="mt-1 break-all font-mono text-xs text-slate-500">{c.image}</p>
+          <p className="mt-1 wrap-anywhere font-mono text-xs text-slate-500 dark:text-slate-400">{c.image}</p>
         </div>
         <ContainerActions agentId={c.agentId} container={{ id: c.id, name: c.name, state: c.state.status, protection: c.protection }} permissions={permissions} redirectAfterDelete="/containers" reasonId="protection-note" />
       </div>
@@ -81,7 +82,7 @@ export default function ContainerDetailPage() {
           {c.protection}
         </p>
       ) : null}
-      <div role="tablist" aria-label="Container details" className="mb-4 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
+      <ScrollTabs role="tablist" label="Container details">
         {tabs.map((t) => (
           <Link
             key={t.id}
@@ -95,7 +96,7 @@ export default function ContainerDetailPage() {
             {t.label}
           </Link>
         ))}
-      </div>
+      </ScrollTabs>
       <Card>
         <div role="tabpanel" aria-label={tabs.find((t) => t.id === tab)?.label}>
           {tab === "overview" ? <Overview c={c} usage={c.state.running || stats.points.length > 0 ? <ContainerUsageCharts key={`${stats.range}:${stats.to}`} socket={socket} agentId={c.agentId} containerId={c.id} history={stats} /> : <p className="text-sm text-slate-600 dark:text-slate-400">Charts appear once the container runs; InfraPilot keeps its last 24 hours of usage.</p>} /> : null}

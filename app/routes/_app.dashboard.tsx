@@ -21,7 +21,8 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   return { ...summary, hostStats };
 });
 
-const LINK = "text-brand-700 hover:underline dark:text-brand-100";
+// Underlined: some of these links sit inside a sentence, where colour alone must not mark them.
+const LINK = "text-brand-700 underline decoration-1 underline-offset-2 hover:decoration-2 dark:text-brand-100";
 const percent = (n: number) => `${n.toFixed(1)} %`;
 const mib = (n: number) => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(n / 1024 ** 2)} MiB`);
 
@@ -125,7 +126,7 @@ export default function Dashboard() {
                   <TopList title="Top memory" items={s.containers.topMemory.map((c) => ({ id: c.id, name: c.name, value: mib(c.memoryBytes) }))} testId="top-memory" />
                 </div>
                 <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
-                  Docker {s.docker?.version} at <span className="break-all font-mono text-xs">{s.docker?.dockerHost}</span> ·{" "}
+                  Docker {s.docker?.version} at <span className="wrap-anywhere font-mono text-xs">{s.docker?.dockerHost}</span> ·{" "}
                   <Link to="/containers" className={LINK}>
                     All {s.containers.total} containers
                   </Link>

@@ -52,7 +52,7 @@ export default function HealthPage() {
             <p className="text-lg font-semibold">
               Overall <Badge tone={TONE[health.status]}>{health.status === "ok" ? "Healthy" : health.status === "warn" ? "Needs attention" : "Failing"}</Badge>
             </p>
-            <p className="text-sm text-slate-500">
+            <p className="text-sm text-slate-500 dark:text-slate-400">
               Checked <Time iso={health.checkedAt} seconds />. The overall score is the mean of the areas, below 50 while any area fails and below 80 while
               any needs attention.
             </p>

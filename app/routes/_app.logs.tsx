@@ -170,7 +170,7 @@ export default function LogsPage() {
             </fieldset>
             <div className="flex flex-wrap items-center gap-3 sm:col-span-2 lg:col-span-4">
               <SubmitButton pending={navigation.state === "loading" && navigation.location.pathname === "/logs"}>Search</SubmitButton>
-              <Link to="/logs" className="text-sm text-brand-600 hover:underline">
+              <Link to="/logs" className="text-sm text-brand-600 hover:underline dark:text-brand-300">
                 Reset
               </Link>
             </div>
@@ -184,8 +184,8 @@ export default function LogsPage() {
         ) : (
           <Card>
             {paged ? (
-              <p className="mb-3 text-sm text-slate-500">
-                Showing older lines. <Link to={search ? `/logs?${search}` : "/logs"} className="text-brand-600 hover:underline">Back to the newest</Link>
+              <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">
+                Showing older lines. <Link to={search ? `/logs?${search}` : "/logs"} className="text-brand-600 hover:underline dark:text-brand-300">Back to the newest</Link>
               </p>
             ) : null}
             {items.length === 0 ? (
@@ -193,7 +193,7 @@ export default function LogsPage() {
             ) : (
               <div className="overflow-x-auto">
                 <table className="w-full text-sm">
-                  <thead className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800">
+                  <thead className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:text-slate-400">
                     <tr>
                       {["Time (UTC)", "Source", "Level", "Message"].map((c) => (
                         <th key={c} scope="col" className="py-2 pr-3 font-medium">
@@ -225,7 +225,7 @@ export default function LogsPage() {
             <div className="text-sm">
               <p className="mb-2 font-medium">Ingested per day (UTC)</p>
               {usage.length === 0 ? (
-                <p className="text-slate-500">Nothing ingested in the last 7 days.</p>
+                <p className="text-slate-500 dark:text-slate-400">Nothing ingested in the last 7 days.</p>
               ) : (
                 <table className="w-full" data-testid="log-usage">
                   <tbody>
@@ -258,13 +258,13 @@ function ContainerChoices({ choices, chosen, error }: { choices: { containers: {
       <legend className="text-sm font-medium">Containers</legend>
       <div className="max-h-40 overflow-auto rounded-md border border-slate-300 bg-white p-2 dark:border-slate-700 dark:bg-slate-900" data-testid="container-choices">
         {choices.containers.length === 0 && extra.length === 0 ? (
-          <p className="text-sm text-slate-500">{choices.unreachable ? `Docker cannot be reached: ${choices.unreachable}` : "No containers yet."}</p>
+          <p className="text-sm text-slate-500 dark:text-slate-400">{choices.unreachable ? `Docker cannot be reached: ${choices.unreachable}` : "No containers yet."}</p>
         ) : null}
         {choices.containers.map((c) => (
           <label key={c.id} className="flex items-center gap-2 py-0.5 text-sm">
             <input type="checkbox" name="containerId" value={c.id} defaultChecked={isChosen(c.id)} />
             <span className="truncate font-mono text-xs">{c.name}</span>
-            {c.stack ? <span className="truncate text-xs text-slate-500">{c.stack}</span> : null}
+            {c.stack ? <span className="truncate text-xs text-slate-500 dark:text-slate-400">{c.stack}</span> : null}
             {c.running ? null : <span className="text-xs text-slate-400">(stopped)</span>}
           </label>
         ))}
@@ -276,7 +276,7 @@ function ContainerChoices({ choices, chosen, error }: { choices: { containers: {
           </label>
         ))}
       </div>
-      <p id="containers-hint" className="text-xs text-slate-500">
+      <p id="containers-hint" className="text-xs text-slate-500 dark:text-slate-400">
         None ticked: every container (or the stack below); with only a proxy host chosen, just its logs.
       </p>
       {error ? <p className="text-xs text-red-600 dark:text-red-400">{error}</p> : null}

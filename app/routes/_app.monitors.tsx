@@ -82,9 +82,9 @@ export default function MonitorsPage() {
         {canManage ? (
           <section id="monitor-form" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <div className="mb-3 flex items-center justify-between gap-3">
-              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">{editing ? `Edit ${editing.name}` : "New monitor"}</h2>
+              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{editing ? `Edit ${editing.name}` : "New monitor"}</h2>
               {editing || prefill ? (
-                <Link to="/monitors" className="text-sm text-brand-600 hover:underline">
+                <Link to="/monitors" className="text-sm text-brand-600 hover:underline dark:text-brand-300">
                   {editing ? "Cancel editing" : "Clear"}
                 </Link>
               ) : null}

@@ -26,6 +26,7 @@ import { nginxState } from "~/server/proxy/boot.server";
 import type { Reachability as ReachabilityResult } from "~/server/proxy/reachability.server";
 import { applyProxies, createProxyHost, deleteProxyHost, getApplyStatus, listProxyHosts, updateProxyHost } from "~/server/proxy/hosts.server";
 import { TableHead } from "~/components/ui/table-head";
+import { CreatePanel } from "~/components/ui/create-panel";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("proxies");
@@ -154,6 +155,7 @@ export default function ProxiesPage() {
   const navigation = useNavigation();
   const pendingIntent = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : "";
   const saving = ["create", "update"].includes(pendingIntent);
+  const formProps = { accessLists, certificates, canAdvanced, containers, nginxMode, result, pending: saving };
   return (
     <>
       <PageHeader title="Proxies" description="Reverse-proxy and redirection hosts served by nginx. Every change is tested with nginx -t before it goes live.">
@@ -196,13 +198,13 @@ export default function ProxiesPage() {
               <tbody className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
                 {hosts.map((h) => (
                   <tr key={h.id} data-testid="proxy-row" data-domain={h.domains[0]} data-state={h.status.state} className="flex flex-col gap-2 py-3 md:table-row">
-                    <td className="break-all font-medium md:py-3 md:pr-3 md:align-top">
+                    <td className="wrap-anywhere font-medium md:py-3 md:pr-3 md:align-top">
                       {h.domains.join(", ")}
-                      {!h.enabled ? <span className="ml-2 text-xs text-slate-500">(disabled)</span> : null}
+                      {!h.enabled ? <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">(disabled)</span> : null}
                       <HostOptions host={h} accessLists={accessLists} />
                     </td>
-                    <td className="break-all text-slate-600 md:py-3 md:pr-3 md:align-top dark:text-slate-400">
-                      <span className="text-xs text-slate-500 md:hidden">Target </span>
+                    <td className="wrap-anywhere text-slate-600 md:py-3 md:pr-3 md:align-top dark:text-slate-400">
+                      <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Target </span>
                       {h.kind === "redirect"
                         ? `${h.redirect?.code} → ${h.redirect?.to}`
                         : h.upstream && "host" in h.upstream
@@ -212,11 +214,11 @@ export default function ProxiesPage() {
                         : ""}
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      <span className="text-xs text-slate-500 md:hidden">Upstream </span>
-                      {h.kind === "redirect" ? <span className="text-xs text-slate-500">—</span> : <Reachability result={reachability.get(h.id)} />}
+                      <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Upstream </span>
+                      {h.kind === "redirect" ? <span className="text-xs text-slate-500 dark:text-slate-400">—</span> : <Reachability result={reachability.get(h.id)} />}
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
-                      <span className="text-xs text-slate-500 md:hidden">TLS </span>
+                      <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">TLS </span>
                       <TlsState mode={h.tls.mode} certificate={certificates.find((c) => c.id === h.tls.certificateId) ?? null} />
                     </td>
                     <td className="md:py-3 md:pr-3 md:align-top">
@@ -225,11 +227,11 @@ export default function ProxiesPage() {
                     {canManage ? (
                       <td className="md:py-3 md:align-top">
                         <div className="flex flex-wrap items-center gap-3 md:flex-nowrap">
-                          <Link to={`?edit=${h.id}#host-form`} className="text-brand-600 hover:underline" aria-label={`Edit ${h.domains[0]}`}>
+                          <Link to={`?edit=${h.id}#host-form`} className="text-brand-600 hover:underline dark:text-brand-300" aria-label={`Edit ${h.domains[0]}`}>
                             Edit
                           </Link>
                           {monitorThisHref(h) ? (
-                            <Link to={monitorThisHref(h)!} className="whitespace-nowrap text-brand-600 hover:underline" aria-label={`Monitor ${h.domains[0]}`}>
+                            <Link to={monitorThisHref(h)!} className="whitespace-nowrap text-brand-600 hover:underline dark:text-brand-300" aria-label={`Monitor ${h.domains[0]}`}>
                               Monitor this
                             </Link>
                           ) : null}
@@ -245,27 +247,22 @@ export default function ProxiesPage() {
             </table>
           )}
         </Card>
-        {canManage ? (
-          <section id="host-form" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        {canManage && editing ? (
+          <section id="host-form" aria-label={`Edit ${editing.domains[0]}`} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <div className="mb-3 flex items-center justify-between gap-3">
-              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">{editing ? `Edit ${editing.domains[0]}` : "Add a host"}</h2>
-              {editing ? (
-                <Link to="/proxies" className="text-sm text-brand-600 hover:underline">
-                  Cancel editing
-                </Link>
-              ) : null}
+              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">Edit {editing.domains[0]}</h2>
+              <Link to="/proxies" className="text-sm text-brand-600 hover:underline dark:text-brand-300">
+                Cancel editing
+              </Link>
             </div>
-            <ProxyHostForm
-              host={editing}
-              accessLists={accessLists}
-              certificates={certificates}
-              canAdvanced={canAdvanced}
-              containers={containers}
-              nginxMode={nginxMode}
-              result={result}
-              pending={saving}
-            />
+            <ProxyHostForm host={editing} {...formProps} />
           </section>
+        ) : canManage ? (
+          <div id="host-form">
+            <CreatePanel title="Add a host" addLabel="Add another host" intent="create" result={result ?? null} doneMessage="The host was created; it is in the list above.">
+              <ProxyHostForm host={null} {...formProps} />
+            </CreatePanel>
+          </div>
         ) : null}
         <Card title="Unknown host names">
           <DefaultSiteForm value={defaultSite} canManage={canManage} result={defaultSiteResult} pending={pendingIntent === "default-site"} />
@@ -299,7 +296,7 @@ function HostOptions({ host: h, accessLists }: { host: ReturnType<typeof useLoad
   if (h.hasAdvanced) on.push("advanced");
   if (!on.length) return null;
   return (
-    <p className="mt-1 text-xs font-normal text-slate-500" data-testid="host-options">
+    <p className="mt-1 text-xs font-normal text-slate-500 dark:text-slate-400" data-testid="host-options">
       {on.join(" · ")}
     </p>
   );

@@ -69,16 +69,16 @@ export default function SettingsPage() {
         </Card>
         <Card title="This installation">
           <dl className="grid grid-cols-[8rem_1fr] gap-y-2 text-sm">
-            <dt className="text-slate-500">Edition</dt>
+            <dt className="text-slate-500 dark:text-slate-400">Edition</dt>
             <dd className="capitalize" data-testid="edition">
               {facts.edition}
             </dd>
-            <dt className="text-slate-500">Public URL</dt>
-            <dd className="break-all font-mono text-xs">{facts.publicUrl}</dd>
-            <dt className="text-slate-500">Database</dt>
+            <dt className="text-slate-500 dark:text-slate-400">Public URL</dt>
+            <dd className="wrap-anywhere font-mono text-xs">{facts.publicUrl}</dd>
+            <dt className="text-slate-500 dark:text-slate-400">Database</dt>
             <dd>{facts.database === "embedded" ? "Embedded PostgreSQL (in the data directory)" : "External PostgreSQL (DATABASE_URL)"}</dd>
           </dl>
-          <p className="mt-3 text-xs text-slate-500">These come from environment variables and change only with a restart. Secrets are never shown here.</p>
+          <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">These come from environment variables and change only with a restart. Secrets are never shown here.</p>
         </Card>
       </div>
     </>

@@ -71,8 +71,8 @@ export default function AppLayout() {
         </nav>
         <div className="mt-4 border-t border-slate-200 px-5 py-4 text-sm dark:border-slate-800">
           <p className="font-medium" data-testid="user-name">{me.user.name}</p>
-          <p className="truncate text-slate-500">{me.user.email}</p>
-          <p className="mt-1 text-xs uppercase tracking-wide text-slate-500">{me.user.role.replace("_", " ")}</p>
+          <p className="text-slate-500 wrap-anywhere dark:text-slate-400">{me.user.email}</p>
+          <p className="mt-1 text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">{me.user.role.replace("_", " ")}</p>
           <NavLink
             to="/account"
             onClick={() => setMenuOpen(false)}
@@ -115,7 +115,7 @@ function Brand({ org, orgs }: { org: { id: string; name: string }; orgs: { id: s
       <img src="/favicon.svg" alt="" className="h-7 w-7" />
       <div className="leading-tight">
         <p className="font-semibold">InfraPilot</p>
-        {orgs ? <OrgSwitcher current={org} orgs={orgs} /> : <p className="text-xs text-slate-500">{org.name}</p>}
+        {orgs ? <OrgSwitcher current={org} orgs={orgs} /> : <p className="text-xs text-slate-500 dark:text-slate-400">{org.name}</p>}
       </div>
     </div>
   );

@@ -106,9 +106,9 @@ export default function UsersPage() {
                   <td className="md:py-3 md:pr-3 md:align-top">
                     <p className="font-medium">
                       {u.name}
-                      {u.id === meId ? <span className="ml-2 text-xs font-normal text-slate-500">(you)</span> : null}
+                      {u.id === meId ? <span className="ml-2 text-xs font-normal text-slate-500 dark:text-slate-400">(you)</span> : null}
                     </p>
-                    <p className="break-all text-slate-500">{u.email}</p>
+                    <p className="wrap-anywhere text-slate-500 dark:text-slate-400">{u.email}</p>
                   </td>
                   <Cell label="Role">{ROLE_LABELS[u.role]}</Cell>
                   <Cell label="MFA">
@@ -135,14 +135,14 @@ export default function UsersPage() {
             </div>
           ) : null}
           {nextCursor ? (
-            <Link to={`?cursor=${encodeURIComponent(nextCursor)}`} className="mt-4 inline-block text-sm text-brand-600 hover:underline">
+            <Link to={`?cursor=${encodeURIComponent(nextCursor)}`} className="mt-4 inline-block text-sm text-brand-600 hover:underline dark:text-brand-300">
               Next page
             </Link>
           ) : null}
         </Card>
         {canManage ? (
           <section id="add-user" aria-labelledby="add-user-title" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-            <h2 id="add-user-title" className="mb-3 text-sm font-semibold uppercase tracking-wide text-slate-500">
+            <h2 id="add-user-title" className="mb-3 text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
               Add a user
             </h2>
             <AddUserForm grantable={grantable} result={result} pending={creating} />
@@ -156,7 +156,7 @@ export default function UsersPage() {
 function Cell({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <td className="flex items-center gap-2 md:table-cell md:py-3 md:pr-3 md:align-top">
-      <span className="w-24 shrink-0 text-xs uppercase tracking-wide text-slate-500 md:hidden">{label}</span>
+      <span className="w-24 shrink-0 text-xs uppercase tracking-wide text-slate-500 md:hidden dark:text-slate-400">{label}</span>
       {children}
     </td>
   );

@@ -65,7 +65,7 @@ export default function InvitationPage() {
         {/* Lets password managers store the new password under the right account. */}
         <input type="email" name="username" autoComplete="username" value={invitation.email} readOnly hidden />
         <p className="text-sm">
-          Account: <strong className="break-all">{invitation.email}</strong>
+          Account: <strong className="wrap-anywhere">{invitation.email}</strong>
         </p>
         <NewPasswordField error={(result?.fields as Record<string, string> | undefined)?.password} autoFocus />
         <SubmitButton pending={busy}>Set password and log in</SubmitButton>

@@ -67,7 +67,7 @@ export default function StatusPage() {
                 {p.title}
               </h2>
               {p.body ? <p className="mt-1 whitespace-pre-line text-sm">{p.body}</p> : null}
-              <p className="mt-2 text-xs text-slate-500">
+              <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
                 {p.kind === "maintenance" && p.startsAt ? (
                   <>
                     <Time iso={p.startsAt} />
@@ -96,7 +96,7 @@ export default function StatusPage() {
       ) : null}
       {data.groups.map((g, gi) => (
         <section key={gi} className="flex flex-col gap-2" aria-label={g.name || "Services"}>
-          {g.name ? <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500" data-testid="status-group">{g.name}</h2> : null}
+          {g.name ? <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400" data-testid="status-group">{g.name}</h2> : null}
           <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
             {g.monitors.map((m, i) => (
               <li key={i} data-testid="status-monitor" className="flex flex-col gap-1 px-4 py-3 sm:flex-row sm:items-center sm:justify-between">
@@ -112,7 +112,7 @@ export default function StatusPage() {
           </ul>
         </section>
       ))}
-      <footer className="text-xs text-slate-500">Powered by InfraPilot</footer>
+      <footer className="text-xs text-slate-500 dark:text-slate-400">Powered by InfraPilot</footer>
     </main>
   );
 }

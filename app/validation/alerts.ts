@@ -180,6 +180,11 @@ export const HistoryQuerySchema = ListQuerySchema.extend({
   state: z.enum(["firing", "resolved"]).optional(),
   acknowledged: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
   q: z.string().max(200).optional(),
+  /** Only these alerts (comma-separated ids): the "Details" link of a notification. */
+  alert: z
+    .string()
+    .regex(/^[0-9a-f-]{36}(,[0-9a-f-]{36}){0,49}$/i, "Use alert ids separated by commas.")
+    .optional(),
   /** Fired at or after / at or before (ISO times). */
   from: z.iso.datetime({ offset: true, message: "Use an ISO date and time." }).optional(),
   to: z.iso.datetime({ offset: true, message: "Use an ISO date and time." }).optional(),

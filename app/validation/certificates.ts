@@ -2,7 +2,7 @@
 // through the same allowlist as proxy hosts; PEM text is only size-checked here and parsed with
 // node:crypto on the server (app/server/certs/pem.ts), which gives the plain-language errors.
 import { z } from "zod";
-import { domainsField } from "./proxy";
+import { domainsField, refineSingleLabel } from "./proxy";
 
 const pemText = z.string().max(100_000, "At most 100 kB of PEM text.");
 
@@ -13,8 +13,10 @@ export const CertificateRequestSchema = z
     certificatePem: pemText.optional(),
     keyPem: pemText.optional(),
     autoRenew: z.boolean().default(true),
+    allowSingleLabel: z.boolean().default(false),
   })
   .strict()
+  .superRefine(refineSingleLabel)
   .superRefine((v, ctx) => {
     if (v.mode === "custom" && !v.certificatePem?.trim()) ctx.addIssue({ code: "custom", path: ["certificatePem"], message: "Paste the certificate chain (PEM)." });
     if (v.mode === "custom" && !v.keyPem?.trim()) ctx.addIssue({ code: "custom", path: ["keyPem"], message: "Paste the private key (PEM)." });

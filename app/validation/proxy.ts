@@ -62,6 +62,35 @@ export const domainsField = z
   .max(50, "At most 50 domains per host.")
   .refine((d) => new Set(d).size === d.length, "A domain is listed twice.");
 
+/** Commas and line breaks separate typed names; spaces do not (a space inside a name is an error, not two names). */
+export function splitDomains(text: string): string[] {
+  return text
+    .split(/[,\n\r]+/)
+    .map((d) => d.trim())
+    .filter(Boolean);
+}
+
+/** Every `domains` value of a form (one per chip, or one comma-separated text without JavaScript). */
+export function domainsFromForm(form: FormData): string[] {
+  return form.getAll("domains").flatMap((v) => (typeof v === "string" ? splitDomains(v) : []));
+}
+
+/** A name with one label ("intranet", "localhost") resolves only on a local network: refused unless asked for. */
+export function isSingleLabel(domain: string): boolean {
+  return !domain.startsWith("*.") && !domain.replace(/\.$/, "").includes(".");
+}
+
+export const SINGLE_LABEL_MESSAGE = (domain: string) =>
+  `"${printable(domain)}" has a single label and only resolves on a local network; add the domain (${printable(domain)}.example.com) or tick "Allow single-label names".`;
+
+/** Adds a field error at each one-label domain unless `allowSingleLabel` is set (proxy hosts and certificates alike). */
+export function refineSingleLabel(value: { domains: string[]; allowSingleLabel?: boolean }, ctx: z.RefinementCtx): void {
+  if (value.allowSingleLabel) return;
+  value.domains.forEach((d, i) => {
+    if (isSingleLabel(d)) ctx.addIssue({ code: "custom", path: ["domains", i], message: SINGLE_LABEL_MESSAGE(d) });
+  });
+}
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const IPV6 = /^[0-9a-f:.]+$/i;
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}))*$/;
@@ -219,6 +248,8 @@ export function advancedProblem(value: string): string | null {
 
 const hostBase = {
   domains: domainsField,
+  /** One-label names ("localhost", "nas") are accepted only when this is true (see refineSingleLabel). */
+  allowSingleLabel: z.boolean().default(false),
   enabled: z.boolean().default(true),
   http2: z.boolean().default(false),
   tls: TlsSchema.default({ mode: "none", certificateId: null, forceHttps: false, hsts: { enabled: false, maxAge: 31536000, includeSubdomains: false, preload: false } }),
@@ -257,7 +288,7 @@ export const RedirectHostSchema = z
   })
   .strict();
 
-export const HostInputSchema = z.discriminatedUnion("kind", [ProxyHostSchema, RedirectHostSchema]).superRefine(noControlAnywhere);
+export const HostInputSchema = z.discriminatedUnion("kind", [ProxyHostSchema, RedirectHostSchema]).superRefine(noControlAnywhere).superRefine(refineSingleLabel);
 
 /** PATCH takes the same body as create (the whole host): the form always sends every field. */
 export const HostUpdateSchema = HostInputSchema;

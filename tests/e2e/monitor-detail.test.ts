@@ -126,7 +126,7 @@ describe("Monitor detail view", () => {
     const row = page.locator('[data-testid="monitor-row"][data-name="Shop host"]');
     await row.waitFor();
     expect(await row.textContent()).toContain("ping 127.0.0.1");
-    await page.getByRole("button", { name: "Check Shop host now" }).click();
+    await page.getByRole("button", { name: "Check now Shop host" }).click();
     await page.locator('[data-testid="monitor-row"][data-name="Shop host"][data-status="up"]').waitFor();
     await page.getByRole("link", { name: "Details of Shop host" }).click();
     await page.locator("#monitor-detail").getByText(/ICMP echo reply|TCP connect to port \d+ \((no ping binary installed|ICMP not permitted here)\): open/).waitFor();

@@ -89,15 +89,15 @@ describe("Monitors page", () => {
     await row.waitFor();
     await expect(row.getAttribute("data-status")).resolves.toBe("pending");
 
-    await page.getByRole("button", { name: "Check shop.test now" }).click();
+    await page.getByRole("button", { name: "Check now shop.test" }).click();
     await page.locator('[data-testid="monitor-row"][data-name="shop.test"][data-status="up"]').waitFor();
     status = 500;
-    await page.getByRole("button", { name: "Check shop.test now" }).click();
+    await page.getByRole("button", { name: "Check now shop.test" }).click();
     await page.locator('[data-testid="monitor-row"][data-name="shop.test"][data-status="down"]').waitFor();
     await expect(row.textContent()).resolves.toContain("HTTP 500");
     await rx.waitFor(() => rx.requests.filter((r) => r.path === "/e2e"), (items) => items.some((r) => r.body.includes("Down: shop.test")));
     status = 200;
-    await page.getByRole("button", { name: "Check shop.test now" }).click();
+    await page.getByRole("button", { name: "Check now shop.test" }).click();
     await page.locator('[data-testid="monitor-row"][data-name="shop.test"][data-status="up"]').waitFor();
     await rx.waitFor(() => rx.requests.filter((r) => r.path === "/e2e"), (items) => items.some((r) => r.body.includes("Up: shop.test")));
 

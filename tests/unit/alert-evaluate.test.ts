@@ -300,3 +300,14 @@ describe("windowed metrics", () => {
     ]);
   });
 });
+
+describe("the Details link of a notification", () => {
+  test("opens exactly the alerts it reports, or the history when none was recorded", async () => {
+    const { alertsLink } = await import("~/server/alerts/store.server");
+    const a = "6f1c2a52-0c5e-4bb1-9d3a-2b4c6d8e0f11";
+    const b = "7a2d3b63-1d6f-4cc2-8e4b-3c5d7e9f1a22";
+    expect(alertsLink("https://ip.example.com/alerts", [a])).toBe(`https://ip.example.com/alerts?tab=history&alert=${a}`);
+    expect(alertsLink("https://ip.example.com/alerts", [a, b, a, null])).toBe(`https://ip.example.com/alerts?tab=history&alert=${a},${b}`);
+    expect(alertsLink("https://ip.example.com/alerts", [null])).toBe("https://ip.example.com/alerts?tab=history");
+  });
+});

@@ -81,3 +81,21 @@ describe("renewal scheduling", () => {
     expect([1, 2, 3, 6, 10].map((n) => retryDelayMs(n) / 3600_000)).toEqual([1, 2, 4, 24, 24]);
   });
 });
+
+describe("a plain self-signed certificate (openssl req -x509)", () => {
+  test("is accepted alone with a warning, read by its CN when it has no subjectAltName", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { checkUpload, SELF_SIGNED_WARNING } = await import("~/server/certs/pem");
+    const dir = mkdtempSync(join(tmpdir(), "infrapilot-x509-"));
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem"), "-days", "2", "-subj", "/CN=plain.test"], { stdio: "ignore" });
+    const input = { certificatePem: readFileSync(join(dir, "c.pem"), "utf8"), keyPem: readFileSync(join(dir, "k.pem"), "utf8"), now: new Date() };
+    const ok = checkUpload({ ...input, domains: ["plain.test"] });
+    expect(ok.ok && ok.warnings).toEqual([SELF_SIGNED_WARNING]);
+    expect(ok.ok && ok.info.selfSigned).toBe(true);
+    const other = checkUpload({ ...input, domains: ["other.test"] });
+    expect(other).toEqual({ ok: false, fields: { domains: "The certificate does not cover other.test (it is for plain.test)." } });
+  });
+});

@@ -76,6 +76,13 @@ describe("nginx config rendering", () => {
     }
   });
 
+  test("a forced-HTTPS redirect keeps a non-standard HTTPS port and leaves 443 implicit", () => {
+    const input = CASES["tls-force-https"]!;
+    const conf = (httpsPort: number) => Object.entries(renderTree({ ...input, settings: { ...input.settings, httpsPort } })).find(([p, t]) => p.endsWith(".conf") && t.includes("return 301 https://"))![1];
+    expect(conf(8443)).toContain("return 301 https://$host:8443$request_uri;");
+    expect(conf(443)).toContain("return 301 https://$host$request_uri;");
+  });
+
   test("a hostname upstream is resolved per request, an address is proxied directly", () => {
     const files = renderTree(CASES["hostname-upstream"]!);
     expect(files["hosts/svc.conf"]).toContain("set $ip_upstream https://backend.internal:8443;");

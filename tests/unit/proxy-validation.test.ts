@@ -89,3 +89,27 @@ describe("access lists and ACME tokens", () => {
     expect(AcmeTokenSchema.safeParse("LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0").success).toBe(true);
   });
 });
+
+describe("domains typed in a form", () => {
+  test("commas and line breaks separate names, a space does not: \"exa mple.com\" stays one (invalid) name", async () => {
+    const { domainsFromForm, normalizeDomain } = await import("~/validation/proxy");
+    const form = new FormData();
+    form.append("domains", "exa mple.com, b.test\nc.test");
+    form.append("domains", "d.test");
+    expect(domainsFromForm(form)).toEqual(["exa mple.com", "b.test", "c.test", "d.test"]);
+    expect(normalizeDomain("exa mple.com")).toEqual({ ok: false, error: '"exa mple.com" is not a domain name.' });
+  });
+
+  test("a one-label name is refused unless allowSingleLabel is set, for hosts and certificates alike", async () => {
+    const { HostInputSchema } = await import("~/validation/proxy");
+    const { CertificateRequestSchema } = await import("~/validation/certificates");
+    const host = { kind: "proxy", domains: ["nas", "nas.example.com"], upstream: { scheme: "http", host: "127.0.0.1", port: 80 } };
+    const refused = HostInputSchema.safeParse(host);
+    expect(refused.success).toBe(false);
+    expect(refused.error!.issues.map((i) => [i.path.join("."), i.message])).toEqual([["domains.0", expect.stringContaining('"nas" has a single label')]]);
+    expect(HostInputSchema.safeParse({ ...host, allowSingleLabel: true }).success).toBe(true);
+    expect(HostInputSchema.safeParse({ ...host, domains: ["*.example.com"] }).success).toBe(true);
+    expect(CertificateRequestSchema.safeParse({ domains: ["localhost"], mode: "acme" }).success).toBe(false);
+    expect(CertificateRequestSchema.safeParse({ domains: ["localhost"], mode: "acme", allowSingleLabel: true }).success).toBe(true);
+  });
+});

@@ -41,9 +41,9 @@ export function MfaEnrolment({ secret, qrSvg, email, continueTo }: { secret: str
           <li>Type the 6-digit code the app shows to confirm.</li>
         </ol>
         <div>
-          <p className="text-xs uppercase tracking-wide text-slate-500">Setup key</p>
+          <p className="text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">Setup key</p>
           <div className="mt-1 flex flex-wrap items-center gap-2">
-            <code data-testid="mfa-secret" className="break-all rounded bg-slate-100 px-2 py-1 font-mono text-sm dark:bg-slate-800">
+            <code data-testid="mfa-secret" className="wrap-anywhere rounded bg-slate-100 px-2 py-1 font-mono text-sm dark:bg-slate-800">
               {secret.match(/.{1,4}/g)?.join(" ")}
             </code>
             <CopyButton text={secret} label="Copy key" />

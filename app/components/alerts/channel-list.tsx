@@ -1,5 +1,5 @@
 // Channels with their "Send test" button; each test shows its own result inline.
-import { useFetcher } from "@remix-run/react";
+import { Link, useFetcher } from "@remix-run/react";
 import { Badge } from "~/components/ui/badge";
 import { BUTTON } from "~/components/ui/button-classes";
 import type { ChannelType } from "~/validation/alerts";
@@ -42,7 +42,7 @@ function ChannelItem({ channel, canManage }: { channel: ChannelRow; canManage: b
         <p className="font-medium">
           {channel.name} <Badge tone="muted">{CHANNEL_LABELS[channel.type]}</Badge>
         </p>
-        <p className="truncate text-sm text-slate-500">{destination(channel)}</p>
+        <p className="text-sm text-slate-500 wrap-anywhere dark:text-slate-400" data-testid="channel-destination">{destination(channel)}</p>
         {test.data && test.state === "idle" ? (
           <p role="status" className={`mt-1 text-sm ${test.data.ok ? "text-emerald-700 dark:text-emerald-300" : "text-red-700 dark:text-red-300"}`}>
             {test.data.ok ? "✓ " : "✗ "}
@@ -51,7 +51,10 @@ function ChannelItem({ channel, canManage }: { channel: ChannelRow; canManage: b
         ) : null}
       </div>
       {canManage ? (
-        <div className="flex shrink-0 gap-2">
+        <div className="flex shrink-0 items-center gap-2">
+          <Link to={`?tab=channels&edit=${channel.id}#channel-form`} className={BUTTON.secondary} aria-label={`Edit ${channel.name}`}>
+            Edit
+          </Link>
           <test.Form method="post">
             <input type="hidden" name="intent" value="test-channel" />
             <input type="hidden" name="id" value={channel.id} />

@@ -86,7 +86,7 @@ export function HistoryFilter({
       <div className="flex flex-wrap items-center gap-3 sm:col-span-2 lg:col-span-3">
         <SubmitButton pending={pending}>Apply filters</SubmitButton>
         {active ? (
-          <Link to="?tab=history" className="text-sm text-brand-600 hover:underline">
+          <Link to="?tab=history" className="text-sm text-brand-600 hover:underline dark:text-brand-300">
             Clear filters
           </Link>
         ) : null}
@@ -115,7 +115,7 @@ export function HistoryTable({
 }) {
   return (
     <table className="block w-full text-sm md:table">
-      <thead className="hidden border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 md:table-header-group dark:border-slate-800">
+      <thead className="hidden border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 md:table-header-group dark:border-slate-800 dark:text-slate-400">
         <tr>
           <th className="py-2 pr-3 font-medium">Alert</th>
           <th className="py-2 pr-3 font-medium">State</th>
@@ -153,7 +153,7 @@ function HistoryRows({
             <p className="font-medium">
               {a.ruleName} · {a.target}
             </p>
-            <p className="text-slate-500">{a.message}</p>
+            <p className="text-slate-500 dark:text-slate-400">{a.message}</p>
           </td>
           <td className="md:py-3 md:pr-3">
             {a.state === "firing" ? <Badge tone="bad">Firing</Badge> : <Badge tone="good">Resolved</Badge>}
@@ -166,13 +166,13 @@ function HistoryRows({
           <td className="md:py-3 md:pr-3">
             <Time iso={a.firedAt} seconds />
             {a.resolvedAt ? (
-              <p className="text-xs text-slate-500">
+              <p className="text-xs text-slate-500 dark:text-slate-400">
                 resolved <Time iso={a.resolvedAt} seconds />
               </p>
             ) : null}
           </td>
           <td className="md:py-3 md:pr-3">
-            {a.suppressed ? <span className="text-slate-500">Not sent ({a.suppressed})</span> : null}
+            {a.suppressed ? <span className="text-slate-500 dark:text-slate-400">Not sent ({a.suppressed})</span> : null}
             {a.deliveries.map((d, i) => (
               <p key={i} title={d.error ?? undefined} className={d.ok ? "text-emerald-700 dark:text-emerald-300" : "text-red-700 dark:text-red-300"}>
                 {d.ok ? "✓" : "✗"} {channelNames[d.channelId] ?? "deleted channel"}

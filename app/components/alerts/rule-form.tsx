@@ -226,7 +226,7 @@ export function RuleForm({
       />
       <fieldset className="flex flex-col gap-1 md:col-span-2">
         <legend className="text-sm font-medium">Notify</legend>
-        {channels.length === 0 ? <p className="text-sm text-slate-500">Add a channel first; a rule without channels only records history.</p> : null}
+        {channels.length === 0 ? <p className="text-sm text-slate-500 dark:text-slate-400">Add a channel first; a rule without channels only records history.</p> : null}
         <div className="flex flex-wrap gap-x-4 gap-y-2">
           {channels.map((c) => (
             <label key={c.id} className="flex items-center gap-2 text-sm">
@@ -244,7 +244,7 @@ export function RuleForm({
       </fieldset>
       <fieldset className="flex flex-col gap-3 md:col-span-2" data-testid="maintenance-windows">
         <legend className="text-sm font-medium">Maintenance windows (UTC) — the rule is muted during these</legend>
-        {rows.length === 0 ? <p className="text-sm text-slate-500">None.</p> : null}
+        {rows.length === 0 ? <p className="text-sm text-slate-500 dark:text-slate-400">None.</p> : null}
         {rows.map((row, i) => (
           <MaintenanceRow key={row.key} row={row} index={i} errors={errors} onRemove={() => removeRow(row.key)} />
         ))}

@@ -71,7 +71,7 @@ function RuleItem({ rule, channelNames, canManage, edit }: { rule: RuleRow; chan
               </span>
             ) : null}
           </p>
-          <p className="text-sm text-slate-500">
+          <p className="text-sm text-slate-500 dark:text-slate-400">
             {RULE_LABELS[rule.type]}
             {rule.threshold !== null ? ` ≥ ${rule.threshold}` : ""} · {scopeText(rule.scope)} · cooldown {rule.cooldownSeconds} s · to{" "}
             {rule.channelIds.map((id) => channelNames[id] ?? "?").join(", ") || "nobody"}

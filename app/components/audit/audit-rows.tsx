@@ -32,7 +32,7 @@ export function AuditRows({ items, nextCursor, search, brokenAt }: { items: Audi
                 {e.actorName && e.actorEmail ? <span className="block break-words text-xs text-slate-600 dark:text-slate-400">{e.actorEmail}</span> : null}
               </span>
             ) : (
-              <span className="break-all" data-testid="audit-actor">{e.actorEmail ?? "system"}</span>
+              <span className="wrap-anywhere" data-testid="audit-actor">{e.actorEmail ?? "system"}</span>
             )}
           </Cell>
           <Cell label="Action">
@@ -76,7 +76,7 @@ function LoadMore({ cursor, search, brokenAt }: { cursor: string; search: string
 function Cell({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <td className="flex items-start gap-2 md:table-cell md:py-2 md:pr-3 md:align-top">
-      <span className="w-20 shrink-0 text-xs uppercase tracking-wide text-slate-500 md:hidden">{label}</span>
+      <span className="w-20 shrink-0 text-xs uppercase tracking-wide text-slate-500 md:hidden dark:text-slate-400">{label}</span>
       {children}
     </td>
   );
@@ -86,8 +86,8 @@ function Details({ value }: { value: unknown }) {
   if (!value || (typeof value === "object" && Object.keys(value).length === 0)) return null;
   return (
     <details className="mt-1">
-      <summary className="cursor-pointer text-xs text-slate-500">details</summary>
-      <pre className="mt-1 max-w-md overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 text-xs dark:bg-slate-800">{JSON.stringify(value, null, 2)}</pre>
+      <summary className="cursor-pointer text-xs text-slate-500 dark:text-slate-400">details</summary>
+      <pre className="mt-1 max-w-md overflow-x-auto whitespace-pre-wrap wrap-anywhere rounded bg-slate-100 p-2 text-xs dark:bg-slate-800">{JSON.stringify(value, null, 2)}</pre>
     </details>
   );
 }

@@ -21,10 +21,10 @@ export function ContainerTable({ agentId, items, permissions }: { agentId: strin
       {groupByStack(items).map(([stack, group]) => (
         <section key={stack ?? "-"} aria-label={stack ? `Stack ${stack}` : "Containers without a stack"} data-testid="stack-group" data-stack={stack ?? ""}>
           <h2 className="mb-2 text-sm font-semibold">
-            {stack ?? "No stack"} <span className="font-normal text-slate-500">({group.length})</span>
+            {stack ?? "No stack"} <span className="font-normal text-slate-500 dark:text-slate-400">({group.length})</span>
           </h2>
           <table className="block w-full text-sm md:table">
-            <thead className="hidden border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 md:table-header-group dark:border-slate-800">
+            <thead className="hidden border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 md:table-header-group dark:border-slate-800 dark:text-slate-400">
               <tr>
                 <th scope="col" className="py-2 pr-3 font-medium">Name</th>
                 <th scope="col" className="py-2 pr-3 font-medium">State</th>
@@ -41,7 +41,7 @@ export function ContainerTable({ agentId, items, permissions }: { agentId: strin
                     <Link to={`/containers/${agentId}/${c.id}`} className="font-medium text-brand-700 hover:underline dark:text-brand-400">
                       {c.name}
                     </Link>
-                    <p className="break-all text-xs text-slate-500">{c.image}</p>
+                    <p className="wrap-anywhere text-xs text-slate-500 dark:text-slate-400">{c.image}</p>
                   </td>
                   <td className="md:py-2 md:pr-3 md:align-top">
                     <div className="flex flex-wrap items-center gap-1">
@@ -50,15 +50,15 @@ export function ContainerTable({ agentId, items, permissions }: { agentId: strin
                       </Badge>
                       {c.health !== "none" ? <Badge tone={HEALTH_TONE[c.health]}>{c.health}</Badge> : null}
                     </div>
-                    <p className="text-xs text-slate-500">{c.status}</p>
+                    <p className="text-xs text-slate-500 dark:text-slate-400">{c.status}</p>
                   </td>
                   <td className="font-mono text-xs md:py-2 md:pr-3 md:align-top">{formatPorts(c.ports) || <span className="text-slate-400">—</span>}</td>
                   <td className="md:py-2 md:pr-3 md:text-right md:align-top">
-                    <span className="text-xs text-slate-500 md:hidden">CPU </span>
+                    <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">CPU </span>
                     <span className="font-mono">{c.state === "running" ? formatPercent(c.cpuPercent) : "—"}</span>
                   </td>
                   <td className="md:py-2 md:pr-3 md:text-right md:align-top">
-                    <span className="text-xs text-slate-500 md:hidden">Memory </span>
+                    <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Memory </span>
                     <span className="font-mono">
                       {c.state === "running" && c.memoryBytes !== null ? `${formatBytes(c.memoryBytes)} / ${formatBytes(c.memoryLimitBytes)}` : "—"}
                     </span>

@@ -14,8 +14,8 @@ function Rows({ rows }: { rows: [string, React.ReactNode][] }) {
     <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]">
       {rows.map(([k, v]) => (
         <div key={k} className="contents">
-          <dt className="text-slate-500">{k}</dt>
-          <dd className="break-all">{v}</dd>
+          <dt className="text-slate-500 dark:text-slate-400">{k}</dt>
+          <dd className="wrap-anywhere">{v}</dd>
         </div>
       ))}
     </dl>
@@ -82,8 +82,8 @@ export function Environment({ c, canReveal }: { c: Detail; canReveal: boolean })
         <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
           {c.env.map((e, i) => (
             <tr key={`${e.key}-${i}`} data-testid="env-row">
-              <th scope="row" className="w-1/3 break-all py-1.5 pr-3 text-left font-mono text-xs font-medium">{e.key}</th>
-              <td className="break-all py-1.5 font-mono text-xs">
+              <th scope="row" className="w-1/3 wrap-anywhere py-1.5 pr-3 text-left font-mono text-xs font-medium">{e.key}</th>
+              <td className="wrap-anywhere py-1.5 font-mono text-xs">
                 {e.value}
                 <RevealLink c={c} field={`env:${e.key}`} tab="environment" canReveal={canReveal} />
               </td>
@@ -102,9 +102,9 @@ export function Mounts({ c }: { c: Detail }) {
       {c.mounts.map((m) => (
         <li key={m.destination} className="flex flex-col gap-1 py-2">
           <span className="font-mono">{m.destination}</span>
-          <span className="text-slate-500">
+          <span className="text-slate-500 dark:text-slate-400">
             {m.type}
-            {m.name ? ` ${m.name}` : ""} · <span className="break-all font-mono text-xs">{m.source}</span> · {m.readOnly ? "read-only" : "read-write"}
+            {m.name ? ` ${m.name}` : ""} · <span className="wrap-anywhere font-mono text-xs">{m.source}</span> · {m.readOnly ? "read-only" : "read-write"}
           </span>
         </li>
       ))}
@@ -116,7 +116,7 @@ export function Network({ c }: { c: Detail }) {
   return (
     <div className="flex flex-col gap-4 text-sm">
       <Rows rows={[["Network mode", c.networkMode], ["Published ports", formatPorts(c.ports) || "none"]]} />
-      {c.networks.length === 0 ? <p className="text-slate-500">Attached to no network.</p> : null}
+      {c.networks.length === 0 ? <p className="text-slate-500 dark:text-slate-400">Attached to no network.</p> : null}
       {c.networks.map((n) => (
         <section key={n.networkId} className="rounded-lg border border-slate-200 p-3 dark:border-slate-800">
           <h3 className="mb-2 font-medium">{n.name}</h3>
@@ -144,7 +144,7 @@ export function Config({ c, canReveal }: { c: Detail; canReveal: boolean }) {
         ]}
       />
       <h3 className="font-medium">Labels</h3>
-      {labels.length === 0 ? <p className="text-slate-500">No labels.</p> : <Rows rows={labels.map(([k, v]) => [k, <span key={k}><span className="font-mono text-xs">{v}</span><RevealLink c={c} field={`label:${k}`} tab="config" canReveal={canReveal} /></span>])} />}
+      {labels.length === 0 ? <p className="text-slate-500 dark:text-slate-400">No labels.</p> : <Rows rows={labels.map(([k, v]) => [k, <span key={k}><span className="font-mono text-xs">{v}</span><RevealLink c={c} field={`label:${k}`} tab="config" canReveal={canReveal} /></span>])} />}
     </div>
   );
 }

@@ -99,17 +99,17 @@ export function LogViewer({ socket, agentId, containerId, containerName }: { soc
         <button type="button" className={BUTTON.secondary} onClick={download} disabled={lines.length === 0}>
           Download
         </button>
-        <span className="text-xs text-slate-500 sm:ml-auto">{needle ? `${shown.length} of ${lines.length} lines` : `${lines.length} lines`}</span>
+        <span className="text-xs text-slate-500 sm:ml-auto dark:text-slate-400">{needle ? `${shown.length} of ${lines.length} lines` : `${lines.length} lines`}</span>
       </div>
-      {status ? <p className="text-sm text-slate-500" role="status">{status}</p> : null}
+      {status ? <p className="text-sm text-slate-500 dark:text-slate-400" role="status">{status}</p> : null}
       <div ref={box} tabIndex={0} aria-label="Log lines" data-testid="log-lines" className="h-[28rem] overflow-auto rounded-lg border border-slate-200 bg-slate-950 p-2 font-mono text-xs text-slate-100 dark:border-slate-800">
         {shown.length === 0 ? <p className="p-2 text-slate-400">{needle ? "No line matches." : "No output yet."}</p> : null}
         {shown.map((l, i) => (
           <div key={i} data-testid="log-line" data-stream={l.stream} className={`flex flex-wrap items-start gap-x-2 border-l-2 pl-2 ${l.stream === "stderr" ? "border-red-500" : "border-transparent"}`}>
-            <span className="shrink-0 text-slate-500">{l.time ? l.time.slice(11, 23) : ""}</span>
-            <span className={`w-12 shrink-0 ${l.stream === "stderr" ? "text-red-400" : "text-slate-500"}`}>{l.stream}</span>
+            <span className="shrink-0 text-slate-500 dark:text-slate-400">{l.time ? l.time.slice(11, 23) : ""}</span>
+            <span className={`w-12 shrink-0 ${l.stream === "stderr" ? "text-red-400" : "text-slate-500 dark:text-slate-400"}`}>{l.stream}</span>
             {l.level !== "unknown" ? <Badge tone={LEVEL_TONE[l.level]}>{l.level}</Badge> : null}
-            <span className="min-w-0 basis-full whitespace-pre-wrap break-all sm:flex-1 sm:basis-0"><Highlight text={l.message} needle={needle} /></span>
+            <span className="min-w-0 basis-full whitespace-pre-wrap wrap-anywhere sm:flex-1 sm:basis-0"><Highlight text={l.message} needle={needle} /></span>
           </div>
         ))}
       </div>

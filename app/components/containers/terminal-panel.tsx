@@ -120,7 +120,7 @@ export function TerminalPanel({
             {phase.kind === "closed" ? "Reconnect" : "Connect"}
           </button>
         )}
-        <span role="status" className="text-sm text-slate-500" data-testid="terminal-status">
+        <span role="status" className="text-sm text-slate-500 dark:text-slate-400" data-testid="terminal-status">
           {!running ? "The container is not running: start it to open a terminal." : phase.kind === "connecting" ? "Connecting…" : phase.kind === "open" ? "Connected" : phase.kind === "closed" ? phase.message : ""}
         </span>
       </div>

@@ -41,7 +41,7 @@ export function ActivityTable({ rows }: { rows: ActivityRow[] }) {
             <td className="min-w-0 md:py-2 md:pr-3 md:align-top" data-testid="activity-actor">
               {e.actorId ? <NamedRef name={e.actorName ?? e.actorEmail} id={e.actorId} kind="user" /> : (e.actorEmail ?? "system")}
             </td>
-            <td className="break-all font-mono text-xs md:py-2 md:pr-3 md:align-top">{e.action}</td>
+            <td className="wrap-anywhere font-mono text-xs md:py-2 md:pr-3 md:align-top">{e.action}</td>
             <td className={`min-w-0 md:table-cell md:py-2 md:pr-3 md:align-top ${e.targetType || e.targetId ? "" : "hidden"}`} data-testid="activity-target">
               {e.targetType || e.targetId ? (
                 <>

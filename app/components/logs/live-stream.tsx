@@ -196,13 +196,13 @@ export function LiveLogStream({
         </button>
         {first && last ? (
           <a
-            className="text-brand-600 hover:underline"
+            className="text-brand-600 hover:underline dark:text-brand-300"
             href={historyHref(first, last)}
           >
             Open this span in history
           </a>
         ) : null}
-        <span className="text-slate-500">
+        <span className="text-slate-500 dark:text-slate-400">
           {shown.length.toLocaleString("en")} of{" "}
           {view.length.toLocaleString("en")} lines
           {skipped
@@ -212,7 +212,7 @@ export function LiveLogStream({
             : ""}
         </span>
       </div>
-      {status ? <p className="text-sm text-slate-500">{status}</p> : null}
+      {status ? <p className="text-sm text-slate-500 dark:text-slate-400">{status}</p> : null}
       <div
         ref={box}
         className="max-h-[60vh] overflow-auto rounded-md border border-slate-200 dark:border-slate-800"
@@ -229,7 +229,7 @@ export function LiveLogStream({
                 data-source={proxy ? "proxy" : "container"}
                 className="align-top"
               >
-                <td className="whitespace-nowrap py-1 pl-2 pr-3 font-mono text-xs text-slate-500">
+                <td className="whitespace-nowrap py-1 pl-2 pr-3 font-mono text-xs text-slate-500 dark:text-slate-400">
                   <span className="hidden sm:inline">{l.time?.slice(0, 10)} </span>
                   {l.time?.slice(11, 23)}
                 </td>
@@ -250,7 +250,7 @@ export function LiveLogStream({
                   <Badge tone={LEVEL_TONE[l.level]}>{l.level}</Badge>
                 </td>
                 <td
-                  className={`whitespace-pre-wrap break-all py-1 font-mono text-xs ${
+                  className={`whitespace-pre-wrap wrap-anywhere py-1 font-mono text-xs ${
                     l.stream === "stderr" || l.stream === "error"
                       ? "text-red-800 dark:text-red-300"
                       : ""

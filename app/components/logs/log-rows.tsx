@@ -80,14 +80,14 @@ export function LogRows({ items, nextCursor, search, highlight, regex = false, h
     <>
       {items.map((l) => (
         <tr key={l.id} data-testid="log-row" className="align-top">
-          <td className="whitespace-nowrap py-1 pr-3 font-mono text-xs text-slate-500">{l.time.replace("T", " ").slice(0, 23)}</td>
+          <td className="whitespace-nowrap py-1 pr-3 font-mono text-xs text-slate-500 dark:text-slate-400">{l.time.replace("T", " ").slice(0, 23)}</td>
           <td className={`max-w-[8rem] truncate py-1 pr-3 font-mono text-xs sm:max-w-[12rem] ${colour(sourceName(l, hostNames))}`} title={sourceName(l, hostNames)}>
             {sourceName(l, hostNames)}
           </td>
           <td className="py-1 pr-3">
             <Badge tone={LEVEL_TONE[l.level]}>{l.level}</Badge>
           </td>
-          <td className={`whitespace-pre-wrap break-all py-1 font-mono text-xs ${l.stream === "stderr" || l.stream === "error" ? "text-red-800 dark:text-red-300" : ""}`}>
+          <td className={`whitespace-pre-wrap wrap-anywhere py-1 font-mono text-xs ${l.stream === "stderr" || l.stream === "error" ? "text-red-800 dark:text-red-300" : ""}`}>
             <Marked text={l.message} term={highlight} regex={regex} />
           </td>
         </tr>

@@ -56,9 +56,9 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
           <h2 id="monitor-detail-title" className="text-lg font-semibold">
             {monitor.name} <Badge tone={TONE[monitor.status]}>{monitor.status}</Badge>
           </h2>
-          <p className="break-words text-sm text-slate-500">{monitor.message ?? "Not checked yet."}</p>
+          <p className="break-words text-sm text-slate-500 dark:text-slate-400">{monitor.message ?? "Not checked yet."}</p>
         </div>
-        <Link to="/monitors" className="text-sm text-brand-600 hover:underline">
+        <Link to="/monitors" className="text-sm text-brand-600 hover:underline dark:text-brand-300">
           Close details
         </Link>
       </div>
@@ -66,7 +66,7 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4" aria-label="Uptime">
         {uptime.map(([label, value, latency]) => (
           <div key={label} className="rounded-lg bg-slate-50 p-3 dark:bg-slate-800">
-            <dt className="text-xs text-slate-500">Uptime {label}</dt>
+            <dt className="text-xs text-slate-500 dark:text-slate-400">Uptime {label}</dt>
             <dd className="text-xl font-semibold tabular-nums" data-testid={`uptime-${label.replace(/\s+/g, "")}`}>
               {pct(value)}
             </dd>
@@ -80,15 +80,15 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
       <figure className="flex flex-col gap-2">
         <figcaption className="flex flex-wrap justify-between gap-2 text-sm">
           <span className="font-medium">Response time, {chartFrom > start ? "since the first check" : "last 24 h"}</span>
-          <span className="text-slate-500" data-testid="latency-summary">
+          <span className="text-slate-500 dark:text-slate-400" data-testid="latency-summary">
             avg {ms(summary.avgMs)} · p95 {ms(summary.p95Ms)} · max {ms(summary.maxMs)} · {summary.checks} checks, {summary.failed} failed
           </span>
         </figcaption>
         {summary.checks === 0 ? (
-          <p className="rounded-lg bg-slate-50 p-6 text-center text-sm text-slate-500 dark:bg-slate-800">No checks in the last 24 hours yet.</p>
+          <p className="rounded-lg bg-slate-50 p-6 text-center text-sm text-slate-500 dark:bg-slate-800 dark:text-slate-400">No checks in the last 24 hours yet.</p>
         ) : (
           <div className="flex gap-2">
-            <div className="flex w-14 shrink-0 flex-col justify-between whitespace-nowrap text-right text-xs tabular-nums text-slate-500" aria-hidden="true">
+            <div className="flex w-14 shrink-0 flex-col justify-between whitespace-nowrap text-right text-xs tabular-nums text-slate-500 dark:text-slate-400" aria-hidden="true">
               <span>{chart.top} ms</span>
               <span>0</span>
             </div>
@@ -108,7 +108,7 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
             </svg>
           </div>
         )}
-        <div className="flex flex-wrap justify-between gap-x-3 pl-16 text-xs text-slate-500">
+        <div className="flex flex-wrap justify-between gap-x-3 pl-16 text-xs text-slate-500 dark:text-slate-400">
           <Time iso={new Date(chartFrom).toISOString()} seconds={end - chartFrom < 3_600_000} />
           <Time iso={to} seconds={end - chartFrom < 3_600_000} />
         </div>
@@ -117,7 +117,7 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
       <div>
         <h3 className="mb-2 text-sm font-medium">Incidents</h3>
         {timeline.length === 0 ? (
-          <p className="text-sm text-slate-500">No incidents: it has not gone down.</p>
+          <p className="text-sm text-slate-500 dark:text-slate-400">No incidents: it has not gone down.</p>
         ) : (
           <ol className="flex flex-col gap-0 border-l-2 border-slate-200 dark:border-slate-700" aria-label="Incident timeline">
             {timeline.map((e) => (
@@ -127,7 +127,7 @@ export function MonitorDetail({ monitor, results, incidents, from, to }: Monitor
                   <span className={`font-semibold ${e.kind === "down" ? "text-red-700 dark:text-red-300" : e.kind === "cert" ? "text-amber-700 dark:text-amber-300" : "text-emerald-700 dark:text-emerald-300"}`}>
                     {e.kind === "down" ? `Down${e.cause ? ` — ${CAUSES[e.cause] ?? e.cause}` : ""}` : e.kind === "cert" ? "Certificate expiring" : "Up again"}
                   </span>{" "}
-                  <span className="text-slate-500">
+                  <span className="text-slate-500 dark:text-slate-400">
                     · <Time iso={e.at} seconds />
                     {e.durationMs !== null ? (e.kind === "down" ? (e.ongoing ? ` · ongoing for ${formatDuration(e.durationMs)}` : ` · lasted ${formatDuration(e.durationMs)}`) : ` · after ${formatDuration(e.durationMs)} down`) : ""}
                   </span>

@@ -33,7 +33,7 @@ function Check({ name, label, defaultChecked, hint, value }: { name: string; lab
       <input id={id} type="checkbox" name={name} value={value ?? "on"} defaultChecked={defaultChecked} className="mt-1 h-4 w-4" />
       <label htmlFor={id} className="text-sm">
         {label}
-        {hint ? <span className="block text-xs text-slate-500">{hint}</span> : null}
+        {hint ? <span className="block text-xs text-slate-500 dark:text-slate-400">{hint}</span> : null}
       </label>
     </div>
   );
@@ -85,7 +85,7 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
               {fields.type}
             </p>
           ) : monitor ? (
-            <p id={`${typeId}-hint`} className="text-xs text-slate-500">
+            <p id={`${typeId}-hint`} className="text-xs text-slate-500 dark:text-slate-400">
               The type of a monitor cannot change: create another one instead.
             </p>
           ) : null}
@@ -138,7 +138,7 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
         <p className="rounded-md bg-slate-50 p-3 text-sm text-slate-600 dark:bg-slate-800 dark:text-slate-300">
           {monitor?.pushUrl ? (
             <>
-              Push URL: <code className="break-all">{monitor.pushUrl}</code>
+              Push URL: <code className="wrap-anywhere">{monitor.pushUrl}</code>
             </>
           ) : (
             "The push URL is shown once the monitor is saved. A missed beat within the interval marks it down."
@@ -155,7 +155,7 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
       <fieldset className="flex flex-col gap-2">
         <legend className="mb-1 text-sm font-medium">Notify on down and up</legend>
         {channels.length === 0 ? (
-          <p className="text-sm text-slate-500">No alert channels yet: add one under Alerts → Channels to be told.</p>
+          <p className="text-sm text-slate-500 dark:text-slate-400">No alert channels yet: add one under Alerts → Channels to be told.</p>
         ) : (
           channels.map((c) => <Check key={c.id} name="channelIds" value={c.id} label={`${c.name} (${c.type})`} defaultChecked={selectedChannels.has(c.id)} />)
         )}

@@ -44,8 +44,8 @@ export function MonitorList({ monitors, canManage }: { monitors: MonitorDto[]; c
                   {m.name}
                 </Link>
               </p>
-              <p className="text-xs text-slate-500">
-                {m.type.toUpperCase()} · <span className="break-all">{target(m)}</span> · <span className="whitespace-nowrap">every {formatInterval(m.intervalSeconds)}</span>
+              <p className="text-xs text-slate-500 dark:text-slate-400">
+                {m.type.toUpperCase()} · <span className="wrap-anywhere">{target(m)}</span> · <span className="whitespace-nowrap">every {formatInterval(m.intervalSeconds)}</span>
               </p>
             </td>
             <td className="md:py-3 md:pr-3 md:align-top">
@@ -53,15 +53,15 @@ export function MonitorList({ monitors, canManage }: { monitors: MonitorDto[]; c
               {m.status === "down" && m.message ? <p className="mt-1 max-w-xs break-words text-xs text-red-700 dark:text-red-300">{m.message}</p> : null}
             </td>
             <td className="md:py-3 md:pr-3 md:align-top">
-              <span className="text-xs text-slate-500 md:hidden">Uptime 24 h / 30 d </span>
+              <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Uptime 24 h / 30 d </span>
               {pct(m.uptime.h24)} / {pct(m.uptime.d30)}
             </td>
             <td className="md:py-3 md:pr-3 md:align-top">
-              <span className="text-xs text-slate-500 md:hidden">Latency </span>
+              <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Latency </span>
               {m.latencyMs === null ? "—" : `${m.latencyMs} ms`}
             </td>
             <td className="md:py-3 md:pr-3 md:align-top">
-              <span className="text-xs text-slate-500 md:hidden">Last check </span>
+              <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">Last check </span>
               <Time iso={m.lastCheckAt} fallback="not yet" />
             </td>
             {canManage ? (
@@ -70,11 +70,11 @@ export function MonitorList({ monitors, canManage }: { monitors: MonitorDto[]; c
                   <Form method="post">
                     <input type="hidden" name="intent" value="check" />
                     <input type="hidden" name="id" value={m.id} />
-                    <button type="submit" className={`${BUTTON.secondary} whitespace-nowrap`} disabled={!m.enabled} title={m.enabled ? undefined : "Paused: enable it to check"} aria-label={`Check ${m.name} now`}>
-                      Check now
+                    <button type="submit" className={`${BUTTON.secondary} whitespace-nowrap`} disabled={!m.enabled} title={m.enabled ? undefined : "Paused: enable it to check"} >
+                      Check now<span className="sr-only"> {m.name}</span>
                     </button>
                   </Form>
-                  <Link to={`?edit=${m.id}#monitor-form`} className="text-brand-600 hover:underline" aria-label={`Edit ${m.name}`}>
+                  <Link to={`?edit=${m.id}#monitor-form`} className="text-brand-600 hover:underline dark:text-brand-300" aria-label={`Edit ${m.name}`}>
                     Edit
                   </Link>
                   <ConfirmDialog trigger="Delete" triggerLabel={`Delete ${m.name}`} title={`Delete the monitor ${m.name}?`} confirm="Delete monitor" fields={{ intent: "delete", id: m.id }}>

@@ -53,13 +53,13 @@ export function StatusPages({
                 <p className="font-medium">{p.title}</p>
                 <a
                   href={`/status/${p.slug}`}
-                  className="text-sm text-brand-600 hover:underline"
+                  className="text-sm text-brand-600 dark:text-brand-300 hover:underline"
                   target="_blank"
                   rel="noreferrer"
                 >
                   /status/{p.slug}
                 </a>
-                <span className="text-xs text-slate-500">
+                <span className="text-xs text-slate-500 dark:text-slate-400">
                   {" "}
                   · {p.monitorIds.length} monitor(s)
                 </span>
@@ -127,7 +127,7 @@ export function StatusPages({
           <fieldset className="flex flex-col gap-1">
             <legend className="mb-1 text-sm font-medium">Monitors shown</legend>
             {monitors.length === 0 ? (
-              <p className="text-sm text-slate-500">Create a monitor first.</p>
+              <p className="text-sm text-slate-500 dark:text-slate-400">Create a monitor first.</p>
             ) : null}
             {monitors.map((m) => (
               <label key={m.id} className="flex items-center gap-2 text-sm">

@@ -52,7 +52,7 @@ export function AccessListForm({ list, result, pending }: { list: AccessListValu
 
       <fieldset className="flex flex-col gap-3">
         <legend className="mb-1 text-sm font-medium">Basic-auth users</legend>
-        {users.length === 0 ? <p className="text-sm text-slate-500">No users: nobody is asked for a password.</p> : null}
+        {users.length === 0 ? <p className="text-sm text-slate-500 dark:text-slate-400">No users: nobody is asked for a password.</p> : null}
         {users.map((u, i) => (
           <div key={u.key} className="grid gap-2 sm:grid-cols-[1fr_1fr_auto] sm:items-start" data-testid="access-user-row">
             <div className="flex flex-col gap-1">
@@ -99,12 +99,12 @@ export function AccessListForm({ list, result, pending }: { list: AccessListValu
             Add user
           </button>
         </div>
-        {list ? <p className="text-xs text-slate-500">Passwords are stored as hashes and never shown. Leave a password empty to keep it.</p> : null}
+        {list ? <p className="text-xs text-slate-500 dark:text-slate-400">Passwords are stored as hashes and never shown. Leave a password empty to keep it.</p> : null}
       </fieldset>
 
       <fieldset className="flex flex-col gap-3">
         <legend className="mb-1 text-sm font-medium">IP rules</legend>
-        {rules.length === 0 ? <p className="text-sm text-slate-500">No rules: every address may connect.</p> : <p className="text-xs text-slate-500">Checked from top to bottom; the first match decides. End with “deny all” to allow only the addresses above it.</p>}
+        {rules.length === 0 ? <p className="text-sm text-slate-500 dark:text-slate-400">No rules: every address may connect.</p> : <p className="text-xs text-slate-500 dark:text-slate-400">Checked from top to bottom; the first match decides. End with “deny all” to allow only the addresses above it.</p>}
         {rules.map((r, i) => (
           <div key={r.key} className="grid gap-2 sm:grid-cols-[8rem_1fr_auto] sm:items-start" data-testid="access-rule-row">
             <div className="flex flex-col gap-1">

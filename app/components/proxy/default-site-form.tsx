@@ -38,7 +38,7 @@ export function DefaultSiteForm({ value, canManage, result, pending }: { value: 
           <label key={c.mode} className="flex items-start gap-2 text-sm">
             <input type="radio" name="defaultSiteMode" value={c.mode} checked={mode === c.mode} onChange={() => setMode(c.mode)} className="mt-0.5" />
             <span>
-              <span className="font-medium">{c.label}</span> <span className="text-slate-500">{c.hint}</span>
+              <span className="font-medium">{c.label}</span> <span className="text-slate-500 dark:text-slate-400">{c.hint}</span>
             </span>
           </label>
         ))}

@@ -1,14 +1,14 @@
 // The proxy host form posts flat fields; this turns them into the API body the domain verb
 // validates (same schema as the REST API), and a stored host back into form defaults.
+import { domainsFromForm } from "~/validation/proxy";
 export function hostBodyFromForm(form: FormData): Record<string, unknown> {
   const s = (k: string) => String(form.get(k) ?? "").trim();
   const on = (k: string) => form.get(k) === "on";
   const kind = s("kind") === "redirect" ? "redirect" : "proxy";
   const common = {
     kind,
-    domains: s("domains")
-      .split(/[\s,]+/)
-      .filter(Boolean),
+    domains: domainsFromForm(form),
+    allowSingleLabel: on("allowSingleLabel"),
     enabled: !form.has("enabledPresent") || on("enabled"),
     http2: on("http2"),
     tls: {

@@ -1,6 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import { Field, FormError, SubmitButton } from "~/components/ui/field";
+import { DomainsInput } from "~/components/ui/domains-input";
 import { SelectField } from "~/components/ui/select-field";
 import type { ProxyHostDto } from "~/server/proxy/dto.server";
 import { UpstreamFields, type ContainerOption } from "./upstream-fields";
@@ -58,12 +59,11 @@ export function ProxyHostForm({
           </label>
         ))}
       </fieldset>
-      <Field
-        label="Domains"
-        name="domains"
-        defaultValue={host?.domains.join(", ")}
+      <DomainsInput
+        defaultValue={host?.domains}
+        defaultAllowSingleLabel={host?.allowSingleLabel}
         error={f.domains}
-        hint="Comma-separated. International names are converted to punycode; *.example.com covers subdomains."
+        hint="Press Enter or type a comma after each name. International names are converted to punycode; *.example.com covers subdomains."
       />
       {kind === "proxy" ? (
         <UpstreamFields upstream={host?.upstream ?? null} nginxMode={nginxMode} containers={containers} errors={f} />
@@ -115,7 +115,7 @@ export function ProxyHostForm({
               options={[{ value: "", label: "Public" }, ...accessLists.map((l) => ({ value: l.id, label: l.name }))]}
               error={f.accessListId}
             />
-            <Link to="/access-lists" className="text-xs text-brand-600 hover:underline">
+            <Link to="/access-lists" className="text-xs text-brand-600 hover:underline dark:text-brand-300">
               {accessLists.length ? "Manage access lists" : "Create an access list (basic auth, IP rules)"}
             </Link>
           </div>
@@ -171,7 +171,7 @@ export function ProxyHostForm({
           {f.advanced ? (
             <p className="text-sm text-red-600">{f.advanced}</p>
           ) : (
-            <p className="text-xs text-slate-500">Checked by nginx -t before going live; a refused host keeps its previous configuration.</p>
+            <p className="text-xs text-slate-500 dark:text-slate-400">Checked by nginx -t before going live; a refused host keeps its previous configuration.</p>
           )}
         </div>
       ) : host?.hasAdvanced ? (

@@ -1,5 +1,6 @@
 // The proxy area's sections: hosts, the access lists they can use, and their certificates.
 import { NavLink } from "@remix-run/react";
+import { ScrollTabs } from "~/components/ui/scroll-tabs";
 
 const SECTIONS = [
   { to: "/proxies", label: "Hosts" },
@@ -9,7 +10,7 @@ const SECTIONS = [
 
 export function ProxySectionNav() {
   return (
-    <nav aria-label="Proxy sections" className="mb-4 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
+    <ScrollTabs label="Proxy sections">
       {SECTIONS.map((s) => (
         <NavLink
           key={s.to}
@@ -17,13 +18,13 @@ export function ProxySectionNav() {
           end
           className={({ isActive }) =>
             `-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
-              isActive ? "border-brand-600 text-brand-700 dark:text-brand-300" : "border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200"
+              isActive ? "border-brand-600 text-brand-700 dark:text-brand-300" : "border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200 dark:text-slate-400"
             }`
           }
         >
           {s.label}
         </NavLink>
       ))}
-    </nav>
+    </ScrollTabs>
   );
 }

@@ -20,7 +20,7 @@ function FieldError({ id, error, hint }: { id: string; error?: string; hint?: st
       </p>
     );
   return hint ? (
-    <p id={`${id}-hint`} className="text-xs text-slate-500">
+    <p id={`${id}-hint`} className="text-xs text-slate-500 dark:text-slate-400">
       {hint}
     </p>
   ) : null;
@@ -86,7 +86,7 @@ export function UpstreamFields({
               </option>
             ))}
           </select>
-          <p className="text-xs text-slate-500">
+          <p className="text-xs text-slate-500 dark:text-slate-400">
             {nginxMode === "container" ? "nginx joins the container's network and reaches it by name." : "nginx runs on this host and reaches the container on its published port."}
           </p>
         </div>
@@ -106,7 +106,7 @@ export function UpstreamFields({
                 aria-invalid={errors.upstreamContainer ? true : undefined}
                 className={`${INPUT} min-w-0 flex-1 bg-slate-50 dark:bg-slate-800`}
               />
-              <button type="button" onClick={() => setTarget("address")} className="text-sm text-brand-600 hover:underline">
+              <button type="button" onClick={() => setTarget("address")} className="text-sm text-brand-600 hover:underline dark:text-brand-300">
                 Use an address
               </button>
             </div>

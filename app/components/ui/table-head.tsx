@@ -2,7 +2,7 @@
 export function TableHead({ columns, stackOnPhone = false }: { columns: (string | null | false)[]; stackOnPhone?: boolean }) {
   return (
     <thead
-      className={`border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 ${stackOnPhone ? "hidden md:table-header-group" : ""}`}
+      className={`border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:text-slate-400 ${stackOnPhone ? "hidden md:table-header-group" : ""}`}
     >
       <tr>
         {columns.filter((c): c is string => Boolean(c)).map((c) => (

@@ -7,7 +7,7 @@ export function formatUtc(iso: string, seconds = false): string {
 }
 
 export function Time({ iso, fallback = "—", seconds = false }: { iso: string | null | undefined; fallback?: string; seconds?: boolean }) {
-  if (!iso) return <span className="text-slate-500">{fallback}</span>;
+  if (!iso) return <span className="text-slate-500 dark:text-slate-400">{fallback}</span>;
   return (
     <time dateTime={iso} title={iso} className="whitespace-nowrap">
       {formatUtc(iso, seconds)}

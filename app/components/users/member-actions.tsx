@@ -19,7 +19,7 @@ export const ROLE_LABELS: Record<Role, string> = { super_admin: "Super admin", a
 
 export function MemberActions({ member, grantable, isSelf }: { member: Member; grantable: Role[]; isSelf: boolean }) {
   // Members above the actor's own rank are shown, not managed (the server refuses it anyway).
-  if (!grantable.includes(member.role)) return <span className="text-xs text-slate-500">Only a {ROLE_LABELS[member.role].toLowerCase()} can manage this member.</span>;
+  if (!grantable.includes(member.role)) return <span className="text-xs text-slate-500 dark:text-slate-400">Only a {ROLE_LABELS[member.role].toLowerCase()} can manage this member.</span>;
   return (
     <div className="flex flex-wrap items-start gap-2">
       <RoleForm member={member} grantable={grantable} />

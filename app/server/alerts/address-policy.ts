@@ -139,8 +139,8 @@ export function classifyAddress(bytes: number[]): AddressClass {
 
 const CLASS_TEXT: Record<AddressClass, string> = {
   public: "a public address",
-  private: "a private-network address (set ALERTS_ALLOW_PRIVATE=true to allow those)",
-  loopback: "a loopback address",
+  private: "a private-network address (set ALERTS_ALLOW_PRIVATE=true to allow those, or list this host in ALERTS_ALLOWED_HOSTS, and restart)",
+  loopback: "a loopback address (to allow this host, list it in ALERTS_ALLOWED_HOSTS, e.g. ALERTS_ALLOWED_HOSTS=localhost:8080, and restart)",
   "link-local": "a link-local address",
   metadata: "a cloud metadata address",
   unspecified: "an unspecified address",

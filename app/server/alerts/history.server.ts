@@ -105,6 +105,7 @@ export async function listHistory(actor: Actor, query: HistoryQuery): Promise<{ 
       where: {
         orgId: actor.orgId,
         ...(query.ruleId ? { ruleId: query.ruleId } : {}),
+        ...(query.alert ? { id: { in: query.alert.split(",") } } : {}),
         ...(query.state ? { state: query.state } : {}),
         ...(query.acknowledged === undefined ? {} : query.acknowledged ? { acknowledgedAt: { not: null } } : { acknowledgedAt: null }),
         ...(query.from || query.to ? { firedAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lte: new Date(query.to) } : {}) } } : {}),

@@ -89,13 +89,14 @@ export async function applyEvaluation(orgId: string, rules: RuleSpec[], evaluati
   );
   if (committed.groups.size === 0) return { decisions: committed.decisions, deliveries: [] };
 
-  const link = `${env().PUBLIC_URL}/alerts`;
+  const base = `${env().PUBLIC_URL}/alerts`;
   const records: { eventId: string; channelId: string; kind: string; ok: boolean; error: string | null; attempts: number; at: Date }[] = [];
   const deliveries: Applied["deliveries"] = [];
   await Promise.all(
     [...committed.groups].map(async ([channelId, group]) => {
       const channel = committed.channels.get(channelId);
       const items = group.map(toItem);
+      const link = alertsLink(base, group.map((d) => d.eventId));
       const result = channel
         ? await deliver(channel.type, renderMessage(items, link), channel.settings, { policy: policyFromEnv(), timeoutMs: DELIVERY_TIMEOUT_MS }, retry)
         : { ok: false, error: "the channel no longer exists", attempts: 0 };
@@ -108,6 +109,12 @@ export async function applyEvaluation(orgId: string, rules: RuleSpec[], evaluati
   );
   if (records.length) await withOrg(orgId, (tx) => tx.alertDelivery.createMany({ data: records.map((r) => ({ ...r, orgId })) }));
   return { decisions: committed.decisions, deliveries };
+}
+
+/** "Details" opens exactly the alerts of the message (the history list when none was recorded). */
+export function alertsLink(base: string, eventIds: (string | null)[]): string {
+  const ids = [...new Set(eventIds.filter((id): id is string => Boolean(id)))].slice(0, 50);
+  return ids.length ? `${base}?tab=history&alert=${ids.join(",")}` : `${base}?tab=history`;
 }
 
 function toItem(d: Decision & { eventId: string | null }): AlertItem {

@@ -9,7 +9,7 @@ import { parseWith } from "../http/api.server";
 import { seal } from "../crypto.server";
 import { evaluateProxyPolicy } from "../proxy/policy.server";
 import { CertificateRequestSchema } from "~/validation/certificates";
-import { certificateInfo, checkUpload } from "./pem";
+import { certificateInfo, checkUpload, SELF_SIGNED_WARNING } from "./pem";
 import { isIssuing, issuanceProgress, startIssuance } from "./issuance.server";
 
 const SELECT = {
@@ -64,6 +64,9 @@ function toDto(row: Row) {
     autoRenew: row.autoRenew,
     proxyHostIds: row.proxyHosts.map((h) => h.id),
     serialNumber: info?.serialNumber ?? null,
+    selfSigned: info?.selfSigned ?? false,
+    /** What a user should know before relying on it (a self-signed certificate is not trusted by browsers). */
+    warnings: info?.selfSigned ? [SELF_SIGNED_WARNING] : [],
     fingerprint256: info?.fingerprint256 ?? null,
     /** An issuance or renewal is running right now. */
     renewing: isIssuing(row.id),

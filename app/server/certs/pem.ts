@@ -13,10 +13,14 @@ export interface CertificateInfo {
   fingerprint256: string;
   /** DNS names of the subjectAltName extension (lower case, wildcards kept). */
   names: string[];
+  /** Signed by its own key (`openssl req -x509`): no browser trusts it unless told to. */
+  selfSigned: boolean;
 }
 
+export const SELF_SIGNED_WARNING = "This certificate is self-signed: browsers will show a warning for it unless its clients are told to trust it. Use it for testing or internal clients.";
+
 export type UploadCheck =
-  | { ok: true; info: CertificateInfo; certificatePem: string; keyPem: string }
+  | { ok: true; info: CertificateInfo; certificatePem: string; keyPem: string; warnings: string[] }
   | { ok: false; fields: Record<string, string> };
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -40,7 +44,12 @@ export function certificateInfo(pemOrCert: string | X509Certificate): Certificat
     serialNumber: cert.serialNumber.toUpperCase(),
     fingerprint256: cert.fingerprint256,
     names: dnsNames(cert),
+    selfSigned: isSelfSigned(cert),
   };
+}
+
+function isSelfSigned(cert: X509Certificate): boolean {
+  return cert.issuer === cert.subject && safeVerify(cert, cert);
 }
 
 function dnsNames(cert: X509Certificate): string[] {
@@ -89,7 +98,9 @@ export function checkUpload(input: { certificatePem: string; keyPem: string; dom
     if (owner > 0) return { ok: false, fields: { certificatePem: `The chain is out of order: the certificate matching this key is number ${owner + 1}; put the server's own certificate first, then the intermediates.` } };
     return { ok: false, fields: { keyPem: "This private key does not belong to the certificate (the first one in the chain)." } };
   }
-  if (leaf.ca) return { ok: false, fields: { certificatePem: "The first certificate is a CA certificate; put the server's own certificate first." } };
+  // `openssl req -x509` marks its certificate CA:TRUE; alone and signed by itself, it is a leaf.
+  const selfSignedLeaf = chain.length === 1 && isSelfSigned(leaf);
+  if (leaf.ca && !selfSignedLeaf) return { ok: false, fields: { certificatePem: "The first certificate is a CA certificate; put the server's own certificate first." } };
   for (let i = 0; i + 1 < chain.length; i++) {
     if (!chain[i]!.checkIssued(chain[i + 1]!) || !safeVerify(chain[i]!, chain[i + 1]!)) {
       const issuerElsewhere = chain.some((c, j) => j !== i && j !== i + 1 && chain[i]!.checkIssued(c) && safeVerify(chain[i]!, c));
@@ -106,14 +117,18 @@ export function checkUpload(input: { certificatePem: string; keyPem: string; dom
   const info = certificateInfo(leaf);
   if (info.notAfter.getTime() <= input.now.getTime()) return { ok: false, fields: { certificatePem: `This certificate expired on ${fmt(info.notAfter)}.` } };
   if (info.notBefore.getTime() > input.now.getTime()) return { ok: false, fields: { certificatePem: `This certificate is not valid before ${fmt(info.notBefore)}.` } };
-  const missing = input.domains.filter((d) => !covers(leaf, d));
+  // Without any DNS subjectAltName (a bare `-subj /CN=name`), a self-signed certificate is read by its CN.
+  const cn = commonName(leaf.subject).toLowerCase();
+  const byCn = selfSignedLeaf && info.names.length === 0 && cn && !cn.includes(" ");
+  const missing = input.domains.filter((d) => !(covers(leaf, d) || (byCn && d.toLowerCase() === cn)));
   if (missing.length) {
-    const has = info.names.length ? info.names.join(", ") : "no DNS names";
+    const has = info.names.length ? info.names.join(", ") : byCn ? cn : "no DNS names";
     return { ok: false, fields: { domains: `The certificate does not cover ${missing.join(", ")} (it is for ${has}).` } };
   }
   const certificatePem = chain.map((c) => c.toString().trim()).join("\n") + "\n";
   const keyPem = key.export({ type: "pkcs8", format: "pem" }).toString();
-  return { ok: true, info, certificatePem, keyPem };
+  const warnings = selfSignedLeaf ? [SELF_SIGNED_WARNING] : [];
+  return { ok: true, info, certificatePem, keyPem, warnings };
 }
 
 function safeCheckKey(cert: X509Certificate, key: KeyObject): boolean {

@@ -1,7 +1,7 @@
 // What is stored in ProxyHost.config and what the API returns (API.md "Proxies and certificates").
 // Raw `advanced` directives reach super admins only; everyone else learns that a host has them
 // (`hasAdvanced`) and never their text (docs/decisions/050).
-import type { HostInput } from "~/validation/proxy";
+import { isSingleLabel, type HostInput } from "~/validation/proxy";
 
 /** Everything of the validated input except the columns (domains, enabled, advanced, ids). */
 export type StoredHostConfig = {
@@ -79,6 +79,8 @@ export function toHostDto(row: ProxyHostRow, audience: HostAudience) {
     agentId: row.agentId,
     kind: row.kind as "proxy" | "redirect",
     domains: row.domains,
+    // Derived: a host that has a one-label name was saved with the opt-in, so GET stays a valid PATCH body.
+    allowSingleLabel: row.domains.some(isSingleLabel),
     enabled: row.enabled,
     upstream: c.upstream,
     websockets: c.websockets,

@@ -300,11 +300,13 @@ function renderHost(host: RenderHost, s: RenderSettings, cert: RenderCertificate
 `;
   const sslListen = `listen ${https} ssl${host.http2 ? " http2" : ""};`;
   if (host.tls.forceHttps) {
+    // $host carries no port: a non-standard HTTPS port must be written out, or the browser lands on 443.
+    const httpsAuthority = s.httpsPort === 443 ? "$host" : `$host:${word(s.httpsPort, "port")}`;
     return `server {
     listen ${http};
     server_name ${names};
 ${logs}${acme}    location / {
-        return 301 https://$host$request_uri;
+        return 301 https://${httpsAuthority}$request_uri;
     }
 }
 
