@@ -9,6 +9,7 @@ import { startMonitorScheduler } from "./monitors/scheduler.server";
 import { pruneMonitorResults } from "./monitors/retention.server";
 import { applyLogRetention, createLogPartitionsAhead, indexClosedLogPartitions } from "./logs/log-retention.server";
 import { ensureLogCollectors } from "./logs/collector-boot.server";
+import { applyAuditRetention, writePeriodicCheckpoints } from "./audit/audit-settings.server";
 
 interface Job {
   name: string;
@@ -32,6 +33,10 @@ const JOBS: Job[] = [
   // Last at start-up: after an upgrade it may build several days' indexes.
   // Raw monitor results older than 90 days (the longest uptime window; decision 060).
   { name: "monitor-results-retention", everyMs: 60 * 60 * 1000, run: async () => void (await pruneMonitorResults()), lockKey: 7_126_061 },
+  // Audit entries past each organization's retention, bridged by a signed checkpoint; and hourly
+  // signed checkpoints of every chain that grew (decision 110).
+  { name: "audit-retention", everyMs: 60 * 60 * 1000, run: async () => void (await applyAuditRetention()), lockKey: 7_126_110, runOnStart: true },
+  { name: "audit-checkpoints", everyMs: 60 * 60 * 1000, run: async () => void (await writePeriodicCheckpoints()), lockKey: 7_126_111, runOnStart: true },
   { name: "log-search-index", everyMs: 10 * 60 * 1000, run: async () => void (await indexClosedLogPartitions()), lockKey: 7_126_033, runOnStart: true },
 ];
 

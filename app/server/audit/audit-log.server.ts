@@ -3,7 +3,7 @@
 import type { Prisma } from "~/generated/prisma/client";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
-import { auditHash, canonicalAuditText } from "./audit.server";
+import { checkpointSignature, expectedAuditHash, headSignature } from "./audit.server";
 import { withAuditNames, type AuditNames } from "./audit-names.server";
 
 export interface AuditFilters {
@@ -75,23 +75,63 @@ export async function listAudit(actor: Actor, filters: AuditFilters, page: { lim
   return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
 }
 
-/** Walks the organization's chain in order; reports the first entry whose link or hash is wrong. */
-export async function verifyAuditChain(actor: Actor): Promise<{ ok: true; entries: number } | { ok: false; brokenAt: string; reason: string }> {
+export type ChainVerification =
+  | { ok: true; entries: number; legacyEntries: number; removedByRetention: number; checkpoints: number }
+  | { ok: false; brokenAt: string; reason: string; missing?: number };
+
+/**
+ * Walks the organization's chain in order and checks it against its signed head and checkpoints
+ * (decision 110): an edited row, a removed, reordered or inserted one, the newest rows cut off, a
+ * forged head or checkpoint — the first problem found is reported.
+ */
+export async function verifyAuditChain(actor: Actor): Promise<ChainVerification> {
   assertPermission(actor, "read:audit");
-  let previous: string | null = null;
-  let after = 0n;
+  const { head, checkpoints } = await withOrg(actor.orgId, async (tx) => ({
+    head: await tx.auditChainHead.findUnique({ where: { orgId: actor.orgId } }),
+    checkpoints: await tx.auditCheckpoint.findMany({ where: { orgId: actor.orgId }, orderBy: { id: "asc" } }),
+  }));
+  if (head && head.signature !== headSignature(head)) return { ok: false, brokenAt: head.lastId.toString(), reason: "the chain head was edited (its signature does not match)" };
+  for (const c of checkpoints) {
+    if (c.signature !== checkpointSignature(c)) return { ok: false, brokenAt: c.lastId.toString(), reason: `checkpoint ${c.id} was forged or edited (its signature does not match)` };
+  }
+  // Retention removed the oldest entries: the newest retention checkpoint bridges the gap.
+  const bridge = [...checkpoints].reverse().find((c) => c.removedCount > 0n);
+  let previous: string | null = bridge?.removedLastHash ?? null;
+  const removed = bridge?.removedCount ?? 0n;
+  const byLastId = new Map(checkpoints.map((c) => [c.lastId, c]));
+  let after = bridge?.removedLastId ?? 0n;
   let count = 0;
+  let legacy = 0;
+  let last: { id: bigint; hash: string | null } | null = null;
   for (;;) {
-    const batch = await withOrg(actor.orgId, (tx) => tx.auditLog.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: 2000 }));
-    if (batch.length === 0) return { ok: true, entries: count };
+    const batch = await withOrg(actor.orgId, (tx) => tx.auditLog.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: 5000 }));
+    if (batch.length === 0) break;
     for (const row of batch) {
       if (row.prevHash !== previous) return { ok: false, brokenAt: row.id.toString(), reason: "does not follow the entry before it (an entry was removed, reordered or edited)" };
-      if (row.hash !== auditHash(canonicalAuditText(row))) return { ok: false, brokenAt: row.id.toString(), reason: "its content does not match its hash (it was edited)" };
+      if (row.hash !== expectedAuditHash(row)) return { ok: false, brokenAt: row.id.toString(), reason: "its content does not match its hash (it was edited)" };
+      if (head === null && row.hashVersion >= 2) return { ok: false, brokenAt: row.id.toString(), reason: "the chain head is missing" };
+      const checkpoint = byLastId.get(row.id);
+      if (checkpoint && checkpoint.lastHash !== row.hash) return { ok: false, brokenAt: row.id.toString(), reason: `does not match checkpoint ${checkpoint.id} signed for it` };
+      if (row.hashVersion < 2) legacy++;
       previous = row.hash;
+      last = row;
       count++;
     }
     after = batch[batch.length - 1]!.id;
   }
+  const total = removed + BigInt(count);
+  const lastId = last?.id ?? bridge?.removedLastId ?? 0n;
+  // The newest entries cut off: a signed head or checkpoint names entries that are not there.
+  const newest = [head, ...checkpoints].filter((x): x is NonNullable<typeof x> => x !== null).sort((a, b) => (a.count > b.count ? -1 : 1))[0];
+  if (newest && (newest.count > total || newest.lastId > lastId)) {
+    const missing = Number(newest.count - total);
+    const since = "id" in newest ? `checkpoint ${newest.id} (${newest.time.toISOString()})` : "the signed chain head";
+    return { ok: false, brokenAt: lastId.toString(), missing, reason: `the newest ${missing} entries are missing since ${since}, which names entry ${newest.lastId}` };
+  }
+  if (head && (head.lastId !== lastId || (last && head.lastHash !== last.hash))) {
+    return { ok: false, brokenAt: lastId.toString(), reason: "the entries do not end where the signed chain head says" };
+  }
+  return { ok: true, entries: count, legacyEntries: legacy, removedByRetention: Number(removed), checkpoints: checkpoints.length };
 }
 
 const CSV_COLUMNS = ["id", "time", "actorId", "actorEmail", "action", "targetType", "targetId", "ip", "outcome", "details"] as const;
