@@ -5,6 +5,13 @@ import { assertPermission, type Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
 import { checkpointSignature, expectedAuditHash, headSignature } from "./audit.server";
 import { withAuditNames, type AuditNames } from "./audit-names.server";
+import { toCef, toSyslog5424, type ProductInfo } from "./formats";
+import { env } from "../env.server";
+
+/** How exports name the product and this installation (CEF header, syslog HOSTNAME and APP-NAME). */
+export function productInfo(): ProductInfo {
+  return { vendor: "InfraPilot", product: "InfraPilot", version: process.env.npm_package_version ?? "0.1.0", hostname: new URL(env().PUBLIC_URL).hostname };
+}
 
 export interface AuditFilters {
   actor?: string;
@@ -143,8 +150,10 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** Streams the filtered log oldest-first as CSV or a JSON array, in batches (bounded memory). */
-export function exportAudit(actor: Actor, filters: AuditFilters, format: "csv" | "json"): ReadableStream<Uint8Array> {
+export type AuditExportFormat = "csv" | "json" | "cef" | "syslog";
+
+/** Streams the filtered log oldest-first as CSV, a JSON array, CEF or RFC 5424 lines, in batches (bounded memory). */
+export function exportAudit(actor: Actor, filters: AuditFilters, format: AuditExportFormat, product: ProductInfo = productInfo()): ReadableStream<Uint8Array> {
   assertPermission(actor, "read:audit");
   const encoder = new TextEncoder();
   let after = 0n;
@@ -162,6 +171,8 @@ export function exportAudit(actor: Actor, filters: AuditFilters, format: "csv" |
       for (const row of batch) {
         const dto = toDto(row);
         if (format === "csv") chunk += CSV_COLUMNS.map((c) => csvCell(dto[c])).join(",") + "\n";
+        else if (format === "cef") chunk += toCef(dto, product) + "\n";
+        else if (format === "syslog") chunk += toSyslog5424(dto, product) + "\n";
         else chunk += (first ? "" : ",") + JSON.stringify(dto);
         first = false;
       }
