@@ -107,6 +107,7 @@ export function toSyslog5424(e: AuditLineInput, p: ProductInfo): string {
   const sd = `[audit@${SD_ENTERPRISE} ${params
     .filter((kv): kv is [string, string] => kv[1] !== null)
     // One entry is one line: control characters (a user agent's CR LF) become spaces.
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .map(([k, v]) => `${sdName(k)}="${sdParamEscape(v.replace(/[\x00-\x1f\x7f]+/g, " "))}"`)
     .join(" ")}]`;
   const msg = `${e.action} ${e.outcome}${e.actorEmail ? ` by ${e.actorEmail}` : ""} ${JSON.stringify(e.details ?? {})}`.replace(/[\r\n]+/g, " ");
