@@ -10,6 +10,8 @@ export const FEATURES = {
   health: ["community", "saas"],
   users: ["community", "saas"],
   audit: ["community", "saas"],
+  /** Audit retention, immutable mode, forwarding and reports (exports and verification are in `audit`). */
+  auditCompliance: ["saas"],
   settings: ["community", "saas"],
   organizations: ["saas"],
   sso: ["saas"],

@@ -66,7 +66,14 @@ export function unseal(sealed: string): string {
 }
 
 /** A keyed hash (HMAC-SHA256 under a purpose-specific key): a stolen table cannot be brute-forced offline without the key. */
+const derivedKeys = new WeakMap<Buffer, Map<string, Buffer>>();
+
 export function keyedHash(purpose: string, value: string): string {
-  const key = createHmac("sha256", encryptionKey()).update(`infrapilot:${purpose}`).digest();
+  // The per-purpose key is derived once per encryption key (the audit verifier hashes every row).
+  const master = encryptionKey();
+  let keys = derivedKeys.get(master);
+  if (!keys) derivedKeys.set(master, (keys = new Map()));
+  let key = keys.get(purpose);
+  if (!key) keys.set(purpose, (key = createHmac("sha256", master).update(`infrapilot:${purpose}`).digest()));
   return createHmac("sha256", key).update(value).digest("hex");
 }

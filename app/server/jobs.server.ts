@@ -10,6 +10,7 @@ import { startMonitorScheduler } from "./monitors/scheduler.server";
 import { rollupMonitorResults } from "./monitors/retention.server";
 import { applyLogRetention, createLogPartitionsAhead, indexClosedLogPartitions } from "./logs/log-retention.server";
 import { ensureLogCollectors } from "./logs/collector-boot.server";
+import { applyAuditRetention, writePeriodicCheckpoints } from "./audit/audit-settings.server";
 
 interface Job {
   name: string;
@@ -33,6 +34,10 @@ const JOBS: Job[] = [
   // Last at start-up: after an upgrade it may build several days' indexes.
   // Monitor results: raw 24 h, then per minute until 7 days, per hour until 90 days (decision 061).
   { name: "monitor-results-rollup", everyMs: 60 * 60 * 1000, run: async () => void (await rollupMonitorResults()), lockKey: 7_126_061, runOnStart: true },
+  // Audit entries past each organization's retention, bridged by a signed checkpoint; and hourly
+  // signed checkpoints of every chain that grew (decision 110).
+  { name: "audit-retention", everyMs: 60 * 60 * 1000, run: async () => void (await applyAuditRetention()), lockKey: 7_126_110, runOnStart: true },
+  { name: "audit-checkpoints", everyMs: 60 * 60 * 1000, run: async () => void (await writePeriodicCheckpoints()), lockKey: 7_126_111, runOnStart: true },
   { name: "log-search-index", everyMs: 10 * 60 * 1000, run: async () => void (await indexClosedLogPartitions()), lockKey: 7_126_033, runOnStart: true },
 ];
 

@@ -1,9 +1,12 @@
 // The hash-chained audit log against a real Postgres: concurrent appends cannot fork the chain,
-// and any edit, deletion or reordering is found by the verifier.
+// and any edit, deletion, reordering or truncation is found by the verifier — done as the app
+// role and as the table owner with raw SQL (docs/decisions/110-audit-tamper-evidence.md).
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { randomUUID } from "node:crypto";
 import { setupTestDb, type TestDb } from "../setup/db";
-import { audit } from "~/server/audit/audit.server";
+import pg from "pg";
+import { audit, auditHash, canonicalAuditText } from "~/server/audit/audit.server";
+import { applyAuditRetention, updateAuditSettings, writePeriodicCheckpoints } from "~/server/audit/audit-settings.server";
 import { verifyAuditChain, listAudit } from "~/server/audit/audit-log.server";
 import { withOrg } from "~/server/db/client.server";
 import type { Actor } from "~/server/auth/require.server";
@@ -33,18 +36,18 @@ async function append(n: number) {
 }
 
 async function ids(): Promise<string[]> {
-  const { rows } = await db.admin.query(`SELECT id::text FROM "AuditLog" WHERE "orgId" = $1 ORDER BY id`, [actor.orgId]);
+  const { rows } = await db.admin.query(`SELECT id::text FROM "AuditLog" WHERE "orgId" = $1 ORDER BY "AuditLog".id`, [actor.orgId]);
   return rows.map((r) => r.id);
 }
 
 describe("audit hash chain", () => {
   test("a fresh organization verifies clean", async () => {
-    expect(await verifyAuditChain(actor)).toEqual({ ok: true, entries: 0 });
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: true, entries: 0 });
   });
 
   test("50 concurrent appends form one unbroken chain", async () => {
     await append(50);
-    expect(await verifyAuditChain(actor)).toEqual({ ok: true, entries: 50 });
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: true, entries: 50 });
     const { rows } = await db.admin.query(`SELECT count(DISTINCT "prevHash")::int AS n, count(*)::int AS total FROM "AuditLog" WHERE "orgId" = $1`, [actor.orgId]);
     expect(rows[0].n).toBe(49); // every entry but the first names a distinct predecessor
   });
@@ -96,5 +99,148 @@ describe("audit hash chain", () => {
 
   test("a viewer may not read the audit log", async () => {
     await expect(listAudit({ ...actor, role: "viewer" }, {})).rejects.toThrow(/does not allow read:audit/);
+  });
+});
+
+describe("tamper-evidence against the app role and the table owner", () => {
+  /** The application's own database role, in the organization, as a compromised app would be. */
+  async function asAppRole<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+    const c = new pg.Client({ connectionString: db.appUrl });
+    await c.connect();
+    try {
+      await c.query("BEGIN");
+      await c.query("SELECT set_config('app.org_id', $1, true)", [actor.orgId]);
+      return await fn(c);
+    } finally {
+      await c.query("ROLLBACK").catch(() => {});
+      await c.end();
+    }
+  }
+
+  test("the app role can add and read entries but neither change nor remove them", async () => {
+    await append(3);
+    const [first] = await ids();
+    await expect(asAppRole((c) => c.query(`UPDATE "AuditLog" SET "actorEmail" = 'x' WHERE id = $1`, [first]))).rejects.toThrow(/permission denied/);
+    await expect(asAppRole((c) => c.query(`DELETE FROM "AuditLog" WHERE id = $1`, [first]))).rejects.toThrow(/permission denied/);
+    await expect(asAppRole((c) => c.query(`DELETE FROM "AuditCheckpoint"`))).rejects.toThrow(/permission denied/);
+    await expect(asAppRole((c) => c.query(`TRUNCATE "AuditLog"`))).rejects.toThrow(/permission denied/);
+    expect(await asAppRole(async (c) => (await c.query(`SELECT count(*)::int AS n FROM "AuditLog"`)).rows[0].n)).toBe(3);
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: true, entries: 3 });
+  });
+
+  test("every stored field is inside the hash: editing the user agent is found", async () => {
+    await audit({ orgId: actor.orgId, action: "test.ua", outcome: "success", userAgent: "Mozilla/5.0 honest" });
+    await append(2);
+    const [first] = await ids();
+    await db.admin.query(`UPDATE "AuditLog" SET "userAgent" = 'curl/8 forged' WHERE id = $1`, [first]);
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: false, brokenAt: first, reason: expect.stringMatching(/edited/) });
+  });
+
+  test("an owner who rewrites an entry and recomputes the chain with plain SHA-256 is still caught (the hash is keyed)", async () => {
+    await append(6);
+    const all = await ids();
+    await db.admin.query(`UPDATE "AuditLog" SET "actorEmail" = 'mallory@example.com' WHERE id = $1`, [all[2]]);
+    // Recompute every hash from the edited entry on, as an attacker without the key would.
+    const { rows } = await db.admin.query(`SELECT * FROM "AuditLog" WHERE "orgId" = $1 ORDER BY id`, [actor.orgId]);
+    let prev: string | null = rows[1].hash;
+    for (const row of rows.slice(2)) {
+      const hash = auditHash(canonicalAuditText({ ...row, prevHash: prev }));
+      await db.admin.query(`UPDATE "AuditLog" SET "prevHash" = $1, hash = $2 WHERE id = $3`, [prev, hash, row.id]);
+      prev = hash;
+    }
+    const result = await verifyAuditChain(actor);
+    expect(result, JSON.stringify({ all, result })).toMatchObject({ ok: false, brokenAt: all[2] });
+  });
+
+  test("deleting the newest entries is reported as truncation, with how many are missing", async () => {
+    await append(10);
+    const all = await ids();
+    await db.admin.query(`DELETE FROM "AuditLog" WHERE id = ANY($1::bigint[])`, [all.slice(7)]);
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: false, brokenAt: all[6], missing: 3, reason: expect.stringMatching(/newest 3 entries are missing/) });
+  });
+
+  test("rolling the chain head back by hand to hide a truncation breaks its signature", async () => {
+    await append(6);
+    const all = await ids();
+    await db.admin.query(`DELETE FROM "AuditLog" WHERE id = ANY($1::bigint[])`, [all.slice(4)]);
+    const { rows } = await db.admin.query(`SELECT hash FROM "AuditLog" WHERE id = $1`, [all[3]]);
+    await db.admin.query(`UPDATE "AuditChainHead" SET "lastId" = $1, "lastHash" = $2, count = 4 WHERE "orgId" = $3`, [all[3], rows[0].hash, actor.orgId]);
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: false, reason: expect.stringMatching(/chain head was edited/) });
+  });
+
+  test("replaying an older signed head is caught by a later signed checkpoint", async () => {
+    await append(5);
+    const { rows: saved } = await db.admin.query(`SELECT * FROM "AuditChainHead" WHERE "orgId" = $1`, [actor.orgId]);
+    await append(5);
+    await writePeriodicCheckpoints();
+    const all = await ids();
+    await db.admin.query(`DELETE FROM "AuditLog" WHERE id = ANY($1::bigint[])`, [all.slice(5)]);
+    const h = saved[0];
+    await db.admin.query(`UPDATE "AuditChainHead" SET "lastId" = $1, "lastHash" = $2, count = $3, signature = $4 WHERE "orgId" = $5`, [h.lastId, h.lastHash, h.count, h.signature, actor.orgId]);
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: false, missing: 5, reason: expect.stringMatching(/newest 5 entries are missing since checkpoint/) });
+  });
+
+  test("a forged checkpoint is reported", async () => {
+    await append(3);
+    await writePeriodicCheckpoints();
+    await db.admin.query(`UPDATE "AuditCheckpoint" SET count = count + 1 WHERE "orgId" = $1`, [actor.orgId]);
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: false, reason: expect.stringMatching(/checkpoint \d+ was forged or edited/) });
+  });
+
+  test("immutable mode: the owner's UPDATE and DELETE are refused by the database, it cannot be turned off, retention only grows", async () => {
+    await append(4);
+    await updateAuditSettings(actor, { retentionDays: 90, immutable: true });
+    await writePeriodicCheckpoints();
+    const [first] = await ids();
+    await expect(db.admin.query(`DELETE FROM "AuditLog" WHERE id = $1`, [first])).rejects.toThrow(/immutable/);
+    await expect(db.admin.query(`UPDATE "AuditLog" SET "actorEmail" = 'x' WHERE id = $1`, [first])).rejects.toThrow(/immutable/);
+    await expect(db.admin.query(`DELETE FROM "AuditCheckpoint" WHERE "orgId" = $1`, [actor.orgId])).rejects.toThrow(/immutable/);
+    await expect(db.admin.query(`UPDATE "AuditSettings" SET immutable = false WHERE "orgId" = $1`, [actor.orgId])).rejects.toThrow(/cannot be turned off/);
+    await expect(updateAuditSettings(actor, { immutable: false })).rejects.toMatchObject({ status: 409 });
+    await expect(updateAuditSettings(actor, { retentionDays: 60 })).rejects.toMatchObject({ status: 409 });
+    expect(await updateAuditSettings(actor, { retentionDays: 120 })).toMatchObject({ retentionDays: 120, immutable: true });
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: true });
+  });
+
+  test("retention removes only entries older than the organization's setting, and the chain still verifies from the first kept entry", async () => {
+    await append(8);
+    const all = await ids();
+    // The four oldest entries are 40 days old (their hashes no longer matter: they are leaving).
+    await db.admin.query(`UPDATE "AuditLog" SET time = now() - interval '40 days' WHERE id = ANY($1::bigint[])`, [all.slice(0, 4)]);
+    await updateAuditSettings(actor, { retentionDays: 30, immutable: true });
+    await applyAuditRetention();
+    const kept = await ids();
+    expect(kept).toEqual(all.slice(4).concat(kept.slice(4)));
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: true, removedByRetention: 4 });
+    // Retention does not run twice over the same entries, and later appends keep verifying.
+    await applyAuditRetention();
+    await append(2);
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: true, removedByRetention: 4 });
+  });
+
+  test("a chain written before keyed hashes is adopted: its legacy entries verify, and rewriting them is caught", async () => {
+    // Three legacy (version 1) rows, as an older InfraPilot wrote them: no head, unkeyed hashes.
+    let prev: string | null = null;
+    for (let i = 0; i < 3; i++) {
+      const row = { orgId: actor.orgId, time: new Date(Date.now() - 60_000 + i * 1000), actorId: null, actorEmail: "old@example.com", action: "legacy.event", targetType: null, targetId: null, ip: null, outcome: "success", details: { i }, prevHash: prev };
+      const hash = auditHash(canonicalAuditText(row));
+      await db.admin.query(
+        `INSERT INTO "AuditLog" ("orgId", time, "actorEmail", action, outcome, details, "prevHash", hash, "hashVersion") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)`,
+        [row.orgId, row.time, row.actorEmail, row.action, row.outcome, JSON.stringify(row.details), prev, hash],
+      );
+      prev = hash;
+    }
+    await append(2);
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: true, entries: 5, legacyEntries: 3 });
+    // Rewrite a legacy entry and recompute the whole legacy chain (possible: its hash is unkeyed).
+    const { rows } = await db.admin.query(`SELECT * FROM "AuditLog" WHERE "orgId" = $1 AND "hashVersion" = 1 ORDER BY id`, [actor.orgId]);
+    let p: string | null = null;
+    for (const [i, row] of rows.entries()) {
+      const edited = { ...row, actorEmail: i === 1 ? "mallory@example.com" : row.actorEmail, prevHash: p };
+      const hash = auditHash(canonicalAuditText(edited));
+      await db.admin.query(`UPDATE "AuditLog" SET "actorEmail" = $1, "prevHash" = $2, hash = $3 WHERE id = $4`, [edited.actorEmail, p, hash, row.id]);
+      p = hash;
+    }
+    expect(await verifyAuditChain(actor)).toMatchObject({ ok: false, reason: expect.stringMatching(/checkpoint|does not follow/) });
   });
 });

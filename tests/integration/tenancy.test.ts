@@ -89,6 +89,7 @@ describe("row-level security", () => {
     // A new one must be reviewed and added to docs/decisions/001-tenancy-rls.md (and here).
     expect(rows.map((r) => r.proname)).toEqual([
       "alert_rule_org_ids",
+      "audit_apply_retention",
       "auth_user_memberships",
       "enrollment_token_org",
       "log_line_apply_retention",

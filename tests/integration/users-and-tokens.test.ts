@@ -205,7 +205,7 @@ describe("audit API", () => {
     expect(list.items).toHaveLength(2);
     expect(list.items[0]).toMatchObject({ id: expect.any(String), time: expect.any(String), actorEmail: ADMIN.email, action: expect.stringMatching(/^user\./), outcome: "success" });
     expect(list.nextCursor).not.toBeNull();
-    expect(await (await admin.request("/api/v1/audit/verify")).json()).toEqual({ ok: true, entries: expect.any(Number) });
+    expect(await (await admin.request("/api/v1/audit/verify")).json()).toMatchObject({ ok: true, entries: expect.any(Number) });
     const csv = await admin.request("/api/v1/audit/export?format=csv&action=user.create");
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
     const lines = (await csv.text()).trim().split("\n");
@@ -214,6 +214,23 @@ describe("audit API", () => {
     const json = await (await admin.request("/api/v1/audit/export?format=json&action=user.create")).json();
     expect(json.length).toBe(lines.length - 1);
     expect(json.every((e: { action: string }) => e.action === "user.create")).toBe(true);
+
+    // CEF and RFC 5424: one line per entry, with the entry's id; each export signs a checkpoint.
+    const cef = await admin.request("/api/v1/audit/export?format=cef&action=user.create");
+    expect(cef.headers.get("content-type")).toMatch(/text\/plain/);
+    const cefLines = (await cef.text()).trim().split("\n");
+    expect(cefLines).toHaveLength(json.length);
+    expect(cefLines[0]).toMatch(new RegExp(`^CEF:0\\|InfraPilot\\|InfraPilot\\|[^|]+\\|user\\.create\\|user\\.create\\|3\\|rt=\\d+ externalId=${json[0].id} `));
+    const syslog = await admin.request("/api/v1/audit/export?format=syslog&action=user.create");
+    const syslogLines = (await syslog.text()).trim().split("\n");
+    expect(syslogLines).toHaveLength(json.length);
+    expect(syslogLines[0]).toMatch(new RegExp(`^<86>1 \\S+ 127\\.0\\.0\\.1 InfraPilot - user\\.create \\[audit@32473 id="${json[0].id}" action="user\\.create" outcome="success" `));
+    expect(syslog.headers.get("x-audit-checkpoint")).toMatch(/^lastId=\d+; lastHash=[0-9a-f]{64}; count=\d+; time=\S+; signature=[0-9a-f]{64}$/);
+    expect(await (await admin.request("/api/v1/audit/verify")).json()).toMatchObject({ ok: true, checkpoints: expect.any(Number) });
+    expect((await admin.request("/api/v1/audit/export?format=xml")).status).toBe(400);
+    // Retention and immutable mode are SaaS settings: Community has no such route.
+    expect((await admin.request("/api/v1/audit/settings")).status).toBe(404);
+    expect((await admin.request("/api/v1/audit/settings", { method: "PATCH", json: { immutable: true } })).status).toBe(404);
   });
 
   test("bad filters answer 400", async () => {

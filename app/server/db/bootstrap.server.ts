@@ -62,6 +62,9 @@ async function ensureAppRole(admin: pg.Client, adminUrl: string, dataDir: string
   await admin.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${r}`);
   await admin.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ${r}`);
   await admin.query(`REVOKE INSERT, UPDATE, DELETE ON "_prisma_migrations" FROM ${r}`);
+  // The audit trail is append-only for the app (docs/decisions/110): rows leave it only through
+  // audit_apply_retention(), a definer function, or with their organization.
+  await admin.query(`REVOKE UPDATE, DELETE, TRUNCATE ON "AuditLog", "AuditCheckpoint" FROM ${r}`);
   url.username = role;
   url.password = password;
   return url.toString();
