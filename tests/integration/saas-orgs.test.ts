@@ -26,6 +26,9 @@ async function signUp(email: string, orgName: string): Promise<{ client: Client;
   const res = await client.post("/api/v1/auth/signup", { email, name: email.split("@")[0], password: PASSWORD, orgName }, fromAddress());
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
   const body = await res.json();
+  // These tests are about organizations, not plans: the Business plan's seats never get in the
+  // way (plan limits have their own tests in saas-operator.test.ts).
+  await db.query(`UPDATE "Organization" SET plan = 'business' WHERE id = $1`, [body.org.id]);
   return { client, org: body.org, userId: body.user.id };
 }
 

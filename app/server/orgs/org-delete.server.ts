@@ -52,6 +52,21 @@ async function foreignKeys(tx: Tx): Promise<{ from: string; to: string }[]> {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Tables the app role may not DELETE from (the audit trail), each of which must cascade from Organization. */
+async function appendOnlyTables(tx: Tx): Promise<Set<string>> {
+  const rows = await tx.$queryRaw<{ table: string; cascades: boolean }[]>`
+    SELECT c.relname AS "table",
+           EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_class o ON o.oid = k.confrelid
+                    WHERE k.conrelid = c.oid AND k.contype = 'f' AND o.relname = 'Organization' AND k.confdeltype = 'c') AS cascades
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+       AND NOT has_table_privilege(current_user, c.oid, 'DELETE')`;
+  for (const r of rows) {
+    if (!r.cascades && r.table !== "_prisma_migrations") throw new Error(`${r.table} is append-only for the app but does not cascade from Organization`);
+  }
+  return new Set(rows.map((r) => r.table));
+}
+
 /** Deletes every row of the organization in one transaction; returns rows removed per table. */
 export async function deleteOrgRows(orgId: string): Promise<Record<string, number>> {
   return withOrg(
@@ -60,9 +75,17 @@ export async function deleteOrgRows(orgId: string): Promise<Record<string, numbe
       const tables = await tablesWithOrgId(tx);
       const order = childrenFirst(tables, await foreignKeys(tx));
       const removed: Record<string, number> = {};
+      const appendOnly = await appendOnlyTables(tx);
       for (const table of order) {
         // Names come from the catalog; checked anyway before they are quoted into SQL.
         if (!IDENT.test(table)) throw new Error(`unexpected table name ${table}`);
+        if (appendOnly.has(table)) {
+          // The audit trail is append-only for the app (decision 110): its rows go with the
+          // Organization row through their ON DELETE CASCADE foreign key.
+          const [{ n }] = await tx.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "${table}" WHERE "orgId" = $1`, orgId);
+          removed[table] = Number(n);
+          continue;
+        }
         removed[table] = await tx.$executeRawUnsafe(`DELETE FROM "${table}" WHERE "orgId" = $1`, orgId);
       }
       removed.Organization = await tx.$executeRaw`DELETE FROM "Organization" WHERE "id" = ${orgId}`;
