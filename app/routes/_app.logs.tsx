@@ -265,14 +265,14 @@ function ContainerChoices({ choices, chosen, error }: { choices: { containers: {
             <input type="checkbox" name="containerId" value={c.id} defaultChecked={isChosen(c.id)} />
             <span className="truncate font-mono text-xs">{c.name}</span>
             {c.stack ? <span className="truncate text-xs text-slate-500 dark:text-slate-400">{c.stack}</span> : null}
-            {c.running ? null : <span className="text-xs text-slate-400">(stopped)</span>}
+            {c.running ? null : <span className="text-xs text-slate-500 dark:text-slate-400">(stopped)</span>}
           </label>
         ))}
         {extra.map((id) => (
           <label key={id} className="flex items-center gap-2 py-0.5 text-sm">
             <input type="checkbox" name="containerId" value={id} defaultChecked />
             <span className="truncate font-mono text-xs">{id.slice(0, 12)}</span>
-            <span className="text-xs text-slate-400">(no longer present)</span>
+            <span className="text-xs text-slate-500 dark:text-slate-400">(no longer present)</span>
           </label>
         ))}
       </div>

@@ -190,7 +190,8 @@ describe("ACME against pebble", () => {
     const served = await https("guarded.test");
     expect(served.cert.serialNumber.toUpperCase()).toBe(cert.serialNumber);
     expect(served.head).toMatch(/^HTTP\/1\.1 403 /);
-    expect(await plainHttp("guarded.test", "/")).toEqual({ status: 301, location: "https://guarded.test/" });
+    // The redirect keeps the non-standard HTTPS port nginx listens on here (decision 071).
+    expect(await plainHttp("guarded.test", "/")).toEqual({ status: 301, location: `https://guarded.test:${httpsPort}/` });
     expect((await plainHttp("guarded.test", "/.well-known/acme-challenge/none")).status).toBe(404);
 
     // Renewal goes through the forced-HTTPS server on port 80 now, with the guards on.

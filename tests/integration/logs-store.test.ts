@@ -680,7 +680,7 @@ describe("database restart during ingestion", () => {
     // backlog it could not commit, nothing more has been acknowledged, and the buffer stays
     // within its bound.
     const deadline = Date.now() + 20_000;
-    while (writer.buffered < 1_500) {
+    while (writer.buffered < 2_000) {
       if (Date.now() > deadline) throw new Error(`the writer buffered only ${writer.buffered} lines while the database was away`);
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -21,7 +21,8 @@ export async function saasOwnerClient(server: TestServer, label = "acme"): Promi
   const email = `owner-${orgId.slice(0, 8)}@example.com`;
   const password = "a long enough test password";
   try {
-    await db.query(`INSERT INTO "Organization" (id, name, slug) VALUES ($1, $2, $3)`, [orgId, label, `${label}-${orgId.slice(0, 8)}`]);
+    // On the Business plan: these tests enroll several agents (plan limits have their own tests).
+    await db.query(`INSERT INTO "Organization" (id, name, slug, plan) VALUES ($1, $2, $3, 'business')`, [orgId, label, `${label}-${orgId.slice(0, 8)}`]);
     await db.query(`INSERT INTO "User" (id, email, name, "passwordHash") VALUES ($1, $2, 'Owner', $3)`, [userId, email, await hashPassword(password)]);
     await db.query(`INSERT INTO "Membership" (id, "orgId", "userId", role) VALUES ($1, $2, $3, 'super_admin')`, [randomUUID(), orgId, userId]);
   } finally {

@@ -52,7 +52,7 @@ export function ContainerTable({ agentId, items, permissions }: { agentId: strin
                     </div>
                     <p className="text-xs text-slate-500 dark:text-slate-400">{c.status}</p>
                   </td>
-                  <td className="font-mono text-xs md:py-2 md:pr-3 md:align-top">{formatPorts(c.ports) || <span className="text-slate-400">—</span>}</td>
+                  <td className="font-mono text-xs md:py-2 md:pr-3 md:align-top">{formatPorts(c.ports) || <span className="text-slate-500 dark:text-slate-400">—</span>}</td>
                   <td className="md:py-2 md:pr-3 md:text-right md:align-top">
                     <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">CPU </span>
                     <span className="font-mono">{c.state === "running" ? formatPercent(c.cpuPercent) : "—"}</span>
