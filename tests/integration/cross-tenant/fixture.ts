@@ -11,7 +11,7 @@ import type { World } from "./cases";
 
 export const PASSWORD = "cross tenant test password";
 /** Strings only A's objects contain: names, domains, e-mails. */
-export const A_MARKERS = ["zz-a-secret-host.test", "zz-a-secret-list", "zz-a-secret-cert.test", "zz-a-secret-channel", "zz-a-secret-rule", "zz-a-secret-alert", "zz-a-secret-monitor", "zz-a-secret-page", "zz-a-secret-member@example.com", "zz-a-secret-token", "zz-a-admin@example.com"];
+export const A_MARKERS = ["zz-a-secret-host.test", "zz-a-secret-list", "zz-a-secret-cert.test", "zz-a-secret-channel", "zz-a-secret-rule", "zz-a-secret-alert", "zz-a-secret-monitor", "zz-a-secret-page", "zz-a-secret-member@example.com", "zz-a-secret-token", "zz-a-admin@example.com", "zz-a-secret-invitee@example.com", "zz-a-secret-enroll", "zz-a-secret-post"];
 
 export interface Org {
   orgId: string;
@@ -58,6 +58,12 @@ export async function populateA(server: TestServer, db: pg.Client, a: Org, b: Or
   const page = await created<{ id: string; slug: string }>(await c.post("/api/v1/status-pages", { slug: `zz-a-secret-page-${a.orgId.slice(0, 6)}`, title: "zz-a-secret-page", monitorIds: [monitor.id] }), "status page");
   const member = await created(await c.post("/api/v1/users", { email: "zz-a-secret-member@example.com", name: "A member", role: "operator", password: "an initial password from A" }), "member");
   const token = await created(await c.post("/api/v1/tokens", { name: "zz-a-secret-token", scope: "admin" }), "token");
+  const invitation = await created<{ invitation: { id: string } }>(await c.post("/api/v1/orgs/current/invitations", { email: "zz-a-secret-invitee@example.com", role: "viewer" }), "invitation");
+  const enrollment = await created<{ token: { id: string } }>(
+    await c.post("/api/v1/agents/enrollment-tokens", { name: "zz-a-secret-enroll", expiresAt: new Date(Date.now() + 86_400_000).toISOString(), maxUses: 1 }),
+    "enrollment token",
+  );
+  const post = await created(await c.post(`/api/v1/status-pages/${page.id}/posts`, { kind: "incident", title: "zz-a-secret-post", status: "investigating" }), "status page post");
   // What no API creates: an alert that fired (and a monitor's history), inserted as the owner.
   const eventId = randomUUID();
   await db.query(
@@ -82,6 +88,9 @@ export async function populateA(server: TestServer, db: pg.Client, a: Org, b: Or
       memberId: member.id,
       memberEmail: "zz-a-secret-member@example.com",
       tokenId: token.id,
+      invitationId: invitation.invitation.id,
+      enrollmentTokenId: enrollment.token.id,
+      postId: post.id,
       sessionShortId: session.rows[0]!.id.slice(0, 16),
     },
     b: { orgId: b.orgId, agentId: b.agentId },
