@@ -241,7 +241,7 @@ export const SUITE: Record<string, Entry> = {
   ...Object.fromEntries(
     ["plan", "suspend", "unsuspend"].map((intent) => [
       `POST /admin intent=${intent}`,
-      cases(form("/admin", `${intent} A's organization`, (w) => ({ intent, orgId: w.a.orgId, plan: "free" }), undefined, REFUSED)),
+      cases(form("/admin?index", `${intent} A's organization`, (w) => ({ intent, orgId: w.a.orgId, plan: "free" }), undefined, REFUSED)),
     ]),
   ),
   "GET /organization-deleted": exempt("a static page shown after deleting one's own organization"),
