@@ -98,6 +98,8 @@ function check(c: Case, out: Outcome) {
     const at = out.text.lastIndexOf("actionData");
     const said = out.status === 404 ? out.text : at >= 0 ? out.text.slice(at, at + 600) : "";
     expect(e.form.test(said), `the form said: ${said || "(no action data)"}`).toBe(true);
+  } else if ("refused" in e) {
+    expect([401, 403], out.text.slice(0, 300)).toContain(out.status);
   } else if ("ack" in e) {
     expect(out.ack).toMatchObject({ ok: false, error: { code: "not_found" } });
   } else {

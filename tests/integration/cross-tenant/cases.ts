@@ -25,6 +25,11 @@ export interface World {
     memberId: string;
     memberEmail: string;
     tokenId: string;
+    /** A pending invitation to A (SaaS organizations). */
+    invitationId: string;
+    enrollmentTokenId: string;
+    /** An incident post on A's status page. */
+    postId: string;
     /** The 16-hex prefix the account APIs name a session by. */
     sessionShortId: string;
   };
@@ -42,9 +47,11 @@ export type Request =
 /**
  * 404 (`not_found` for the API); 400 naming the body field that carries A's id; a page action's
  * form message; a socket acknowledgement `{ok:false, error:{code:"not_found"}}`; or, for a page
- * whose query merely selects what to show (?edit=, ?view=), B's own page with A's id ignored.
+ * whose query merely selects what to show (?edit=, ?view=), B's own page with A's id ignored; or,
+ * for what only the platform operator (or a member of the named organization) may do, a refusal
+ * (401/403) whatever the id.
  */
-export type Expect = { status: 404 } | { field: string } | { form: RegExp } | { ack: "not_found" } | { ignored: true };
+export type Expect = { status: 404 } | { field: string } | { form: RegExp } | { ack: "not_found" } | { ignored: true } | { refused: true };
 
 /** The row the request aims at: it must exist before and be unchanged after. */
 export interface Target {
@@ -67,6 +74,7 @@ export type Entry = { cases: Case[] } | { list: true } | { exempt: string };
 
 const NOT_FOUND = { status: 404 } as const;
 const IGNORED = { ignored: true } as const;
+const REFUSED = { refused: true } as const;
 const FORM_NOT_FOUND = { form: /No such|not found|Unknown channel|Unknown monitor/i } as const;
 
 type W = World;
@@ -83,6 +91,9 @@ const statusPage = t("StatusPage", (w) => w.a.statusPageId);
 const member = t("Membership", (w) => w.a.memberId, "userId");
 const agent = t("Agent", (w) => w.a.agentId);
 const token = t("ApiToken", (w) => w.a.tokenId);
+const invitation = t("Invitation", (w) => w.a.invitationId);
+const enrollmentToken = t("EnrollmentToken", (w) => w.a.enrollmentTokenId);
+const post = t("StatusPagePost", (w) => w.a.postId);
 
 const api = (method: string, path: (w: W) => string, target?: (w: W) => Target, json?: (w: W) => unknown): Case => ({
   label: method,
@@ -115,6 +126,14 @@ const list: Entry = { list: true };
 const exempt = (reason: string): Entry => ({ exempt: reason });
 
 const NO_ID = "takes no id of any tenant object";
+const OWN_ORG = "acts on the caller's own organization (the session's), named by no id";
+const PUBLIC_SLUG = "public by design: a status page's assets are found by its slug, for anyone";
+/** A syntactically valid image id, network id and volume name on A's agent: B never gets as far as the engine. */
+const IMAGE = `sha256:${"ab".repeat(32)}`;
+const NETWORK = "0e7e".padEnd(64, "1");
+const VOLUME = "zz-a-volume";
+/** What only the platform operator may do: B's admin is refused, whatever the id. */
+const operatorOnly = (method: string, path: (w: W) => string, json?: (w: W) => unknown): Case => ({ ...api(method, path, undefined, json), expect: REFUSED, control: false });
 const OWN_ACCOUNT = "acts on the signed-in user's own account only";
 const PROXY_BODY = (w: W) => ({ kind: "proxy", domains: ["b-takes-a.test"], upstream: { scheme: "http", host: "127.0.0.1", port: 9 }, accessListId: w.a.accessListId });
 const PROXY_CERT_BODY = (w: W) => ({ kind: "proxy", domains: ["b-takes-a.test"], upstream: { scheme: "http", host: "127.0.0.1", port: 9 }, tls: { mode: "custom", certificateId: w.a.certificateId } });
@@ -199,6 +218,36 @@ export const SUITE: Record<string, Entry> = {
       cases(form("/users", `${intent} A's member`, (w) => ({ intent, userId: w.a.memberId, role: "viewer", confirmation: w.a.memberEmail }), member)),
     ]),
   ),
+  "POST /alerts intent=update-channel": cases(form("/alerts", "update A's channel", (w) => ({ intent: "update-channel", id: w.a.channelId, type: "webhook", name: "taken by B", "config.url": "http://127.0.0.1:9/b" }), channel)),
+  "GET /images": list,
+  "POST /images intent=remove": cases(form("/images", "remove an image on A's agent", (w) => ({ intent: "remove", agentId: w.a.agentId, imageId: IMAGE, force: "true" }), agent)),
+  "GET /volumes": list,
+  "POST /volumes intent=remove": cases(form("/volumes", "remove a volume on A's agent", (w) => ({ intent: "remove", agentId: w.a.agentId, name: VOLUME }), agent)),
+  "GET /networks": list,
+  "POST /networks intent=create": cases(form("/networks", "create a network on A's agent", (w) => ({ intent: "create", agentId: w.a.agentId, name: "b-net" }), agent)),
+  "POST /monitors intent=page-update": cases(form("/monitors", "update A's status page", (w) => ({ intent: "page-update", id: w.a.statusPageId, slug: "taken-by-b", title: "taken by B" }), statusPage)),
+  "POST /monitors intent=post-create": cases(form("/monitors", "a post on A's status page", (w) => ({ intent: "post-create", id: w.a.statusPageId, kind: "incident", title: "posted by B", status: "investigating" }), statusPage)),
+  "POST /monitors intent=post-update": cases(form("/monitors", "update A's post", (w) => ({ intent: "post-update", id: w.a.statusPageId, postId: w.a.postId, status: "resolved" }), post)),
+  "POST /monitors intent=post-delete": cases(form("/monitors", "delete A's post", (w) => ({ intent: "post-delete", id: w.a.statusPageId, postId: w.a.postId }), post)),
+  "POST /organizations intent=create-org": exempt("creates a new organization the caller owns; takes no id"),
+  "POST /organizations intent=rename": exempt(OWN_ORG),
+  "POST /organizations intent=delete-org": exempt(`${OWN_ORG} (confirmed by typing its slug)`),
+  "POST /organizations intent=invite": exempt("invites an e-mail address to the caller's own organization; takes no id"),
+  "POST /organizations intent=revoke": cases(form("/organizations", "revoke A's invitation", (w) => ({ intent: "revoke", id: w.a.invitationId }), invitation)),
+  "POST /organizations intent=role": cases(form("/organizations", "change A's member's role", (w) => ({ intent: "role", userId: w.a.memberId, role: "viewer" }), member)),
+  "POST /organizations intent=remove": cases(form("/organizations", "remove A's member", (w) => ({ intent: "remove", userId: w.a.memberId }), member)),
+  "GET /admin (layout)": cases({ label: "a tenant's admin", request: () => ({ method: "GET", path: "/admin" }), expect: REFUSED }),
+  "GET /admin": cases({ label: "a tenant's admin", request: () => ({ method: "GET", path: "/admin" }), expect: REFUSED }),
+  ...Object.fromEntries(
+    ["plan", "suspend", "unsuspend"].map((intent) => [
+      `POST /admin intent=${intent}`,
+      cases(form("/admin?index", `${intent} A's organization`, (w) => ({ intent, orgId: w.a.orgId, plan: "free" }), undefined, REFUSED)),
+    ]),
+  ),
+  "GET /organization-deleted": exempt("a static page shown after deleting one's own organization"),
+  "GET /signup": exempt("public sign-up: makes a new organization, takes no id"),
+  "POST /signup": exempt("public sign-up: makes a new organization, takes no id"),
+  "GET /status/:slug/logo": exempt(PUBLIC_SLUG),
   "GET /invite/:token": exempt("an invitation is found by the hash of its secret token, not by a tenant id"),
   "POST /invite/:token": exempt("an invitation is found by the hash of its secret token, not by a tenant id"),
   "GET /login": exempt(NO_ID),
@@ -244,6 +293,54 @@ export const SUITE: Record<string, Entry> = {
     { label: "B's own agent, A's access list", request: (w) => ({ method: "POST", path: `/api/v1/agents/${w.b.agentId}/proxies?wait=false`, json: PROXY_BODY(w) }), expect: { field: "accessListId" }, target: accessList },
     { label: "B's own agent, A's certificate", request: (w) => ({ method: "POST", path: `/api/v1/agents/${w.b.agentId}/proxies?wait=false`, json: PROXY_CERT_BODY(w) }), expect: { field: "tls.certificateId" }, target: certificate },
   ),
+  "GET /api/v1/admin/audit": cases(operatorOnly("GET", () => "/api/v1/admin/audit")),
+  "GET /api/v1/admin/orgs": cases(operatorOnly("GET", () => "/api/v1/admin/orgs")),
+  "PATCH /api/v1/admin/orgs/:id": cases(
+    operatorOnly("PATCH", (w) => `/api/v1/admin/orgs/${w.a.orgId}`, () => ({ suspended: true })),
+    { ...operatorOnly("PATCH", (w) => `/api/v1/admin/orgs/${w.a.orgId}`, () => ({ plan: "free" })), label: "PATCH plan" },
+  ),
+  "GET /api/v1/agents/:agentId/containers/:id/stats": cases(...onAgent("GET", `/containers/${CONTAINER}/stats`)),
+  "GET /api/v1/agents/:agentId/stats": cases(...onAgent("GET", "/stats")),
+  "PATCH /api/v1/agents/:agentId": cases(...onAgent("PATCH", "", agent, () => ({ name: "taken-by-b" }))),
+  "DELETE /api/v1/agents/:agentId": cases(...onAgent("DELETE", "")),
+  "GET /api/v1/agents/:agentId/images": cases(...onAgent("GET", "/images")),
+  "DELETE /api/v1/agents/:agentId/images/:id": cases(...onAgent("DELETE", `/images/${IMAGE}?force=true`)),
+  "POST /api/v1/agents/:agentId/images/prune": cases(...onAgent("POST", "/images/prune", agent, () => ({ all: true }))),
+  "POST /api/v1/agents/:agentId/images/pull": cases(...onAgent("POST", "/images/pull", agent, () => ({ reference: "busybox:latest" }))),
+  "GET /api/v1/agents/:agentId/volumes": cases(...onAgent("GET", "/volumes")),
+  "DELETE /api/v1/agents/:agentId/volumes/:name": cases(...onAgent("DELETE", `/volumes/${VOLUME}`)),
+  "POST /api/v1/agents/:agentId/volumes/prune": cases(...onAgent("POST", "/volumes/prune", agent, () => ({ all: true }))),
+  "GET /api/v1/agents/:agentId/networks": cases(...onAgent("GET", "/networks")),
+  "POST /api/v1/agents/:agentId/networks": cases(...onAgent("POST", "/networks", agent, () => ({ name: "b-net" }))),
+  "DELETE /api/v1/agents/:agentId/networks/:id": cases(...onAgent("DELETE", `/networks/${NETWORK}`)),
+  "POST /api/v1/agents/enroll": exempt("an agent enrolls with the secret of an enrollment token, found by its hash"),
+  "GET /api/v1/agents/enrollment-tokens": list,
+  "POST /api/v1/agents/enrollment-tokens": exempt("creates a token in the caller's own organization; takes no id"),
+  "DELETE /api/v1/agents/enrollment-tokens/:id": cases(api("DELETE", (w) => `/api/v1/agents/enrollment-tokens/${w.a.enrollmentTokenId}`, enrollmentToken)),
+  "GET /api/v1/audit/settings": list,
+  "PATCH /api/v1/audit/settings": exempt("audit settings of the caller's own organization; takes no id"),
+  "GET /api/v1/auth/signup": exempt("public sign-up: makes a new organization, takes no id"),
+  "POST /api/v1/auth/signup": exempt("public sign-up: makes a new organization, takes no id"),
+  "POST /api/v1/invitations/:token/accept": exempt("an invitation is found by the hash of its secret token, not by a tenant id"),
+  "GET /api/v1/orgs": list,
+  "POST /api/v1/orgs": exempt("creates a new organization the caller owns; takes no id"),
+  "GET /api/v1/orgs/current": list,
+  "PATCH /api/v1/orgs/current": exempt(OWN_ORG),
+  "DELETE /api/v1/orgs/current": exempt(`${OWN_ORG} (confirmed by its slug)`),
+  "GET /api/v1/orgs/current/plan": list,
+  "GET /api/v1/orgs/current/members": list,
+  "PATCH /api/v1/orgs/current/members/:userId": cases(api("PATCH", (w) => `/api/v1/orgs/current/members/${w.a.memberId}`, member, () => ({ role: "viewer" }))),
+  "DELETE /api/v1/orgs/current/members/:userId": cases(api("DELETE", (w) => `/api/v1/orgs/current/members/${w.a.memberId}`, member)),
+  "GET /api/v1/orgs/current/invitations": list,
+  "POST /api/v1/orgs/current/invitations": exempt("invites an e-mail address to the caller's own organization; takes no id"),
+  "DELETE /api/v1/orgs/current/invitations/:id": cases(api("DELETE", (w) => `/api/v1/orgs/current/invitations/${w.a.invitationId}`, invitation)),
+  "GET /api/v1/orgs/switch": exempt("answers 405 (use POST) before looking anything up"),
+  "POST /api/v1/orgs/switch": cases({ label: "switch into A", request: (w) => ({ method: "POST", path: "/api/v1/orgs/switch", json: { orgId: w.a.orgId } }), expect: REFUSED }),
+  "GET /api/v1/status-pages/:id/posts": cases(api("GET", (w) => `/api/v1/status-pages/${w.a.statusPageId}/posts`, statusPage)),
+  "POST /api/v1/status-pages/:id/posts": cases(api("POST", (w) => `/api/v1/status-pages/${w.a.statusPageId}/posts`, statusPage, () => ({ kind: "incident", title: "posted by B", status: "investigating" }))),
+  "PATCH /api/v1/status-pages/:id/posts/:postId": cases(api("PATCH", (w) => `/api/v1/status-pages/${w.a.statusPageId}/posts/${w.a.postId}`, post, () => ({ status: "resolved" }))),
+  "DELETE /api/v1/status-pages/:id/posts/:postId": cases(api("DELETE", (w) => `/api/v1/status-pages/${w.a.statusPageId}/posts/${w.a.postId}`, post)),
+  "GET /api/v1/status/:slug/badge": exempt(PUBLIC_SLUG),
   "GET /api/v1/agents": list,
   "POST /api/v1/alerts/channels/:id/test": cases(api("POST", (w) => `/api/v1/alerts/channels/${w.a.channelId}/test`, channel, () => ({}))),
   "GET /api/v1/alerts/channels/:id": cases(api("GET", (w) => `/api/v1/alerts/channels/${w.a.channelId}`, channel)),

@@ -11,7 +11,7 @@ import type { World } from "./cases";
 
 export const PASSWORD = "cross tenant test password";
 /** Strings only A's objects contain: names, domains, e-mails. */
-export const A_MARKERS = ["zz-a-secret-host.test", "zz-a-secret-list", "zz-a-secret-cert.test", "zz-a-secret-channel", "zz-a-secret-rule", "zz-a-secret-alert", "zz-a-secret-monitor", "zz-a-secret-page", "zz-a-secret-member@example.com", "zz-a-secret-token", "zz-a-admin@example.com"];
+export const A_MARKERS = ["zz-a-secret-host.test", "zz-a-secret-list", "zz-a-secret-cert.test", "zz-a-secret-channel", "zz-a-secret-rule", "zz-a-secret-alert", "zz-a-secret-monitor", "zz-a-secret-page", "zz-a-secret-member@example.com", "zz-a-secret-token", "zz-a-admin@example.com", "zz-a-secret-invitee@example.com", "zz-a-secret-enroll", "zz-a-secret-post"];
 
 export interface Org {
   orgId: string;
@@ -27,9 +27,9 @@ export async function createOrg(server: TestServer, db: pg.Client, label: string
   await db.query(`INSERT INTO "Organization" (id, name, slug) VALUES ($1, $2, $3)`, [orgId, `Org ${label}`, `org-${label}-${orgId.slice(0, 8)}`]);
   await db.query(`INSERT INTO "User" (id, email, name, "passwordHash") VALUES ($1, $2, $3, $4)`, [userId, email, `Admin ${label}`, await hashPassword(PASSWORD)]);
   await db.query(`INSERT INTO "Membership" (id, "orgId", "userId", role) VALUES ($1, $2, $3, 'super_admin')`, [randomUUID(), orgId, userId]);
-  // The organization's agent (Community's built-in one is made on first use; SaaS has no built-in
-  // agent, so the row is made here, as an enrolled agent would be).
-  await db.query(`INSERT INTO "Agent" (id, "orgId", name, kind) VALUES ($1, $2, 'local', 'local')`, [agentId, orgId]);
+  // The organization's agent: SaaS has no built-in agent (a `local` row answers 404 there), so the
+  // row is a remote agent's, as enrollment would make it (never connected in this suite).
+  await db.query(`INSERT INTO "Agent" (id, "orgId", name, kind) VALUES ($1, $2, 'edge', 'remote')`, [agentId, orgId]);
   const client = new Client(server.url);
   const login = await client.post("/api/v1/auth/login", { email, password: PASSWORD });
   if (login.status !== 200) throw new Error(`login of ${email} failed: ${login.status} ${await login.text()}`);
@@ -58,6 +58,12 @@ export async function populateA(server: TestServer, db: pg.Client, a: Org, b: Or
   const page = await created<{ id: string; slug: string }>(await c.post("/api/v1/status-pages", { slug: `zz-a-secret-page-${a.orgId.slice(0, 6)}`, title: "zz-a-secret-page", monitorIds: [monitor.id] }), "status page");
   const member = await created(await c.post("/api/v1/users", { email: "zz-a-secret-member@example.com", name: "A member", role: "operator", password: "an initial password from A" }), "member");
   const token = await created(await c.post("/api/v1/tokens", { name: "zz-a-secret-token", scope: "admin" }), "token");
+  const invitation = await created<{ invitation: { id: string } }>(await c.post("/api/v1/orgs/current/invitations", { email: "zz-a-secret-invitee@example.com", role: "viewer" }), "invitation");
+  const enrollment = await created<{ token: { id: string } }>(
+    await c.post("/api/v1/agents/enrollment-tokens", { name: "zz-a-secret-enroll", expiresAt: new Date(Date.now() + 86_400_000).toISOString(), maxUses: 1 }),
+    "enrollment token",
+  );
+  const post = await created(await c.post(`/api/v1/status-pages/${page.id}/posts`, { kind: "incident", title: "zz-a-secret-post", status: "investigating" }), "status page post");
   // What no API creates: an alert that fired (and a monitor's history), inserted as the owner.
   const eventId = randomUUID();
   await db.query(
@@ -82,6 +88,9 @@ export async function populateA(server: TestServer, db: pg.Client, a: Org, b: Or
       memberId: member.id,
       memberEmail: "zz-a-secret-member@example.com",
       tokenId: token.id,
+      invitationId: invitation.invitation.id,
+      enrollmentTokenId: enrollment.token.id,
+      postId: post.id,
       sessionShortId: session.rows[0]!.id.slice(0, 16),
     },
     b: { orgId: b.orgId, agentId: b.agentId },
@@ -98,6 +107,8 @@ async function tenantTables(db: pg.Client): Promise<string[]> {
 
 /** Columns that move by themselves while a session is used (not something B could change). */
 const VOLATILE: Record<string, string[]> = { Session: ["lastSeenAt", "expiresAt"], User: ["lastLoginAt"], ApiToken: ["lastUsedAt"] };
+/** Tables a background job writes on its own schedule (the audit chain's periodic checkpoints), whoever makes requests. */
+const BACKGROUND = ["AuditCheckpoint"];
 
 function stable(table: string, row: Record<string, unknown>): Record<string, unknown> {
   const out = { ...row };
@@ -113,7 +124,7 @@ function stable(table: string, row: Record<string, unknown>): Record<string, unk
 export async function snapshot(db: pg.Client, orgId: string, skip: string[] = []): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const table of await tenantTables(db)) {
-    if (skip.includes(table)) continue;
+    if (skip.includes(table) || BACKGROUND.includes(table)) continue;
     const { rows } = await db.query(`SELECT * FROM "${table}" WHERE "orgId" = $1 ORDER BY 1`, [orgId]);
     out[table] = rows.map((r) => stable(table, r));
   }
