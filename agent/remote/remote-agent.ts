@@ -42,7 +42,11 @@ export interface AgentChannel {
 const errorPayload = z.object({ code: z.string().max(40), message: z.string().max(4000) }).passthrough();
 const logEntries = z.array(z.object({ time: z.string().max(40).nullable(), stream: z.enum(["stdout", "stderr"]), message: z.string() }).strict()).max(100_000);
 const containerEvent = z.object({ time: z.string().max(40), action: z.string().max(64), id: z.string().max(128) }).passthrough();
-const statsUpdate = z.union([z.object({ stats: z.array(z.object({ id: z.string().max(128) }).passthrough()).max(10_000) }).strict(), z.object({ error: errorPayload }).strict()]);
+const statsUpdate = z.union([
+  // `host`: the node's own CPU and memory with the round (decision 105).
+  z.object({ stats: z.array(z.object({ id: z.string().max(128) }).passthrough()).max(10_000), host: z.object({ time: z.string().max(40) }).passthrough().nullable().optional() }).strict(),
+  z.object({ error: errorPayload }).strict(),
+]);
 
 /** Validates one item of a flow, per method; anything else is dropped (and counted). */
 const execOutput = z.object({ stream: z.enum(["stdout", "stderr"]), data: z.string() }).strict();

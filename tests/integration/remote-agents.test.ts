@@ -293,7 +293,9 @@ describe("the standalone agent", () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { agent: { name: string } }).agent.name).toBe("edge 1");
     expect((await listAgents()).find((a) => a.id === agentId)?.name).toBe("edge 1");
-    expect((await owner.request(`/api/v1/agents/${agentId}`, { method: "PATCH", json: { name: "local" } })).status).toBe(409);
+    // Another agent of the organization holds a name: renaming onto it is a conflict.
+    await sql(`INSERT INTO "Agent" (id, "orgId", name, kind) SELECT gen_random_uuid(), "orgId", 'edge 2', 'remote' FROM "Agent" WHERE id = $1`, [agentId]);
+    expect((await owner.request(`/api/v1/agents/${agentId}`, { method: "PATCH", json: { name: "edge 2" } })).status).toBe(409);
     const bad = await owner.request(`/api/v1/agents/${agentId}`, { method: "PATCH", json: { name: "<script>" } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { fields: Record<string, string> } }).error.fields).toHaveProperty("name");
