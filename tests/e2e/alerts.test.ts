@@ -141,7 +141,11 @@ describe("alerts in a browser", () => {
     await form.getByRole("button", { name: "Add a weekly window" }).click();
     const win = form.getByRole("group", { name: "Maintenance window 1" });
     await win.getByLabel("Mon").uncheck();
-    await win.getByLabel("Sat").check();
+    // With the keyboard, as the title says (a pointer tap here met an overlapping hint once the
+    // merged form wrapped on 390 px: noted for the forms work).
+    await win.getByLabel("Sat").focus();
+    await page.keyboard.press("Space");
+    await expect(win.getByLabel("Sat").isChecked()).resolves.toBe(true);
     await win.getByLabel("from (HH:MM)").fill("23:30");
     await win.getByLabel("to (HH:MM)").fill("01:00");
     await form.getByLabel("Also when resolved").check();
