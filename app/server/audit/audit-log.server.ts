@@ -6,7 +6,7 @@ import { withOrg } from "../db/client.server";
 import { checkpointSignature, expectedAuditHash, headSignature, type HashedAuditRow } from "./audit.server";
 import { withOrgClient } from "../db/pg-pool.server";
 import { withAuditNames, type AuditNames } from "./audit-names.server";
-import { toCef, toSyslog5424, type ProductInfo } from "./formats";
+import { toCef, toSyslog5424, type AuditLineInput, type ProductInfo } from "./formats";
 import { env } from "../env.server";
 
 /** How exports name the product and this installation (CEF header, syslog HOSTNAME and APP-NAME). */
@@ -22,19 +22,8 @@ export interface AuditFilters {
   to?: Date;
 }
 
-export interface AuditEntryDto {
-  id: string;
-  time: string;
-  actorId: string | null;
-  actorEmail: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  outcome: string;
-  details: unknown;
-}
+/** One entry as the API, the screens and every export format see it (the shape lives with the pure formats). */
+export type AuditEntryDto = AuditLineInput;
 
 /** A row as the screens show it: with the names of its actor and target where they are known. */
 export type NamedAuditEntryDto = AuditEntryDto & AuditNames;
