@@ -135,8 +135,9 @@ describe("forms that behave", () => {
     await addDomain(page, "self.test");
     await page.locator('label:has-text("Load certificate file") input[type=file]').setInputFiles(join(dir, "cert.pem"));
     await page.locator('label:has-text("Load key file") input[type=file]').setInputFiles(join(dir, "key.pem"));
-    await expect(page.getByLabel("Private key (PEM)").inputValue()).resolves.toBe(keyPem);
+    // The file is read asynchronously: once the form says it loaded it, the key is in the field.
     await page.getByText("Loaded from key.pem.").waitFor();
+    await expect(page.getByLabel("Private key (PEM)").inputValue()).resolves.toBe(keyPem);
     await page.getByRole("button", { name: "Upload certificate" }).click();
     const row = page.locator('[data-testid="certificate-row"][data-domain="self.test"][data-status="issued"]');
     await row.waitFor();
