@@ -64,6 +64,8 @@ describe("Dashboard", () => {
     await logIn(page);
     await waitForHydration(page);
     const rows = page.getByTestId("activity-row");
+    // Logging in is a client-side navigation: the URL can change a moment before the new page renders.
+    await rows.first().waitFor();
     expect(await rows.count()).toBeGreaterThanOrEqual(2);
     const created = rows.filter({ hasText: "proxy" }).first();
     await created.getByText(ADMIN.name).waitFor();
