@@ -2,7 +2,7 @@
 // version; removing one revokes it) and the enrollment tokens that let a node join, with the
 // install lines shown once. Community: the built-in agent, read-only. Decision 130.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { z } from "zod";
 import { CommandLine } from "~/components/agents/install-lines";
@@ -147,12 +147,6 @@ export default function AgentsPage() {
                     </dl>
                   </div>
                   <div className="flex flex-wrap gap-2">
-                    <Link
-                      to="/containers"
-                      className="inline-flex items-center rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
-                    >
-                      Containers
-                    </Link>
                     {canManage && a.kind === "remote" ? (
                       <ConfirmDialog
                         trigger="Remove"
@@ -201,7 +195,7 @@ function EnrollCard({ result }: { result: Result | undefined }) {
           </p>
           <CommandLine label="Install with one line" hint="Needs Docker on the host; run as root or a member of the docker group." command={result.created.installCommand} testId="install-command" />
           <CommandLine label="Or run the container yourself" command={result.created.dockerCommand} testId="docker-command" />
-          <CommandLine label="Or from a checkout of InfraPilot" hint="Node 20 and `npm ci` in the checkout." command={result.created.npmCommand} testId="npm-command" />
+          <CommandLine label="Or from a checkout of InfraPilot" hint="Needs Node 20 and the checkout’s dependencies (npm ci)." command={result.created.npmCommand} testId="npm-command" />
         </div>
       ) : null}
       <Form key={result?.created?.secret ?? "form"} method="post" className="grid gap-4 md:grid-cols-3" noValidate aria-label="Create an enrollment token">
