@@ -142,7 +142,7 @@ export default function AgentsPage() {
                         <Time iso={a.lastSeenAt} fallback="never" />
                       </Fact>
                       {a.kind === "remote" ? <Fact term="Round trip">{a.latencyMs === null ? "—" : `${a.latencyMs} ms`}</Fact> : null}
-                      <Fact term="Version">{a.kind === "remote" ? (a.version ?? "—") : "built in"}</Fact>
+                      <Fact term="Version" testId="agent-version">{a.kind === "remote" ? (a.version ?? "—") : "built in"}</Fact>
                       <Fact term="Docker">{a.dockerVersion ?? "—"}</Fact>
                     </dl>
                   </div>
@@ -173,11 +173,13 @@ export default function AgentsPage() {
   );
 }
 
-function Fact({ term, children }: { term: string; children: React.ReactNode }) {
+function Fact({ term, children, testId }: { term: string; children: React.ReactNode; testId?: string }) {
   return (
     <div className="contents sm:flex sm:gap-1">
       <dt className="text-slate-500 dark:text-slate-400">{term}</dt>
-      <dd className="min-w-0 wrap-anywhere text-slate-800 dark:text-slate-200">{children}</dd>
+      <dd data-testid={testId} className="min-w-0 wrap-anywhere text-slate-800 dark:text-slate-200">
+        {children}
+      </dd>
     </div>
   );
 }

@@ -22,3 +22,18 @@ describe("renderInstallScript", () => {
     expect(execFileSync("/usr/bin/dash", ["-c", `x=${shellQuote(value)}; printf %s "$x"`], { encoding: "utf8" })).toBe(value);
   });
 });
+
+describe("installCommands", () => {
+  test("the docker line runs what install.sh runs: host network, the socket's group, the protection label, server and token", async () => {
+    const { installCommands } = await import("~/server/agents/enrollment.server");
+    const lines = installCommands("https://panel.example.com/", "ipe_secret");
+    expect(lines.installCommand).toBe("curl -fsSL https://panel.example.com/install.sh | sh -s -- --token=ipe_secret");
+    for (const part of ["--restart unless-stopped", "--network host", '--group-add "$(stat -c %g /var/run/docker.sock)"', "--label io.infrapilot.protected=true", "-v /var/run/docker.sock:/var/run/docker.sock", "-v infrapilot-agent:/data", "-e AGENT_SERVER_URL=https://panel.example.com ", "-e AGENT_TOKEN=ipe_secret "]) {
+      expect(lines.dockerCommand).toContain(part);
+      if (!part.includes("AGENT_TOKEN") && !part.includes("stat -c")) expect(TEMPLATE.replace(/\\\n\s*/g, "")).toContain(part.split(" ")[0]!);
+    }
+    expect(lines.dockerCommand.endsWith(" infrapilot/agent:latest")).toBe(true);
+    expect(TEMPLATE).toContain("infrapilot/agent:latest");
+    expect(lines.npmCommand).toBe("AGENT_SERVER_URL=https://panel.example.com AGENT_TOKEN=ipe_secret AGENT_DATA_DIR=./agent-data npm run agent");
+  });
+});
