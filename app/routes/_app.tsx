@@ -50,7 +50,7 @@ export default function AppLayout() {
       </header>
       <aside
         id="app-nav"
-        className={`${menuOpen ? "block" : "hidden"} border-b border-slate-200 bg-white md:sticky md:top-0 md:block md:h-screen md:w-60 md:shrink-0 md:border-b-0 md:border-r dark:border-slate-800 dark:bg-slate-900`}
+        className={`${menuOpen ? "block" : "hidden"} border-b border-slate-200 bg-white md:sticky md:top-0 md:block md:h-screen md:overflow-y-auto md:w-60 md:shrink-0 md:border-b-0 md:border-r dark:border-slate-800 dark:bg-slate-900`}
       >
         <div className="hidden px-5 py-5 md:block">
           <Brand org={me.org} orgs={orgs} />
