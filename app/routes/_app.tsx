@@ -60,6 +60,7 @@ export default function AppLayout() {
             <NavLink
               key={item.to}
               to={item.to}
+              end={item.to === "/settings"}
               onClick={() => setMenuOpen(false)}
               className={({ isActive }) =>
                 `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-700 dark:bg-slate-800 dark:text-white" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`

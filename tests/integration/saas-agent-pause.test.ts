@@ -78,7 +78,6 @@ describe("suspending an organization pauses its agents", () => {
     const base = `/api/v1/agents/${agentId}/containers`;
     await suspend(true);
     await agent.waitForLog(/paused: its organization is suspended by the service operator/, 15_000);
-    await expect.poll(() => server.output(), { timeout: 10_000 }).toMatch(/organization suspended: its agents are told to pause.*"connectedAgents":1/);
 
     const stop = await owner.post(`${base}/${container}/stop`, {});
     expect(stop.status).toBe(403);
