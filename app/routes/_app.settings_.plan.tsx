@@ -66,7 +66,7 @@ export default function PlanPage() {
         </div>
         {atLimit.length > 0 ? (
           <div role="status" className="mt-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-            {atLimit.map((m) => m.label.toLowerCase()).join(" and ")} {atLimit.length === 1 ? "is" : "are"} at the plan's limit. See below for what that means and what to do.
+            <strong className="font-medium">At the plan&apos;s limit: {atLimit.map((m) => m.label).join(", ")}.</strong> Below is what that means and what to do.
           </div>
         ) : null}
       </Card>
@@ -155,7 +155,7 @@ export default function PlanPage() {
                     {label}
                   </th>
                   {PLANS.map((p) => (
-                    <td key={p} className={`px-2 py-2 text-right tabular-nums ${p === view.plan ? "bg-brand-50 font-medium dark:bg-slate-800" : ""}`}>
+                    <td key={p} className={`whitespace-nowrap px-2 py-2 text-right tabular-nums ${p === view.plan ? "bg-brand-50 font-medium dark:bg-slate-800" : ""}`}>
                       {value(p)}
                     </td>
                   ))}

@@ -41,10 +41,12 @@ afterAll(async () => {
   if (server) rmSync(server.dataDir, { recursive: true, force: true });
 });
 
-async function shots(name: string): Promise<void> {
+/** Light and dark, desktop and phone: `show` loads the page (the "system" theme is settled at load) and brings it to the state to show. */
+async function shots(name: string, show: () => Promise<void>): Promise<void> {
   for (const scheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.setViewportSize({ width: 1280, height: 800 });
+    await show();
     await page.screenshot({ path: artifactPath(`${name}-${scheme}-desktop.png`), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: artifactPath(`${name}-${scheme}-phone.png`), fullPage: true });
@@ -79,21 +81,23 @@ describe("the plan page", () => {
     // Settings links to it too.
     await page.goto("/settings");
     await page.getByRole("link", { name: "See the plan and usage" }).waitFor();
-    await page.goto("/settings/plan");
-    await page.getByTestId("plan-name").waitFor();
-    await shots("plan");
+    await shots("plan", async () => {
+      await page.goto("/settings/plan");
+      await page.getByTestId("plan-name").waitFor();
+    });
     browser.assertNoPageErrors();
   });
 
   test("past the member limit, the invitation form says so and links to the plan page", async () => {
-    await page.goto("/organizations");
-    await waitForHydration(page);
-    await page.getByLabel("E-mail address").fill("bender@plan.example");
-    await page.getByRole("button", { name: "Invite" }).click();
     const alert = page.getByRole("alert").filter({ hasText: "The Free plan allows 3 members" });
-    await alert.waitFor();
+    await shots("plan-limit-invite", async () => {
+      await page.goto("/organizations");
+      await waitForHydration(page);
+      await page.getByLabel("E-mail address").fill("bender@plan.example");
+      await page.getByRole("button", { name: "Invite" }).click();
+      await alert.waitFor();
+    });
     await expect(alert.getAttribute("data-code")).resolves.toBe("plan_limit");
-    await shots("plan-limit-invite");
     await alert.getByRole("link", { name: "See your plan and usage" }).click();
     await page.waitForURL("**/settings/plan");
     await page.getByTestId("plan-name").waitFor();
