@@ -96,6 +96,8 @@ describe("the plan page", () => {
       await page.getByLabel("E-mail address").fill("bender@plan.example");
       await page.getByRole("button", { name: "Invite" }).click();
       await alert.waitFor();
+      // The page revalidates after the action: shoot it settled, buttons enabled again.
+      await expect.poll(() => page.getByRole("button", { name: "Invite" }).isEnabled()).toBe(true);
     });
     await expect(alert.getAttribute("data-code")).resolves.toBe("plan_limit");
     await alert.getByRole("link", { name: "See your plan and usage" }).click();

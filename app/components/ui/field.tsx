@@ -76,7 +76,7 @@ export function PlanLimitLink() {
       <Link to={PLAN_PAGE} className="font-medium underline underline-offset-2 hover:no-underline">
         See your plan and usage
       </Link>{" "}
-      for the limits and how to get a larger plan.
+      for the limits and what to do.
     </>
   );
 }
