@@ -17,6 +17,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/logs", label: "Logs", feature: "logs", permission: "read:logs" },
   { to: "/monitors", label: "Monitors", feature: "monitors", permission: "read:monitor" },
   { to: "/alerts", label: "Alerts", feature: "alerts", permission: "read:alert" },
+  { to: "/agents", label: "Agents", permission: "read:container" },
   { to: "/health", label: "Health", feature: "health", permission: "read:health" },
   { to: "/users", label: "Users", feature: "users", permission: "read:user" },
   { to: "/audit", label: "Audit log", feature: "audit", permission: "read:audit" },

@@ -184,6 +184,11 @@ export const SUITE: Record<string, Entry> = {
   ),
   "GET /containers/:agentId/:id": cases({ label: "A's agent", request: (w) => ({ method: "GET", path: `/containers/${w.a.agentId}/${CONTAINER}` }), expect: NOT_FOUND, target: agent }),
   "GET /dashboard": list,
+  "GET /agents": list,
+  "POST /agents intent=create-token": exempt(NO_ID),
+  "POST /agents intent=revoke-token": cases(form("/agents", "revoke A's enrollment token", (w) => ({ intent: "revoke-token", tokenId: w.a.enrollmentTokenId }), enrollmentToken)),
+  "POST /agents intent=delete-agent": cases(form("/agents", "remove A's agent", (w) => ({ intent: "delete-agent", agentId: w.a.agentId }), agent)),
+  "GET /install.sh": exempt("the public agent installer: the same script for everyone, no tenant data"),
   "GET /health": list,
   "GET /logs": cases(
     { label: "?proxyHostId= A's host", request: (w) => ({ method: "GET", path: `/logs?proxyHostId=${w.a.proxyHostId}` }), expect: IGNORED, target: proxyHost },
