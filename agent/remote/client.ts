@@ -160,7 +160,12 @@ export class AgentClient {
         throw new FatalAgentError(`Enrollment refused (${res.status}): ${answer?.error?.message ?? "no reason given"}`, 2);
       }
       const delay = backoffDelay(tries, this.options.backoff?.baseMs ?? 1000, this.options.backoff?.maxMs ?? 30_000);
-      this.options.log("warn", "enrollment failed; trying again", { status: res.status, retryInMs: delay });
+      if (res.status === 402) {
+        // The organization's plan has no room for another agent: it may get some (an agent removed, a larger plan).
+        this.options.log("warn", `enrollment refused by the organization's plan: ${answer?.error?.message ?? "no more agents allowed"} Trying again later.`, { status: 402, retryInMs: delay });
+      } else {
+        this.options.log("warn", "enrollment failed; trying again", { status: res.status, retryInMs: delay });
+      }
       await new Promise((r) => setTimeout(r, delay));
     }
   }

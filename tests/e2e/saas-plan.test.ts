@@ -1,7 +1,8 @@
 // Settings → Plan in a real browser (EDITION=saas, decision 126): a Free organization with its
 // three members, 900 MiB of logs this month and some lines dropped sees its plan, each limit with
 // usage and a bar, and what happens at the limit; inviting a fourth member or adding a user is
-// refused with a message that links to the plan page. Screenshots light/dark, desktop/phone.
+// refused with a message that links to the plan page; at the agent limit the Agents page warns
+// before a token is made. Screenshots light/dark, desktop/phone.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
@@ -17,13 +18,14 @@ let server: TestServer;
 let browser: TestBrowser;
 let db: pg.Client;
 let page: Page;
+let orgId: string;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer({ env: { EDITION: "saas" } }), openBrowser()]);
   db = new pg.Client({ connectionString: server.databaseUrl });
   await db.connect();
   // A Free organization (3 members at most) that has its 3 members.
-  const orgId = randomUUID();
+  orgId = randomUUID();
   await db.query(`INSERT INTO "Organization" (id, name, slug, plan) VALUES ($1, 'Planet Express', 'planet', 'free')`, [orgId]);
   const hash = await hashPassword(OWNER.password);
   for (const [i, email] of [OWNER.email, "fry@plan.example", "leela@plan.example"].entries()) {
@@ -119,6 +121,22 @@ describe("the plan page", () => {
     const alert = page.getByRole("alert").filter({ hasText: "The Free plan allows 3 members" });
     await alert.waitFor();
     await expect(alert.getByRole("link", { name: "See your plan and usage" }).getAttribute("href")).resolves.toBe("/settings/plan");
+    browser.assertNoPageErrors();
+  });
+
+  test("at the agent limit, the Agents page says a host enrolled now is refused, and links to the plan page", async () => {
+    await db.query(`INSERT INTO "Agent" (id, "orgId", name, kind) VALUES ($1, $2, 'web-1', 'remote')`, [randomUUID(), orgId]);
+    await page.goto("/agents");
+    await waitForHydration(page);
+    const notice = page.getByTestId("agent-limit");
+    await notice.waitFor();
+    await expect(notice.textContent()).resolves.toContain("The Free plan allows 1 agent, and this organization has them all.");
+    await notice.getByRole("link", { name: "See your plan and usage" }).click();
+    await page.waitForURL("**/settings/plan");
+    const agents = page.locator('[data-testid="plan-limit"][data-limit="agents"]');
+    await agents.waitFor();
+    await expect(agents.getAttribute("data-level")).resolves.toBe("at");
+    await expect(agents.getByTestId("plan-usage").textContent()).resolves.toBe("1 of 1");
     browser.assertNoPageErrors();
   });
 });
