@@ -126,10 +126,12 @@ describe("the plan page", () => {
 
   test("at the agent limit, the Agents page says a host enrolled now is refused, and links to the plan page", async () => {
     await db.query(`INSERT INTO "Agent" (id, "orgId", name, kind) VALUES ($1, $2, 'web-1', 'remote')`, [randomUUID(), orgId]);
-    await page.goto("/agents");
-    await waitForHydration(page);
     const notice = page.getByTestId("agent-limit");
-    await notice.waitFor();
+    await shots("plan-limit-agents", async () => {
+      await page.goto("/agents");
+      await waitForHydration(page);
+      await notice.waitFor();
+    });
     await expect(notice.textContent()).resolves.toContain("The Free plan allows 1 agent, and this organization has them all.");
     await notice.getByRole("link", { name: "See your plan and usage" }).click();
     await page.waitForURL("**/settings/plan");
