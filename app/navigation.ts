@@ -23,5 +23,6 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/audit", label: "Audit log", feature: "audit", permission: "read:audit" },
   { to: "/organizations", label: "Organization", feature: "organizations", permission: "read:user" },
   { to: "/billing", label: "Billing", feature: "billing", permission: "manage:org" },
+  { to: "/settings/plan", label: "Plan and usage", feature: "planLimits", permission: "read:dashboard" },
   { to: "/settings", label: "Settings", feature: "settings", permission: "manage:settings" },
 ];

@@ -9,11 +9,13 @@ import { CommandLine } from "~/components/agents/install-lines";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { Badge } from "~/components/ui/badge";
 import { ConfirmDialog } from "~/components/ui/confirm-dialog";
-import { Field, FormError, SubmitButton } from "~/components/ui/field";
+import { Field, FormError, PlanLimitLink, SubmitButton } from "~/components/ui/field";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { SelectField } from "~/components/ui/select-field";
 import { Time } from "~/components/ui/time";
 import { hasFeature } from "~/features";
+import { PLAN_LABELS } from "~/plans";
+import { getPlan } from "~/server/plans/plan-limits.server";
 import { can } from "~/permissions";
 import { createEnrollmentToken, listEnrollmentTokens, revokeEnrollmentToken } from "~/server/agents/enrollment.server";
 import { listAgents } from "~/server/agents/registry.server";
@@ -29,8 +31,14 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const actor = await requireUserWithPermission(request, context, "read:container");
   const remote = hasFeature(edition(), "remoteAgents");
   const canManage = remote && can(actor.role, "manage:agent");
-  const [{ items: agents }, tokens] = await Promise.all([listAgents(actor), canManage ? listEnrollmentTokens(actor) : Promise.resolve([])]);
-  return { agents, tokens, remote, canManage };
+  const [{ items: agents }, tokens, plan] = await Promise.all([
+    listAgents(actor),
+    canManage ? listEnrollmentTokens(actor) : Promise.resolve([]),
+    canManage && hasFeature(edition(), "planLimits") ? getPlan(actor) : Promise.resolve(null),
+  ]);
+  // At the plan's agent limit a node's enrollment is refused with 402 (decision 126): said before the token is made.
+  const agentLimit = plan && plan.usage.agents >= plan.limits.agents ? { plan: PLAN_LABELS[plan.plan], allowed: plan.limits.agents } : null;
+  return { agents, tokens, remote, canManage, agentLimit };
 });
 
 const EXPIRY_CHOICES = [
@@ -44,7 +52,7 @@ const TokenIdSchema = z.object({ tokenId: z.string().min(1).max(100) });
 const AgentIdSchema = z.object({ agentId: z.string().min(1).max(100) });
 
 type Created = { name: string; secret: string; installCommand: string; dockerCommand: string; npmCommand: string };
-type Result = { ok: boolean; message?: string; fields?: Record<string, string>; values?: Record<string, string>; created?: Created };
+type Result = { ok: boolean; message?: string; code?: string; fields?: Record<string, string>; values?: Record<string, string>; created?: Created };
 
 export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   const actor = await requireUserWithPermission(request, context, "manage:agent");
@@ -100,7 +108,7 @@ function useLiveList(enabled: boolean) {
 }
 
 export default function AgentsPage() {
-  const { agents, tokens, remote, canManage } = useLoaderData<typeof loader>();
+  const { agents, tokens, remote, canManage, agentLimit } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as Result | undefined;
   useLiveList(remote);
   return (
@@ -114,7 +122,7 @@ export default function AgentsPage() {
         }
       />
       <div className="flex flex-col gap-6">
-        {canManage ? <EnrollCard result={result} /> : null}
+        {canManage ? <EnrollCard result={result} agentLimit={agentLimit} /> : null}
         <Card title={remote ? "Your agents" : "Built-in agent"}>
           {agents.length === 0 ? (
             <EmptyState title="No agents yet">
@@ -184,11 +192,20 @@ function Fact({ term, children, testId }: { term: string; children: React.ReactN
   );
 }
 
-function EnrollCard({ result }: { result: Result | undefined }) {
+function EnrollCard({ result, agentLimit }: { result: Result | undefined; agentLimit: { plan: string; allowed: number } | null }) {
   const creating = useNavigation().state !== "idle";
   const failed = result && !result.ok ? result : undefined;
   return (
     <Card title="Enroll a host">
+      {agentLimit ? (
+        <div role="status" data-testid="agent-limit" className="mb-4 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          <strong className="font-medium">
+            The {agentLimit.plan} plan allows {agentLimit.allowed} {agentLimit.allowed === 1 ? "agent" : "agents"}, and this organization has them all.
+          </strong>{" "}
+          A host enrolled now is refused until you remove an agent or the organization moves to a larger plan.
+          <PlanLimitLink />
+        </div>
+      ) : null}
       {result?.created ? (
         <div role="status" data-testid="enrollment-created" className="mb-4 flex flex-col gap-3 rounded-lg border border-emerald-300 bg-emerald-50 p-4 dark:border-emerald-800 dark:bg-emerald-950">
           <p className="text-sm">
@@ -203,7 +220,7 @@ function EnrollCard({ result }: { result: Result | undefined }) {
       <Form key={result?.created?.secret ?? "form"} method="post" className="grid gap-4 md:grid-cols-3" noValidate aria-label="Create an enrollment token">
         <input type="hidden" name="intent" value="create-token" />
         <div className="md:col-span-3">
-          <FormError message={failed?.message} />
+          <FormError message={failed?.message} code={failed?.code} />
         </div>
         <Field label="Token name" name="name" autoComplete="off" defaultValue={failed?.values?.name} error={failed?.fields?.name} hint="Which hosts it is for, e.g. “web servers”." />
         <SelectField label="Expires after" name="expiresIn" defaultValue="24" error={failed?.fields?.expiresIn ?? failed?.fields?.expiresAt} options={EXPIRY_CHOICES} />

@@ -214,6 +214,7 @@ export const SUITE: Record<string, Entry> = {
   "POST /proxies intent=default-site": exempt("the default site of the caller's own agent; takes no id"),
   "POST /proxies intent=apply": exempt("applies the caller's own agent; takes no id"),
   "GET /settings": list,
+  "GET /settings/plan": list,
   "POST /settings": exempt("security settings of the caller's own organization; takes no id"),
   "GET /users": list,
   "POST /users intent=create": exempt("creates a user in the caller's organization (an existing e-mail is refused without saying whose)"),
