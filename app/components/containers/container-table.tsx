@@ -38,7 +38,7 @@ export function sortContainers(items: ContainerListItem[], key: SortKey, descend
 
 const isRunning = (c: { state: string }) => c.state === "running" || c.state === "restarting" || c.state === "paused";
 const CELL = "md:py-2 md:pr-3 md:align-middle";
-const MUTED = "text-slate-500 dark:text-slate-400";
+const MUTED = "text-slate-600 dark:text-slate-400";
 
 export function ContainerTable({ agentId, items, permissions }: { agentId: string; items: ContainerListItem[]; permissions: ActionPermissions }) {
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: "name", descending: false });
