@@ -11,7 +11,7 @@ import { listChannels } from "~/server/alerts/channels.server";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { runMonitorsAction } from "~/server/monitors/page-actions.server";
 import { listIncidents, listMonitors, listResults } from "~/server/monitors/monitors.server";
-import { listPosts, listStatusPages } from "~/server/monitors/status-pages.server";
+import { getStatusPage, listPosts, listStatusPages } from "~/server/monitors/status-pages.server";
 import { StatusPageEditor } from "~/components/monitors/status-page-editor";
 import { StatusPages } from "~/components/monitors/status-pages";
 import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
@@ -36,7 +36,7 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
       }
     : null;
   const editedPage = pages.items.find((p) => p.id === params.get("page")) ?? null;
-  const pageEditor = editedPage ? { page: editedPage, posts: (await listPosts(actor, editedPage.id)).items } : null;
+  const pageEditor = editedPage && canManage ? { page: await getStatusPage(actor, editedPage.id), posts: (await listPosts(actor, editedPage.id)).items } : null;
   return {
     detail,
     pageEditor: canManage ? pageEditor : null,
