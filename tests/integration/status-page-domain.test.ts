@@ -169,6 +169,10 @@ describe("a status page on its custom domain", () => {
       // It says the name is taken, never by whom.
       expect(body.error.message).not.toMatch(new RegExp(orgB));
     }
+    // …and the other way round: a proxy host cannot take the page's name.
+    const clash = await admin.post(`/api/v1/agents/${agentId}/proxies`, { kind: "proxy", domains: ["status.acme.test"], upstream: { scheme: "http", host: "127.0.0.1", port: 9 } });
+    expect(clash.status).toBe(409);
+    expect(((await clash.json()) as { error: { message: string } }).error.message).toMatch(/custom domain of the status page acme-status/);
     // Nothing was created by the refused attempts.
     const pages = ((await (await admin.request("/api/v1/status-pages")).json()) as { items: { slug: string }[] }).items.map((p) => p.slug);
     expect(pages.sort()).toEqual(["acme-status", "internal-only"]);
