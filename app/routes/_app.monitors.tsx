@@ -44,7 +44,7 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
     statusPages: pages.items.map((p) => ({ id: p.id, slug: p.slug, title: p.title, monitorIds: p.monitorIds })),
     channels: channels.items.map((c) => ({ id: c.id, name: c.name, type: c.type })),
     editing: items.find((m) => m.id === params.get("edit")) ?? null,
-    prefill: prefillType ? { type: prefillType, url: params.get("url") ?? "", name: params.get("name") ?? "" } : null,
+    prefill: prefillType ? { type: prefillType, url: params.get("url") ?? "", name: params.get("name") ?? "", container: params.get("container") ?? "", agentId: /^[0-9a-f-]{36}$/i.test(params.get("agent") ?? "") ? params.get("agent")! : "" } : null,
     localAgentId: canManage ? await defaultAgentId(actor) : null,
     canManage,
   };

@@ -19,7 +19,7 @@ type FormType = keyof typeof TYPE_LABELS;
 
 export interface MonitorFormProps {
   monitor: MonitorDto | null;
-  prefill: { type?: string; url?: string; name?: string } | null;
+  prefill: { type?: string; url?: string; name?: string; container?: string; agentId?: string } | null;
   channels: { id: string; name: string; type: string }[];
   localAgentId: string | null;
   result: MonitorFormResult;
@@ -132,8 +132,8 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
 
       <fieldset disabled={type !== "container"} hidden={type !== "container"} className="grid gap-4 md:grid-cols-2">
         <legend className="sr-only">Container settings</legend>
-        <input type="hidden" name="config.agentId" value={String(config.agentId ?? localAgentId ?? "")} />
-        <Field label="Container name" name="config.containerName" defaultValue={val("config.containerName", config.containerName)} error={fields["config.containerName"] ?? fields["config.agentId"]} hint="Checked on the built-in agent: running, and not unhealthy." />
+        <input type="hidden" name="config.agentId" value={String(config.agentId ?? (prefill?.agentId || localAgentId) ?? "")} />
+        <Field label="Container name" name="config.containerName" defaultValue={val("config.containerName", config.containerName, prefill?.container ?? "")} error={fields["config.containerName"] ?? fields["config.agentId"]} hint="Checked on its agent: running, and not unhealthy." />
       </fieldset>
 
       {type === "push" ? (
