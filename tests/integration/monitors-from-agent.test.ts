@@ -200,6 +200,20 @@ describe("DNS checks from a remote agent", () => {
   });
 });
 
+describe("the Monitors page", () => {
+  test("offers the agent under \"Check from\" and its form saves an HTTP monitor that runs there", async () => {
+    const html = await (await owner.request("/monitors")).text();
+    expect(html).toContain("Check from");
+    expect(html).toMatch(new RegExp(`<option value="${agentId}">inside-the-network \\(online\\)</option>`));
+    const res = await owner.form("/monitors?index", { intent: "create", name: "form via agent", type: "http", "config.url": `http://127.0.0.1:${targetPort}/health`, "config.method": "GET", intervalSeconds: "3600", agentId, "config.followRedirects": "on", enabled: "on" });
+    expect(res.status, await res.clone().text()).toBeLessThan(400);
+    const list = (await (await owner.request("/api/v1/monitors")).json()) as { items: { id: string; name: string; agentId: string | null }[] };
+    const made = list.items.find((m) => m.name === "form via agent")!;
+    expect(made.agentId).toBe(agentId);
+    expect(await checkNow(made.id)).toMatchObject({ status: "up", message: "HTTP 200 (from agent inside-the-network)" });
+  });
+});
+
 describe("when the agent is gone", () => {
   test("a check of an offline agent is down with the reason, not an error", async () => {
     const id = await create({ name: "while offline", type: "http", agentId, config: { url: `http://127.0.0.1:${targetPort}/` } });

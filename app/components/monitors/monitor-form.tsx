@@ -22,6 +22,8 @@ export interface MonitorFormProps {
   prefill: { type?: string; url?: string; name?: string; container?: string; agentId?: string } | null;
   channels: { id: string; name: string; type: string }[];
   localAgentId: string | null;
+  /** Agents a check can run from (decisions 065, 141); empty: only InfraPilot itself. */
+  agents?: { id: string; name: string; kind: string; status: string }[];
   result: MonitorFormResult;
   pending: boolean;
 }
@@ -39,7 +41,7 @@ function Check({ name, label, defaultChecked, hint, value }: { name: string; lab
   );
 }
 
-export function MonitorForm({ monitor, prefill, channels, localAgentId, result, pending }: MonitorFormProps) {
+export function MonitorForm({ monitor, prefill, channels, localAgentId, agents = [], result, pending }: MonitorFormProps) {
   const failed = result && !result.ok && (result.intent === "create" || result.intent === "update") ? result : undefined;
   const v = failed?.values;
   const fields = failed?.fields ?? {};
@@ -47,6 +49,8 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
   const initialType = (v?.type ?? monitor?.type ?? prefill?.type ?? "http") as FormType;
   const [type, setType] = useState<FormType>(initialType in TYPE_LABELS ? initialType : "http");
   const typeId = useId();
+  const whereId = useId();
+  const networkCheck = type === "http" || type === "tcp" || type === "ping" || type === "dns";
   const val = (key: string, stored: unknown, fallback = "") => v?.[key] ?? (stored === undefined || stored === null ? fallback : String(stored));
   const selectedChannels = new Set(v?.channelIds !== undefined ? v.channelIds.split(",") : (monitor?.channelIds ?? []));
   const channelError = Object.entries(fields).find(([k]) => k === "channelIds" || k.startsWith("channelIds."))?.[1];
@@ -91,6 +95,38 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
           ) : null}
         </div>
       </div>
+
+      {networkCheck && agents.length > 0 ? (
+        <div className="flex flex-col gap-1 md:max-w-md">
+          <label htmlFor={whereId} className="text-sm font-medium">
+            Check from
+          </label>
+          <select
+            id={whereId}
+            name="agentId"
+            defaultValue={v?.agentId ?? monitor?.agentId ?? ""}
+            aria-invalid={fields.agentId ? true : undefined}
+            aria-describedby={`${whereId}-${fields.agentId ? "error" : "hint"}`}
+            className={INPUT}
+          >
+            <option value="">InfraPilot (this server)</option>
+            {agents.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.kind === "local" ? `${a.name} (built-in agent)` : `${a.name} (${a.status})`}
+              </option>
+            ))}
+          </select>
+          {fields.agentId ? (
+            <p id={`${whereId}-error`} className="text-sm text-red-600 dark:text-red-400">
+              {fields.agentId}
+            </p>
+          ) : (
+            <p id={`${whereId}-hint`} className="text-xs text-slate-500 dark:text-slate-400">
+              A remote agent checks from inside its own network, where InfraPilot's address policy does not apply.
+            </p>
+          )}
+        </div>
+      ) : null}
 
       <fieldset disabled={type !== "http"} hidden={type !== "http"} className="grid gap-4 md:grid-cols-2">
         <legend className="sr-only">HTTP settings</legend>

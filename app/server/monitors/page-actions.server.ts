@@ -59,6 +59,8 @@ export function monitorBodyFromForm(form: FormData): Record<string, unknown> {
     channelIds: form.getAll("channelIds").filter((v): v is string => typeof v === "string" && v !== ""),
     enabled: form.get("enabled") === "on",
     resendEvery: num(str(form, "resendEvery") || "0"),
+    // "Check from" is sent for network checks only (the select is not rendered for the others).
+    ...(form.has("agentId") ? { agentId: str(form, "agentId") || null } : {}),
   };
 }
 
