@@ -8,6 +8,7 @@ import { STATS_RANGES } from "../stats-history";
 import { z } from "zod";
 import { AgentPausedError, toAgentErrorPayload } from "../errors";
 import type { ProxyApplier } from "../nginx/types";
+import { DnsCheckSpecSchema, HttpCheckSpecSchema, type DnsCheckSpec, type HttpCheckSpec } from "../checks/types";
 import type { AgentProbes } from "../probes";
 import type { Agent, ExecOptions, ExecSession, LogEntry } from "../types";
 import { FLOW_METHODS, isWriteCommand, MAX_FLOWS, MAX_FRAME_BYTES, RPC_METHODS, WRITE_FLOW_METHODS, type FlowDataFrame, type FlowEndFrame, type FlowMethod, type RpcReply } from "./protocol";
@@ -37,6 +38,8 @@ const RPC_ARGS: Record<(typeof RPC_METHODS)[number], z.ZodType<unknown[]>> = {
   stats: z.tuple([z.array(containerId).max(1000).optional()]),
   "probes.tcp": z.tuple([z.array(z.object({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) })).max(100), z.number().int().min(1).max(30_000)]),
   "probes.challenge": z.tuple([z.string().min(1).max(253), z.string().regex(/^[A-Za-z0-9_-]{1,128}$/)]),
+  "probes.http": z.tuple([HttpCheckSpecSchema]),
+  "probes.dns": z.tuple([DnsCheckSpecSchema]),
   "proxy.apply": z.tuple([
     z
       .object({
@@ -233,6 +236,8 @@ export class AgentDispatcher {
     const a = this.agent as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     if (method === "probes.tcp") return this.probes.tcp(args[0] as { host: string; port: number }[], args[1] as number);
     if (method === "probes.challenge") return this.probes.challenge(args[0] as string, args[1] as string);
+    if (method === "probes.http") return this.probes.http(args[0] as HttpCheckSpec);
+    if (method === "probes.dns") return this.probes.dns(args[0] as DnsCheckSpec);
     if (method.startsWith("proxy.")) {
       if (!this.nginx) return Promise.reject(new Error("This agent does not manage an nginx (NGINX_MODE=off)."));
       const n = this.nginx as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;

@@ -71,6 +71,8 @@ export const RPC_METHODS = [
   "stats",
   "probes.tcp",
   "probes.challenge",
+  "probes.http",
+  "probes.dns",
   "proxy.apply",
   "proxy.status",
   "proxy.problem",

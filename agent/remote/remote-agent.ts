@@ -9,6 +9,7 @@
 // such calls fail here with `agent_paused`, before the wire (the node refuses them too).
 import { z } from "zod";
 import { AgentOfflineError, AgentPausedError, agentErrorFromPayload, type AgentErrorPayload } from "../errors";
+import type { CheckResult, DnsCheckSpec, HttpCheckSpec } from "../checks/types";
 import type { AgentProbes, ChallengeProbeResult, TcpProbeResult } from "../probes";
 import type {
   Agent,
@@ -207,6 +208,12 @@ export class RemoteAgent implements Agent, AgentProbes {
   }
   challenge(domain: string, token: string): Promise<ChallengeProbeResult> {
     return this.call("probes.challenge", [domain, token], 15_000);
+  }
+  http(spec: HttpCheckSpec): Promise<CheckResult> {
+    return this.call("probes.http", [spec], spec.timeoutMs + 5_000);
+  }
+  dns(spec: DnsCheckSpec): Promise<CheckResult> {
+    return this.call("probes.dns", [spec], spec.timeoutMs + 5_000);
   }
 
   // Images, volumes and networks (decision 075): the same calls as the built-in agent's.

@@ -7,6 +7,7 @@ import { Config, Environment, Mounts, Network, Overview } from "~/components/con
 import { STATE_TONE } from "~/components/containers/format";
 import { LogViewer } from "~/components/containers/log-viewer";
 import { TerminalPanel } from "~/components/containers/terminal-panel";
+import { monitorContainerHref } from "~/components/monitors/monitor-this";
 import { useUiSocket } from "~/components/containers/use-ui-socket";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { Badge } from "~/components/ui/badge";
@@ -38,6 +39,7 @@ export const loader = page(async ({ request, context, params }: LoaderFunctionAr
       canLogs: can(actor.role, "read:logs"),
       canExec: can(actor.role, "exec:container"),
       canExecHostAccess: can(actor.role, "exec:host-access-container"),
+      canMonitor: can(actor.role, "manage:monitor"),
     },
   };
 });
@@ -74,6 +76,11 @@ export default function ContainerDetailPage() {
             </Badge>
           </h1>
           <p className="mt-1 wrap-anywhere font-mono text-xs text-slate-500 dark:text-slate-400">{c.image}</p>
+          {permissions.canMonitor ? (
+            <Link to={monitorContainerHref({ agentId: c.agentId, name: c.name })} className="mt-1 inline-block text-sm text-brand-700 hover:underline dark:text-brand-400">
+              Monitor this container
+            </Link>
+          ) : null}
         </div>
         <ContainerActions agentId={c.agentId} container={{ id: c.id, name: c.name, state: c.state.status, protection: c.protection }} permissions={permissions} redirectAfterDelete="/containers" reasonId="protection-note" />
       </div>

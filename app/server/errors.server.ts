@@ -71,8 +71,8 @@ export class NotFoundError extends AppError {
   }
 }
 export class ConflictError extends AppError {
-  constructor(message: string, code = "conflict") {
-    super(message, 409, code);
+  constructor(message: string, code = "conflict", fields?: FieldErrors) {
+    super(message, 409, code, fields);
   }
 }
 /** InfraPilot's own deployment: refused for everyone, whatever the role (docs/decisions/050). */
