@@ -70,7 +70,8 @@ async function screenshots(page: Page, name: string, before?: (page: Page) => Pr
     for (const [size, viewport] of [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]] as const) {
       await page.setViewportSize(viewport);
       if (before) await before(page);
-      await page.screenshot({ path: artifactPath(`agent-picker-${name}-${size}-${scheme}.png`), fullPage: true });
+      // The viewport, not the full page: the picker sits at the top, and the shared test engine may hold many containers.
+      await page.screenshot({ path: artifactPath(`agent-picker-${name}-${size}-${scheme}.png`) });
     }
   }
   await page.setViewportSize({ width: 1280, height: 800 });
@@ -143,7 +144,7 @@ describe("the agent picker", () => {
     await page.getByRole("button", { name: "Create an enrollment token" }).click();
     await page.getByTestId("enrollment-created").waitFor();
     expect(await page.getByTestId("enrollment-created").textContent()).toMatch(/install\.sh \| sh -s -- --token=ipe_/);
-    await page.screenshot({ path: artifactPath("agent-picker-enrollment-desktop-light.png"), fullPage: true });
+    await page.screenshot({ path: artifactPath("agent-picker-enrollment-desktop.png"), fullPage: true });
     browser.assertNoPageErrors();
     await page.context().close();
   });
