@@ -211,11 +211,15 @@ export const SUITE: Record<string, Entry> = {
   "GET /proxies": agentPage("/proxies", "agent", { label: "?edit= A's host", request: (w) => ({ method: "GET", path: `/proxies?edit=${w.a.proxyHostId}` }), expect: IGNORED, target: proxyHost }),
   "POST /proxies intent=create": cases(
     form("/proxies", "a host behind A's access list", (w) => ({ intent: "create", kind: "proxy", domains: "b-takes-a.test", scheme: "http", upstreamHost: "127.0.0.1", upstreamPort: "9", accessListId: w.a.accessListId }), accessList),
+    form("/proxies", "a host on A's agent", (w) => ({ intent: "create", agentId: w.a.agentId, kind: "proxy", domains: "b-takes-a.test", scheme: "http", upstreamHost: "127.0.0.1", upstreamPort: "9" }), agent),
   ),
   "POST /proxies intent=update": cases(form("/proxies", "update A's host", (w) => ({ intent: "update", id: w.a.proxyHostId, kind: "proxy", domains: "taken-by-b.test", scheme: "http", upstreamHost: "127.0.0.1", upstreamPort: "9" }), proxyHost)),
   "POST /proxies intent=delete": cases(form("/proxies", "delete A's host", (w) => ({ intent: "delete", id: w.a.proxyHostId }), proxyHost)),
-  "POST /proxies intent=default-site": exempt("the default site of the caller's own agent; takes no id"),
-  "POST /proxies intent=apply": exempt("applies the caller's own agent; takes no id"),
+  // The page's agent travels as the form's agentId (or the URL's ?agent=): another organization's is a 404.
+  "POST /proxies intent=default-site": cases(
+    form("/proxies", "A's agent's default site", (w) => ({ intent: "default-site", agentId: w.a.agentId, mode: "close" }), agent),
+  ),
+  "POST /proxies intent=apply": cases(form("/proxies", "apply A's agent", (w) => ({ intent: "apply", agentId: w.a.agentId }), agent)),
   "GET /settings": list,
   "POST /settings": exempt("security settings of the caller's own organization; takes no id"),
   "GET /users": list,
