@@ -56,6 +56,9 @@ export function AgentPicker({ picker, hrefFor }: { picker: AgentPickerData; href
             </li>
           ))}
         </ul>
+        <Link to="/agents" className="mt-1 block rounded border-t border-slate-200 px-2 py-1.5 text-sm text-brand-700 hover:bg-slate-100 dark:border-slate-700 dark:text-brand-300 dark:hover:bg-slate-800">
+          Manage agents
+        </Link>
       </div>
     </details>
   );
@@ -71,6 +74,12 @@ export function NoAgents({ picker, lead }: { picker: AgentPickerData; lead: stri
           {lead} Connect a host by running the InfraPilot agent on it: the agent dials out to this service, so the host needs no open port.
         </p>
         {picker.canEnroll ? <EnrollFirstAgent /> : <p className="mt-2">Ask an administrator of your organization to enroll an agent.</p>}
+        <p className="mt-3">
+          <Link to="/agents" className="text-brand-700 underline underline-offset-2 dark:text-brand-300">
+            The Agents page
+          </Link>{" "}
+          lists enrollment tokens and agents, with every way to install one.
+        </p>
       </div>
     </div>
   );
