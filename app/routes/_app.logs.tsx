@@ -10,7 +10,8 @@ import { Field, FormError, PlanLimitLink, SubmitButton } from "~/components/ui/f
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { SelectField } from "~/components/ui/select-field";
 import { can } from "~/permissions";
-import { localAgentId } from "~/server/agents/registry.server";
+import { pageAgent } from "~/server/http/agent-choice.server";
+import { AgentOffline, AgentPicker, NoAgents } from "~/components/agents/agent-picker";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { zodFieldErrors } from "~/server/http/api.server";
 import { page, parseForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
@@ -64,16 +65,17 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
     regex: params.get("regex") === "on",
     level: params.getAll("level"),
   };
+  // The chosen agent's containers are offered and followed live; the stored history is the organization's.
+  const { agentId, agent, picker } = await pageAgent(actor, request, context);
   const [settings, usage, proxyHosts, choices] = await Promise.all([
     getLogSettings(actor),
     getLogUsage(actor, { days: 7 }),
     listProxyLogSources(actor),
-    listLogSourceChoices(actor),
+    agentId ? listLogSourceChoices(actor, agentId) : { agentId: "", containers: [], stacks: [], unreachable: null },
   ]);
-  const shared = { values, settings, usage: usage.items, proxyHosts, choices, canManage: can(actor.role, "manage:settings"), live: null as LiveSelection | null };
-  if (values.range === "live") {
+  const shared = { values, settings, usage: usage.items, proxyHosts, choices, agent, picker, canManage: can(actor.role, "manage:settings"), live: null as LiveSelection | null };
+  if (values.range === "live" && agentId) {
     // Live lines come over /ui straight from Docker and nginx's logs (LiveLogStream); history is not queried.
-    const agentId = await localAgentId(actor);
     const containerIds = values.containerId.split(",").filter(Boolean);
     const proxyHostIds = values.proxyHostId ? [values.proxyHostId] : [];
     // No container or stack chosen: all containers, unless only a proxy host is chosen.
@@ -110,7 +112,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 });
 
 export default function LogsPage() {
-  const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, proxyHosts, choices, canManage, live } = useLoaderData<typeof loader>();
+  const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, proxyHosts, choices, agent, picker, canManage, live } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const actionErrors = actionData?.fields;
   const navigation = useNavigation();
@@ -124,9 +126,12 @@ export default function LogsPage() {
       <PageHeader title="Logs" description="Searchable history of every container's output and every proxy host's access and error logs, kept per your retention setting.">
         {exportQuery !== null ? <ExportButtons query={exportQuery} /> : null}
       </PageHeader>
+      <AgentPicker picker={picker} />
+      {picker.agentId && choices.unreachable && agent?.kind === "remote" && agent.status === "offline" ? <AgentOffline agent={agent} message={choices.unreachable} /> : null}
       <div className="flex flex-col gap-6">
         <Card title="Filter">
           <Form method="get" className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter the logs">
+            {picker.show && picker.agentId ? <input type="hidden" name="agent" value={picker.agentId} /> : null}
             <Field label="Search" name="q" required={false} defaultValue={values.q} error={errors.q} hint="Text (any case), or a regular expression" />
             <SelectField
               label="Time"
@@ -185,7 +190,9 @@ export default function LogsPage() {
           </Form>
           <FormError message={errors._ ?? errors.cursor ?? errors.level} />
         </Card>
-        {live ? (
+        {values.range === "live" && !picker.agentId ? (
+          <NoAgents picker={picker} lead="Live logs come from the Docker hosts of your organization." />
+        ) : live ? (
           <Card>
             <LiveLogStream key={JSON.stringify(live)} selection={live} q={values.q} regex={values.regex} levels={values.level} historyHref={(from, to) => historyHref(search, from, to)} />
           </Card>
