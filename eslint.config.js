@@ -53,9 +53,10 @@ export default tseslint.config(
     // Pages address agents explicitly (docs/decisions/120): the agent a page shows is the one its
     // picker chose (pageAgent in http/agent-choice.server.ts), never the built-in agent by name.
     // Only jobs that follow the built-in agent by design (Community's log collector, a
-    // certificate's fallback agent) and the registry itself may ask for its id.
+    // certificate's fallback agent, status page custom domains served by the built-in nginx — decision
+    // 141) and the registry itself may ask for its id.
     files: ["app/**", "server.ts"],
-    ignores: ["app/server/agents/**", "app/server/proxy/boot.server.ts", "app/server/logs/collector-boot.server.ts", "app/server/certs/issuance.server.ts"],
+    ignores: ["app/server/agents/**", "app/server/proxy/boot.server.ts", "app/server/logs/collector-boot.server.ts", "app/server/certs/issuance.server.ts", "app/server/monitors/status-domains.server.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
