@@ -98,11 +98,21 @@ export function copyLineToRow(line: string): StreamedAuditRow {
   };
 }
 
+export interface RowsOptions {
+  filters?: AuditRowFilters;
+  /** Rows after this id (a forwarder's cursor, a retention bridge). */
+  afterId?: bigint;
+  /** Rows per yielded chunk (5,000). */
+  chunk?: number;
+  /** At most this many rows in all. */
+  limit?: number;
+}
+
 export interface AuditSnapshot {
   /** The transaction's connection (app.org_id set), for reads that must see the same snapshot. */
   client: pg.PoolClient;
   /** The organization's rows after `afterId`, oldest first, in chunks of `chunk`. */
-  rows(options?: { filters?: AuditRowFilters; afterId?: bigint; chunk?: number }): AsyncGenerator<StreamedAuditRow[]>;
+  rows(options?: RowsOptions): AsyncGenerator<StreamedAuditRow[]>;
   close(): Promise<void>;
 }
 
@@ -143,14 +153,15 @@ export async function openAuditSnapshot(orgId: string, pool: Queryable = appPool
 
   let abandoned = false;
 
-  async function* rows(options: { filters?: AuditRowFilters; afterId?: bigint; chunk?: number } = {}): AsyncGenerator<StreamedAuditRow[]> {
+  async function* rows(options: RowsOptions = {}): AsyncGenerator<StreamedAuditRow[]> {
     const chunk = options.chunk ?? 5_000;
     // COPY is PostgreSQL's fastest way out, with the socket's backpressure pausing it while we
     // format; it takes no bound parameters, so values travel as transaction-local settings.
     const settings: string[] = [];
     const v: SqlValue = (value, type) => `current_setting('infrapilot.audit_p${settings.push(value)}')::${type}`;
     const where = `id > ${v((options.afterId ?? 0n).toString(), "bigint")}${auditFilterSql(options.filters ?? {}, v)}`;
-    const sql = `COPY (SELECT ${COLUMNS} FROM "AuditLog" WHERE ${where} ORDER BY "AuditLog".id) TO STDOUT`;
+    const limit = options.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
+    const sql = `COPY (SELECT ${COLUMNS} FROM "AuditLog" WHERE ${where} ORDER BY "AuditLog".id${limit}) TO STDOUT`;
     if (settings.length > 0) {
       await client.query(`SELECT ${settings.map((_, i) => `set_config('infrapilot.audit_p${i + 1}', $${i + 1}, true)`).join(", ")}`, settings);
     }
