@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the test suite drives for real, checked before `npm test` runs anything else: a browser,
 # a Docker engine and a static busybox (to build the test image), an image registry (pull tests),
-# nginx, pebble (ACME) and openssl. As root with apt-get, whatever is missing is installed (quietly; nothing is done when
+# nginx, pebble (ACME), openssl, and rsyslog with its TLS driver (the audit forwarders' receiver). As root with apt-get, whatever is missing is installed (quietly; nothing is done when
 # everything is there). Otherwise it stops at once with one message giving the exact command.
 #
 # Each entry: "<Debian package>:<what must exist>", where a path must be an executable file and a
@@ -19,6 +19,8 @@ default_requirements=(
   "pebble:pebble"
   "docker-registry:/usr/bin/docker-registry"
   "openssl:openssl"
+  "rsyslog:rsyslogd"
+  "rsyslog-gnutls:/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so"
 )
 if [ -n "${INFRAPILOT_TEST_REQUIREMENTS:-}" ]; then
   read -r -a requirements <<<"$INFRAPILOT_TEST_REQUIREMENTS"
@@ -33,6 +35,7 @@ present() {
   local what="$1"
   if [ "$what" = /bin/busybox ]; then busybox_is_static; return; fi
   case "$what" in
+    *.so) [ -f "$what" ] ;; # a plugin (rsyslog's TLS driver) is a file, not an executable
     /*) [ -x "$what" ] ;;
     *) PATH="$PATH:/usr/sbin:/sbin" command -v "$what" >/dev/null 2>&1 ;;
   esac

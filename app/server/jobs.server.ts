@@ -11,6 +11,7 @@ import { rollupMonitorResults } from "./monitors/retention.server";
 import { applyLogRetention, createLogPartitionsAhead, indexClosedLogPartitions } from "./logs/log-retention.server";
 import { ensureLogCollectors } from "./logs/collector-boot.server";
 import { applyAuditRetention, writePeriodicCheckpoints } from "./audit/audit-settings.server";
+import { deliverAuditForwarders } from "./audit/forwarders.server";
 
 interface Job {
   name: string;
@@ -38,6 +39,8 @@ const JOBS: Job[] = [
   // signed checkpoints of every chain that grew (decision 110).
   { name: "audit-retention", everyMs: 60 * 60 * 1000, run: async () => void (await applyAuditRetention()), lockKey: 7_126_110, runOnStart: true },
   { name: "audit-checkpoints", everyMs: 60 * 60 * 1000, run: async () => void (await writePeriodicCheckpoints()), lockKey: 7_126_111, runOnStart: true },
+  // Audit entries to each organization's SIEM: every forwarder due, each on its own (decision 146).
+  { name: "audit-forwarders", everyMs: 5 * 1000, run: async () => void (await deliverAuditForwarders()), lockKey: 7_126_146 },
   { name: "log-search-index", everyMs: 10 * 60 * 1000, run: async () => void (await indexClosedLogPartitions()), lockKey: 7_126_033, runOnStart: true },
 ];
 

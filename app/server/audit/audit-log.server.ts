@@ -3,8 +3,10 @@
 import type { Prisma } from "~/generated/prisma/client";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
-import { checkpointSignature, expectedAuditHash, headSignature, type HashedAuditRow } from "./audit.server";
-import { withOrgClient } from "../db/pg-pool.server";
+import type pg from "pg";
+import { checkpointSignature, expectedAuditHash, headSignature, type ChainHeadFacts, type CheckpointFacts } from "./audit.server";
+import type { Queryable } from "../db/pg-pool.server";
+import { openAuditSnapshot, type AuditRowFilters, type AuditSnapshot, type StreamedAuditRow } from "./audit-stream.server";
 import { withAuditNames, type AuditNames } from "./audit-names.server";
 import { toCef, toSyslog5424, type AuditLineInput, type ProductInfo } from "./formats";
 import { env } from "../env.server";
@@ -14,13 +16,7 @@ export function productInfo(): ProductInfo {
   return { vendor: "InfraPilot", product: "InfraPilot", version: process.env.npm_package_version ?? "0.1.0", hostname: new URL(env().PUBLIC_URL).hostname };
 }
 
-export interface AuditFilters {
-  actor?: string;
-  action?: string;
-  target?: string;
-  from?: Date;
-  to?: Date;
-}
+export type AuditFilters = AuditRowFilters;
 
 /** One entry as the API, the screens and every export format see it (the shape lives with the pure formats). */
 export type AuditEntryDto = AuditLineInput;
@@ -56,31 +52,6 @@ function toDto(r: Row): AuditEntryDto {
   };
 }
 
-/** A stored row as exports and the verifier read it (raw pg, far cheaper than Prisma for millions of rows). */
-type StoredRow = HashedAuditRow & { hash: string | null };
-
-const RAW_COLUMNS = `id, "orgId", time, "actorId", "actorEmail", action, "targetType", "targetId", ip, "userAgent", outcome, details, "prevHash", hash, "hashVersion"`;
-
-/** The filters as SQL (parameters only: nothing user-supplied is spliced into the text). */
-function rawWhere(f: AuditFilters, params: unknown[]): string {
-  const and: string[] = [];
-  const p = (v: unknown) => `$${params.push(v)}`;
-  if (f.actor) and.push(`("actorId" = ${p(f.actor)} OR "actorEmail" ILIKE ${p(`%${f.actor.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)})`);
-  if (f.action) and.push(`action LIKE ${p(`${f.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
-  if (f.target) and.push(`("targetId" = ${p(f.target)} OR "targetType" = ${p(f.target)})`);
-  if (f.from) and.push(`time >= ${p(f.from)}`);
-  if (f.to) and.push(`time <= ${p(f.to)}`);
-  return and.length ? ` AND ${and.join(" AND ")}` : "";
-}
-
-/** One keyset page, oldest first, of the organization's rows after `after` (RLS applies: app role). */
-async function auditPage(orgId: string, filters: AuditFilters, after: bigint, limit: number): Promise<StoredRow[]> {
-  const params: unknown[] = [after.toString(), limit];
-  const sql = `SELECT ${RAW_COLUMNS} FROM "AuditLog" WHERE id > $1${rawWhere(filters, params)} ORDER BY id LIMIT $2`;
-  const { rows } = await withOrgClient(orgId, (c) => c.query(sql, params));
-  return rows.map((r) => ({ ...r, id: BigInt(r.id) }) as StoredRow);
-}
-
 export async function listAudit(actor: Actor, filters: AuditFilters, page: { limit?: number; cursor?: string } = {}) {
   assertPermission(actor, "read:audit");
   const limit = Math.min(Math.max(page.limit ?? 100, 1), 500);
@@ -101,17 +72,59 @@ export type ChainVerification =
   | { ok: true; entries: number; legacyEntries: number; removedByRetention: number; checkpoints: number }
   | { ok: false; brokenAt: string; reason: string; missing?: number };
 
+interface HeadRow extends ChainHeadFacts {
+  signature: string;
+}
+interface CheckpointRow extends CheckpointFacts {
+  id: bigint;
+  signature: string;
+}
+
+/** The signed head and checkpoints, read in the verifier's snapshot (so rows appended meanwhile are not half-seen). */
+async function signedFacts(client: pg.PoolClient, orgId: string): Promise<{ head: HeadRow | null; checkpoints: CheckpointRow[] }> {
+  const big = (v: string | null) => (v === null ? null : BigInt(v));
+  const heads = await client.query<Record<string, string>>(`SELECT "lastId"::text, "lastHash", count::text, signature FROM "AuditChainHead" WHERE "orgId" = $1`, [orgId]);
+  const h = heads.rows[0];
+  const cps = await client.query<Record<string, string | null> & { time: Date }>(
+    `SELECT id::text, kind, time, "lastId"::text, "lastHash", count::text, "removedCount"::text, "removedLastId"::text, "removedLastHash", signature FROM "AuditCheckpoint" WHERE "orgId" = $1 ORDER BY id`,
+    [orgId],
+  );
+  return {
+    head: h ? { orgId, lastId: BigInt(h.lastId!), lastHash: h.lastHash!, count: BigInt(h.count!), signature: h.signature! } : null,
+    checkpoints: cps.rows.map((c) => ({
+      id: BigInt(c.id!),
+      orgId,
+      kind: c.kind!,
+      time: c.time,
+      lastId: BigInt(c.lastId!),
+      lastHash: c.lastHash!,
+      count: BigInt(c.count!),
+      removedCount: BigInt(c.removedCount!),
+      removedLastId: big(c.removedLastId),
+      removedLastHash: c.removedLastHash,
+      signature: c.signature!,
+    })),
+  };
+}
+
 /**
  * Walks the organization's chain in order and checks it against its signed head and checkpoints
  * (decision 110): an edited row, a removed, reordered or inserted one, the newest rows cut off, a
- * forged head or checkpoint — the first problem found is reported.
+ * forged head or checkpoint — the first problem found is reported. Rows, head and checkpoints are
+ * read in one snapshot, streamed through a cursor (audit-stream.server.ts).
  */
-export async function verifyAuditChain(actor: Actor): Promise<ChainVerification> {
+export async function verifyAuditChain(actor: Actor, pool?: Queryable): Promise<ChainVerification> {
   assertPermission(actor, "read:audit");
-  const { head, checkpoints } = await withOrg(actor.orgId, async (tx) => ({
-    head: await tx.auditChainHead.findUnique({ where: { orgId: actor.orgId } }),
-    checkpoints: await tx.auditCheckpoint.findMany({ where: { orgId: actor.orgId }, orderBy: { id: "asc" } }),
-  }));
+  const snapshot = await openAuditSnapshot(actor.orgId, pool);
+  try {
+    return await verifyInSnapshot(snapshot, actor.orgId);
+  } finally {
+    await snapshot.close();
+  }
+}
+
+async function verifyInSnapshot(snapshot: AuditSnapshot, orgId: string): Promise<ChainVerification> {
+  const { head, checkpoints } = await signedFacts(snapshot.client, orgId);
   if (head && head.signature !== headSignature(head)) return { ok: false, brokenAt: head.lastId.toString(), reason: "the chain head was edited (its signature does not match)" };
   for (const c of checkpoints) {
     if (c.signature !== checkpointSignature(c)) return { ok: false, brokenAt: c.lastId.toString(), reason: `checkpoint ${c.id} was forged or edited (its signature does not match)` };
@@ -121,25 +134,23 @@ export async function verifyAuditChain(actor: Actor): Promise<ChainVerification>
   let previous: string | null = bridge?.removedLastHash ?? null;
   const removed = bridge?.removedCount ?? 0n;
   const byLastId = new Map(checkpoints.map((c) => [c.lastId, c]));
-  let after = bridge?.removedLastId ?? 0n;
   let count = 0;
   let legacy = 0;
   let last: { id: bigint; hash: string | null } | null = null;
-  for (;;) {
-    const batch = await auditPage(actor.orgId, {}, after, 10_000);
-    if (batch.length === 0) break;
+  for await (const batch of snapshot.rows({ afterId: bridge?.removedLastId ?? 0n, chunk: 10_000 })) {
     for (const row of batch) {
       if (row.prevHash !== previous) return { ok: false, brokenAt: row.id.toString(), reason: "does not follow the entry before it (an entry was removed, reordered or edited)" };
       if (row.hash !== expectedAuditHash(row)) return { ok: false, brokenAt: row.id.toString(), reason: "its content does not match its hash (it was edited)" };
       if (head === null && row.hashVersion >= 2) return { ok: false, brokenAt: row.id.toString(), reason: "the chain head is missing" };
-      const checkpoint = byLastId.get(row.id);
-      if (checkpoint && checkpoint.lastHash !== row.hash) return { ok: false, brokenAt: row.id.toString(), reason: `does not match checkpoint ${checkpoint.id} signed for it` };
+      if (byLastId.size > 0) {
+        const checkpoint = byLastId.get(row.id);
+        if (checkpoint && checkpoint.lastHash !== row.hash) return { ok: false, brokenAt: row.id.toString(), reason: `does not match checkpoint ${checkpoint.id} signed for it` };
+      }
       if (row.hashVersion < 2) legacy++;
       previous = row.hash;
       last = row;
       count++;
     }
-    after = batch[batch.length - 1]!.id;
   }
   const total = removed + BigInt(count);
   const lastId = last?.id ?? bridge?.removedLastId ?? 0n;
@@ -147,7 +158,7 @@ export async function verifyAuditChain(actor: Actor): Promise<ChainVerification>
   const newest = [head, ...checkpoints].filter((x): x is NonNullable<typeof x> => x !== null).sort((a, b) => (a.count > b.count ? -1 : 1))[0];
   if (newest && (newest.count > total || newest.lastId > lastId)) {
     const missing = Number(newest.count - total);
-    const since = "id" in newest ? `checkpoint ${newest.id} (${newest.time.toISOString()})` : "the signed chain head";
+    const since = newest === head ? "the signed chain head" : `checkpoint ${(newest as CheckpointRow).id} (${(newest as CheckpointRow).time.toISOString()})`;
     return { ok: false, brokenAt: lastId.toString(), missing, reason: `the newest ${missing} entries are missing since ${since}, which names entry ${newest.lastId}` };
   }
   if (head && (head.lastId !== lastId || (last && head.lastHash !== last.hash))) {
@@ -165,40 +176,87 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-const EXPORT_PAGE = 5_000;
+const EXPORT_CHUNK = 5_000;
 
 export type AuditExportFormat = "csv" | "json" | "cef" | "syslog";
 
-/** Streams the filtered log oldest-first as CSV, a JSON array, CEF or RFC 5424 lines, in batches (bounded memory). */
-export function exportAudit(actor: Actor, filters: AuditFilters, format: AuditExportFormat, product: ProductInfo = productInfo()): ReadableStream<Uint8Array> {
+/** A streamed row as the formats see it. */
+export function streamedToDto(r: StreamedAuditRow): AuditEntryDto {
+  return {
+    id: r.id.toString(),
+    time: r.time,
+    actorId: r.actorId,
+    actorEmail: r.actorEmail,
+    action: r.action,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    ip: r.ip,
+    userAgent: r.userAgent,
+    outcome: r.outcome,
+    details: r.details,
+  };
+}
+
+/** Pure: one chunk of entries in an export format (`first`: the chunk opens the file). */
+export function formatAuditChunk(rows: AuditEntryDto[], format: AuditExportFormat, product: ProductInfo, first: boolean): string {
+  let chunk = "";
+  if (format === "csv") {
+    for (const dto of rows) chunk += `${csvCell(dto.id)},${csvCell(dto.time)},${csvCell(dto.actorId)},${csvCell(dto.actorEmail)},${csvCell(dto.action)},${csvCell(dto.targetType)},${csvCell(dto.targetId)},${csvCell(dto.ip)},${csvCell(dto.outcome)},${csvCell(dto.details)}\n`;
+  } else if (format === "cef") {
+    for (const dto of rows) chunk += toCef(dto, product) + "\n";
+  } else if (format === "syslog") {
+    for (const dto of rows) chunk += toSyslog5424(dto, product) + "\n";
+  } else {
+    for (const dto of rows) {
+      chunk += (first ? "" : ",") + JSON.stringify(dto);
+      first = false;
+    }
+  }
+  return chunk;
+}
+
+/**
+ * Streams the filtered log oldest-first as CSV, a JSON array, CEF or RFC 5424 lines: one snapshot,
+ * a cursor read in chunks while the previous chunk is formatted (bounded memory).
+ */
+export function exportAudit(actor: Actor, filters: AuditFilters, format: AuditExportFormat, product: ProductInfo = productInfo(), pool?: Queryable): ReadableStream<Uint8Array> {
   assertPermission(actor, "read:audit");
   const encoder = new TextEncoder();
-  let after = 0n;
+  let snapshot: AuditSnapshot | null = null;
+  let batches: AsyncGenerator<StreamedAuditRow[]> | null = null;
   let first = true;
-  let done = false;
+  const finish = async () => {
+    await batches?.return(undefined).catch(() => {});
+    await snapshot?.close();
+  };
   return new ReadableStream({
     async pull(controller) {
-      if (done) return;
-      if (first && format === "csv") controller.enqueue(encoder.encode(CSV_COLUMNS.join(",") + "\n"));
-      if (first && format === "json") controller.enqueue(encoder.encode("["));
-      const batch = await auditPage(actor.orgId, filters, after, EXPORT_PAGE);
-      let chunk = "";
-      for (const row of batch) {
-        const dto = toDto(row as unknown as Row);
-        if (format === "csv") chunk += CSV_COLUMNS.map((c) => csvCell(dto[c])).join(",") + "\n";
-        else if (format === "cef") chunk += toCef(dto, product) + "\n";
-        else if (format === "syslog") chunk += toSyslog5424(dto, product) + "\n";
-        else chunk += (first ? "" : ",") + JSON.stringify(dto);
+      try {
+        let head = "";
+        if (!batches) {
+          snapshot = await openAuditSnapshot(actor.orgId, pool);
+          batches = snapshot.rows({ filters, chunk: EXPORT_CHUNK });
+          if (format === "csv") head = CSV_COLUMNS.join(",") + "\n";
+          if (format === "json") head = "[";
+        }
+        const next = await batches.next();
+        if (next.done) {
+          await finish();
+          if (format === "json") head += "]";
+          if (head) controller.enqueue(encoder.encode(head));
+          controller.close();
+          return;
+        }
+        const text = head + formatAuditChunk(next.value.map(streamedToDto), format, product, first);
         first = false;
+        controller.enqueue(encoder.encode(text));
+      } catch (error) {
+        await finish().catch(() => {});
+        controller.error(error);
       }
-      first = false;
-      if (batch.length > 0) after = batch[batch.length - 1]!.id;
-      if (batch.length < EXPORT_PAGE) {
-        if (format === "json") chunk += "]";
-        done = true;
-      }
-      if (chunk) controller.enqueue(encoder.encode(chunk));
-      if (done) controller.close();
+    },
+    async cancel() {
+      await finish();
     },
   });
 }

@@ -24,7 +24,7 @@ export interface AuditEntry {
 /** Pure: the canonical text of a legacy (version 1) row's hash, kept to verify rows written before decision 110. */
 export function canonicalAuditText(e: {
   orgId: string | null;
-  time: Date;
+  time: Date | string;
   actorId: string | null;
   actorEmail: string | null;
   action: string;
@@ -37,7 +37,7 @@ export function canonicalAuditText(e: {
 }): string {
   return JSON.stringify([
     e.orgId,
-    e.time.toISOString(),
+    isoTime(e.time),
     e.actorId,
     e.actorEmail,
     e.action,
@@ -48,6 +48,11 @@ export function canonicalAuditText(e: {
     stableStringify(e.details ?? {}),
     e.prevHash,
   ]);
+}
+
+/** A time as the hash text has it: a Date, or the ISO text a bulk reader already holds. */
+function isoTime(time: Date | string): string {
+  return typeof time === "string" ? time : time.toISOString();
 }
 
 function stableStringify(value: unknown): string {
@@ -70,7 +75,8 @@ export const AUDIT_HASH_VERSION = 2;
 export interface HashedAuditRow {
   id: bigint;
   orgId: string | null;
-  time: Date;
+  /** A Date, or its ISO text (`toISOString()`), which bulk readers get from the database directly. */
+  time: Date | string;
   actorId: string | null;
   actorEmail: string | null;
   action: string;
@@ -90,7 +96,7 @@ export function canonicalAuditTextV2(e: HashedAuditRow): string {
     2,
     e.id.toString(),
     e.orgId,
-    e.time.toISOString(),
+    isoTime(e.time),
     e.actorId,
     e.actorEmail,
     e.action,

@@ -27,11 +27,13 @@ export interface ProductInfo {
 
 /** CEF header fields escape backslash and pipe; newlines cannot appear in a header (replaced by a space). */
 export function cefHeaderEscape(value: string): string {
+  if (!/[\\|\r\n]/.test(value)) return value; // the usual case: nothing to escape, no new string
   return value.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
 }
 
 /** CEF extension values escape backslash and equals, and encode newlines as \n and \r. */
 export function cefExtensionEscape(value: string): string {
+  if (!/[\\=\r\n]/.test(value)) return value;
   return value.replace(/\\/g, "\\\\").replace(/=/g, "\\=").replace(/\r\n|\n/g, "\\n").replace(/\r/g, "\\r");
 }
 
@@ -75,6 +77,7 @@ function header5424(value: string | null, max: number): string {
 
 /** SD-PARAM values escape `"`, `\` and `]` (RFC 5424 §6.3.3). */
 export function sdParamEscape(value: string): string {
+  if (!/[\\"\]]/.test(value)) return value;
   return value.replace(/[\\"\]]/g, (c) => `\\${c}`);
 }
 

@@ -30,6 +30,8 @@ export interface World {
     enrollmentTokenId: string;
     /** An incident post on A's status page. */
     postId: string;
+    /** An audit forwarder of A's (SaaS). */
+    forwarderId: string;
     /** The 16-hex prefix the account APIs name a session by. */
     sessionShortId: string;
   };
@@ -94,6 +96,7 @@ const token = t("ApiToken", (w) => w.a.tokenId);
 const invitation = t("Invitation", (w) => w.a.invitationId);
 const enrollmentToken = t("EnrollmentToken", (w) => w.a.enrollmentTokenId);
 const post = t("StatusPagePost", (w) => w.a.postId);
+const forwarder = t("AuditForwarder", (w) => w.a.forwarderId);
 
 const api = (method: string, path: (w: W) => string, target?: (w: W) => Target, json?: (w: W) => unknown): Case => ({
   label: method,
@@ -341,6 +344,11 @@ export const SUITE: Record<string, Entry> = {
   "DELETE /api/v1/agents/enrollment-tokens/:id": cases(api("DELETE", (w) => `/api/v1/agents/enrollment-tokens/${w.a.enrollmentTokenId}`, enrollmentToken)),
   "GET /api/v1/audit/settings": list,
   "PATCH /api/v1/audit/settings": exempt("audit settings of the caller's own organization; takes no id"),
+  "GET /api/v1/audit/forwarders": list,
+  "POST /api/v1/audit/forwarders": exempt(NO_ID),
+  "PATCH /api/v1/audit/forwarders/:id": cases(api("PATCH", (w) => `/api/v1/audit/forwarders/${w.a.forwarderId}`, forwarder, () => ({ enabled: true }))),
+  "DELETE /api/v1/audit/forwarders/:id": cases(api("DELETE", (w) => `/api/v1/audit/forwarders/${w.a.forwarderId}`, forwarder)),
+  "POST /api/v1/audit/forwarders/:id/test": cases(api("POST", (w) => `/api/v1/audit/forwarders/${w.a.forwarderId}/test`, forwarder, () => ({}))),
   "GET /api/v1/auth/signup": exempt("public sign-up: makes a new organization, takes no id"),
   "POST /api/v1/auth/signup": exempt("public sign-up: makes a new organization, takes no id"),
   "POST /api/v1/invitations/:token/accept": exempt("an invitation is found by the hash of its secret token, not by a tenant id"),

@@ -72,6 +72,12 @@ export async function populateA(server: TestServer, db: pg.Client, a: Org, b: Or
   );
   await db.query(`INSERT INTO "MonitorResult" ("orgId", "monitorId", ok, message) VALUES ($1, $2, false, 'zz-a-secret-monitor down')`, [a.orgId, monitor.id]);
   await db.query(`INSERT INTO "MonitorIncident" (id, "orgId", "monitorId", kind, message) VALUES ($1, $2, $3, 'down', 'zz-a-secret-monitor down')`, [randomUUID(), a.orgId, monitor.id]);
+  const forwarderId = randomUUID();
+  await db.query(`INSERT INTO "AuditForwarder" (id, "orgId", type, config, enabled) VALUES ($1, $2, 'syslog', $3, false)`, [
+    forwarderId,
+    a.orgId,
+    JSON.stringify({ host: "zz-a-secret-forwarder.example", port: 6514, protocol: "tls", caCertPem: null }),
+  ]);
   const session = await db.query<{ id: string }>(`SELECT id FROM "Session" WHERE "userId" = $1 ORDER BY "createdAt" LIMIT 1`, [a.userId]);
   return {
     a: {
@@ -91,6 +97,7 @@ export async function populateA(server: TestServer, db: pg.Client, a: Org, b: Or
       invitationId: invitation.invitation.id,
       enrollmentTokenId: enrollment.token.id,
       postId: post.id,
+      forwarderId,
       sessionShortId: session.rows[0]!.id.slice(0, 16),
     },
     b: { orgId: b.orgId, agentId: b.agentId },
