@@ -25,6 +25,8 @@ export interface AgentClientOptions {
   facts: AgentFacts;
   nginx?: ProxyApplier | null;
   backoff?: { baseMs: number; maxMs: number };
+  /** Log shipping (log-shipper.ts): told of every authenticated connection and of its end. */
+  logs?: { connected(socket: Socket): void; disconnected(): void } | null;
   log: (level: "info" | "warn" | "error", message: string, details?: Record<string, unknown>) => void;
 }
 
@@ -74,6 +76,7 @@ export class AgentClient {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.dispatcher.closeAll();
+    this.options.logs?.disconnected();
     this.socket?.disconnect();
     this.finish(null);
   }
@@ -152,6 +155,7 @@ export class AgentClient {
       if (settled) return;
       settled = true;
       this.dispatcher.closeAll();
+      this.options.logs?.disconnected();
       socket.removeAllListeners();
       socket.disconnect();
       if (this.stopped) return;
@@ -165,6 +169,7 @@ export class AgentClient {
       socket.removeAllListeners();
       socket.disconnect();
       this.dispatcher.closeAll();
+      this.options.logs?.disconnected();
       void this.refused(code, message);
     };
     socket.on("challenge", async (frame: { nonce?: unknown }) => {
@@ -178,6 +183,7 @@ export class AgentClient {
       authenticated = true;
       this.attempt = 0;
       this.options.log("info", "connected to the control plane", { url, agentId: state.agentId, name: reply.name });
+      this.options.logs?.connected(socket);
     });
     socket.on("hb", (frame: { t?: number }, ack?: (r: unknown) => void) => ack?.({ t: frame?.t ?? null, at: Date.now() }));
     socket.on("revoked", (frame: { reason?: string }) => refused("revoked", String(frame?.reason ?? "revoked by an administrator").slice(0, 500)));
