@@ -4,10 +4,16 @@
 // and started again, and the agent is killed and started again, while the container writes
 // numbered lines: every line is stored exactly once. With a tiny spool and the control plane away,
 // the oldest lines are dropped and a marker line says exactly how many.
+import { readFileSync } from "node:fs";
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { docker, removeTestContainers } from "../setup/docker";
 import { runContainer } from "../setup/containers";
+import { stopNginxOf, viaNginx } from "../setup/nginx";
+import { freePort } from "../setup/postgres";
 import { saasOwnerClient, startAgent, type AgentProcess } from "../setup/saas";
 import { startServer, type Client, type TestServer } from "../setup/server";
 
@@ -144,5 +150,44 @@ describe("logs from a remote agent", () => {
     for (const [m, c] of counts) if (m.startsWith("burst line")) expect(c, m).toBe(1);
     expect(stored + dropped).toBe(lines);
     expect(counts.get("burst line 1 of the spool test")).toBeUndefined();
+  });
+
+  test("the node's nginx access and error lines of a proxy host are stored and listed where Community lists proxy logs", { timeout: 180_000 }, async () => {
+    const upstream: HttpServer = createServer((req, res) => {
+      res.statusCode = req.url?.includes("missing") ? 404 : 200;
+      res.end("from the node's upstream");
+    });
+    await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
+    const httpPort = await freePort();
+    const node = await newAgent("edge-logs", { NGINX_MODE: "local", NGINX_BIN: "/usr/sbin/nginx", NGINX_LISTEN_ADDRESS: "127.0.0.1", NGINX_HTTP_PORT: String(httpPort), NGINX_HTTPS_PORT: String(await freePort()) });
+    try {
+      await node.waitForLog(/connected to the control plane/, 60_000);
+      const nodeId = (JSON.parse(readFileSync(join(node.dataDir, "agent.json"), "utf8")) as { agentId: string }).agentId;
+      const created = await owner.post(`/api/v1/agents/${nodeId}/proxies`, { kind: "proxy", domains: ["spool-logs.test"], upstream: { scheme: "http", host: "127.0.0.1", port: (upstream.address() as AddressInfo).port } });
+      expect(created.status).toBe(201);
+      const hostId = ((await created.json()) as { id: string }).id;
+      expect((await viaNginx(httpPort, "spool-logs.test", `/${RUN_ID}/ok`)).status).toBe(200);
+      expect((await viaNginx(httpPort, "spool-logs.test", `/${RUN_ID}/missing`)).status).toBe(404);
+      // The upstream gone: a 502, and nginx's error line naming the host's server.
+      await new Promise((r) => upstream.close(r));
+      expect((await viaNginx(httpPort, "spool-logs.test", `/${RUN_ID}/down`)).status).toBe(502);
+      type Item = { message: string; level: string; stream: string; source: Record<string, unknown> };
+      const listed = async () => ((await (await owner.request(`/api/v1/logs?proxyHostId=${hostId}`)).json()) as { items: Item[] }).items.filter((l) => l.message.includes(RUN_ID));
+      await expect.poll(async () => (await listed()).length, { timeout: 60_000, interval: 500 }).toBe(4);
+      const lines = await listed();
+      expect(lines.map((l) => [l.stream, l.level]).sort()).toEqual([
+        ["access", "error"],
+        ["access", "info"],
+        ["access", "warn"],
+        ["error", "error"],
+      ]);
+      expect(JSON.stringify(lines[0]!.source)).toContain(hostId);
+      const stored = await sql<{ agentId: string; n: number }>(`SELECT "agentId", count(*)::int AS n FROM "LogLine" WHERE "proxyHostId" = $1 AND message LIKE $2 GROUP BY "agentId"`, [hostId, `%${RUN_ID}%`]);
+      expect(stored).toEqual([{ agentId: nodeId, n: 4 }]);
+    } finally {
+      await node.stop();
+      stopNginxOf(node.dataDir);
+      if (upstream.listening) upstream.close();
+    }
   });
 });
