@@ -35,6 +35,16 @@ interface Segment {
   first: number;
   last: number;
   bytes: number;
+  /** The newest position per source among its batches, and the batch it came from. */
+  pos: SpoolPositions;
+  posSeq: Record<string, number>;
+}
+
+function notePositions(segment: Segment, r: SpoolRecord): void {
+  for (const [key, value] of Object.entries(r.pos)) {
+    segment.pos[key] = value;
+    segment.posSeq[key] = r.seq;
+  }
 }
 
 interface SpoolState {
@@ -89,6 +99,8 @@ export class LogSpool {
   private readonly segmentBytes: number;
   /** Records appended by this process, oldest first, kept in memory for sending (bounded). */
   private memory: SpoolRecord[] = [];
+  /** Bytes of each record in `memory` (same order). */
+  private memorySizes: number[] = [];
   private memoryBytes = 0;
   private static readonly MEMORY_BYTES = 8 * 1024 * 1024;
 
@@ -156,7 +168,8 @@ export class LogSpool {
       // A batch's positions count unless a later batch's were kept in the state (a segment dropped
       // for room may be newer than one kept because it was in flight).
       for (const r of records) for (const [key, value] of Object.entries(r.pos)) if (r.seq > (this.state.posSeq[key] ?? 0)) this.positions[key] = value;
-      const segment = { name, first: records[0]!.seq, last: records.at(-1)!.seq, bytes: statSync(join(this.dir, name)).size };
+      const segment: Segment = { name, first: records[0]!.seq, last: records.at(-1)!.seq, bytes: statSync(join(this.dir, name)).size, pos: {}, posSeq: {} };
+      for (const r of records) notePositions(segment, r);
       this.segments.push(segment);
       this.state.lastSeq = Math.max(this.state.lastSeq, segment.last);
     }
@@ -197,12 +210,18 @@ export class LogSpool {
     return records;
   }
 
-  /** Moves a batch's positions into the state (its segment is about to go). */
-  private keep(r: SpoolRecord): void {
-    for (const [key, value] of Object.entries(r.pos)) {
-      if (r.seq < (this.state.posSeq[key] ?? 0)) continue;
+  private forgetOldest(): void {
+    this.memory.shift();
+    this.memoryBytes -= this.memorySizes.shift() ?? 0;
+  }
+
+  /** Moves a segment's positions into the state (the segment is about to go). */
+  private keep(segment: Segment): void {
+    for (const [key, value] of Object.entries(segment.pos)) {
+      const seq = segment.posSeq[key] ?? 0;
+      if (seq < (this.state.posSeq[key] ?? 0)) continue;
       this.state.pos[key] = value;
-      this.state.posSeq[key] = r.seq;
+      this.state.posSeq[key] = seq;
     }
   }
 
@@ -231,7 +250,7 @@ export class LogSpool {
       if (this.fd !== null) closeSync(this.fd);
       this.fd = null;
       if (!current || current.bytes >= this.segmentBytes) {
-        current = { name: `seg-${String(record.seq).padStart(12, "0")}.jsonl`, first: record.seq, last: record.seq - 1, bytes: 0 };
+        current = { name: `seg-${String(record.seq).padStart(12, "0")}.jsonl`, first: record.seq, last: record.seq - 1, bytes: 0, pos: {}, posSeq: {} };
         this.segments.push(current);
       }
       this.fd = openSync(join(this.dir, current.name), "a", 0o600);
@@ -241,11 +260,13 @@ export class LogSpool {
     writeSync(this.fd, data);
     current.bytes += data.length;
     current.last = record.seq;
+    notePositions(current, record);
     this.state.lastSeq = record.seq;
     mergePositions(this.positions, record.pos);
     this.memory.push(record);
+    this.memorySizes.push(data.length);
     this.memoryBytes += data.length;
-    while (this.memoryBytes > LogSpool.MEMORY_BYTES && this.memory.length > 1) this.memoryBytes -= JSON.stringify(this.memory.shift()).length + 1;
+    while (this.memoryBytes > LogSpool.MEMORY_BYTES && this.memory.length > 1) this.forgetOldest();
   }
 
   private makeRoom(): void {
@@ -260,8 +281,8 @@ export class LogSpool {
       if (index < 0) break;
       const [oldest] = this.segments.splice(index, 1) as [Segment];
       const records = this.readSegment(oldest.name);
+      this.keep(oldest);
       for (const r of records) {
-        this.keep(r);
         if (r.seq <= this.state.acked) continue;
         for (const line of r.lines) {
           const key = "c" in line ? `c:${line.c}` : `h:${line.h}`;
@@ -275,8 +296,10 @@ export class LogSpool {
       rmSync(join(this.dir, oldest.name), { force: true });
     }
     const keptSegments = this.segments;
-    this.memory = this.memory.filter((r) => keptSegments.some((seg) => r.seq >= seg.first && r.seq <= seg.last));
-    this.memoryBytes = this.memory.reduce((n, r) => n + JSON.stringify(r).length + 1, 0);
+    const keep = this.memory.map((r) => keptSegments.some((seg) => r.seq >= seg.first && r.seq <= seg.last));
+    this.memory = this.memory.filter((_, i) => keep[i]);
+    this.memorySizes = this.memorySizes.filter((_, i) => keep[i]);
+    this.memoryBytes = this.memorySizes.reduce((n, b) => n + b, 0);
     this.state.dropped += total;
     this.saveState();
     if (total === 0) return;
@@ -289,7 +312,7 @@ export class LogSpool {
   ack(seq: number): void {
     if (seq <= this.state.acked) return;
     this.state.acked = Math.min(seq, this.state.lastSeq);
-    while (this.memory.length > 0 && this.memory[0]!.seq <= this.state.acked) this.memoryBytes -= JSON.stringify(this.memory.shift()).length + 1;
+    while (this.memory.length > 0 && this.memory[0]!.seq <= this.state.acked) this.forgetOldest();
     this.removeAcked();
   }
 
@@ -312,7 +335,7 @@ export class LogSpool {
     let changed = false;
     while (this.segments.length > 0 && this.segments[0]!.last <= this.state.acked && (this.segments.length > 1 || this.fd === null)) {
       const done = this.segments.shift()!;
-      for (const r of this.readSegment(done.name)) this.keep(r);
+      this.keep(done);
       this.saveStateSafely();
       rmSync(join(this.dir, done.name), { force: true });
       changed = true;
@@ -324,7 +347,7 @@ export class LogSpool {
         closeSync(this.fd);
         this.fd = null;
         this.segments.shift();
-        for (const r of this.readSegment(only.name)) this.keep(r);
+        this.keep(only);
         this.saveStateSafely();
         rmSync(join(this.dir, only.name), { force: true });
       }
