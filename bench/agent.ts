@@ -1,6 +1,6 @@
 // Benchmark: the standalone agent (agent/main.ts) against the built-in agent, on loopback.
 //
-//   npm run bench:agent                    (npx tsx bench/agent.ts)
+//   npm run bench:agent                    (npx tsx bench/agent.ts; bench:agent:idle, :list, :logs for one part)
 //   BENCH_CONTAINERS=50 BENCH_WINDOW_S=10 BENCH_IDLE_S=30 BENCH_REQUESTS=100 npm run bench:agent
 //
 // Needs `npm run build`, the test Docker engine (scripts/docker-test-env.sh start) and a PostgreSQL
@@ -36,6 +36,8 @@ const WINDOW_MS = Number(process.env.BENCH_WINDOW_S ?? 10) * 1000;
 const IDLE_MS = Number(process.env.BENCH_IDLE_S ?? 30) * 1000;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100);
 const CHECK = process.argv.includes("--check");
+/** `--only=idle,list,logs` (npm run bench:agent:idle etc.): the parts to run; all by default. */
+const ONLY = new Set((process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length) ?? "idle,list,logs").split(","));
 /** Node flags of the deployed agent (the agent image's command line); the bundled agent runs with them. */
 const AGENT_NODE_FLAGS = (process.env.BENCH_AGENT_NODE_FLAGS ?? "--max-semi-space-size=1").split(" ").filter(Boolean);
 const RUN_ID = `bench-agent-${process.pid}`;
@@ -225,72 +227,15 @@ async function main() {
         docker(dockerHost, ["run", "-d", "--name", `${RUN_ID}-idle-${i}`, "--label", `${TEST_LABEL}=${RUN_ID}`, TEST_IMAGE, "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]),
       ),
     );
-    const community = await communityServer(await createTestDatabase(postgres.url, "ip_bench"), dockerHost);
+    const community = ONLY.has("list") ? await communityServer(await createTestDatabase(postgres.url, "ip_bench"), dockerHost) : null;
     const saas = await saasServer(await createTestDatabase(postgres.url, "ip_bench"));
-
-    // 1. idle
-    const bare = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
-    children.push(bare);
-    // What the agent's three libraries cost by themselves, loaded and idle.
-    const deps = spawn(process.execPath, [...AGENT_NODE_FLAGS, "--input-type=module", "-e", "await Promise.all([import('dockerode'), import('socket.io-client'), import('zod')]); setInterval(() => {}, 1000);"], { cwd: ROOT, stdio: "ignore" });
-    children.push(deps);
-    const tsxAgent = startAgent([process.execPath, "--import", "tsx", join(ROOT, "agent/main.ts")], saas, dockerHost, { AGENT_TOKEN: await enrollToken(saas), AGENT_NAME: "bench-tsx" });
     const agent = startAgent([process.execPath, ...AGENT_NODE_FLAGS, agentBundle], saas, dockerHost, { AGENT_TOKEN: await enrollToken(saas), AGENT_NAME: "bench-node" });
     await waitConnected(agent);
-    await waitConnected(tsxAgent);
-    await sleep(15_000); // settled: first list, follows of every container opened, first stats rounds
-    const [idle, idleTsx, idleBare, idleDeps] = await Promise.all([idleWindow(agent.child.pid!), idleWindow(tsxAgent.child.pid!), idleWindow(bare.pid!), idleWindow(deps.pid!)]);
-    tsxAgent.child.kill("SIGTERM");
-    console.log(`\n1. idle with ${CONTAINERS} containers (after 15 s to settle, over ${IDLE_MS / 1000} s)`);
-    console.log("| process | RSS MB | CPU % |");
-    console.log("| --- | ---: | ---: |");
-    console.log(`| bare \`node -e setInterval\` (baseline) | ${fmt(idleBare.rss)} | ${fmt(idleBare.cpuPercent, 2)} |`);
-    console.log(`| node importing dockerode + socket.io-client + zod, nothing else (baseline) | ${fmt(idleDeps.rss)} | ${fmt(idleDeps.cpuPercent, 2)} |`);
-    console.log(`| agent, bundled, \`node ${AGENT_NODE_FLAGS.join(" ")} agent.mjs\` | ${fmt(idle.rss)} | ${fmt(idle.cpuPercent, 2)} |`);
-    console.log(`| agent through tsx (\`npm run agent\`) | ${fmt(idleTsx.rss)} | ${fmt(idleTsx.cpuPercent, 2)} |`);
-    console.log(`ratio bundled agent / bare node: RSS ${fmt(idle.rss / idleBare.rss, 2)}×; / its libraries alone: ${fmt(idle.rss / idleDeps.rss, 2)}×`);
-    if (!(idle.rss < 60)) missed.push(`agent idle RSS ${fmt(idle.rss)} MB ≥ 60 MB`);
-    if (!(idle.cpuPercent < 1)) missed.push(`agent idle CPU ${fmt(idle.cpuPercent, 2)} % ≥ 1 %`);
-
-    // 2. container list
     const remoteId = ((await (await fetch(`${saas.url}/api/v1/agents`, { headers: { cookie: saas.cookie } })).json()) as { items: { id: string; name: string }[] }).items.find((a) => a.name === "bench-node")!.id;
-    for (let i = 0; i < 5; i++) {
-      await listTimes(community.url, community.cookie, community.agentId);
-      await listTimes(saas.url, saas.cookie, remoteId);
-    }
-    const local: number[] = [];
-    const remote: number[] = [];
-    for (let i = 0; i < REQUESTS; i++) {
-      local.push(await listTimes(community.url, community.cookie, community.agentId));
-      remote.push(await listTimes(saas.url, saas.cookie, remoteId));
-    }
-    local.sort((a, b) => a - b);
-    remote.sort((a, b) => a - b);
-    const listRatio = percentile(remote, 50) / percentile(local, 50);
-    console.log(`\n2. GET /api/v1/agents/:id/containers?all=true (${CONTAINERS}+ containers), ${REQUESTS} requests each, alternating`);
-    console.log("| agent | p50 ms | p95 ms | max ms |");
-    console.log("| --- | ---: | ---: | ---: |");
-    console.log(`| built-in (Community, baseline) | ${fmt(percentile(local, 50))} | ${fmt(percentile(local, 95))} | ${fmt(local.at(-1)!)} |`);
-    console.log(`| remote agent on loopback (SaaS) | ${fmt(percentile(remote, 50))} | ${fmt(percentile(remote, 95))} | ${fmt(remote.at(-1)!)} |`);
-    console.log(`ratio remote / built-in: p50 ${fmt(listRatio, 2)}×, p95 ${fmt(percentile(remote, 95) / percentile(local, 95), 2)}×`);
-    if (!(listRatio <= 1.5)) missed.push(`container list p50 ratio ${fmt(listRatio, 2)}× > 1.5×`);
 
-    // 3. live log throughput
-    // Shipping on (the default: the agent also spools the flood and the control plane stores it),
-    // then an agent with AGENT_LOGS=off (the live path alone).
-    const live = await liveThroughput(dockerHost, saas, remoteId);
-    agent.child.kill("SIGTERM");
-    const quiet = startAgent([process.execPath, ...AGENT_NODE_FLAGS, agentBundle], saas, dockerHost, { AGENT_TOKEN: await enrollToken(saas), AGENT_NAME: "bench-quiet", AGENT_LOGS: "off" });
-    await waitConnected(quiet);
-    const quietId = ((await (await fetch(`${saas.url}/api/v1/agents`, { headers: { cookie: saas.cookie } })).json()) as { items: { id: string; name: string }[] }).items.find((a) => a.name === "bench-quiet")!.id;
-    const liveOnly = await liveThroughput(dockerHost, saas, quietId);
-    const liveRatio = live.agent / live.docker;
-    console.log(`\n3. live logs flat out (120-byte lines), one subscriber through the remote agent vs docker logs -f in the same window, ${WINDOW_MS / 1000} s`);
-    console.log("| agent | docker logs -f lines/s (baseline) | /ui logs:stream lines/s | ratio |");
-    console.log("| --- | ---: | ---: | ---: |");
-    console.log(`| log shipping on (default) | ${fmt(live.docker, 0)} | ${fmt(live.agent, 0)} | ${fmt(liveRatio, 2)}× |`);
-    console.log(`| AGENT_LOGS=off | ${fmt(liveOnly.docker, 0)} | ${fmt(liveOnly.agent, 0)} | ${fmt(liveOnly.agent / liveOnly.docker, 2)}× |`);
-    if (!(liveRatio >= 0.5)) missed.push(`live log throughput ${fmt(liveRatio, 2)}× < 0.5× docker logs -f (shipping on)`);
+    if (ONLY.has("idle")) await idlePart(saas, dockerHost, agent, missed);
+    if (community) await listPart(community, saas, remoteId, missed);
+    if (ONLY.has("logs")) await logsPart(dockerHost, saas, agent, remoteId, agentBundle, missed);
 
     console.log(`\ntargets: ${missed.length === 0 ? "all met" : `MISSED: ${missed.join("; ")}`}`);
     console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
@@ -298,6 +243,73 @@ async function main() {
     await cleanup();
   }
   if (CHECK && missed.length > 0) process.exit(1);
+}
+
+/** 1. idle */
+async function idlePart(saas: Server, dockerHost: string, agent: AgentRun, missed: string[]): Promise<void> {
+  const bare = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+  children.push(bare);
+  // What the agent's three libraries cost by themselves, loaded and idle.
+  const deps = spawn(process.execPath, [...AGENT_NODE_FLAGS, "--input-type=module", "-e", "await Promise.all([import('dockerode'), import('socket.io-client'), import('zod')]); setInterval(() => {}, 1000);"], { cwd: ROOT, stdio: "ignore" });
+  children.push(deps);
+  const tsxAgent = startAgent([process.execPath, "--import", "tsx", join(ROOT, "agent/main.ts")], saas, dockerHost, { AGENT_TOKEN: await enrollToken(saas), AGENT_NAME: "bench-tsx" });
+  await waitConnected(tsxAgent);
+  await sleep(15_000); // settled: first list, follows of every container opened, first stats rounds
+  const [idle, idleTsx, idleBare, idleDeps] = await Promise.all([idleWindow(agent.child.pid!), idleWindow(tsxAgent.child.pid!), idleWindow(bare.pid!), idleWindow(deps.pid!)]);
+  tsxAgent.child.kill("SIGTERM");
+  console.log(`\n1. idle with ${CONTAINERS} containers (after 15 s to settle, over ${IDLE_MS / 1000} s)`);
+  console.log("| process | RSS MB | CPU % |");
+  console.log("| --- | ---: | ---: |");
+  console.log(`| bare \`node -e setInterval\` (baseline) | ${fmt(idleBare.rss)} | ${fmt(idleBare.cpuPercent, 2)} |`);
+  console.log(`| node importing dockerode + socket.io-client + zod, nothing else (baseline) | ${fmt(idleDeps.rss)} | ${fmt(idleDeps.cpuPercent, 2)} |`);
+  console.log(`| agent, bundled, \`node ${AGENT_NODE_FLAGS.join(" ")} agent.mjs\` | ${fmt(idle.rss)} | ${fmt(idle.cpuPercent, 2)} |`);
+  console.log(`| agent through tsx (\`npm run agent\`) | ${fmt(idleTsx.rss)} | ${fmt(idleTsx.cpuPercent, 2)} |`);
+  console.log(`ratio bundled agent / bare node: RSS ${fmt(idle.rss / idleBare.rss, 2)}×; / its libraries alone: ${fmt(idle.rss / idleDeps.rss, 2)}×`);
+  if (!(idle.rss < 60)) missed.push(`agent idle RSS ${fmt(idle.rss)} MB ≥ 60 MB`);
+  if (!(idle.cpuPercent < 1)) missed.push(`agent idle CPU ${fmt(idle.cpuPercent, 2)} % ≥ 1 %`);
+}
+
+/** 2. container list */
+async function listPart(community: Server & { agentId: string }, saas: Server, remoteId: string, missed: string[]): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await listTimes(community.url, community.cookie, community.agentId);
+    await listTimes(saas.url, saas.cookie, remoteId);
+  }
+  const local: number[] = [];
+  const remote: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    local.push(await listTimes(community.url, community.cookie, community.agentId));
+    remote.push(await listTimes(saas.url, saas.cookie, remoteId));
+  }
+  local.sort((a, b) => a - b);
+  remote.sort((a, b) => a - b);
+  const listRatio = percentile(remote, 50) / percentile(local, 50);
+  console.log(`\n2. GET /api/v1/agents/:id/containers?all=true (${CONTAINERS}+ containers), ${REQUESTS} requests each, alternating`);
+  console.log("| agent | p50 ms | p95 ms | max ms |");
+  console.log("| --- | ---: | ---: | ---: |");
+  console.log(`| built-in (Community, baseline) | ${fmt(percentile(local, 50))} | ${fmt(percentile(local, 95))} | ${fmt(local.at(-1)!)} |`);
+  console.log(`| remote agent on loopback (SaaS) | ${fmt(percentile(remote, 50))} | ${fmt(percentile(remote, 95))} | ${fmt(remote.at(-1)!)} |`);
+  console.log(`ratio remote / built-in: p50 ${fmt(listRatio, 2)}×, p95 ${fmt(percentile(remote, 95) / percentile(local, 95), 2)}×`);
+  if (!(listRatio <= 1.5)) missed.push(`container list p50 ratio ${fmt(listRatio, 2)}× > 1.5×`);
+}
+
+/** 3. live log throughput */
+async function logsPart(dockerHost: string, saas: Server, agent: AgentRun, remoteId: string, agentBundle: string, missed: string[]): Promise<void> {
+  // Shipping on (the default: the agent also spools the flood and the control plane stores it),
+  // then an agent with AGENT_LOGS=off (the live path alone).
+  const live = await liveThroughput(dockerHost, saas, remoteId);
+  agent.child.kill("SIGTERM");
+  const quiet = startAgent([process.execPath, ...AGENT_NODE_FLAGS, agentBundle], saas, dockerHost, { AGENT_TOKEN: await enrollToken(saas), AGENT_NAME: "bench-quiet", AGENT_LOGS: "off" });
+  await waitConnected(quiet);
+  const quietId = ((await (await fetch(`${saas.url}/api/v1/agents`, { headers: { cookie: saas.cookie } })).json()) as { items: { id: string; name: string }[] }).items.find((a) => a.name === "bench-quiet")!.id;
+  const liveOnly = await liveThroughput(dockerHost, saas, quietId);
+  const liveRatio = live.agent / live.docker;
+  console.log(`\n3. live logs flat out (120-byte lines), one subscriber through the remote agent vs docker logs -f in the same window, ${WINDOW_MS / 1000} s`);
+  console.log("| agent | docker logs -f lines/s (baseline) | /ui logs:stream lines/s | ratio |");
+  console.log("| --- | ---: | ---: | ---: |");
+  console.log(`| log shipping on (default) | ${fmt(live.docker, 0)} | ${fmt(live.agent, 0)} | ${fmt(liveRatio, 2)}× |`);
+  console.log(`| AGENT_LOGS=off | ${fmt(liveOnly.docker, 0)} | ${fmt(liveOnly.agent, 0)} | ${fmt(liveOnly.agent / liveOnly.docker, 2)}× |`);
+  if (!(liveRatio >= 0.5)) missed.push(`live log throughput ${fmt(liveRatio, 2)}× < 0.5× docker logs -f (shipping on)`);
 }
 
 await main();
