@@ -4,7 +4,7 @@
 // and started again, and the agent is killed and started again, while the container writes
 // numbered lines: every line is stored exactly once. With a tiny spool and the control plane away,
 // the oldest lines are dropped and a marker line says exactly how many.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -133,6 +133,10 @@ describe("logs from a remote agent", () => {
     const id = await runContainer(dockerHost, RUN_ID, `${RUN_ID}-burst`, ["sh", "-c", `for i in $(seq 1 ${lines}); do echo "burst line $i of the spool test"; done`]);
     await agent.waitForLog(/log spool full/, 60_000);
     await expect.poll(async () => (await docker(dockerHost, ["inspect", "-f", "{{.State.Running}}", id])).trim(), { timeout: 30_000 }).toBe("false");
+    // The agent has read the whole burst into its spool before the control plane comes back.
+    const spoolDir = join(agent.dataDir, "log-spool");
+    const spooled = () => readdirSync(spoolDir).filter((n) => n.startsWith("seg-")).some((n) => readFileSync(join(spoolDir, n), "utf8").includes(`burst line ${lines} of`));
+    await expect.poll(spooled, { timeout: 60_000, interval: 250 }).toBe(true);
     server = await startServer({ env: SERVER_ENV, port: stopped.port, database: stopped.databaseUrl, dataDir: stopped.dataDir });
 
     const markerOf = async () => (await sql<{ message: string; level: string; stream: string }>(`SELECT message, level, stream FROM "LogLine" WHERE "containerId" = $1 AND message LIKE '[InfraPilot agent]%'`, [id]));
