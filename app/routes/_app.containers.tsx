@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
+import { useLoaderData, useRevalidator, useSearchParams, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useCallback, useMemo, useState } from "react";
 import { z } from "zod";
 import { ContainerTable } from "~/components/containers/container-table";
@@ -174,6 +174,18 @@ export default function ContainersPage() {
     </>
   );
 }
+
+/** Typing in the filters only changes the address: the list is filtered here, Docker is not asked again. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, defaultShouldRevalidate }) => {
+  if (formMethod || currentUrl.pathname !== nextUrl.pathname) return defaultShouldRevalidate;
+  const rest = (url: URL) => {
+    const params = new URLSearchParams(url.search);
+    for (const key of ["q", "stack", "all"]) params.delete(key);
+    params.sort();
+    return params.toString();
+  };
+  return rest(currentUrl) === rest(nextUrl) ? false : defaultShouldRevalidate;
+};
 
 export const meta: MetaFunction = () => [{ title: "Containers · InfraPilot" }];
 export const ErrorBoundary = RouteErrorBoundary;

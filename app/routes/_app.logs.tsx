@@ -5,7 +5,8 @@ import { LiveLogStream, type LiveSelection } from "~/components/logs/live-stream
 import { formatBytes, LogRows } from "~/components/logs/log-rows";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BUTTON } from "~/components/ui/button-classes";
-import { Field, FormError, SubmitButton } from "~/components/ui/field";
+import { formFailure } from "~/server/http/form-failure.server";
+import { Field, FormError, PlanLimitLink, SubmitButton } from "~/components/ui/field";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { SelectField } from "~/components/ui/select-field";
 import { can } from "~/permissions";
@@ -97,14 +98,21 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
 export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   const actor = await requireUserWithPermission(request, context, "manage:settings");
   const form = await parseForm(request, LogSettingsFormSchema);
-  if (!form.ok) return { fields: form.fields };
-  await updateLogSettings(actor, form.data);
+  if (!form.ok) return { fields: form.fields, code: "validation_failed" };
+  try {
+    await updateLogSettings(actor, form.data);
+  } catch (error) {
+    // Past the plan's retention (SaaS): said next to the field, with the way to the plan page.
+    const failure = formFailure(error);
+    return { fields: { retentionDays: failure.message } as Record<string, string>, code: failure.code };
+  }
   return redirectWithToast("/logs", { kind: "success", message: `Logs are now kept for ${form.data.retentionDays} days.` });
 });
 
 export default function LogsPage() {
   const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, proxyHosts, choices, canManage, live } = useLoaderData<typeof loader>();
-  const actionErrors = useActionData<typeof action>()?.fields;
+  const actionData = useActionData<typeof action>();
+  const actionErrors = actionData?.fields;
   const navigation = useNavigation();
   const search = new URLSearchParams(
     Object.entries(values).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : v === true ? [[k, "on"]] : v ? [[k, String(v)]] : [])),
@@ -213,12 +221,19 @@ export default function LogsPage() {
         <Card title="Retention and usage">
           <div className="grid gap-6 md:grid-cols-2">
             {canManage ? (
-              <Form method="post" className="flex items-end gap-3" aria-label="Log retention">
-                <Field label="Keep logs for (days)" name="retentionDays" type="number" defaultValue={String(settings.retentionDays)} error={actionErrors?.retentionDays} />
-                <button type="submit" className={BUTTON.secondary}>
-                  Save
-                </button>
-              </Form>
+              <div>
+                <Form method="post" className="flex items-end gap-3" aria-label="Log retention">
+                  <Field label="Keep logs for (days)" name="retentionDays" type="number" defaultValue={String(settings.retentionDays)} error={actionErrors?.retentionDays} />
+                  <button type="submit" className={BUTTON.secondary}>
+                    Save
+                  </button>
+                </Form>
+                {actionData?.code === "plan_limit" ? (
+                  <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+                    <PlanLimitLink />
+                  </p>
+                ) : null}
+              </div>
             ) : (
               <p className="text-sm">Logs are kept for {settings.retentionDays} days.</p>
             )}

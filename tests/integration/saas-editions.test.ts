@@ -26,7 +26,7 @@ const SAAS_APIS: [string, string][] = [
   ["POST", "/api/v1/invitations/abc/accept"],
   ["POST", "/api/v1/auth/signup"],
 ];
-const SAAS_PAGES = ["/signup", "/organizations", "/billing", "/organization-deleted"];
+const SAAS_PAGES = ["/signup", "/organizations", "/billing", "/settings/plan", "/organization-deleted"];
 
 describe("Community", () => {
   let server: TestServer;
@@ -50,6 +50,8 @@ describe("Community", () => {
     for (const path of SAAS_PAGES) expect((await admin.request(path)).status, path).toBe(404);
     const dashboard = await (await admin.request("/dashboard")).text();
     expect(dashboard).not.toContain('href="/organizations"');
+    expect(dashboard).not.toContain('href="/settings/plan"');
+    expect(await (await admin.request("/settings")).text()).not.toContain('href="/settings/plan"');
     expect(dashboard).not.toContain("org-switcher");
     const login = await (await new Client(server.url).request("/login")).text();
     expect(login).not.toContain('href="/signup"');
