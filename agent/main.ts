@@ -8,6 +8,11 @@
 //   DOCKER_HOST       the engine to manage (default unix:///var/run/docker.sock)
 //   NGINX_MODE        `local` to run proxy hosts on this node's nginx (NGINX_BIN, NGINX_CONF_DIR,
 //                     NGINX_LISTEN_ADDRESS, NGINX_HTTP_PORT, NGINX_HTTPS_PORT), `off` (default)
+//   AGENT_LOGS        `off` to ship no logs; by default the containers' (and local nginx's) logs
+//                     are shipped to the control plane's log store (docs/decisions/135)
+//   AGENT_LOG_SPOOL_MB  size of the on-disk spool of unacknowledged log batches under
+//                     AGENT_DATA_DIR/log-spool (default 256; fractions allowed); when full the
+//                     oldest lines are dropped and a marker line says how many
 // Exit codes: 0 stopped, 2 not enrolled / enrollment refused, 3 revoked or credentials gone.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -15,6 +20,8 @@ import { LocalAgent } from "./local/local-agent";
 import { LocalNginx } from "./nginx/local-nginx";
 import { LocalProbes } from "./probes";
 import { AgentClient } from "./remote/client";
+import { PrefixLogSource } from "./nginx/log-source";
+import { LogShipper } from "./remote/log-shipper";
 
 function log(level: "info" | "warn" | "error", message: string, details: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, ...details, message })}\n`);
@@ -57,6 +64,18 @@ const nginx = nginxMode === "local" ? new LocalNginx({ bin: nginxBin, confDir: r
 const agent = new LocalAgent({ dockerHost: process.env.DOCKER_HOST, nginxBin: nginx ? nginxBin : null });
 // The node keeps its own usage history (decision 105): the control plane's charts ask for it.
 agent.keepStatsHistory();
+const spoolMb = Number(process.env.AGENT_LOG_SPOOL_MB);
+const nginxPrefix = resolve(process.env.NGINX_CONF_DIR || `${dataDir}/nginx`);
+const shipper =
+  process.env.AGENT_LOGS === "off"
+    ? null
+    : new LogShipper({
+        agent,
+        spoolDir: `${dataDir}/log-spool`,
+        spoolMaxBytes: Math.round((Number.isFinite(spoolMb) && spoolMb > 0 ? spoolMb : 256) * 1024 * 1024),
+        proxyLogs: nginx ? new PrefixLogSource(nginxPrefix) : null,
+        log,
+      });
 const client = new AgentClient({
   serverUrls: urls,
   token: process.env.AGENT_TOKEN?.trim() || null,
@@ -69,6 +88,7 @@ const client = new AgentClient({
   facts: { dockerHost: agent.dockerHost, nginx: nginxFacts },
   backoff: { baseMs: Number(process.env.AGENT_BACKOFF_BASE_MS) || 500, maxMs: Number(process.env.AGENT_BACKOFF_MAX_MS) || 30_000 },
   log,
+  logs: shipper,
 });
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -79,8 +99,10 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 log("info", "InfraPilot agent starting", { version: version(), servers: urls, dockerHost: agent.dockerHost });
+shipper?.start();
 await client.start();
 const outcome = await client.done;
+await shipper?.stop().catch(() => {});
 await agent.close().catch(() => {});
 // A revoked node stops serving the control plane's sites; a stopped agent leaves them running.
 if (outcome && outcome.exitCode === 3) await nginx?.stop().catch(() => {});

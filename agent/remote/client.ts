@@ -29,6 +29,8 @@ export interface AgentClientOptions {
   facts: AgentFacts;
   nginx?: ProxyApplier | null;
   backoff?: { baseMs: number; maxMs: number };
+  /** Log shipping (log-shipper.ts): told of every authenticated connection and of its end. */
+  logs?: { connected(socket: Socket): void; disconnected(): void } | null;
   log: (level: "info" | "warn" | "error", message: string, details?: Record<string, unknown>) => void;
 }
 
@@ -82,6 +84,7 @@ export class AgentClient {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.dispatcher.closeAll();
+    this.options.logs?.disconnected();
     this.socket?.disconnect();
     this.finish(null);
   }
@@ -182,6 +185,7 @@ export class AgentClient {
       if (settled) return;
       settled = true;
       this.dispatcher.closeAll();
+      this.options.logs?.disconnected();
       socket.removeAllListeners();
       socket.disconnect();
       if (this.stopped) return;
@@ -195,6 +199,7 @@ export class AgentClient {
       socket.removeAllListeners();
       socket.disconnect();
       this.dispatcher.closeAll();
+      this.options.logs?.disconnected();
       void this.refused(code, message);
     };
     socket.on("challenge", async (frame: { nonce?: unknown }) => {
@@ -212,6 +217,7 @@ export class AgentClient {
       const paused = pausedInReply.safeParse(reply.paused);
       // A reply whose `paused` does not parse pauses: refusing is the safe side.
       this.setPaused(!paused.success ? SUSPENDED_REASON : paused.data ? paused.data.reason || SUSPENDED_REASON : null);
+      this.options.logs?.connected(socket);
     });
     socket.on(SUSPENSION_EVENT, (frame: unknown) => {
       const parsed = suspensionFrame.safeParse(frame);

@@ -163,3 +163,17 @@ export const MAX_FRAME_BYTES = 256 * 1024;
  *  the connection is closed, so a silent node is offline within 25 s. */
 export const HEARTBEAT_MS = 10_000;
 export const CALL_TIMEOUT_MS = 30_000;
+
+// ── Logs from the node (docs/decisions/135-agent-log-spool.md) ──
+//   agent → control plane: logs:resume {} (ack: LogResumeAck), then logs:batch SpoolRecord (ack: LogBatchAck)
+// A batch is acknowledged only once its lines are committed to the log store; one already
+// committed (same agent, same or lower sequence number) is acknowledged without being stored again.
+
+export type LogResumeAck = { ok: true; seq: number } | { ok: false; error: string };
+export type LogBatchAck = { ok: true; seq: number; duplicate?: boolean } | { ok: false; error: string };
+/** Batches the agent sends before it waits for the oldest one's acknowledgement. */
+export const LOG_BATCHES_IN_FLIGHT = 4;
+/** How long the agent waits for a batch's acknowledgement before it sends it again. */
+export const LOG_BATCH_TIMEOUT_MS = 30_000;
+/** Lines one batch may carry (the control plane refuses more). */
+export const LOG_BATCH_MAX_LINES = 5_000;

@@ -13,6 +13,7 @@ import { edition } from "../edition.server";
 import { logger } from "../logger.server";
 import { hasFeature } from "~/features";
 import { liveAgents, remoteAgentFor, type LiveAgentConnection } from "./connections.server";
+import { ingestAgentLogBatch, resumeAgentLogs } from "../logs/agent-log-ingest.server";
 
 const AUTH_TIMEOUT_MS = 10_000;
 
@@ -160,6 +161,13 @@ function register(socket: Socket, who: { agentId: string; orgId: string; name: s
   connections.set(agentId, connection);
   socket.on("flow:data", (frame: unknown) => remote.receiveData(frame, socket));
   socket.on("flow:end", (frame: unknown) => remote.receiveEnd(frame, socket));
+  // Logs from the node (decision 135): acknowledged once committed, duplicates by (agent, seq) dropped.
+  socket.on("logs:resume", (_frame: unknown, ack: unknown) => {
+    if (typeof ack === "function") void resumeAgentLogs({ agentId, orgId }).then((r) => ack(r));
+  });
+  socket.on("logs:batch", (frame: unknown, ack: unknown) => {
+    if (typeof ack === "function") void ingestAgentLogBatch({ agentId, orgId }, frame).then((r) => ack(r));
+  });
 
   let missed = 0;
   const heartbeat = setInterval(async () => {

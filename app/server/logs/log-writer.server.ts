@@ -185,8 +185,11 @@ export async function insertLogBatch(
   lines: StoredLogInput[],
   pool: Queryable = appPool(),
   method: WriteMethod = DEFAULT_WRITE_METHOD,
-  /** Awaited after the batch's statements and before its COMMIT; a rejection rolls it back. */
-  beforeCommit?: () => Promise<void>,
+  /**
+   * Awaited after the batch's statements and before its COMMIT, in the batch's transaction (its
+   * client is passed to run more statements in it); a rejection rolls it back.
+   */
+  beforeCommit?: (client: pg.PoolClient) => Promise<void>,
   /** Gets the transaction id once every statement ran: a failure after that may have committed. */
   probe?: CommitProbe,
 ): Promise<void> {
@@ -203,7 +206,7 @@ export async function insertLogBatch(
     const data = Buffer.from(copyTextRows(lines), "utf8");
     write = async (client) => {
       await copyBatch(orgId, client, data);
-      await beforeCommit?.();
+      await beforeCommit?.(client);
       await client.query(USAGE_SQL, [orgId, ...usage]);
       if (probe) probe.xid = (await client.query<{ xid: string }>(XID_SQL)).rows[0]!.xid;
       return client;
@@ -212,7 +215,7 @@ export async function insertLogBatch(
     const columns = unnestParams(lines);
     write = async (client) => {
       await client.query(INSERT_SQL, [orgId, ...columns]);
-      await beforeCommit?.();
+      await beforeCommit?.(client);
       await client.query(USAGE_SQL, [orgId, ...usage]);
       if (probe) probe.xid = (await client.query<{ xid: string }>(XID_SQL)).rows[0]!.xid;
       return null;

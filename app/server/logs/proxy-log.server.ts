@@ -165,7 +165,8 @@ export function toLiveProxyLine(record: ProxyLogRecord, source: ProxyLogSource):
   return { time: Number.isNaN(ms) ? null : new Date(ms).toISOString(), source, stream: record.kind, level: stored.level, message: stored.message };
 }
 
-function publishProxyRecords(orgId: string, records: readonly ProxyLogRecord[]): void {
+/** Hands committed records to the organization's live viewers of their hosts (also remote agents' lines). */
+export function publishProxyRecords(orgId: string, records: readonly ProxyLogRecord[]): void {
   const feed = feeds().byOrg.get(orgId);
   if (!feed || feed.hosts.size === 0) return;
   const byHost = new Map<string, LogLine<ProxyLogSource>[]>();
