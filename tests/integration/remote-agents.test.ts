@@ -391,6 +391,25 @@ describe("proxy hosts on the node's own nginx", () => {
   });
 });
 
+describe("deleting the organization", () => {
+  test("its connected agent is told why and stops; its row and credentials are gone", async () => {
+    const doomed = await saasOwnerClient(server, "doomed");
+    const res = await doomed.client.post("/api/v1/agents/enrollment-tokens", { name: "doomed", maxUses: 1, expiresAt: new Date(Date.now() + 3600_000).toISOString() });
+    expect(res.status).toBe(201);
+    const { secret } = (await res.json()) as { secret: string };
+    const agent = startAgent({ serverUrl: server.url, token: secret, dockerHost, name: "doomed-node" });
+    agents.push(agent);
+    await agent.waitForLog(/connected to the control plane/, 30_000);
+    const slug = ((await (await doomed.client.request("/api/v1/orgs/current")).json()) as { slug: string }).slug;
+
+    expect((await doomed.client.request("/api/v1/orgs/current", { method: "DELETE", json: { confirm: slug } })).status).toBe(204);
+    const code = await Promise.race([agent.exited, new Promise<string>((r) => setTimeout(() => r("still running"), 10_000))]);
+    expect(code, agent.output()).toBe(3);
+    expect(agent.output()).toMatch(/The organization doomed was deleted/);
+    expect((await sql(`SELECT count(*)::int AS n FROM "Agent" WHERE "orgId" = $1`, [doomed.orgId])).rows[0].n).toBe(0);
+  }, 60_000);
+});
+
 describe("editions", () => {
   test("Community has no remote agents: the enrollment API is a 404", async () => {
     const community = await startServer({ env: { EDITION: "community", DOCKER_HOST: "unix:///nonexistent/docker.sock" } });

@@ -51,3 +51,14 @@ export function setOrgAgentsPaused(orgId: string, paused: boolean): number {
   }
   return told;
 }
+
+/** Closes the socket of every agent of the organization this process holds (the organization is being deleted). */
+export function revokeOrgAgents(orgId: string, reason: string): number {
+  let told = 0;
+  for (const connection of [...liveAgents().values()]) {
+    if (connection.orgId !== orgId) continue;
+    connection.revoke(reason);
+    told++;
+  }
+  return told;
+}

@@ -8,6 +8,7 @@ import { systemDb, withOrg, type Tx } from "../db/client.server";
 import { requireFeature } from "../edition.server";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.server";
 import { logger } from "../logger.server";
+import { revokeOrgAgents } from "../agents/connections.server";
 import { deleteOrgFiles, deleteOrgRows } from "./org-delete.server";
 import { endOrgSessions, moveSession } from "./org-sessions.server";
 import { slugify, withSuffix } from "./slug";
@@ -128,8 +129,9 @@ export async function deleteOrg(actor: Actor, input: { confirm: string }): Promi
   // The owner carries on in another organization of theirs, if they have one.
   const next = (await userOrgs(actor.userId)).find((o) => o.id !== org.id);
   if (next) await moveSession(actor.sessionId, next.id);
-  // Remote agents of the organization are disconnected here once they exist (their rows go below,
-  // which revokes their credentials); the built-in agent belongs to no SaaS organization.
+  // Its remote agents are told why and disconnected (they stop retrying); their rows go below, which
+  // ends their credentials too. The built-in agent belongs to no SaaS organization.
+  revokeOrgAgents(org.id, `The organization ${org.name} was deleted.`);
   await endOrgSessions(org.id, org.name);
   const removedRows = await deleteOrgRows(org.id);
   const removedFiles = await deleteOrgFiles(org.id);
