@@ -19,6 +19,8 @@ default_requirements=(
   "pebble:pebble"
   "docker-registry:/usr/bin/docker-registry"
   "openssl:openssl"
+  "slapd:/usr/sbin/slapd"
+  "ldap-utils:ldapadd"
 )
 if [ -n "${INFRAPILOT_TEST_REQUIREMENTS:-}" ]; then
   read -r -a requirements <<<"$INFRAPILOT_TEST_REQUIREMENTS"
