@@ -48,7 +48,7 @@ export const OidcConfigSchema = z.object({
     .default("openid email profile"),
   idTokenAlg: z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]).default("RS256"),
   groupsClaim: text(100)
-    .regex(/^[A-Za-z0-9_:.\/-]+$/, "A claim name (letters, digits, _ : . / -).")
+    .regex(/^[A-Za-z0-9_:./-]+$/, "A claim name (letters, digits, _ : . / -).")
     .default("groups"),
 });
 export type OidcConfig = z.infer<typeof OidcConfigSchema>;

@@ -128,14 +128,28 @@ export async function finishAuthorization(
   };
 }
 
+/** The whole cause chain (openid-client wraps oauth4webapi's error, which names the claim or parameter). */
 function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const code = (error as { code?: string }).code;
-    const detail = cause && typeof cause === "object" && "error_description" in cause ? ` (${String((cause as { error_description: unknown }).error_description)})` : "";
-    return `${code ? `${code}: ` : ""}${error.message}${detail}`.slice(0, 500);
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    if (current instanceof Error) {
+      const code = (current as { code?: string }).code;
+      parts.push(`${code ? `${code}: ` : ""}${current.message}`);
+      current = (current as { cause?: unknown }).cause;
+    } else if (typeof current === "object") {
+      const c = current as Record<string, unknown>;
+      const fields = ["error", "error_description", "claim", "parameter", "expected"]
+        .filter((k) => typeof c[k] === "string" || typeof c[k] === "number")
+        .map((k) => `${k}=${String(c[k]).slice(0, 120)}`);
+      if (fields.length) parts.push(fields.join(", "));
+      current = null;
+    } else {
+      parts.push(String(current));
+      current = null;
+    }
   }
-  return String(error).slice(0, 500);
+  return parts.join(" ← ").slice(0, 500);
 }
 
 /** Forgets discovered metadata (a provider was edited or deleted). */
