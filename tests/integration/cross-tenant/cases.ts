@@ -30,6 +30,8 @@ export interface World {
     enrollmentTokenId: string;
     /** An incident post on A's status page. */
     postId: string;
+    /** An SSO provider of A (LDAP; never contacted). */
+    ssoProviderId: string;
     /** The 16-hex prefix the account APIs name a session by. */
     sessionShortId: string;
   };
@@ -94,6 +96,8 @@ const token = t("ApiToken", (w) => w.a.tokenId);
 const invitation = t("Invitation", (w) => w.a.invitationId);
 const enrollmentToken = t("EnrollmentToken", (w) => w.a.enrollmentTokenId);
 const post = t("StatusPagePost", (w) => w.a.postId);
+const ssoProvider = t("SsoProvider", (w) => w.a.ssoProviderId);
+const SSO_PUBLIC = "public by design: an SSO login (start, IdP callback, LDAP form) is found by its provider's id, for anyone who is not logged in yet; it acts on no tenant data of the caller";
 
 const api = (method: string, path: (w: W) => string, target?: (w: W) => Target, json?: (w: W) => unknown): Case => ({
   label: method,
@@ -347,6 +351,16 @@ export const SUITE: Record<string, Entry> = {
   "PATCH /api/v1/alerts/channels/:id": cases(api("PATCH", (w) => `/api/v1/alerts/channels/${w.a.channelId}`, channel, () => ({ name: "taken by B" }))),
   "DELETE /api/v1/alerts/channels/:id": cases(api("DELETE", (w) => `/api/v1/alerts/channels/${w.a.channelId}`, channel)),
   "GET /api/v1/alerts/channels": list,
+  "GET /api/v1/sso/providers": list,
+  "POST /api/v1/sso/providers": exempt(NO_ID),
+  "GET /api/v1/sso/providers/:id": cases(api("GET", (w) => `/api/v1/sso/providers/${w.a.ssoProviderId}`, ssoProvider)),
+  "PATCH /api/v1/sso/providers/:id": cases(api("PATCH", (w) => `/api/v1/sso/providers/${w.a.ssoProviderId}`, ssoProvider, () => ({ name: "taken by B", enforced: true }))),
+  "DELETE /api/v1/sso/providers/:id": cases(api("DELETE", (w) => `/api/v1/sso/providers/${w.a.ssoProviderId}`, ssoProvider)),
+  "POST /api/v1/sso/providers/:id/test": cases(api("POST", (w) => `/api/v1/sso/providers/${w.a.ssoProviderId}/test`, ssoProvider, () => ({}))),
+  "GET /api/v1/auth/sso/providers": exempt("public by design: the login page's SSO buttons (names and login URLs) of the organization named by ?org=<slug>"),
+  "GET /api/v1/auth/sso/:id/login": exempt(SSO_PUBLIC),
+  "GET /api/v1/auth/sso/:id/callback": exempt(SSO_PUBLIC),
+  "POST /api/v1/auth/sso/:id/ldap": exempt(SSO_PUBLIC),
   "POST /api/v1/alerts/channels": exempt(NO_ID),
   "POST /api/v1/alerts/history/:id/acknowledge": cases(api("POST", (w) => `/api/v1/alerts/history/${w.a.eventId}/acknowledge`, event, () => ({}))),
   "GET /api/v1/alerts/history": list,
