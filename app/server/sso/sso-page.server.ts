@@ -26,3 +26,7 @@ export function denialCode(reason: string): SsoErrorCode {
   if (reason.startsWith("idp error")) return "idp";
   return "failed";
 }
+
+export function clearMfaHandOff(): string {
+  return serialize(MFA_COOKIE, "", { httpOnly: true, sameSite: "lax", secure: env().secureCookies, path: "/login", maxAge: 0 });
+}
