@@ -16,7 +16,7 @@ import {
 } from "~/validation/sso";
 import { auditInTx } from "../audit/audit.server";
 import { assertPermission, type Actor } from "../auth/require.server";
-import { forgetClientConfig } from "../auth/oidc.server";
+import { forgetClientConfig, insecureIssuerAllowed } from "../auth/oidc.server";
 import { seal, unseal } from "../crypto.server";
 import { systemDb, withOrg, type Tx } from "../db/client.server";
 import { env } from "../env.server";
@@ -130,7 +130,11 @@ function validateConfig(type: SsoType, raw: Record<string, unknown>): Record<str
   // Field errors name the API's path (config.issuer…).
   const schema = type === "ldap" ? LdapConfigSchema : OidcConfigSchema;
   try {
-    return parseWith(schema, raw) as Record<string, unknown>;
+    const parsed = parseWith(schema, raw) as Record<string, unknown>;
+    if (type === "oidc" && String(parsed.issuer).startsWith("http:") && !insecureIssuerAllowed()) {
+      throw new ValidationError("Some fields are not valid.", { issuer: "Use https:// (the token endpoint's TLS is what vouches for the ID token)." });
+    }
+    return parsed;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     throw new ValidationError(error.message, Object.fromEntries(Object.entries(error.fields ?? {}).map(([k, v]) => [`config.${k}`, v])));
