@@ -67,7 +67,7 @@ function ProviderForm({ editing, errors, message }: { editing?: Provider; errors
   const s = (k: string, fallback = "") => (typeof c[k] === "string" ? (c[k] as string) : fallback);
   const secretHint = (set?: boolean) => (editing && set ? "Set. Leave blank to keep it; it is never shown." : "Write-only: never shown again.");
   return (
-    <Form method="post" className="flex flex-col gap-4" key={editing?.id ?? "new"} noValidate>
+    <Form method="post" className="flex min-w-0 flex-col gap-4" key={editing?.id ?? "new"} noValidate>
       <FormError message={message} />
       <input type="hidden" name="intent" value={editing ? "update" : "create"} />
       {editing ? <input type="hidden" name="id" value={editing.id} /> : null}
@@ -78,10 +78,13 @@ function ProviderForm({ editing, errors, message }: { editing?: Provider; errors
           <label htmlFor="sso-type" className="text-sm font-medium">
             Protocol
           </label>
-          <select id="sso-type" name="type" value={type} onChange={(e) => setType(e.target.value)} className={INPUT}>
-            <option value="oidc">OpenID Connect (Okta, Entra ID, Google, Keycloak, Authentik…)</option>
+          <select id="sso-type" name="type" value={type} onChange={(e) => setType(e.target.value)} aria-describedby="sso-type-hint" className={`${INPUT} w-full min-w-0`}>
+            <option value="oidc">OpenID Connect</option>
             <option value="ldap">LDAP / Active Directory</option>
           </select>
+          <p id="sso-type-hint" className="text-xs text-slate-500 dark:text-slate-400">
+            OpenID Connect: Okta, Entra ID, Google Workspace, Keycloak, Authentik…
+          </p>
         </div>
       )}
       <Field label="Name (shown on the login button)" name="name" defaultValue={editing?.name} error={errors.name} />
@@ -190,7 +193,7 @@ export default function SsoSettingsPage() {
           Back to settings
         </Link>
       </PageHeader>
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid min-w-0 gap-6 lg:grid-cols-2">
         <Card title="Providers">
           {providers.length ? (
             <ul className="flex flex-col gap-3">
