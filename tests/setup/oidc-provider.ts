@@ -35,6 +35,8 @@ export interface TestIdp {
   tamper: Tamper | null;
   /** Token-endpoint requests seen (to prove a replayed code reached the IdP or not). */
   tokenRequests: number;
+  /** Milliseconds the provider spent handling requests, summed (benchmarks subtract the IdP's time). */
+  serverMs: number;
   publicKeyPem: string;
   addClient(client: TestClient): void;
   stop(): Promise<void>;
@@ -77,6 +79,7 @@ export async function startTestIdp(options: { tls?: { cert: string; key: string 
     nextLogin: { accountId: "" },
     tamper: null,
     tokenRequests: 0,
+    serverMs: 0,
     publicKeyPem,
     addClient(client) {
       clients.push(client);
@@ -115,7 +118,9 @@ export async function startTestIdp(options: { tls?: { cert: string; key: string 
     });
     p.use(async (ctx, next) => {
       if (ctx.path === "/token") idp.tokenRequests++;
+      const started = performance.now();
       await next();
+      idp.serverMs += performance.now() - started;
       const body = ctx.body as { id_token?: string } | undefined;
       if (ctx.path === "/token" && idp.tamper && body && typeof body.id_token === "string") {
         ctx.body = { ...body, id_token: resign(body.id_token, idp.tamper, privateKey, publicKeyPem, kid) };
