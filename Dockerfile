@@ -7,6 +7,9 @@
 #     -v /var/run/docker.sock:/var/run/docker.sock infrapilot
 #
 # Everything the server writes (database, generated keys, nginx trees, ACME webroot) lives in /data.
+#
+# The `agent` target is the standalone agent for a host managed by a SaaS control plane
+# (`docker build --target agent -t infrapilot/agent .`; install.sh runs it, see the README).
 
 ############################ build: dependencies, Prisma client, Remix build
 FROM node:20-bookworm-slim AS build
@@ -27,6 +30,41 @@ RUN npm run postinstall \
  && npm run build \
  && npm prune --omit=dev --ignore-scripts \
  && mkdir -p agent
+
+############################ agent: the standalone agent (SaaS nodes), `--target agent`
+# Dials out to the control plane (no inbound port), manages this host's engine through the Docker
+# socket and serves proxy hosts from its own nginx. Runs as a non-root user; the socket is reached
+# through its group (`--group-add`, which install.sh sets from the socket's owner), and nginx may
+# bind 80/443 through a file capability, since with `--network host` the host's
+# unprivileged-port setting applies. The key and agent id live in the /data volume (0700).
+FROM node:20-bookworm-slim AS agent
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nginx-light tini ca-certificates libcap2-bin \
+ && setcap cap_net_bind_service=+ep /usr/sbin/nginx \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system infrapilot \
+ && useradd --system --gid infrapilot --home-dir /data --no-create-home --shell /usr/sbin/nologin infrapilot \
+ && mkdir -p /data \
+ && chown infrapilot:infrapilot /data \
+ && chmod 0700 /data
+
+WORKDIR /app
+ENV NODE_ENV=production \
+    AGENT_DATA_DIR=/data \
+    DOCKER_HOST=unix:///var/run/docker.sock \
+    NGINX_MODE=local \
+    NGINX_BIN=/usr/sbin/nginx
+
+# Only what `node --import tsx agent/main.ts` loads: the agent's code and the dependencies.
+COPY --from=build /app/package.json /app/tsconfig.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/agent ./agent
+
+USER infrapilot
+VOLUME /data
+LABEL io.infrapilot.protected="true"
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "--enable-source-maps", "--import", "tsx", "agent/main.ts"]
 
 ############################ runtime
 FROM node:20-bookworm-slim AS runtime

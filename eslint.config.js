@@ -3,6 +3,14 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 
+const SEAM_MESSAGE = "Only the agent registry knows the built-in agent: resolve an agent id with agentFor/hostFor (agents/registry.server.ts).";
+/** The seam (docs/decisions/054) for every module under app/ but the registry's own folder. */
+const SEAM_PATTERNS = [
+  { regex: "^(#agent|.*/agent)/local(/|$)", message: SEAM_MESSAGE },
+  { group: ["**/agents/local-host.server", "~/server/agents/local-host.server"], message: SEAM_MESSAGE },
+  { group: ["**/agents/registry.server", "~/server/agents/registry.server"], importNames: ["localAgent"], message: "Resolve an agent id with agentFor/hostFor instead of the process-wide local agent." },
+];
+
 export default tseslint.config(
   { ignores: ["build/**", "app/generated/**", "node_modules/**", "data/**", "tests/e2e/artifacts/**"] },
   js.configs.recommended,
@@ -36,10 +44,30 @@ export default tseslint.config(
         "error",
         {
           paths: [{ name: "dockerode", message: "Only agent/local talks to Docker." }],
+          patterns: SEAM_PATTERNS,
+        },
+      ],
+    },
+  },
+  {
+    // Pages address agents explicitly (docs/decisions/120): the agent a page shows is the one its
+    // picker chose (pageAgent in http/agent-choice.server.ts), never the built-in agent by name.
+    // Only jobs that follow the built-in agent by design (Community's log collector, a
+    // certificate's fallback agent) and the registry itself may ask for its id.
+    files: ["app/**", "server.ts"],
+    ignores: ["app/server/agents/**", "app/server/proxy/boot.server.ts", "app/server/logs/collector-boot.server.ts", "app/server/certs/issuance.server.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "dockerode", message: "Only agent/local talks to Docker." }],
           patterns: [
-            { regex: "^(#agent|.*/agent)/local(/|$)", message: "Only the agent registry knows the built-in agent: resolve an agent id with agentFor/hostFor (agents/registry.server.ts)." },
-            { group: ["**/agents/local-host.server", "~/server/agents/local-host.server"], message: "Only the agent registry knows the built-in agent: resolve an agent id with agentFor/hostFor (agents/registry.server.ts)." },
-            { group: ["**/agents/registry.server", "~/server/agents/registry.server"], importNames: ["localAgent"], message: "Resolve an agent id with agentFor/hostFor instead of the process-wide local agent." },
+            ...SEAM_PATTERNS,
+            {
+              group: ["**/agents/registry.server", "~/server/agents/registry.server"],
+              importNames: ["localAgentId", "ensureLocalAgent"],
+              message: "Pages and domain verbs work on the agent they are given (a page's picker: pageAgent), not the built-in agent's id.",
+            },
           ],
         },
       ],

@@ -204,18 +204,26 @@ httpServer.listen(config.PORT, config.HOST, () => {
 });
 
 let stopping = false;
+/** Within docker-compose's stop_grace_period (30 s): past it the engine would SIGKILL us anyway. */
+const SHUTDOWN_DEADLINE_MS = 25_000;
 async function shutdown(signal: string, exitCode = 0) {
   if (stopping) return;
   stopping = true;
   logger.info("shutting down", { signal, exitCode });
-  const force = setTimeout(() => process.exit(1), 10_000);
+  let step = "closing connections";
+  const force = setTimeout(() => {
+    logger.error("shutdown did not finish in time; exiting anyway", { seconds: SHUTDOWN_DEADLINE_MS / 1000, step });
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS);
   force.unref();
   stopJobs();
   httpServer.close();
   await new Promise<void>((resolve) => io.close(() => resolve()));
   httpServer.closeAllConnections();
   await vite?.close();
+  step = "stopping log collectors";
   await stopLogCollectors().catch((error) => logger.error("log collectors did not stop cleanly", { error }));
+  step = "stopping the database";
   await stopDatabase().catch((error) => logger.error("database shutdown failed", { error }));
   clearTimeout(force);
   process.exit(exitCode);

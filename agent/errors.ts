@@ -10,6 +10,7 @@ export type AgentErrorCode =
   | "agent_offline"
   | "resource_not_found"
   | "resource_conflict"
+  | "agent_paused"
   | "agent_error";
 
 export class AgentError extends Error {
@@ -52,6 +53,14 @@ export class DockerUnreachableError extends AgentError {
 /** A remote agent that is not connected, went away during the call, or did not answer in time. */
 export class AgentOfflineError extends AgentError {
   override readonly code = "agent_offline" as const;
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** SaaS: the agent's organization is suspended; it refuses what would change something (decision 125). */
+export class AgentPausedError extends AgentError {
+  override readonly code = "agent_paused" as const;
   constructor(message: string) {
     super(message);
   }
@@ -102,7 +111,7 @@ export function toAgentErrorPayload(error: unknown): AgentErrorPayload {
   if (error instanceof DockerUnreachableError) {
     return { code: error.code, message: error.message, address: error.address, reason: error.reason };
   }
-  if (error instanceof AgentOfflineError) return { code: error.code, message: error.message };
+  if (error instanceof AgentOfflineError || error instanceof AgentPausedError) return { code: error.code, message: error.message };
   if (error instanceof ResourceNotFoundError || error instanceof ResourceConflictError) {
     return { code: error.code, message: error.message, kind: error.kind, ref: error.ref };
   }
@@ -120,6 +129,8 @@ export function agentErrorFromPayload(payload: AgentErrorPayload): AgentError {
       return new DockerUnreachableError(payload.address ?? "", payload.reason ?? payload.message);
     case "agent_offline":
       return new AgentOfflineError(payload.message);
+    case "agent_paused":
+      return new AgentPausedError(payload.message);
     case "resource_not_found":
       return new ResourceNotFoundError(payload.kind ?? "image", payload.ref ?? "");
     case "resource_conflict":

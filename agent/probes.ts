@@ -3,6 +3,9 @@
 // the way the CA will. On a remote node these travel as RPC calls; the answers are plain JSON.
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
+import { runDnsCheck } from "./checks/dns-check";
+import { runHttpCheck } from "./checks/http-check";
+import type { CheckResult, DnsCheckSpec, HttpCheckSpec } from "./checks/types";
 
 export interface TcpProbeResult {
   ok: boolean;
@@ -20,6 +23,10 @@ export interface AgentProbes {
   tcp(targets: { host: string; port: number }[], timeoutMs: number): Promise<TcpProbeResult[]>;
   /** GET /.well-known/acme-challenge/<token> from this agent's nginx with `Host: <domain>`, on its HTTP port. */
   challenge(domain: string, token: string): Promise<ChallengeProbeResult>;
+  /** An uptime monitor's HTTP(S) check from this agent's network (docs/decisions/141); never rejects for a failed check. */
+  http(spec: HttpCheckSpec): Promise<CheckResult>;
+  /** An uptime monitor's DNS check from this agent's network, with its resolvers unless `spec.server`. */
+  dns(spec: DnsCheckSpec): Promise<CheckResult>;
 }
 
 export interface LocalProbesOptions {
@@ -33,6 +40,14 @@ export class LocalProbes implements AgentProbes {
 
   tcp(targets: { host: string; port: number }[], timeoutMs: number): Promise<TcpProbeResult[]> {
     return Promise.all(targets.map((t) => probeTcp(t.host, t.port, timeoutMs)));
+  }
+
+  http(spec: HttpCheckSpec): Promise<CheckResult> {
+    return runHttpCheck(spec);
+  }
+
+  dns(spec: DnsCheckSpec): Promise<CheckResult> {
+    return runDnsCheck(spec);
   }
 
   challenge(domain: string, token: string): Promise<ChallengeProbeResult> {

@@ -75,3 +75,53 @@ export function planLimitMessage(plan: PlanName, limit: CountedLimit): string {
   const remedy = limit === "agents" ? "Remove an agent" : "Remove a member (or revoke a pending invitation)";
   return `The ${PLAN_LABELS[plan]} plan allows ${allowed} ${what}. ${remedy}, or move the organization to a larger plan.`;
 }
+
+/** What the plan page shows for one limit (decision 126). */
+export interface UsageMeter {
+  key: keyof PlanLimits;
+  label: string;
+  used: number;
+  allowed: number;
+  usedText: string;
+  allowedText: string;
+  /** 0–100, for the bar. */
+  percent: number;
+  /** `near` from 80 %, `at` when nothing more fits. */
+  level: "ok" | "near" | "at";
+  /** What happens at the limit. */
+  atLimit: string;
+}
+
+/** Pure: the four limits of a plan with the organization's usage, for the plan page (retention: the days chosen). */
+export function usageMeters(
+  plan: PlanName,
+  usage: { agents: number; members: number; logBytesThisMonth: number; retentionDays: number },
+  periodEnd: string,
+): UsageMeter[] {
+  const limits = PLAN_LIMITS[plan];
+  const resets = new Date(periodEnd).toLocaleDateString("en", { day: "numeric", month: "long", timeZone: "UTC" });
+  const meter = (key: keyof PlanLimits, label: string, used: number, text: (n: number) => string, atLimit: string): UsageMeter => {
+    const allowed = limits[key];
+    const ratio = allowed > 0 ? used / allowed : 1;
+    // Retention is a choice, not something used up: at the plan's maximum nothing is refused.
+    const level = key === "logRetentionDays" ? "ok" : ratio >= 1 ? "at" : ratio >= 0.8 ? "near" : "ok";
+    return {
+      key,
+      label,
+      used,
+      allowed,
+      usedText: text(used),
+      allowedText: text(allowed),
+      percent: Math.min(100, Math.round(ratio * 100)),
+      level,
+      atLimit,
+    };
+  };
+  const count = (n: number) => n.toLocaleString("en");
+  return [
+    meter("agents", "Agents", usage.agents, count, "New agents cannot enroll: the enrollment is refused and the token keeps its use. Remove an agent you no longer need first."),
+    meter("members", "Members", usage.members, count, "Inviting or adding people is refused, and pending invitations cannot be accepted. Remove a member or revoke an invitation first."),
+    meter("logRetentionDays", "Log retention", Math.min(usage.retentionDays, limits.logRetentionDays), (n) => `${count(n)} ${n === 1 ? "day" : "days"}`, `Logs older than ${limits.logRetentionDays} days are deleted; a longer retention cannot be chosen.`),
+    meter("logBytesPerMonth", "Log volume this month", usage.logBytesThisMonth, formatBytes, `New log lines are not stored until the volume starts over on ${resets} (UTC). Live logs keep working.`),
+  ];
+}

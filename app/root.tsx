@@ -10,6 +10,7 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
+import { useEffect } from "react";
 import { parse } from "cookie";
 import stylesheet from "./tailwind.css?url";
 import { takeToast } from "~/server/http/page.server";
@@ -35,6 +36,7 @@ const themeScript = `(() => { const c = document.documentElement; if (c.dataset.
 export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const theme = data?.theme ?? "system";
+  useFollowSystemTheme(theme);
   return (
     <html lang="en" data-theme={theme} className={theme === "dark" ? "dark" : undefined} suppressHydrationWarning>
       <head>
@@ -52,6 +54,21 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </body>
     </html>
   );
+}
+
+/**
+ * After hydration: keep the `dark` class true to the choice. "System" follows the operating system
+ * when it changes (and when the user switches back to "System", which React renders without the class).
+ */
+function useFollowSystemTheme(theme: Theme) {
+  useEffect(() => {
+    const root = document.documentElement;
+    const query = matchMedia("(prefers-color-scheme: dark)");
+    const apply = () => root.classList.toggle("dark", theme === "dark" || (theme === "system" && query.matches));
+    apply();
+    query.addEventListener("change", apply);
+    return () => query.removeEventListener("change", apply);
+  }, [theme]);
 }
 
 export default function App() {

@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { ContainerStateError, DockerUnreachableError, toAgentErrorPayload } from "../errors";
+import { AgentError, ContainerStateError, DockerUnreachableError, toAgentErrorPayload } from "../errors";
 import type {
   Agent,
   AgentInfo,
@@ -132,7 +132,7 @@ export class LocalAgent implements Agent {
 
   async startContainer(id: string): Promise<void> {
     await this.client.startContainer(id).catch((error) => {
-      throw stateMessage(error, id, "is already running");
+      throw engineRefusal(stateMessage(error, id, "is already running"), id, "start");
     });
   }
 
@@ -143,7 +143,9 @@ export class LocalAgent implements Agent {
   }
 
   async restartContainer(id: string, options: StopOptions = {}): Promise<void> {
-    await this.client.restartContainer(id, options.timeoutSeconds);
+    await this.client.restartContainer(id, options.timeoutSeconds).catch((error) => {
+      throw engineRefusal(error, id, "restart");
+    });
   }
 
   async removeContainer(id: string, options: RemoveOptions = {}): Promise<void> {
@@ -337,6 +339,19 @@ export class LocalAgent implements Agent {
 function stateMessage(error: unknown, id: string, meaning: string): unknown {
   if (error instanceof ContainerStateError && /wrong state|already (started|stopped)/i.test(error.message)) {
     return new ContainerStateError(id, `Container ${id} ${meaning}`);
+  }
+  return error;
+}
+
+/**
+ * The engine answered but refused (a command missing from the image, a port already taken): the
+ * container cannot run as configured — a conflict with its state, with Docker's own reason, not
+ * an internal error of ours.
+ */
+function engineRefusal(error: unknown, id: string, verb: "start" | "restart"): unknown {
+  const status = ((error as { cause?: { statusCode?: unknown } })?.cause)?.statusCode;
+  if (error instanceof AgentError && error.code === "agent_error" && typeof status === "number" && status >= 400) {
+    return new ContainerStateError(id, `Docker could not ${verb} the container: ${error.message}`);
   }
   return error;
 }

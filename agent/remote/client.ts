@@ -3,13 +3,17 @@
 // Socket.IO client on the `/agent` namespace that proves its key on every connection, answers
 // heartbeats and serves RPC through the dispatcher. It reconnects with jittered, capped
 // exponential backoff, moving to the next URL of AGENT_SERVER_URL after each failure, and stops
-// for good (exit code 3) when an administrator revoked or deleted it.
+// for good (exit code 3) when an administrator revoked or deleted it. While its organization is
+// suspended it is paused (decision 125): told so in the proof-of-identity reply at connect time and
+// by `org:suspension` frames after, it refuses commands that change anything and keeps answering
+// heartbeats and reads.
 import { hostname as osHostname } from "node:os";
 import { io, type Socket } from "socket.io-client";
+import { z } from "zod";
 import type { AgentFacts } from "../host";
 import { AgentDispatcher } from "./dispatcher";
 import { AgentIdentity } from "./identity";
-import { AGENT_NAMESPACE, tokenFingerprint, type AuthReply, type AuthRefusal } from "./protocol";
+import { AGENT_NAMESPACE, SUSPENDED_REASON, SUSPENSION_EVENT, tokenFingerprint, type AuthReply, type AuthRefusal } from "./protocol";
 import type { Agent } from "../types";
 import type { AgentProbes } from "../probes";
 import type { ProxyApplier } from "../nginx/types";
@@ -34,6 +38,9 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   return Math.round(step / 2 + random() * (step / 2));
 }
 
+const suspensionFrame = z.object({ paused: z.boolean(), reason: z.string().max(500).optional() }).strict();
+const pausedInReply = z.object({ reason: z.string().max(500) }).nullable().optional();
+
 export class FatalAgentError extends Error {
   constructor(
     message: string,
@@ -52,6 +59,7 @@ export class AgentClient {
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private finish!: (error: FatalAgentError | null) => void;
+  private pausedReason: string | null = null;
   /** Resolves when the client stopped (null) or gave up for good. */
   readonly done: Promise<FatalAgentError | null>;
 
@@ -87,6 +95,23 @@ export class AgentClient {
     const fatal = error instanceof FatalAgentError ? error : new FatalAgentError(error instanceof Error ? error.message : String(error), 1);
     this.options.log("error", fatal.message);
     this.finish(fatal);
+  }
+
+  /** Whether the agent is paused because its organization is suspended. */
+  get paused(): boolean {
+    return this.pausedReason !== null;
+  }
+
+  /** Pauses (a reason) or resumes (null) the dispatcher; the log says so when the state changes. */
+  private setPaused(reason: string | null): void {
+    const was = this.pausedReason;
+    this.pausedReason = reason;
+    this.dispatcher.setPaused(reason);
+    if (reason !== null && was === null) {
+      this.options.log("warn", `paused: ${reason}. Commands that change anything (container actions, proxy changes, terminals) are refused until the suspension is lifted; heartbeats and reading go on.`);
+    } else if (reason === null && was !== null) {
+      this.options.log("info", "resumed: the organization's suspension was lifted; commands are carried out again");
+    }
   }
 
   private get url(): string {
@@ -135,7 +160,12 @@ export class AgentClient {
         throw new FatalAgentError(`Enrollment refused (${res.status}): ${answer?.error?.message ?? "no reason given"}`, 2);
       }
       const delay = backoffDelay(tries, this.options.backoff?.baseMs ?? 1000, this.options.backoff?.maxMs ?? 30_000);
-      this.options.log("warn", "enrollment failed; trying again", { status: res.status, retryInMs: delay });
+      if (res.status === 402) {
+        // The organization's plan has no room for another agent: it may get some (an agent removed, a larger plan).
+        this.options.log("warn", `enrollment refused by the organization's plan: ${answer?.error?.message ?? "no more agents allowed"} Trying again later.`, { status: 402, retryInMs: delay });
+      } else {
+        this.options.log("warn", "enrollment failed; trying again", { status: res.status, retryInMs: delay });
+      }
       await new Promise((r) => setTimeout(r, delay));
     }
   }
@@ -178,6 +208,15 @@ export class AgentClient {
       authenticated = true;
       this.attempt = 0;
       this.options.log("info", "connected to the control plane", { url, agentId: state.agentId, name: reply.name });
+      // Told at connect time whether the organization is suspended (also after a resume it missed).
+      const paused = pausedInReply.safeParse(reply.paused);
+      // A reply whose `paused` does not parse pauses: refusing is the safe side.
+      this.setPaused(!paused.success ? SUSPENDED_REASON : paused.data ? paused.data.reason || SUSPENDED_REASON : null);
+    });
+    socket.on(SUSPENSION_EVENT, (frame: unknown) => {
+      const parsed = suspensionFrame.safeParse(frame);
+      if (!parsed.success) return this.options.log("warn", "malformed suspension frame ignored");
+      this.setPaused(parsed.data.paused ? parsed.data.reason || SUSPENDED_REASON : null);
     });
     socket.on("hb", (frame: { t?: number }, ack?: (r: unknown) => void) => ack?.({ t: frame?.t ?? null, at: Date.now() }));
     socket.on("revoked", (frame: { reason?: string }) => refused("revoked", String(frame?.reason ?? "revoked by an administrator").slice(0, 500)));

@@ -1,14 +1,17 @@
 // The node's side of the RPC: serves the control plane's calls and flows from the same `Agent`
 // and `AgentProbes` the built-in agent uses. Every frame is validated before it reaches Docker;
 // flows send at most the credit the control plane granted, so a slow consumer on the far side
-// pauses the Docker stream here instead of filling memory on either end.
+// pauses the Docker stream here instead of filling memory on either end. While the agent's
+// organization is suspended (decision 125) it is paused: every call or flow that would change
+// something is refused with `agent_paused`, open terminals and pulls end, and reads go on.
 import { STATS_RANGES } from "../stats-history";
 import { z } from "zod";
-import { toAgentErrorPayload } from "../errors";
+import { AgentPausedError, toAgentErrorPayload } from "../errors";
 import type { ProxyApplier } from "../nginx/types";
+import { DnsCheckSpecSchema, HttpCheckSpecSchema, type DnsCheckSpec, type HttpCheckSpec } from "../checks/types";
 import type { AgentProbes } from "../probes";
 import type { Agent, ExecOptions, ExecSession, LogEntry } from "../types";
-import { FLOW_METHODS, MAX_FLOWS, MAX_FRAME_BYTES, RPC_METHODS, type FlowDataFrame, type FlowEndFrame, type RpcReply } from "./protocol";
+import { FLOW_METHODS, isWriteCommand, MAX_FLOWS, MAX_FRAME_BYTES, RPC_METHODS, WRITE_FLOW_METHODS, type FlowDataFrame, type FlowEndFrame, type FlowMethod, type RpcReply } from "./protocol";
 
 /** The part of a Socket.IO client socket the dispatcher uses. */
 export interface DispatchSocket {
@@ -35,6 +38,8 @@ const RPC_ARGS: Record<(typeof RPC_METHODS)[number], z.ZodType<unknown[]>> = {
   stats: z.tuple([z.array(containerId).max(1000).optional()]),
   "probes.tcp": z.tuple([z.array(z.object({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) })).max(100), z.number().int().min(1).max(30_000)]),
   "probes.challenge": z.tuple([z.string().min(1).max(253), z.string().regex(/^[A-Za-z0-9_-]{1,128}$/)]),
+  "probes.http": z.tuple([HttpCheckSpecSchema]),
+  "probes.dns": z.tuple([DnsCheckSpecSchema]),
   "proxy.apply": z.tuple([
     z
       .object({
@@ -120,14 +125,21 @@ const flowCancel = z.object({ flow: z.number().int().min(1) });
 const rpcFrame = z.object({ method: z.enum(RPC_METHODS), args: z.array(z.unknown()).max(4) });
 
 interface OpenFlow {
+  method: FlowMethod;
   abort: AbortController;
   credit: number;
   wake: (() => void) | null;
   session?: ExecSession;
 }
 
+/** What a paused agent answers to a command that would change something. */
+export function pausedMessage(reason: string): string {
+  return `This agent is paused: ${reason}. It refuses commands that change anything (container actions, proxy changes, terminals) until the suspension is lifted; reading goes on.`;
+}
+
 export class AgentDispatcher {
   private readonly flows = new Map<number, OpenFlow>();
+  private pausedReason: string | null = null;
 
   constructor(
     private readonly agent: Agent,
@@ -153,6 +165,7 @@ export class AgentDispatcher {
       const parsed = execInput.safeParse(frame);
       const session = parsed.success ? this.flows.get(parsed.data.flow)?.session : undefined;
       if (!parsed.success || !session) return reply({ ok: false, error: { code: "agent_error", message: "No such terminal." } });
+      if (this.paused) return reply(this.refusal());
       const f = parsed.data;
       const done = f.type === "input" ? session.write(f.data) : f.type === "resize" ? session.resize(f.cols, f.rows) : session.end();
       done.then(
@@ -166,6 +179,26 @@ export class AgentDispatcher {
       flow?.abort.abort();
       flow?.wake?.();
     }) as never);
+  }
+
+  /** Pauses (a reason) or resumes (null); pausing ends open terminals and image pulls. */
+  setPaused(reason: string | null): void {
+    this.pausedReason = reason;
+    if (reason === null) return;
+    for (const flow of this.flows.values()) {
+      if (!WRITE_FLOW_METHODS.has(flow.method)) continue;
+      flow.abort.abort();
+      flow.wake?.();
+      void flow.session?.end().catch(() => {});
+    }
+  }
+
+  get paused(): boolean {
+    return this.pausedReason !== null;
+  }
+
+  private refusal(): RpcReply {
+    return { ok: false, error: toAgentErrorPayload(new AgentPausedError(pausedMessage(this.pausedReason ?? "paused"))) };
   }
 
   closeAll(): void {
@@ -187,6 +220,10 @@ export class AgentDispatcher {
     if (!parsed.success) return reply({ ok: false, error: { code: "agent_error", message: "Malformed call." } });
     const args = RPC_ARGS[parsed.data.method].safeParse(parsed.data.args);
     if (!args.success) return reply({ ok: false, error: { code: "agent_error", message: `Invalid arguments for ${parsed.data.method}.` } });
+    if (this.paused && isWriteCommand(parsed.data.method)) {
+      this.log("refused a command: the organization is suspended", { method: parsed.data.method });
+      return reply(this.refusal());
+    }
     try {
       const result = await this.invoke(parsed.data.method, args.data);
       reply({ ok: true, result: result ?? null });
@@ -199,6 +236,8 @@ export class AgentDispatcher {
     const a = this.agent as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     if (method === "probes.tcp") return this.probes.tcp(args[0] as { host: string; port: number }[], args[1] as number);
     if (method === "probes.challenge") return this.probes.challenge(args[0] as string, args[1] as string);
+    if (method === "probes.http") return this.probes.http(args[0] as HttpCheckSpec);
+    if (method === "probes.dns") return this.probes.dns(args[0] as DnsCheckSpec);
     if (method.startsWith("proxy.")) {
       if (!this.nginx) return Promise.reject(new Error("This agent does not manage an nginx (NGINX_MODE=off)."));
       const n = this.nginx as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
@@ -215,8 +254,12 @@ export class AgentDispatcher {
     const { flow: id, method, credit } = parsed.data;
     const args = FLOW_ARGS[method].safeParse(parsed.data.args);
     if (!args.success) return reply({ ok: false, error: { code: "agent_error", message: `Invalid arguments for ${method}.` } });
+    if (this.paused && isWriteCommand(method)) {
+      this.log("refused a command: the organization is suspended", { method });
+      return reply(this.refusal());
+    }
     if (this.flows.has(id) || this.flows.size >= MAX_FLOWS) return reply({ ok: false, error: { code: "agent_error", message: "Too many open flows." } });
-    const flow: OpenFlow = { abort: new AbortController(), credit, wake: null };
+    const flow: OpenFlow = { method, abort: new AbortController(), credit, wake: null };
     this.flows.set(id, flow);
     const signal = flow.abort.signal;
     if (method === "exec") {

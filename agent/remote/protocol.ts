@@ -11,6 +11,7 @@
 //   exec:input {flow, type, …} (ack: RpcReply)
 //   hb {t} (ack: {t})
 //   revoked {reason}                  (then the control plane disconnects)
+//   org:suspension {paused, reason?}  (the organization was suspended or unsuspended, decision 125)
 import { createHash } from "node:crypto";
 import type { AgentErrorPayload } from "../errors";
 import type { AgentFacts } from "../host";
@@ -48,7 +49,12 @@ export interface AuthFrame {
  */
 export type AuthRefusal = "revoked" | "unknown_agent" | "bad_signature" | "bad_frame" | "timeout";
 
-export type AuthReply = { ok: true; agentId: string; name: string } | { ok: false; code: AuthRefusal; message: string };
+/**
+ * `paused`: the agent's organization is suspended at connect time (decision 125); the agent refuses
+ * every command that changes something until an `org:suspension {paused: false}` frame, or a later
+ * connection's reply without it. Absent or null: not paused.
+ */
+export type AuthReply = { ok: true; agentId: string; name: string; paused?: { reason: string } | null } | { ok: false; code: AuthRefusal; message: string };
 
 export type RpcReply<T = unknown> = { ok: true; result: T } | { ok: false; error: AgentErrorPayload };
 
@@ -65,6 +71,8 @@ export const RPC_METHODS = [
   "stats",
   "probes.tcp",
   "probes.challenge",
+  "probes.http",
+  "probes.dns",
   "proxy.apply",
   "proxy.status",
   "proxy.problem",
@@ -87,6 +95,42 @@ export type RpcMethod = (typeof RPC_METHODS)[number];
 /** Streams the agent serves as flows. */
 export const FLOW_METHODS = ["logs", "events", "subscribeStats", "exec", "pullImage"] as const;
 export type FlowMethod = (typeof FLOW_METHODS)[number];
+
+/**
+ * The calls and flows that change something on the node (containers, engine objects, nginx, a
+ * terminal): what a paused agent refuses, and what the control plane does not send to one
+ * (decision 125). Everything else only reads, and keeps working while paused.
+ */
+export const WRITE_RPC_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
+  "startContainer",
+  "stopContainer",
+  "restartContainer",
+  "removeContainer",
+  "proxy.apply",
+  "proxy.putChallenge",
+  "proxy.removeChallenge",
+  "removeImage",
+  "pruneImages",
+  "removeVolume",
+  "pruneVolumes",
+  "createNetwork",
+  "removeNetwork",
+]);
+export const WRITE_FLOW_METHODS: ReadonlySet<FlowMethod> = new Set<FlowMethod>(["exec", "pullImage"]);
+
+/** Pure: whether a call or flow changes something on the node. */
+export function isWriteCommand(method: RpcMethod | FlowMethod): boolean {
+  return WRITE_RPC_METHODS.has(method as RpcMethod) || WRITE_FLOW_METHODS.has(method as FlowMethod);
+}
+
+/** control plane → agent: the organization was suspended (`paused: true`) or the suspension lifted. */
+export const SUSPENSION_EVENT = "org:suspension";
+export interface SuspensionFrame {
+  paused: boolean;
+  /** Why, for the node's log (at most 500 characters). */
+  reason?: string;
+}
+export const SUSPENDED_REASON = "its organization is suspended by the service operator";
 
 export interface FlowOpenFrame {
   flow: number;

@@ -4,9 +4,12 @@
 // a cancel when the consumer leaves. One RemoteAgent per agent id outlives its connections: each
 // new authenticated socket is attached to it, so a live feed that holds it carries on after a
 // reconnect. Without a socket every call fails at once with AgentOfflineError (503
-// `agent_offline`) and every open stream ends with it.
+// `agent_offline`) and every open stream ends with it. While the agent's organization is suspended
+// (decision 125) the control plane marks it paused and sends it no command that changes anything:
+// such calls fail here with `agent_paused`, before the wire (the node refuses them too).
 import { z } from "zod";
-import { AgentOfflineError, agentErrorFromPayload, type AgentErrorPayload } from "../errors";
+import { AgentOfflineError, AgentPausedError, agentErrorFromPayload, type AgentErrorPayload } from "../errors";
+import type { CheckResult, DnsCheckSpec, HttpCheckSpec } from "../checks/types";
 import type { AgentProbes, ChallengeProbeResult, TcpProbeResult } from "../probes";
 import type {
   Agent,
@@ -30,7 +33,7 @@ import { AsyncQueue } from "../async-queue";
 import type { StatsHistorySeries, StatsRange } from "../stats-history";
 import type { CreateNetworkOptions, ImageSummary, NetworkSummary, PruneOptions, PruneResult, PullProgress, RemoveImageOptions, VolumeSummary } from "../resource-types";
 import type { NginxApplyProgress, NginxApplyRequest, NginxApplyResult, NginxStatus, ProxyApplier } from "../nginx/types";
-import { CALL_TIMEOUT_MS, FLOW_WINDOW, type FlowMethod, type RpcMethod, type RpcReply } from "./protocol";
+import { CALL_TIMEOUT_MS, FLOW_WINDOW, isWriteCommand, type FlowMethod, type RpcMethod, type RpcReply } from "./protocol";
 
 /** The part of a Socket.IO server socket a RemoteAgent uses. */
 export interface AgentChannel {
@@ -66,6 +69,7 @@ export class RemoteAgent implements Agent, AgentProbes {
   private nextFlow = 1;
   private channel: AgentChannel | null = null;
   private offlineReason: string | null = "not connected";
+  private pausedReason: string | null = null;
   /** Frames refused by validation (wrong shape, unknown flow): logged by the connection. */
   droppedFrames = 0;
 
@@ -82,6 +86,26 @@ export class RemoteAgent implements Agent, AgentProbes {
     this.channel = channel;
     this.label = label;
     this.offlineReason = null;
+  }
+
+  /** Marks the agent paused (a reason: its organization is suspended) or not (null). */
+  setPaused(reason: string | null): void {
+    this.pausedReason = reason;
+  }
+
+  get paused(): boolean {
+    return this.pausedReason !== null;
+  }
+
+  /** The `agent_paused` refusal of a command that changes something while paused, else null. */
+  private pausedRefusal(method: RpcMethod | FlowMethod): AgentPausedError | null {
+    if (this.pausedReason === null || !isWriteCommand(method)) return null;
+    return new AgentPausedError(`The agent ${this.label} is paused: ${this.pausedReason}. Nothing on it can be changed until the suspension is lifted.`);
+  }
+
+  private refuseIfPaused(method: RpcMethod | FlowMethod): void {
+    const refusal = this.pausedRefusal(method);
+    if (refusal) throw refusal;
   }
 
   get online(): boolean {
@@ -136,6 +160,7 @@ export class RemoteAgent implements Agent, AgentProbes {
   // ── calls ──
 
   private async call<T>(method: RpcMethod, args: unknown[], timeoutMs = CALL_TIMEOUT_MS): Promise<T> {
+    this.refuseIfPaused(method);
     const channel = this.channel;
     if (!channel || !channel.connected) throw this.offline();
     let reply: RpcReply<T>;
@@ -183,6 +208,12 @@ export class RemoteAgent implements Agent, AgentProbes {
   }
   challenge(domain: string, token: string): Promise<ChallengeProbeResult> {
     return this.call("probes.challenge", [domain, token], 15_000);
+  }
+  http(spec: HttpCheckSpec): Promise<CheckResult> {
+    return this.call("probes.http", [spec], spec.timeoutMs + 5_000);
+  }
+  dns(spec: DnsCheckSpec): Promise<CheckResult> {
+    return this.call("probes.dns", [spec], spec.timeoutMs + 5_000);
   }
 
   // Images, volumes and networks (decision 075): the same calls as the built-in agent's.
@@ -233,7 +264,10 @@ export class RemoteAgent implements Agent, AgentProbes {
       ended = true;
       if (flows.delete(id) && channel?.connected) channel.emit("flow:cancel", { flow: id });
     };
-    if (!channel || !channel.connected) {
+    const refusal = this.pausedRefusal(method);
+    if (refusal) {
+      queue.end(refusal);
+    } else if (!channel || !channel.connected) {
       queue.end(this.offline());
     } else {
       this.flows.set(id, { method, queue });
@@ -285,6 +319,7 @@ export class RemoteAgent implements Agent, AgentProbes {
 
   /** A terminal: its output is a flow, its input acked `exec:input` frames, its exit the flow's end. */
   async exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecSession> {
+    this.refuseIfPaused("exec");
     const channel = this.channel;
     if (!channel || !channel.connected) throw this.offline();
     const flowId = this.nextFlow++;
@@ -317,6 +352,7 @@ export class RemoteAgent implements Agent, AgentProbes {
       queue.end();
     }, { once: true });
     const send = async (frame: { type: "input"; data: string } | { type: "resize"; cols: number; rows: number } | { type: "end" }) => {
+      if (frame.type !== "end") this.refuseIfPaused("exec");
       if (!channel.connected) throw this.offline();
       const r = (await channel.timeout(10_000).emitWithAck("exec:input", { flow: flowId, ...frame }).catch(() => null)) as RpcReply | null;
       if (!r) throw this.offline();

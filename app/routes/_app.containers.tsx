@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
+import { useLoaderData, useRevalidator, useSearchParams, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useCallback, useMemo, useState } from "react";
 import { z } from "zod";
 import { ContainerTable } from "~/components/containers/container-table";
@@ -14,12 +14,18 @@ import { containersOverview, getContainer, operateContainer, removeContainer, ty
 import { ValidationError } from "~/server/errors.server";
 import { formFailure } from "~/server/http/form-failure.server";
 import { page, parseForm, readForm, redirectWithToast, requirePageFeature, safeRedirectPath } from "~/server/http/page.server";
+import { pageAgent } from "~/server/http/agent-choice.server";
+import { AgentOffline, AgentPicker, NoAgents } from "~/components/agents/agent-picker";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("containers");
   const actor = await requireUserWithPermission(request, context, "read:container");
+  const { agentId, agent, picker } = await pageAgent(actor, request, context);
+  const overview = agentId ? await containersOverview(actor, agentId) : { agentId: "", dockerHost: null, items: [], unreachable: null, offline: false };
   return {
-    ...(await containersOverview(actor)),
+    ...overview,
+    agent,
+    picker,
     permissions: { canOperate: can(actor.role, "operate:container"), canDelete: can(actor.role, "delete:container") },
   };
 });
@@ -68,6 +74,7 @@ function useLiveContainers(agentId: string, initial: ContainerListItem[], initia
   const socket = useUiSocket();
   const subscribe = useCallback(
     (s: UiSocket) => {
+      if (!agentId) return () => {};
       const onList = (p: { agentId: string; items: ContainerListItem[] }) => {
         if (p.agentId !== agentId) return;
         setItems(p.items);
@@ -124,11 +131,24 @@ export default function ContainersPage() {
   );
   const running = items.filter((c) => c.state === "running").length;
 
+  if (!data.picker.agentId) {
+    return (
+      <>
+        <DockerSectionNav picker={data.picker} />
+        <PageHeader title="Containers" />
+        <NoAgents picker={data.picker} lead="Containers come from the Docker hosts of your organization." />
+      </>
+    );
+  }
+  const where = data.dockerHost ?? data.agent?.name ?? "this agent";
   return (
     <>
-      <DockerSectionNav />
-      <PageHeader title="Containers" description={unreachable ? `Docker at ${data.dockerHost}` : `${running} running of ${items.length} on ${data.dockerHost}`} />
-      {unreachable ? (
+      <DockerSectionNav picker={data.picker} />
+      <PageHeader title="Containers" description={unreachable ? `Docker at ${where}` : `${running} running of ${items.length} on ${where}`} />
+      <AgentPicker picker={data.picker} />
+      {unreachable && data.offline ? (
+        <AgentOffline agent={data.agent} message={unreachable} />
+      ) : unreachable ? (
         <div role="alert" data-testid="docker-unreachable" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-5 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
           <p className="font-medium">{unreachable}</p>
           <p className="mt-1">The rest of InfraPilot keeps working. This page reconnects on its own when the engine is back.</p>
@@ -174,6 +194,18 @@ export default function ContainersPage() {
     </>
   );
 }
+
+/** Typing in the filters only changes the address: the list is filtered here, Docker is not asked again. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, defaultShouldRevalidate }) => {
+  if (formMethod || currentUrl.pathname !== nextUrl.pathname) return defaultShouldRevalidate;
+  const rest = (url: URL) => {
+    const params = new URLSearchParams(url.search);
+    for (const key of ["q", "stack", "all"]) params.delete(key);
+    params.sort();
+    return params.toString();
+  };
+  return rest(currentUrl) === rest(nextUrl) ? false : defaultShouldRevalidate;
+};
 
 export const meta: MetaFunction = () => [{ title: "Containers · InfraPilot" }];
 export const ErrorBoundary = RouteErrorBoundary;

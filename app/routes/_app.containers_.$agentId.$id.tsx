@@ -7,6 +7,7 @@ import { Config, Environment, Mounts, Network, Overview } from "~/components/con
 import { STATE_TONE } from "~/components/containers/format";
 import { LogViewer } from "~/components/containers/log-viewer";
 import { TerminalPanel } from "~/components/containers/terminal-panel";
+import { monitorContainerHref } from "~/components/monitors/monitor-this";
 import { useUiSocket } from "~/components/containers/use-ui-socket";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { Badge } from "~/components/ui/badge";
@@ -16,6 +17,7 @@ import { requireUserWithPermission } from "~/server/auth/require.server";
 import { getContainer } from "~/server/docker/containers.server";
 import { containerStatsHistory } from "~/server/docker/stats-history.server";
 import { page, requirePageFeature } from "~/server/http/page.server";
+import { pathOnAgent } from "~/server/http/agent-choice.server";
 import { RevealSchema, StatsHistoryQuerySchema } from "~/validation/containers";
 
 export const loader = page(async ({ request, context, params }: LoaderFunctionArgs) => {
@@ -31,6 +33,8 @@ export const loader = page(async ({ request, context, params }: LoaderFunctionAr
   return {
     container,
     stats,
+    // Back to the list of this container's agent (SaaS: ?agent=; Community: /containers as always).
+    listPath: pathOnAgent("/containers", container.agentId),
     permissions: {
       canOperate: can(actor.role, "operate:container"),
       canDelete: can(actor.role, "delete:container"),
@@ -38,6 +42,7 @@ export const loader = page(async ({ request, context, params }: LoaderFunctionAr
       canLogs: can(actor.role, "read:logs"),
       canExec: can(actor.role, "exec:container"),
       canExecHostAccess: can(actor.role, "exec:host-access-container"),
+      canMonitor: can(actor.role, "manage:monitor"),
     },
   };
 });
@@ -53,7 +58,7 @@ const TABS = [
 ] as const;
 
 export default function ContainerDetailPage() {
-  const { container: c, stats, permissions } = useLoaderData<typeof loader>();
+  const { container: c, stats, permissions, listPath } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const tabs = TABS.filter((t) => !("permission" in t) || permissions[t.permission]);
   const tab = tabs.find((t) => t.id === params.get("tab"))?.id ?? "overview";
@@ -62,7 +67,7 @@ export default function ContainerDetailPage() {
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link to="/containers" className="text-brand-700 hover:underline dark:text-brand-400">Containers</Link>
+        <Link to={listPath} className="text-brand-700 hover:underline dark:text-brand-400">Containers</Link>
         {c.stack ? <span className="text-slate-500 dark:text-slate-400"> / {c.stack}</span> : null}
       </nav>
       <div className="mb-4 flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
@@ -74,8 +79,13 @@ export default function ContainerDetailPage() {
             </Badge>
           </h1>
           <p className="mt-1 wrap-anywhere font-mono text-xs text-slate-500 dark:text-slate-400">{c.image}</p>
+          {permissions.canMonitor ? (
+            <Link to={monitorContainerHref({ agentId: c.agentId, name: c.name })} className="mt-1 inline-block text-sm text-brand-700 hover:underline dark:text-brand-400">
+              Monitor this container
+            </Link>
+          ) : null}
         </div>
-        <ContainerActions agentId={c.agentId} container={{ id: c.id, name: c.name, state: c.state.status, protection: c.protection }} permissions={permissions} redirectAfterDelete="/containers" reasonId="protection-note" />
+        <ContainerActions agentId={c.agentId} container={{ id: c.id, name: c.name, state: c.state.status, protection: c.protection }} permissions={permissions} redirectAfterDelete={listPath} reasonId="protection-note" />
       </div>
       {c.protection ? (
         <p id="protection-note" role="note" data-testid="protection-note" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">

@@ -10,15 +10,19 @@ import { requireUserWithPermission } from "~/server/auth/require.server";
 import { dashboardSummary } from "~/server/dashboard/summary.server";
 import { hostStatsHistory } from "~/server/docker/stats-history.server";
 import { page } from "~/server/http/page.server";
+import { pageAgent } from "~/server/http/agent-choice.server";
+import { AgentPicker, NoAgents } from "~/components/agents/agent-picker";
+import { withAgent } from "~/agent-choice";
 import { StatsHistoryQuerySchema } from "~/validation/containers";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const actor = await requireUserWithPermission(request, context, "read:dashboard");
-  const summary = await dashboardSummary(actor);
+  const { agentId, picker } = await pageAgent(actor, request, context);
+  const summary = await dashboardSummary(actor, agentId);
   // The host chart opens full from the history the agent keeps (decision 105), for roles that see containers.
   const range = StatsHistoryQuerySchema.safeParse({ range: new URL(request.url).searchParams.get("range") ?? undefined }).data?.range ?? "1h";
   const hostStats = summary.containers && summary.docker?.reachable ? await hostStatsHistory(actor, { agentId: summary.docker.agentId, range }).catch(() => null) : null;
-  return { ...summary, hostStats };
+  return { ...summary, hostStats, picker };
 });
 
 // Underlined: some of these links sit inside a sentence, where colour alone must not mark them.
@@ -32,12 +36,13 @@ export default function Dashboard() {
   return (
     <>
       <PageHeader title="Dashboard" description="What InfraPilot manages for this organization, as of this page load. Times are in UTC." />
+      <AgentPicker picker={s.picker} />
       <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
         {s.proxies ? (
           <Card title="Proxy hosts">
             <section data-testid="dashboard-proxies" aria-label="Proxy hosts">
               {s.proxies.total === 0 ? (
-                <EmptyState title="No proxy hosts yet" action={{ to: "/proxies", label: "Add a proxy host" }} />
+                <EmptyState title="No proxy hosts yet" action={{ to: withAgent("/proxies", s.picker), label: "Add a proxy host" }} />
               ) : (
                 <>
                   <StatLine
@@ -49,7 +54,7 @@ export default function Dashboard() {
                     ]}
                   />
                   <Problems items={s.proxies.problems.map((p) => ({ key: `${p.id}-${p.reason}`, name: p.name, text: p.reason }))} />
-                  <Link to="/proxies" className={`mt-3 inline-block text-sm ${LINK}`}>
+                  <Link to={withAgent("/proxies", s.picker)} className={`mt-3 inline-block text-sm ${LINK}`}>
                     All {s.proxies.total} proxy host{s.proxies.total === 1 ? "" : "s"}
                   </Link>
                 </>
@@ -100,7 +105,9 @@ export default function Dashboard() {
         ) : null}
         <Card title="Containers">
           <section data-testid="dashboard-containers" aria-label="Containers">
-            {s.agents.length === 0 ? (
+            {s.agents.length === 0 && s.picker.show ? (
+              <NoAgents picker={s.picker} lead="Containers, proxy hosts and their logs come from the Docker hosts of your organization." />
+            ) : s.agents.length === 0 ? (
               <EmptyState title="No Docker host connected yet">The built-in agent registers itself when someone with access to containers opens InfraPilot.</EmptyState>
             ) : s.docker && !s.docker.reachable ? (
               <p className="text-sm text-amber-800 dark:text-amber-300">{s.docker.error}</p>
@@ -127,7 +134,7 @@ export default function Dashboard() {
                 </div>
                 <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
                   Docker {s.docker?.version} at <span className="wrap-anywhere font-mono text-xs">{s.docker?.dockerHost}</span> ·{" "}
-                  <Link to="/containers" className={LINK}>
+                  <Link to={withAgent("/containers", s.picker)} className={LINK}>
                     All {s.containers.total} containers
                   </Link>
                 </p>

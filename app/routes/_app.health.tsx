@@ -11,11 +11,14 @@ import { requireUserWithPermission } from "~/server/auth/require.server";
 import { getHealth } from "~/server/health/health.server";
 import { HEALTH_AREAS, type HealthArea } from "~/server/health/score";
 import { page, requirePageFeature } from "~/server/http/page.server";
+import { pageAgent } from "~/server/http/agent-choice.server";
+import { AgentPicker } from "~/components/agents/agent-picker";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("health");
   const actor = await requireUserWithPermission(request, context, "read:health");
-  return getHealth(actor);
+  const { agentId, picker } = await pageAgent(actor, request, context);
+  return { ...(await getHealth(actor, agentId)), picker };
 });
 
 const TITLES: Record<HealthArea, string> = {
@@ -45,6 +48,7 @@ export default function HealthPage() {
           {revalidator.state === "idle" ? "Check again" : "Checking…"}
         </button>
       </PageHeader>
+      <AgentPicker picker={health.picker} />
       <Card className="mb-6">
         <div className="flex flex-col items-start gap-4 sm:flex-row sm:items-center sm:gap-6">
           <ScoreRing score={health.score} status={health.status} size={120} label="Overall health" />

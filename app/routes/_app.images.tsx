@@ -18,12 +18,15 @@ import { requireUserWithPermission } from "~/server/auth/require.server";
 import { listImages, pruneImages, removeImage } from "~/server/docker/images.server";
 import { objectsPage } from "~/server/docker/objects-page.server";
 import { formFailure } from "~/server/http/form-failure.server";
+import { pageAgent, pathOnAgent } from "~/server/http/agent-choice.server";
+import { AgentOffline, AgentPicker, NoAgents } from "~/components/agents/agent-picker";
 import { page, parseForm, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("containers");
   const actor = await requireUserWithPermission(request, context, "read:docker-object");
-  return objectsPage(actor, (agentId) => listImages(actor, agentId));
+  const { agentId, agent, picker } = await pageAgent(actor, request, context);
+  return { ...(await objectsPage(actor, agentId, (id) => listImages(actor, id))), agent, picker };
 });
 
 const ActionSchema = z.discriminatedUnion("intent", [
@@ -39,18 +42,20 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   try {
     if (form.data.intent === "remove") {
       const { deleted } = await removeImage(actor, form.data.agentId, form.data.imageId, { force: form.data.force === "true" });
-      return redirectWithToast("/images", { kind: "success", message: `Image removed (${deleted.length} ${deleted.length === 1 ? "entry" : "entries"} untagged or deleted).` });
+      return redirectWithToast(pathOnAgent("/images", form.data.agentId), { kind: "success", message: `Image removed (${deleted.length} ${deleted.length === 1 ? "entry" : "entries"} untagged or deleted).` });
     }
     const result = await pruneImages(actor, form.data.agentId, { all: form.data.all === "true" });
     const what = result.deleted.length === 0 ? "Nothing to remove" : `Removed ${result.deleted.length} image ${result.deleted.length === 1 ? "entry" : "entries"}`;
-    return redirectWithToast("/images", { kind: "success", message: `${what}; reclaimed ${formatBytes(result.reclaimedBytes)}.` });
+    return redirectWithToast(pathOnAgent("/images", form.data.agentId), { kind: "success", message: `${what}; reclaimed ${formatBytes(result.reclaimedBytes)}.` });
   } catch (error) {
     return formFailure(error);
   }
 });
 
 export default function ImagesPage() {
-  const { agentId, dockerHost, data, unreachable, permissions } = useLoaderData<typeof loader>();
+  const { agentId: chosenAgentId, dockerHost: engineAt, data, unreachable, offline, permissions, agent, picker } = useLoaderData<typeof loader>();
+  const agentId = chosenAgentId ?? "";
+  const dockerHost = engineAt ?? agent?.name ?? "this agent";
   const revalidator = useRevalidator();
   const [filter, setFilter] = useState("");
   const items = data?.items ?? [];
@@ -60,7 +65,7 @@ export default function ImagesPage() {
   const dangling = items.filter((i) => i.dangling);
   return (
     <>
-      <DockerSectionNav />
+      <DockerSectionNav picker={picker} />
       <PageHeader title="Images" description={data ? `${items.length} images, ${formatBytes(data.totalBytes)} on ${dockerHost}` : `Docker at ${dockerHost}`}>
         {permissions.canDelete && data ? (
           <div className="flex flex-wrap gap-2">
@@ -73,7 +78,8 @@ export default function ImagesPage() {
           </div>
         ) : null}
       </PageHeader>
-      {unreachable ? <Unreachable message={unreachable} /> : null}
+      <AgentPicker picker={picker} />
+      {!picker.agentId ? <NoAgents picker={picker} lead="Images come from the Docker hosts of your organization." /> : offline && unreachable ? <AgentOffline agent={agent} message={unreachable} /> : unreachable ? <Unreachable message={unreachable} /> : null}
       {data ? (
         <>
           {permissions.canOperate ? <PullForm agentId={agentId} onPulled={() => revalidator.revalidate()} /> : null}

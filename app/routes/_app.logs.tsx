@@ -5,11 +5,13 @@ import { LiveLogStream, type LiveSelection } from "~/components/logs/live-stream
 import { formatBytes, LogRows } from "~/components/logs/log-rows";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BUTTON } from "~/components/ui/button-classes";
-import { Field, FormError, SubmitButton } from "~/components/ui/field";
+import { formFailure } from "~/server/http/form-failure.server";
+import { Field, FormError, PlanLimitLink, SubmitButton } from "~/components/ui/field";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { SelectField } from "~/components/ui/select-field";
 import { can } from "~/permissions";
-import { localAgentId } from "~/server/agents/registry.server";
+import { pageAgent } from "~/server/http/agent-choice.server";
+import { AgentOffline, AgentPicker, NoAgents } from "~/components/agents/agent-picker";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { zodFieldErrors } from "~/server/http/api.server";
 import { page, parseForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
@@ -63,16 +65,17 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
     regex: params.get("regex") === "on",
     level: params.getAll("level"),
   };
+  // The chosen agent's containers are offered and followed live; the stored history is the organization's.
+  const { agentId, agent, picker } = await pageAgent(actor, request, context);
   const [settings, usage, proxyHosts, choices] = await Promise.all([
     getLogSettings(actor),
     getLogUsage(actor, { days: 7 }),
     listProxyLogSources(actor),
-    listLogSourceChoices(actor),
+    agentId ? listLogSourceChoices(actor, agentId) : { agentId: "", containers: [], stacks: [], unreachable: null },
   ]);
-  const shared = { values, settings, usage: usage.items, proxyHosts, choices, canManage: can(actor.role, "manage:settings"), live: null as LiveSelection | null };
-  if (values.range === "live") {
+  const shared = { values, settings, usage: usage.items, proxyHosts, choices, agent, picker, canManage: can(actor.role, "manage:settings"), live: null as LiveSelection | null };
+  if (values.range === "live" && agentId) {
     // Live lines come over /ui straight from Docker and nginx's logs (LiveLogStream); history is not queried.
-    const agentId = await localAgentId(actor);
     const containerIds = values.containerId.split(",").filter(Boolean);
     const proxyHostIds = values.proxyHostId ? [values.proxyHostId] : [];
     // No container or stack chosen: all containers, unless only a proxy host is chosen.
@@ -97,14 +100,21 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
 export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   const actor = await requireUserWithPermission(request, context, "manage:settings");
   const form = await parseForm(request, LogSettingsFormSchema);
-  if (!form.ok) return { fields: form.fields };
-  await updateLogSettings(actor, form.data);
+  if (!form.ok) return { fields: form.fields, code: "validation_failed" };
+  try {
+    await updateLogSettings(actor, form.data);
+  } catch (error) {
+    // Past the plan's retention (SaaS): said next to the field, with the way to the plan page.
+    const failure = formFailure(error);
+    return { fields: { retentionDays: failure.message } as Record<string, string>, code: failure.code };
+  }
   return redirectWithToast("/logs", { kind: "success", message: `Logs are now kept for ${form.data.retentionDays} days.` });
 });
 
 export default function LogsPage() {
-  const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, proxyHosts, choices, canManage, live } = useLoaderData<typeof loader>();
-  const actionErrors = useActionData<typeof action>()?.fields;
+  const { values, errors, items, nextCursor, exportQuery, paged, settings, usage, proxyHosts, choices, agent, picker, canManage, live } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const actionErrors = actionData?.fields;
   const navigation = useNavigation();
   const search = new URLSearchParams(
     Object.entries(values).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : v === true ? [[k, "on"]] : v ? [[k, String(v)]] : [])),
@@ -116,9 +126,12 @@ export default function LogsPage() {
       <PageHeader title="Logs" description="Searchable history of every container's output and every proxy host's access and error logs, kept per your retention setting.">
         {exportQuery !== null ? <ExportButtons query={exportQuery} /> : null}
       </PageHeader>
+      <AgentPicker picker={picker} />
+      {picker.agentId && choices.unreachable && agent?.kind === "remote" && agent.status === "offline" ? <AgentOffline agent={agent} message={choices.unreachable} /> : null}
       <div className="flex flex-col gap-6">
         <Card title="Filter">
           <Form method="get" className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter the logs">
+            {picker.show && picker.agentId ? <input type="hidden" name="agent" value={picker.agentId} /> : null}
             <Field label="Search" name="q" required={false} defaultValue={values.q} error={errors.q} hint="Text (any case), or a regular expression" />
             <SelectField
               label="Time"
@@ -177,7 +190,9 @@ export default function LogsPage() {
           </Form>
           <FormError message={errors._ ?? errors.cursor ?? errors.level} />
         </Card>
-        {live ? (
+        {values.range === "live" && !picker.agentId ? (
+          <NoAgents picker={picker} lead="Live logs come from the Docker hosts of your organization." />
+        ) : live ? (
           <Card>
             <LiveLogStream key={JSON.stringify(live)} selection={live} q={values.q} regex={values.regex} levels={values.level} historyHref={(from, to) => historyHref(search, from, to)} />
           </Card>
@@ -213,12 +228,19 @@ export default function LogsPage() {
         <Card title="Retention and usage">
           <div className="grid gap-6 md:grid-cols-2">
             {canManage ? (
-              <Form method="post" className="flex items-end gap-3" aria-label="Log retention">
-                <Field label="Keep logs for (days)" name="retentionDays" type="number" defaultValue={String(settings.retentionDays)} error={actionErrors?.retentionDays} />
-                <button type="submit" className={BUTTON.secondary}>
-                  Save
-                </button>
-              </Form>
+              <div>
+                <Form method="post" className="flex items-end gap-3" aria-label="Log retention">
+                  <Field label="Keep logs for (days)" name="retentionDays" type="number" defaultValue={String(settings.retentionDays)} error={actionErrors?.retentionDays} />
+                  <button type="submit" className={BUTTON.secondary}>
+                    Save
+                  </button>
+                </Form>
+                {actionData?.code === "plan_limit" ? (
+                  <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+                    <PlanLimitLink />
+                  </p>
+                ) : null}
+              </div>
             ) : (
               <p className="text-sm">Logs are kept for {settings.retentionDays} days.</p>
             )}

@@ -6,12 +6,12 @@ import { MonitorList } from "~/components/monitors/monitor-list";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { can } from "~/permissions";
-import { defaultAgentId } from "~/server/agents/registry.server";
+import { defaultAgentId, listAgents } from "~/server/agents/registry.server";
 import { listChannels } from "~/server/alerts/channels.server";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { runMonitorsAction } from "~/server/monitors/page-actions.server";
 import { listIncidents, listMonitors, listResults } from "~/server/monitors/monitors.server";
-import { listPosts, listStatusPages } from "~/server/monitors/status-pages.server";
+import { getStatusPage, listPosts, listStatusPages } from "~/server/monitors/status-pages.server";
 import { StatusPageEditor } from "~/components/monitors/status-page-editor";
 import { StatusPages } from "~/components/monitors/status-pages";
 import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
@@ -36,7 +36,7 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
       }
     : null;
   const editedPage = pages.items.find((p) => p.id === params.get("page")) ?? null;
-  const pageEditor = editedPage ? { page: editedPage, posts: (await listPosts(actor, editedPage.id)).items } : null;
+  const pageEditor = editedPage && canManage ? { page: await getStatusPage(actor, editedPage.id), posts: (await listPosts(actor, editedPage.id)).items } : null;
   return {
     detail,
     pageEditor: canManage ? pageEditor : null,
@@ -44,8 +44,10 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
     statusPages: pages.items.map((p) => ({ id: p.id, slug: p.slug, title: p.title, monitorIds: p.monitorIds })),
     channels: channels.items.map((c) => ({ id: c.id, name: c.name, type: c.type })),
     editing: items.find((m) => m.id === params.get("edit")) ?? null,
-    prefill: prefillType ? { type: prefillType, url: params.get("url") ?? "", name: params.get("name") ?? "" } : null,
+    prefill: prefillType ? { type: prefillType, url: params.get("url") ?? "", name: params.get("name") ?? "", container: params.get("container") ?? "", agentId: /^[0-9a-f-]{36}$/i.test(params.get("agent") ?? "") ? params.get("agent")! : "" } : null,
     localAgentId: canManage ? await defaultAgentId(actor) : null,
+    // Where a network check may run (decisions 065, 141): InfraPilot itself or one of the agents.
+    agents: canManage && can(actor.role, "read:container") ? (await listAgents(actor)).items.map((a) => ({ id: a.id, name: a.name, kind: a.kind, status: a.status })) : [],
     canManage,
   };
 });
@@ -59,7 +61,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 });
 
 export default function MonitorsPage() {
-  const { detail, pageEditor, monitors, channels, statusPages, editing, prefill, localAgentId, canManage } = useLoaderData<typeof loader>();
+  const { detail, pageEditor, monitors, channels, statusPages, editing, prefill, localAgentId, agents, canManage } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as MonitorFormResult;
   const navigation = useNavigation();
   const intent = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : "";
@@ -95,6 +97,7 @@ export default function MonitorsPage() {
               prefill={prefill}
               channels={channels}
               localAgentId={localAgentId}
+              agents={agents}
               result={result}
               pending={intent === "create" || intent === "update"}
             />

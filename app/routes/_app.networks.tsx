@@ -14,12 +14,15 @@ import { requireUserWithPermission } from "~/server/auth/require.server";
 import { createNetwork, listNetworks, removeNetwork } from "~/server/docker/networks.server";
 import { objectsPage } from "~/server/docker/objects-page.server";
 import { formFailure } from "~/server/http/form-failure.server";
+import { pageAgent, pathOnAgent } from "~/server/http/agent-choice.server";
+import { AgentOffline, AgentPicker, NoAgents } from "~/components/agents/agent-picker";
 import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("containers");
   const actor = await requireUserWithPermission(request, context, "read:docker-object");
-  return objectsPage(actor, (agentId) => listNetworks(actor, agentId));
+  const { agentId, agent, picker } = await pageAgent(actor, request, context);
+  return { ...(await objectsPage(actor, agentId, (id) => listNetworks(actor, id))), agent, picker };
 });
 
 const TargetSchema = z.object({ agentId: z.string().min(1).max(100), networkId: z.string().min(1).max(200) });
@@ -33,26 +36,29 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
     if (fields.intent === "create") {
       // The domain verb parses with CreateNetworkSchema: the API's field errors, here beside the fields.
       const network = await createNetwork(actor, fields.agentId ?? "", fields);
-      return redirectWithToast("/networks", { kind: "success", message: `Network ${network.name} was created.` });
+      return redirectWithToast(pathOnAgent("/networks", fields.agentId ?? ""), { kind: "success", message: `Network ${network.name} was created.` });
     }
     const target = TargetSchema.safeParse(fields);
     if (fields.intent !== "remove" || !target.success) return { ok: false as const, message: "That request was not valid. Reload the page and try again." };
     await removeNetwork(actor, target.data.agentId, target.data.networkId);
-    return redirectWithToast("/networks", { kind: "success", message: "The network was removed." });
+    return redirectWithToast(pathOnAgent("/networks", target.data.agentId), { kind: "success", message: "The network was removed." });
   } catch (error) {
     return formFailure(error);
   }
 });
 
 export default function NetworksPage() {
-  const { agentId, dockerHost, data, unreachable, permissions } = useLoaderData<typeof loader>();
+  const { agentId: chosenAgentId, dockerHost: engineAt, data, unreachable, offline, permissions, agent, picker } = useLoaderData<typeof loader>();
+  const agentId = chosenAgentId ?? "";
+  const dockerHost = engineAt ?? agent?.name ?? "this agent";
   const items = data?.items ?? [];
   const userNetworks = items.filter((n) => !n.builtIn).length;
   return (
     <>
-      <DockerSectionNav />
+      <DockerSectionNav picker={picker} />
       <PageHeader title="Networks" description={data ? `${items.length} networks (${userNetworks} user-defined) on ${dockerHost}` : `Docker at ${dockerHost}`} />
-      {unreachable ? <Unreachable message={unreachable} /> : null}
+      <AgentPicker picker={picker} />
+      {!picker.agentId ? <NoAgents picker={picker} lead="Networks come from the Docker hosts of your organization." /> : offline && unreachable ? <AgentOffline agent={agent} message={unreachable} /> : unreachable ? <Unreachable message={unreachable} /> : null}
       {data ? (
         <>
           {permissions.canOperate ? <NetworkForm agentId={agentId} /> : null}

@@ -13,7 +13,8 @@ import { RouteErrorBoundary } from "~/components/route-error";
 import { Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { Time } from "~/components/ui/time";
 import { can } from "~/permissions";
-import { localAgentId } from "~/server/agents/registry.server";
+import { pageAgent, pathOnAgent } from "~/server/http/agent-choice.server";
+import { AgentPicker, NoAgents } from "~/components/agents/agent-picker";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { formFailure } from "~/server/http/form-failure.server";
 import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
@@ -24,6 +25,7 @@ import { monitorThisHref } from "~/components/monitors/monitor-this";
 import { Reachability } from "~/components/proxy/reachability";
 import { nginxState } from "~/server/proxy/boot.server";
 import type { Reachability as ReachabilityResult } from "~/server/proxy/reachability.server";
+import type { ProxyHostDto } from "~/server/proxy/dto.server";
 import { applyProxies, createProxyHost, deleteProxyHost, getApplyStatus, listProxyHosts, updateProxyHost } from "~/server/proxy/hosts.server";
 import { TableHead } from "~/components/ui/table-head";
 import { CreatePanel } from "~/components/ui/create-panel";
@@ -31,8 +33,9 @@ import { CreatePanel } from "~/components/ui/create-panel";
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("proxies");
   const actor = await requireUserWithPermission(request, context, "read:proxy");
-  const agentId = await localAgentId(actor);
+  const { agentId, picker } = await pageAgent(actor, request, context);
   const canManage = can(actor.role, "manage:proxy");
+  if (!agentId) return { noAgent: true as const, picker };
   const [{ items }, lists, status, certs, settings, containers] = await Promise.all([
     listProxyHosts(actor, agentId),
     listAccessLists(actor),
@@ -44,6 +47,8 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   const nginx = await nginxState(actor, agentId);
   const editId = new URL(request.url).searchParams.get("edit");
   return {
+    noAgent: false as const,
+    picker,
     agentId,
     nginxProblem: nginx.problem,
     hosts: items,
@@ -72,8 +77,10 @@ export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
 export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   requirePageFeature("proxies");
   const actor = await requireUserWithPermission(request, context, "manage:proxy");
-  const agentId = await localAgentId(actor);
   const form = await readForm(request);
+  // The agent the page showed: its form's field, else the URL's ?agent= the form posted to, else the remembered one.
+  const { agentId } = await pageAgent(actor, request, context, { requested: String(form.get("agentId") ?? "") || new URL(request.url).searchParams.get("agent"), remember: false });
+  if (!agentId) return { ok: false, message: "This organization has no agent yet.", fields: {} } satisfies HostFormResult;
   const intent = String(form.get("intent") ?? "");
   const id = String(form.get("id") ?? "");
   try {
@@ -82,11 +89,11 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
       const host = intent === "create" ? await createProxyHost(actor, agentId, hostBodyFromForm(form), { wait: false }) : await updateProxyHost(actor, agentId, id, hostBodyFromForm(form), { wait: false });
       const ok = host.status.state !== "error";
       const live = host.status.state === "ok" ? `${host.domains[0]} is live.` : `${host.domains[0]} was saved; nginx is reloading.`;
-      return redirectWithToast("/proxies", { kind: ok ? "success" : "error", message: ok ? live : `${host.domains[0]} was saved but nginx refused it: see its status.` });
+      return redirectWithToast(pathOnAgent("/proxies", agentId), { kind: ok ? "success" : "error", message: ok ? live : `${host.domains[0]} was saved but nginx refused it: see its status.` });
     }
     if (intent === "delete") {
       await deleteProxyHost(actor, agentId, id);
-      return redirectWithToast("/proxies", {
+      return redirectWithToast(pathOnAgent("/proxies", agentId), {
         kind: "success",
         message: "The host was removed.",
       });
@@ -94,7 +101,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
     if (intent === "default-site") {
       try {
         const saved = await updateProxySettings(actor, agentId, defaultSiteBodyFromForm(form));
-        return redirectWithToast("/proxies", {
+        return redirectWithToast(pathOnAgent("/proxies", agentId), {
           kind: saved.apply.ok ? "success" : "error",
           message: saved.apply.ok ? "Default site saved and applied." : `Saved, but nginx refused the configuration: ${saved.apply.message ?? ""}`.slice(0, 280),
         });
@@ -109,7 +116,7 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
     }
     if (intent === "apply") {
       const outcome = await applyProxies(actor, agentId);
-      return redirectWithToast("/proxies", {
+      return redirectWithToast(pathOnAgent("/proxies", agentId), {
         kind: outcome.ok ? "success" : "error",
         message: outcome.ok ? "Configuration applied." : `nginx refused the configuration: ${outcome.message ?? ""}`.slice(0, 280),
       });
@@ -129,7 +136,21 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 });
 
 export default function ProxiesPage() {
-  const { agentId, nginxProblem: problem, hosts, accessLists, defaultSite, containers, nginxMode, certificates, status, editing, canManage, canAdvanced } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  if (data.noAgent) {
+    return (
+      <>
+        <PageHeader title="Proxies" />
+        <ProxySectionNav />
+        <NoAgents picker={data.picker} lead="Proxy hosts are served by the nginx of one of your organization's Docker hosts." />
+      </>
+    );
+  }
+  return <ProxiesOfAgent data={data} />;
+}
+
+function ProxiesOfAgent({ data }: { data: Exclude<ReturnType<typeof useLoaderData<typeof loader>>, { noAgent: true }> }) {
+  const { agentId, nginxProblem: problem, hosts, accessLists, defaultSite, containers, nginxMode, certificates, status, editing, canManage, canAdvanced, picker } = data;
   const revalidator = useRevalidator();
   const reach = useFetcher<{ items: ReachabilityResult[] }>();
   const busy = hosts.some((h) => h.status.state === "pending") || certificates.some((c) => c.status === "pending" || c.renewing);
@@ -149,9 +170,9 @@ export default function ProxiesPage() {
     return () => clearInterval(t);
   }, [agentId, hostKey, reachLoad]);
   const reachability = new Map((reach.data?.items ?? []).map((r) => [r.id, r]));
-  const data = useActionData<typeof action>() as HostFormResult | DefaultSiteFormResult | undefined;
-  const defaultSiteResult = data && "intent" in data ? data : undefined;
-  const result = data && !("intent" in data) ? data : undefined;
+  const actionData = useActionData<typeof action>() as HostFormResult | DefaultSiteFormResult | undefined;
+  const defaultSiteResult = actionData && "intent" in actionData ? actionData : undefined;
+  const result = actionData && !("intent" in actionData) ? actionData : undefined;
   const navigation = useNavigation();
   const pendingIntent = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : "";
   const saving = ["create", "update"].includes(pendingIntent);
@@ -169,6 +190,7 @@ export default function ProxiesPage() {
         ) : null}
       </PageHeader>
       <ProxySectionNav />
+      <AgentPicker picker={picker} />
       <div className="flex flex-col gap-6">
         {problem ? (
           <div
@@ -273,7 +295,7 @@ export default function ProxiesPage() {
 }
 
 /** The options that are on, in a line under the domains (websockets, HTTP/2, limits, access list, headers…). */
-function HostOptions({ host: h, accessLists }: { host: ReturnType<typeof useLoaderData<typeof loader>>["hosts"][number]; accessLists: { id: string; name: string }[] }) {
+function HostOptions({ host: h, accessLists }: { host: ProxyHostDto; accessLists: { id: string; name: string }[] }) {
   const on: string[] = [];
   if (h.kind === "proxy") {
     if (h.websockets) on.push("WebSockets");

@@ -4,7 +4,9 @@ import { BUTTON } from "~/components/ui/button-classes";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { FormError, SubmitButton } from "~/components/ui/field";
 import { Card, PageHeader } from "~/components/ui/page";
+import { hasFeature } from "~/features";
 import { requireUserWithPermission } from "~/server/auth/require.server";
+import { edition } from "~/server/edition.server";
 import { formFailure } from "~/server/http/form-failure.server";
 import { page, parseForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 import { getSecuritySettings, instanceFacts, setRequireMfa } from "~/server/settings/security.server";
@@ -13,7 +15,7 @@ import { SecuritySettingsFormSchema } from "~/validation/settings";
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("settings");
   const actor = await requireUserWithPermission(request, context, "manage:settings");
-  return { security: await getSecuritySettings(actor), facts: instanceFacts(actor), actorHasMfa: actor.mfaEnabled };
+  return { security: await getSecuritySettings(actor), facts: instanceFacts(actor), actorHasMfa: actor.mfaEnabled, hasPlans: hasFeature(edition(), "planLimits") };
 });
 
 export const action = page(async ({ request, context }: ActionFunctionArgs) => {
@@ -33,13 +35,23 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
 });
 
 export default function SettingsPage() {
-  const { security, facts, actorHasMfa } = useLoaderData<typeof loader>();
+  const { security, facts, actorHasMfa, hasPlans } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   return (
     <>
       <PageHeader title="Settings" description="Organization-wide settings." />
       <div className="grid gap-6 lg:grid-cols-2">
+        {hasPlans ? (
+          <Card title="Plan" className="lg:col-span-2">
+            <p className="text-sm text-slate-600 dark:text-slate-300">
+              The organization's plan limits its agents, members, log retention and monthly log volume.{" "}
+              <Link to="/settings/plan" className="font-medium text-brand-700 underline underline-offset-2 hover:no-underline dark:text-brand-300">
+                See the plan and usage
+              </Link>
+            </p>
+          </Card>
+        ) : null}
         <Card title="Security">
           <Form method="post" className="flex flex-col gap-4">
             <FormError message={result?.message} />

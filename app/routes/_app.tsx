@@ -50,7 +50,7 @@ export default function AppLayout() {
       </header>
       <aside
         id="app-nav"
-        className={`${menuOpen ? "block" : "hidden"} border-b border-slate-200 bg-white md:sticky md:top-0 md:block md:h-screen md:w-60 md:shrink-0 md:border-b-0 md:border-r dark:border-slate-800 dark:bg-slate-900`}
+        className={`${menuOpen ? "block" : "hidden"} border-b border-slate-200 bg-white md:sticky md:top-0 md:block md:h-screen md:overflow-y-auto md:w-60 md:shrink-0 md:border-b-0 md:border-r dark:border-slate-800 dark:bg-slate-900`}
       >
         <div className="hidden px-5 py-5 md:block">
           <Brand org={me.org} orgs={orgs} />
@@ -60,6 +60,7 @@ export default function AppLayout() {
             <NavLink
               key={item.to}
               to={item.to}
+              end={item.to === "/settings"}
               onClick={() => setMenuOpen(false)}
               className={({ isActive }) =>
                 `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-700 dark:bg-slate-800 dark:text-white" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`
@@ -104,7 +105,7 @@ function SuspendedBanner() {
   return (
     <div role="status" data-testid="suspended-banner" className="mb-6 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
       <p className="font-semibold">This organization is suspended.</p>
-      <p>You can look at everything, but changes are refused until the service operator lifts the suspension. Contact them (or your organization's owner) to restore access.</p>
+      <p>You can look at everything, but changes are refused until the service operator lifts the suspension, and your agents are paused: they carry out no container actions, proxy changes or terminals. Contact the operator (or your organization's owner) to restore access.</p>
     </div>
   );
 }

@@ -15,12 +15,15 @@ import { requireUserWithPermission } from "~/server/auth/require.server";
 import { objectsPage } from "~/server/docker/objects-page.server";
 import { listVolumes, pruneVolumes, removeVolume } from "~/server/docker/volumes.server";
 import { formFailure } from "~/server/http/form-failure.server";
+import { pageAgent, pathOnAgent } from "~/server/http/agent-choice.server";
+import { AgentOffline, AgentPicker, NoAgents } from "~/components/agents/agent-picker";
 import { page, parseForm, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
   requirePageFeature("containers");
   const actor = await requireUserWithPermission(request, context, "read:docker-object");
-  return objectsPage(actor, (agentId) => listVolumes(actor, agentId));
+  const { agentId, agent, picker } = await pageAgent(actor, request, context);
+  return { ...(await objectsPage(actor, agentId, (id) => listVolumes(actor, id))), agent, picker };
 });
 
 const ActionSchema = z.discriminatedUnion("intent", [
@@ -36,25 +39,27 @@ export const action = page(async ({ request, context }: ActionFunctionArgs) => {
   try {
     if (form.data.intent === "remove") {
       await removeVolume(actor, form.data.agentId, form.data.name);
-      return redirectWithToast("/volumes", { kind: "success", message: `Volume ${form.data.name} was removed.` });
+      return redirectWithToast(pathOnAgent("/volumes", form.data.agentId), { kind: "success", message: `Volume ${form.data.name} was removed.` });
     }
     const result = await pruneVolumes(actor, form.data.agentId, { all: form.data.all === "true" });
     const what = result.deleted.length === 0 ? "Nothing to remove" : `Removed ${result.deleted.length} volume${result.deleted.length === 1 ? "" : "s"}`;
-    return redirectWithToast("/volumes", { kind: "success", message: `${what}; reclaimed ${formatBytes(result.reclaimedBytes)}.` });
+    return redirectWithToast(pathOnAgent("/volumes", form.data.agentId), { kind: "success", message: `${what}; reclaimed ${formatBytes(result.reclaimedBytes)}.` });
   } catch (error) {
     return formFailure(error);
   }
 });
 
 export default function VolumesPage() {
-  const { agentId, dockerHost, data, unreachable, permissions } = useLoaderData<typeof loader>();
+  const { agentId: chosenAgentId, dockerHost: engineAt, data, unreachable, offline, permissions, agent, picker } = useLoaderData<typeof loader>();
+  const agentId = chosenAgentId ?? "";
+  const dockerHost = engineAt ?? agent?.name ?? "this agent";
   const items = data?.items ?? [];
   const unusedAnonymous = items.filter((v) => v.anonymous && v.containers.length === 0 && !v.protection).length;
   const unused = items.filter((v) => v.containers.length === 0 && !v.protection).length;
   const total = items.reduce((n, v) => n + (v.sizeBytes ?? 0), 0);
   return (
     <>
-      <DockerSectionNav />
+      <DockerSectionNav picker={picker} />
       <PageHeader title="Volumes" description={data ? `${items.length} volumes${data.sizesKnown ? `, ${formatBytes(total)}` : ""} on ${dockerHost}` : `Docker at ${dockerHost}`}>
         {permissions.canDelete && data ? (
           <div className="flex flex-wrap gap-2">
@@ -67,7 +72,8 @@ export default function VolumesPage() {
           </div>
         ) : null}
       </PageHeader>
-      {unreachable ? <Unreachable message={unreachable} /> : null}
+      <AgentPicker picker={picker} />
+      {!picker.agentId ? <NoAgents picker={picker} lead="Volumes come from the Docker hosts of your organization." /> : offline && unreachable ? <AgentOffline agent={agent} message={unreachable} /> : unreachable ? <Unreachable message={unreachable} /> : null}
       {data ? (
         items.length === 0 ? (
           <EmptyState title="No volumes on this host">Volumes appear here when a container or `docker volume create` makes one.</EmptyState>

@@ -119,6 +119,11 @@ export default function LoginPage() {
         <Field label="Password" name="password" type="password" autoComplete="current-password" error={passwordResult?.fields?.password} />
         <SubmitButton pending={busy}>Log in</SubmitButton>
       </Form>
+      <p className="mt-4 text-center text-sm">
+        <Link to="/forgot-password" className="font-medium text-brand-700 hover:underline dark:text-brand-300">
+          Forgot your password?
+        </Link>
+      </p>
       {loaded?.signup ? (
         <p className="mt-4 text-center text-sm text-slate-600 dark:text-slate-300">
           New here?{" "}

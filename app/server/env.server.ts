@@ -59,6 +59,8 @@ const schema = z.object({
   ACME_EMAIL: z.email({ message: "expected an e-mail address" }).optional(),
   ALERTS_ALLOW_PRIVATE: bool.default(false),
   ALERTS_ALLOWED_HOSTS: list.default([]),
+  /** How the built-in agent's nginx reaches this server for status pages on custom domains (decision 140). */
+  STATUS_PAGES_UPSTREAM: url(["http:"]).optional(),
   /** Per-organization allowances for monitor checks from the control plane (decision 064):
    *  `<orgId>=host[:port] host2;<orgId2>=…`, set by the operator, never by a tenant. */
   MONITORS_ORG_ALLOWED_HOSTS: z.string().max(20_000).default(""),

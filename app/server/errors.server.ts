@@ -71,8 +71,8 @@ export class NotFoundError extends AppError {
   }
 }
 export class ConflictError extends AppError {
-  constructor(message: string, code = "conflict") {
-    super(message, 409, code);
+  constructor(message: string, code = "conflict", fields?: FieldErrors) {
+    super(message, 409, code, fields);
   }
 }
 /** InfraPilot's own deployment: refused for everyone, whatever the role (docs/decisions/050). */
@@ -127,6 +127,8 @@ export function fromAgentError(error: unknown): AppError | undefined {
   if (code === "container_state") return new ConflictError(error.message);
   if (code === "docker_unreachable") return new ServiceUnavailableError(error.message, "docker_unreachable");
   if (code === "agent_offline") return new ServiceUnavailableError(error.message, "agent_offline");
+  // A paused agent (its organization is suspended, decision 125): the same refusal as the API's.
+  if (code === "agent_paused") return new OrgSuspendedError(error.message);
   if (code === "resource_not_found") return new NotFoundError(`No such ${(error as { kind?: string }).kind ?? "object"} on this host.`);
   if (code === "resource_conflict") return new ConflictError(error.message);
   return undefined;

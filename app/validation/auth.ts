@@ -39,3 +39,5 @@ export const ChangePasswordSchema = z.object({
   currentPassword: z.string().min(1, "Enter your current password.").max(256),
   newPassword: z.string().min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`).max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`),
 });
+
+export const ForgotPasswordSchema = z.object({ email: emailField });

@@ -2,7 +2,9 @@
 // checked against its type's schema, with zod paths `config.<field>` so every error lands on
 // its form control (decision 060).
 import { z } from "zod";
+import { parseJsonPath } from "#agent/checks/json-path";
 import { MaintenanceWindowSchema, type MaintenanceWindow } from "./alerts";
+import { normalizeDomain } from "./proxy";
 
 export const MONITOR_TYPES = ["http", "tcp", "ping", "dns", "container", "push"] as const;
 export type MonitorType = (typeof MONITOR_TYPES)[number];
@@ -45,6 +47,16 @@ export const HttpConfigSchema = z.object({
     .default([200, 201, 202, 203, 204, 205, 206, 207, 208, 226]),
   keyword: z.string().max(500).nullable().default(null),
   keywordAbsent: z.boolean().default(false),
+  /** "JSON path equals": `$.a.b[0]`; with `jsonExpected` null, the path must only exist. */
+  jsonPath: z
+    .string()
+    .trim()
+    .max(500)
+    .nullable()
+    .default(null)
+    .transform((v) => (v === "" ? null : v))
+    .refine((v) => v === null || parseJsonPath(v) !== null, "A path like $.status or $.items[0].name."),
+  jsonExpected: z.string().max(500).nullable().default(null),
   headers: z
     .record(z.string().regex(headerName, "Not a valid header name."), z.string().max(4000).refine((v) => !/[\r\n]/.test(v), "No line breaks in header values."))
     .default({}),
@@ -122,11 +134,6 @@ function withTypedConfig<T extends { type: MonitorType; config: unknown }>(value
   if (!parsed.success) {
     for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: ["config", ...issue.path.map(String)], message: issue.message });
     return value;
-  }
-  if (value.type === "http" || value.type === "dns") {
-    // Where checks run: agents probe TCP only so far (agent/probes.ts; decision 065).
-    const agentId = (value as { agentId?: string | null }).agentId;
-    if (agentId) ctx.addIssue({ code: "custom", path: ["agentId"], message: "Only TCP and ping monitors can check from an agent yet: leave it empty to check from InfraPilot." });
   }
   return { ...value, config: parsed.data };
 }
@@ -219,8 +226,34 @@ const logoUrl = z
 /** An uploaded logo as a data URL (checked by its bytes on the server: PNG, JPEG, GIF or WebP, ≤ 256 KB). */
 const logoData = z.string().max(400_000, "The logo is larger than 256 KB.").nullable();
 
+/**
+ * The host name the page is also served on through InfraPilot's own nginx (decision 140): one
+ * full name (no wildcard, at least two labels), IDN as punycode; "" or null removes it.
+ */
+const customDomain = z
+  .string()
+  .nullable()
+  .transform((v, ctx) => {
+    if (v === null || v.trim() === "") return null;
+    const r = normalizeDomain(v);
+    if (!r.ok) {
+      ctx.addIssue({ code: "custom", message: r.error });
+      return z.NEVER;
+    }
+    if (r.value.startsWith("*.")) {
+      ctx.addIssue({ code: "custom", message: "A status page is served on one name, not a wildcard." });
+      return z.NEVER;
+    }
+    if (!r.value.includes(".")) {
+      ctx.addIssue({ code: "custom", message: "Use a full name such as status.example.com." });
+      return z.NEVER;
+    }
+    return r.value;
+  });
+
 const pageFields = {
   slug,
+  customDomain,
   title: pageTitle,
   description: z.string().trim().max(2000, "At most 2000 characters."),
   monitorIds: monitorIdList,
@@ -236,6 +269,7 @@ export const CreateStatusPageSchema = z.object({
   groups: pageFields.groups.default([]),
   logoUrl: pageFields.logoUrl.default(null),
   logo: pageFields.logo.default(null),
+  customDomain: pageFields.customDomain.default(null),
 });
 export const UpdateStatusPageSchema = z.object(pageFields).partial();
 export type CreateStatusPageInput = z.infer<typeof CreateStatusPageSchema>;

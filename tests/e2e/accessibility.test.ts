@@ -92,7 +92,7 @@ describe("accessibility", () => {
     test(`every page has no serious or critical axe-core violation in ${scheme} mode (contrast included)`, async () => {
       const problems: string[] = [];
       const outside = await browser.newPage(server.url, { colorScheme: scheme, bypassCSP: true });
-      for (const path of ["/login"]) {
+      for (const path of ["/login", "/forgot-password"]) {
         await outside.goto(path);
         await settle(outside);
         problems.push(...describeViolations(`${scheme} ${path}`, await seriousViolations(outside)));

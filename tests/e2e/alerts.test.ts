@@ -125,9 +125,8 @@ describe("alerts in a browser", () => {
     await expect(edit.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
     await page.keyboard.press("Enter");
 
-    // Nothing overflows the phone's width.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    // Nothing overflows the phone's width (390 px: with isMobile, innerWidth grows with the page).
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
 
     // A refused save shows the message at the field and keeps what was typed.
     await form.getByLabel("Window (seconds)").fill("5");
@@ -141,10 +140,10 @@ describe("alerts in a browser", () => {
     await form.getByRole("button", { name: "Add a weekly window" }).click();
     const win = form.getByRole("group", { name: "Maintenance window 1" });
     await win.getByLabel("Mon").uncheck();
-    // With the keyboard, as the title says (a pointer tap here met an overlapping hint once the
-    // merged form wrapped on 390 px: noted for the forms work).
-    await win.getByLabel("Sat").focus();
-    await page.keyboard.press("Space");
+    // The form stays within the phone's 390 px with the window open (a long "When" option once
+    // widened it to 469 px, and the hint of the next row then lay over Saturday's box): a tap works.
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    await win.getByLabel("Sat").tap();
     await expect(win.getByLabel("Sat").isChecked()).resolves.toBe(true);
     await win.getByLabel("from (HH:MM)").fill("23:30");
     await win.getByLabel("to (HH:MM)").fill("01:00");
@@ -190,7 +189,7 @@ describe("alerts in a browser", () => {
     await page.goto("/health");
     await page.getByTestId("health-docker").waitFor();
     await expect(page.getByTestId("health-docker").getAttribute("data-status")).resolves.toBe("ok");
-    await expect(page.getByTestId("health-database").textContent()).resolves.toMatch(/Answers in [\d.]+ ms/);
+    await expect(page.getByTestId("health-database").textContent()).resolves.toMatch(/Answers in [\d.]+ ms|Query latency \d+ ms \(over \d+ ms\)/); // slow under load: then the reason names the figure
     await expect(page.getByRole("img", { name: /^Overall health: \d+ of 100/ }).count()).resolves.toBe(1);
     browser.assertNoPageErrors();
   });

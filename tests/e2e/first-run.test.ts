@@ -137,6 +137,12 @@ describe("first run in a browser", () => {
 
     await themeButton("system").click();
     await page.waitForFunction(() => document.documentElement.dataset.theme === "system");
+    // Back on "System" the dark system scheme applies at once, not only after a reload…
+    await page.waitForFunction(() => document.documentElement.classList.contains("dark"));
+    // …and "System" follows the operating system when it changes while the page is open.
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.waitForFunction(() => !document.documentElement.classList.contains("dark"));
+    await page.emulateMedia({ colorScheme: "dark" });
     await page.reload();
     expect(await isDark(page)).toBe(true);
     expect(await themeCookie()).toBe("system");

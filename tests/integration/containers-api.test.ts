@@ -115,6 +115,15 @@ describe("containers", () => {
     );
   });
 
+  test("a container Docker cannot start is a 409 with Docker's reason, not a 500", async () => {
+    const id = (await docker(dockerHost, ["create", "--name", name("broken"), "--label", `infrapilot.test=${RUN_ID}`, "infrapilot-test/busybox:latest", "/no/such/program"])).trim();
+    for (const verb of ["start", "restart"]) {
+      const res = await operator.post(`${base}/${id}/${verb}`, {});
+      expect(res.status).toBe(409);
+      expect((await res.json()).error).toMatchObject({ code: "conflict", message: expect.stringMatching(new RegExp(`^Docker could not ${verb} the container: .*(no such file|not found)`, "i")) });
+    }
+  });
+
   test("a viewer can read but cannot stop or delete; unknown ids are 404", async () => {
     const id = await runContainer(dockerHost, RUN_ID, name("guarded"));
     expect((await viewer.request(`${base}/${id}`)).status).toBe(200);

@@ -151,9 +151,9 @@ describe("organization B's lists show nothing of A", () => {
   }
 
   test("A sees its own markers on the same lists (the check can fail)", async () => {
-    // The proxies API (the /proxies page resolves the built-in agent in SaaS: a known gap).
-    const text = await (await a.client.request(`/api/v1/agents/${a.agentId}/proxies`)).text();
-    expect(text).toContain("zz-a-secret-host.test");
+    // The Proxies page on A's agent (picked by default: A's only agent) and the API.
+    expect(await (await a.client.request("/proxies")).text()).toContain("zz-a-secret-host.test");
+    expect(await (await a.client.request(`/api/v1/agents/${a.agentId}/proxies`)).text()).toContain("zz-a-secret-host.test");
     const alerts = await (await a.client.request("/api/v1/alerts/history")).text();
     expect(alerts).toContain("zz-a-secret-alert");
   });

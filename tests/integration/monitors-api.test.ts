@@ -259,6 +259,14 @@ describe("checks", () => {
     const name = `${RUN}-web`;
     await runContainer(dockerHost, RUN, name);
     const agentId = await localAgentId(admin);
+    // "Monitor this container" on the container's page opens the monitor form pre-filled with it.
+    const containerId = ((await (await admin.request(`/api/v1/agents/${agentId}/containers/${name}`)).json()) as { id: string }).id;
+    const detail = await (await admin.request(`/containers/${agentId}/${containerId}`)).text();
+    const href = /href="(\/monitors\?new=container[^"]*)"/.exec(detail)?.[1]?.replace(/&amp;/g, "&");
+    expect(href).toBe(`/monitors?new=container&name=${name}&container=${name}&agent=${agentId}#monitor-form`);
+    const form = await (await admin.request(href!.split("#")[0]!)).text();
+    expect(form).toContain(`value="${name}"`);
+    expect(form).toMatch(new RegExp(`name="config.agentId" value="${agentId}"`));
     const m = await create({ name: "container", type: "container", config: { agentId, containerName: name } });
     expect((await checkNow(m.id)).status).toBe("up");
     await docker(dockerHost, ["stop", "-t", "1", name]);

@@ -171,7 +171,7 @@ describe("monitor notifications", () => {
     expect(((await (await get(`/api/v1/monitors/${quiet}`)).json()) as { status: string }).status).toBe("up");
   });
 
-  test("a TCP monitor can check from a chosen agent (the built-in one: still under the address policy); http cannot yet", async () => {
+  test("TCP and HTTP monitors can check from a chosen agent (the built-in one: still under the address policy)", async () => {
     const agents = (await (await get("/api/v1/agents")).json()) as { items?: { id: string; kind: string }[] } | { id: string; kind: string }[];
     const list = Array.isArray(agents) ? agents : (agents.items ?? []);
     const local = list.find((a) => a.kind === "local")!;
@@ -185,7 +185,14 @@ describe("monitor notifications", () => {
     expect(refused.status).toBe(400);
     const unknown = await admin.post("/api/v1/monitors", { name: "x", type: "tcp", agentId: randomUUID(), config: { host: "127.0.0.1", port: targetPort } });
     expect(((await unknown.json()) as { error: { fields: Record<string, string> } }).error.fields).toHaveProperty("agentId");
-    const http = await admin.post("/api/v1/monitors", { name: "x", type: "http", agentId: local.id, config: { url: `http://127.0.0.1:${targetPort}/` } });
-    expect(((await http.json()) as { error: { fields: Record<string, string> } }).error.fields.agentId).toMatch(/Only TCP and ping/);
+    const httpId = await create({ name: "page via agent", type: "http", agentId: local.id, config: { url: `http://127.0.0.1:${targetPort}/` } });
+    await checkNow(httpId);
+    const viaAgent = (await (await get(`/api/v1/monitors/${httpId}`)).json()) as { status: string; message: string };
+    expect(viaAgent).toMatchObject({ status: "up" });
+    expect(viaAgent.message).toMatch(/^HTTP 200 \(from agent /);
+    // …and an HTTP target the policy does not allow is refused at save, as from the control plane.
+    const refusedHttp = await admin.post("/api/v1/monitors", { name: "x", type: "http", agentId: local.id, config: { url: `http://127.0.0.1:22/` } });
+    expect(refusedHttp.status).toBe(400);
+    expect(((await refusedHttp.json()) as { error: { fields: Record<string, string> } }).error.fields).toHaveProperty(["config.url"]);
   });
 });

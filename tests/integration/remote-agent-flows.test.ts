@@ -90,6 +90,29 @@ describe("flows", () => {
     await expect(remote.inspectContainer("../../etc/passwd")).rejects.toThrow(/Invalid arguments/);
   });
 
+  test("a paused agent (its organization suspended) is sent no command that changes anything; reads go on (decision 125)", async () => {
+    let opened = 0;
+    const count = () => opened++;
+    serverSocket.onAnyOutgoing(count);
+    remote.setPaused("its organization is suspended by the service operator");
+    try {
+      await expect(remote.stopContainer("web")).rejects.toMatchObject({ code: "agent_paused", message: expect.stringMatching(/paused: its organization is suspended/) });
+      await expect(remote.proxies.apply({ files: {} })).rejects.toMatchObject({ code: "agent_paused" });
+      await expect(remote.exec("web", { cmd: ["sh"] })).rejects.toMatchObject({ code: "agent_paused" });
+      const pull = remote.pullImage("busybox:latest");
+      await expect((async () => { for await (const _ of pull) void _; })()).rejects.toMatchObject({ code: "agent_paused" });
+      expect(opened).toBe(0);
+      // Reads still cross the wire.
+      expect(await remote.listContainers()).toEqual([]);
+      expect(opened).toBe(1);
+    } finally {
+      remote.setPaused(null);
+      serverSocket.offAnyOutgoing(count);
+    }
+    // Resumed: the call goes to the node again (whose producer has no stopContainer).
+    await expect(remote.stopContainer("web")).rejects.not.toMatchObject({ code: "agent_paused" });
+  });
+
   test("when the socket goes, open flows end and calls fail at once with agent_offline", async () => {
     const iterator = remote.logs("web", { follow: true })[Symbol.asyncIterator]();
     await iterator.next();

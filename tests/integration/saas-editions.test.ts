@@ -26,7 +26,7 @@ const SAAS_APIS: [string, string][] = [
   ["POST", "/api/v1/invitations/abc/accept"],
   ["POST", "/api/v1/auth/signup"],
 ];
-const SAAS_PAGES = ["/signup", "/organizations", "/billing", "/organization-deleted"];
+const SAAS_PAGES = ["/signup", "/organizations", "/billing", "/settings/plan", "/organization-deleted"];
 
 describe("Community", () => {
   let server: TestServer;
@@ -50,6 +50,8 @@ describe("Community", () => {
     for (const path of SAAS_PAGES) expect((await admin.request(path)).status, path).toBe(404);
     const dashboard = await (await admin.request("/dashboard")).text();
     expect(dashboard).not.toContain('href="/organizations"');
+    expect(dashboard).not.toContain('href="/settings/plan"');
+    expect(await (await admin.request("/settings")).text()).not.toContain('href="/settings/plan"');
     expect(dashboard).not.toContain("org-switcher");
     const login = await (await new Client(server.url).request("/login")).text();
     expect(login).not.toContain('href="/signup"');
@@ -117,22 +119,31 @@ describe("SaaS has no built-in agent", () => {
       expect(text).not.toContain(containerName);
       expect(text).not.toContain(containerId);
     }
+    // Health scores the organization without an engine (it has no agent: the planted row is none).
     const health = await owner.request("/api/v1/health");
-    expect(health.status).toBe(503);
-    expect((await health.json()).error.code).toBe("no_agent");
+    const report = await health.text();
+    expect(health.status).toBe(200);
+    expect(JSON.parse(report).areas.docker).toMatchObject({ status: "fail", reasons: [expect.stringMatching(/no agent yet/i)] });
+    expect(report).not.toContain(containerName);
+    expect((await owner.request(`/api/v1/health?agentId=${plantedAgentId}`)).status).toBe(404);
     // The container is still running: nothing reached the engine.
     const { docker } = await import("../setup/docker");
     expect((await docker(dockerHost, ["inspect", "-f", "{{.State.Running}}", containerId])).trim()).toBe("true");
   });
 
   test("pages say the organization has no agent, and never list the engine's containers", async () => {
-    for (const path of ["/containers", "/logs?range=live", "/proxies", "/health"]) {
+    for (const path of ["/containers", "/images", "/logs?range=live", "/proxies"]) {
       const res = await owner.request(path);
       const html = await res.text();
       expect(html, path).not.toContain(containerName);
-      expect(res.status, path).toBe(503);
-      expect(html, path).toContain("no agent yet");
+      expect(res.status, path).toBe(200);
+      expect(html, path).toContain("No agent yet");
+      // The planted built-in row is no agent of the organization: choosing it is a 404.
+      expect((await owner.request(`${path.split("?")[0]}?agent=${plantedAgentId}`)).status, path).toBe(404);
     }
+    const health = await owner.request("/health");
+    expect(health.status).toBe(200);
+    expect(await health.text()).toMatch(/no agent yet/i);
     const dashboard = await owner.request("/dashboard");
     expect(dashboard.status).toBe(200);
     expect(await dashboard.text()).not.toContain(containerName);

@@ -92,6 +92,7 @@ describe("row-level security", () => {
       "audit_apply_retention",
       "auth_user_memberships",
       "auth_user_orgs",
+      "domain_taken_by_other_org",
       "enrollment_token_org",
       "log_line_apply_retention",
       "log_line_ensure_partitions",

@@ -27,6 +27,16 @@ describe("lint: the built-in agent stays out of domain modules", () => {
     expect(await restricted(`import { localAgent } from "./local-host.server";\nexport const a = localAgent;\n`, "app/server/agents/seam-probe.server.ts")).toEqual([]);
   });
 
+  it("refuses the built-in agent's id in pages and page-level domain modules: they take the picked agent", async () => {
+    const probe = `import { localAgentId } from "~/server/agents/registry.server";\nexport const a = localAgentId;\n`;
+    expect((await restricted(probe, "app/routes/seam-probe.tsx")).join("\n")).toMatch(/pageAgent/);
+    expect(await restricted(`import { ensureLocalAgent } from "../agents/registry.server";\nexport const a = ensureLocalAgent;\n`, "app/server/dashboard/seam-probe.server.ts")).toHaveLength(1);
+    // The seam's own rules still hold in the same modules.
+    expect(await restricted(`import { localAgent } from "../agents/registry.server";\nexport const a = localAgent;\n`, "app/server/health/seam-probe.server.ts")).toHaveLength(1);
+    // The Community log collector follows the built-in agent by design.
+    expect(await restricted(`import { localAgentId } from "../agents/registry.server";\nexport const a = localAgentId;\n`, "app/server/logs/collector-boot.server.ts")).toEqual([]);
+  });
+
   it("still refuses dockerode outside agent/local", async () => {
     expect(await restricted(`import Docker from "dockerode";\nexport const d = Docker;\n`, "app/server/docker/seam-probe.server.ts")).toHaveLength(1);
   });

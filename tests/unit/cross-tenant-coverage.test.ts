@@ -32,6 +32,7 @@ describe("reading the route table", () => {
     expect(urlPattern("_app.account._index.tsx")).toBe("/account");
     expect(urlPattern("api.v1.$.ts")).toBe("/api/v1/*");
     expect(urlPattern("_index.tsx")).toBe("/");
+    expect(urlPattern("install[.]sh.ts")).toBe("/install.sh");
   });
 
   test("methods, page intents and socket events are found", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { matchDnsAnswer, parseDnsServer, recordsAsText } from "~/server/monitors/checks/dns";
+import { matchDnsAnswer, parseDnsServer, recordsAsText } from "#agent/checks/dns-match";
 import { icmpNotPermitted, parsePingTime } from "~/server/monitors/checks/ping";
 
 describe("DNS answers", () => {

@@ -4,7 +4,7 @@ import { applyOutcome } from "~/server/monitors/state";
 import { checkPush } from "~/server/monitors/checks/push";
 import { renderMonitorMessage } from "~/server/monitors/notify";
 import { CreateMonitorSchema } from "~/validation/monitors";
-import { monitorThisHref, publicUrlOfHost } from "~/components/monitors/monitor-this";
+import { monitorContainerHref, monitorThisHref, publicUrlOfHost } from "~/components/monitors/monitor-this";
 
 describe("applyOutcome", () => {
   test("a first success of a new monitor is up without an incident", () => {
@@ -85,5 +85,11 @@ describe("monitorThisHref", () => {
 
   test("offers nothing for a host with only wildcard names", () => {
     expect(monitorThisHref({ domains: ["*.example.com"], tls: { mode: "none" } })).toBeNull();
+  });
+});
+
+describe("monitorContainerHref", () => {
+  test("a container monitor of the container on its own agent, without Docker's leading slash", () => {
+    expect(monitorContainerHref({ agentId: "a1", name: "/shop-web" })).toBe("/monitors?new=container&name=shop-web&container=shop-web&agent=a1#monitor-form");
   });
 });

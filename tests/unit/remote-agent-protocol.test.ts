@@ -4,7 +4,7 @@ import { generateKeyPairSync, sign, verify } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { backoffDelay } from "#agent/remote/client";
 import { splitLogBatch } from "#agent/remote/dispatcher";
-import { authMessage, MAX_FRAME_BYTES } from "#agent/remote/protocol";
+import { authMessage, FLOW_METHODS, isWriteCommand, MAX_FRAME_BYTES, RPC_METHODS } from "#agent/remote/protocol";
 import type { LogEntry } from "#agent/types";
 
 describe("backoffDelay", () => {
@@ -52,5 +52,31 @@ describe("authMessage", () => {
     expect(verify(null, authMessage("agent-a", "nonce-1"), publicKey, signature)).toBe(true);
     expect(verify(null, authMessage("agent-a", "nonce-2"), publicKey, signature)).toBe(false);
     expect(verify(null, authMessage("agent-b", "nonce-1"), publicKey, signature)).toBe(false);
+  });
+});
+
+describe("which commands a paused agent refuses (decision 125)", () => {
+  test("every call and flow is classified; writes are exactly the ones that change the node", () => {
+    const writes = [...RPC_METHODS, ...FLOW_METHODS].filter((m) => isWriteCommand(m)).sort();
+    expect(writes).toEqual(
+      [
+        "createNetwork",
+        "exec",
+        "proxy.apply",
+        "proxy.putChallenge",
+        "proxy.removeChallenge",
+        "pruneImages",
+        "pruneVolumes",
+        "pullImage",
+        "removeContainer",
+        "removeImage",
+        "removeNetwork",
+        "removeVolume",
+        "restartContainer",
+        "startContainer",
+        "stopContainer",
+      ].sort(),
+    );
+    for (const read of ["info", "listContainers", "inspectContainer", "stats", "logs", "events", "subscribeStats", "proxy.status", "statsHistory"] as const) expect(isWriteCommand(read)).toBe(false);
   });
 });

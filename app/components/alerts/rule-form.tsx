@@ -173,7 +173,7 @@ export function RuleForm({
   const removeRow = (key: number) => setRows((r) => r.filter((x) => x.key !== key));
 
   return (
-    <Form method="post" className="grid gap-4 md:grid-cols-2" aria-label={label} data-testid={editing ? "rule-edit-form" : "rule-create-form"}>
+    <Form method="post" className="grid grid-cols-1 gap-4 md:grid-cols-2" aria-label={label} data-testid={editing ? "rule-edit-form" : "rule-create-form"}>
       <input type="hidden" name="intent" value={intent} />
       {editing ? <input type="hidden" name="id" value={stored.id} /> : null}
       <input type="hidden" name="enabledField" value="1" />
@@ -183,7 +183,7 @@ export function RuleForm({
         <label htmlFor={`${id}-type`} className="text-sm font-medium">
           When
         </label>
-        <select id={`${id}-type`} name="type" value={type} onChange={(e) => setType(e.target.value as RuleType)} className={INPUT} aria-invalid={errors.type ? true : undefined}>
+        <select id={`${id}-type`} name="type" value={type} onChange={(e) => setType(e.target.value as RuleType)} className={`${INPUT} w-full min-w-0`} aria-invalid={errors.type ? true : undefined}>
           {RULE_TYPES.map((t) => (
             <option key={t} value={t}>
               {RULE_LABELS[t]}
@@ -196,7 +196,7 @@ export function RuleForm({
         <label htmlFor={`${id}-scope`} className="text-sm font-medium">
           Applies to
         </label>
-        <select id={`${id}-scope`} name="scopeKind" value={scopeKind} onChange={(e) => setScopeKind(e.target.value)} className={INPUT}>
+        <select id={`${id}-scope`} name="scopeKind" value={scopeKind} onChange={(e) => setScopeKind(e.target.value)} className={`${INPUT} w-full min-w-0`}>
           <option value="all">Everything</option>
           <option value="stack">Compose stack</option>
           <option value="namePattern">Name pattern (web-*)</option>

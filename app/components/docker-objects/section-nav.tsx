@@ -1,5 +1,6 @@
 // The Docker area's sections: containers and the images, volumes and networks beside them.
 import { NavLink } from "@remix-run/react";
+import { withAgent, type AgentPickerData } from "~/agent-choice";
 
 const SECTIONS = [
   { to: "/containers", label: "Containers" },
@@ -8,13 +9,14 @@ const SECTIONS = [
   { to: "/networks", label: "Networks" },
 ] as const;
 
-export function DockerSectionNav() {
+/** `picker`: the sections keep the page's chosen agent in their links (SaaS). */
+export function DockerSectionNav({ picker }: { picker?: AgentPickerData }) {
   return (
     <nav aria-label="Docker sections" className="mb-4 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
       {SECTIONS.map((s) => (
         <NavLink
           key={s.to}
-          to={s.to}
+          to={withAgent(s.to, picker)}
           end
           prefetch="intent"
           className={({ isActive }) =>

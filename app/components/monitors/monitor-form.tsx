@@ -19,9 +19,11 @@ type FormType = keyof typeof TYPE_LABELS;
 
 export interface MonitorFormProps {
   monitor: MonitorDto | null;
-  prefill: { type?: string; url?: string; name?: string } | null;
+  prefill: { type?: string; url?: string; name?: string; container?: string; agentId?: string } | null;
   channels: { id: string; name: string; type: string }[];
   localAgentId: string | null;
+  /** Agents a check can run from (decisions 065, 141); empty: only InfraPilot itself. */
+  agents?: { id: string; name: string; kind: string; status: string }[];
   result: MonitorFormResult;
   pending: boolean;
 }
@@ -39,7 +41,7 @@ function Check({ name, label, defaultChecked, hint, value }: { name: string; lab
   );
 }
 
-export function MonitorForm({ monitor, prefill, channels, localAgentId, result, pending }: MonitorFormProps) {
+export function MonitorForm({ monitor, prefill, channels, localAgentId, agents = [], result, pending }: MonitorFormProps) {
   const failed = result && !result.ok && (result.intent === "create" || result.intent === "update") ? result : undefined;
   const v = failed?.values;
   const fields = failed?.fields ?? {};
@@ -47,6 +49,8 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
   const initialType = (v?.type ?? monitor?.type ?? prefill?.type ?? "http") as FormType;
   const [type, setType] = useState<FormType>(initialType in TYPE_LABELS ? initialType : "http");
   const typeId = useId();
+  const whereId = useId();
+  const networkCheck = type === "http" || type === "tcp" || type === "ping" || type === "dns";
   const val = (key: string, stored: unknown, fallback = "") => v?.[key] ?? (stored === undefined || stored === null ? fallback : String(stored));
   const selectedChannels = new Set(v?.channelIds !== undefined ? v.channelIds.split(",") : (monitor?.channelIds ?? []));
   const channelError = Object.entries(fields).find(([k]) => k === "channelIds" || k.startsWith("channelIds."))?.[1];
@@ -92,6 +96,38 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
         </div>
       </div>
 
+      {networkCheck && agents.length > 0 ? (
+        <div className="flex flex-col gap-1 md:max-w-md">
+          <label htmlFor={whereId} className="text-sm font-medium">
+            Check from
+          </label>
+          <select
+            id={whereId}
+            name="agentId"
+            defaultValue={v?.agentId ?? monitor?.agentId ?? ""}
+            aria-invalid={fields.agentId ? true : undefined}
+            aria-describedby={`${whereId}-${fields.agentId ? "error" : "hint"}`}
+            className={INPUT}
+          >
+            <option value="">InfraPilot (this server)</option>
+            {agents.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.kind === "local" ? `${a.name} (built-in agent)` : `${a.name} (${a.status})`}
+              </option>
+            ))}
+          </select>
+          {fields.agentId ? (
+            <p id={`${whereId}-error`} className="text-sm text-red-600 dark:text-red-400">
+              {fields.agentId}
+            </p>
+          ) : (
+            <p id={`${whereId}-hint`} className="text-xs text-slate-500 dark:text-slate-400">
+              A remote agent checks from inside its own network, where InfraPilot's address policy does not apply.
+            </p>
+          )}
+        </div>
+      ) : null}
+
       <fieldset disabled={type !== "http"} hidden={type !== "http"} className="grid gap-4 md:grid-cols-2">
         <legend className="sr-only">HTTP settings</legend>
         <div className="md:col-span-2">
@@ -100,6 +136,8 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
         <SelectLike label="Method" name="config.method" options={[...HTTP_METHODS]} defaultValue={val("config.method", config.method, "GET")} />
         <Field label="Expected status codes" name="config.expectedStatus" required={false} defaultValue={val("config.expectedStatus", Array.isArray(config.expectedStatus) ? (config.expectedStatus as number[]).join(", ") : undefined, "")} error={fields["config.expectedStatus"] ?? fields["config.expectedStatus.0"]} hint="Comma-separated; empty means any 2xx." />
         <Field label="Keyword" name="config.keyword" required={false} defaultValue={val("config.keyword", config.keyword)} error={fields["config.keyword"]} hint="Text the page must contain (or must not, below)." />
+        <Field label="JSON path" name="config.jsonPath" required={false} defaultValue={val("config.jsonPath", config.jsonPath)} error={fields["config.jsonPath"]} hint="e.g. $.status or $.items[0].name; the body must be JSON." />
+        <Field label="JSON value equals" name="config.jsonExpected" required={false} defaultValue={val("config.jsonExpected", config.jsonExpected)} error={fields["config.jsonExpected"]} hint="Empty: the path must only exist. Numbers and booleans as JSON (42, true)." />
         <Field label="Timeout (ms)" name="config.timeoutMs" type="number" required={false} defaultValue={val("config.timeoutMs", config.timeoutMs, "10000")} error={fields["config.timeoutMs"]} />
         <Field label="Warn when the certificate expires within (days)" name="config.certExpiryDays" type="number" required={false} defaultValue={val("config.certExpiryDays", config.certExpiryDays)} error={fields["config.certExpiryDays"]} hint="https only; empty: no warning." />
         <div className="flex flex-col gap-2">
@@ -130,8 +168,8 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, result, 
 
       <fieldset disabled={type !== "container"} hidden={type !== "container"} className="grid gap-4 md:grid-cols-2">
         <legend className="sr-only">Container settings</legend>
-        <input type="hidden" name="config.agentId" value={String(config.agentId ?? localAgentId ?? "")} />
-        <Field label="Container name" name="config.containerName" defaultValue={val("config.containerName", config.containerName)} error={fields["config.containerName"] ?? fields["config.agentId"]} hint="Checked on the built-in agent: running, and not unhealthy." />
+        <input type="hidden" name="config.agentId" value={String(config.agentId ?? (prefill?.agentId || localAgentId) ?? "")} />
+        <Field label="Container name" name="config.containerName" defaultValue={val("config.containerName", config.containerName, prefill?.container ?? "")} error={fields["config.containerName"] ?? fields["config.agentId"]} hint="Checked on its agent: running, and not unhealthy." />
       </fieldset>
 
       {type === "push" ? (

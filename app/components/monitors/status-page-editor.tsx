@@ -14,6 +14,7 @@ import {
   type PostDto,
 } from "~/validation/monitors";
 import type { MonitorFormResult } from "./monitor-form";
+import { StatusPageDomain, type DomainState } from "./status-page-domain";
 
 export interface EditablePage {
   id: string;
@@ -24,6 +25,8 @@ export interface EditablePage {
   groups: { name: string; monitorIds: string[] }[];
   logoUrl: string | null;
   hasLogo: boolean;
+  customDomain: string | null;
+  domain?: DomainState | null;
 }
 
 const LABEL: Record<string, string> = {
@@ -191,6 +194,11 @@ export function StatusPageEditor({
           defaultValue={v?.description ?? page.description}
           error={fields.description}
           rows={2}
+        />
+        <StatusPageDomain
+          value={v?.customDomain ?? page.customDomain ?? ""}
+          error={fields.customDomain}
+          state={page.domain}
         />
         <div className="grid gap-4 md:grid-cols-2">
           <Field

@@ -78,7 +78,7 @@ export function OrgInvitations({
 }: {
   invitations: Invitation[];
   myRole: Role;
-  result?: { ok: boolean; message?: string; fields?: Record<string, string>; invited?: { email: string; url: string; mailed: boolean } };
+  result?: { ok: boolean; message?: string; code?: string; fields?: Record<string, string>; invited?: { email: string; url: string; mailed: boolean } };
   busy: boolean;
 }) {
   const invited = result?.ok ? result.invited : undefined;
@@ -94,7 +94,11 @@ export function OrgInvitations({
           Invite
         </button>
       </Form>
-      {result && !result.ok && !result.fields?.email ? <FormError message={result.message} /> : null}
+      {result && !result.ok && !result.fields?.email ? (
+        <div className="mt-3">
+          <FormError message={result.message} code={result.code} />
+        </div>
+      ) : null}
       {invited ? (
         <div role="status" className="mt-3 rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100">
           <p>

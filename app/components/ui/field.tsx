@@ -1,3 +1,4 @@
+import { Link } from "@remix-run/react";
 import { PASSWORD_MIN_LENGTH } from "~/validation/password-policy";
 import { useId } from "react";
 
@@ -54,12 +55,29 @@ export function Field({
   );
 }
 
-export function FormError({ message }: { message?: string }) {
+/** Where the plan and its usage are shown (SaaS, decision 126). */
+export const PLAN_PAGE = "/settings/plan";
+
+/** A form's refusal; a 402 `plan_limit` also links to the plan page, which says what to do. */
+export function FormError({ message, code }: { message?: string; code?: string }) {
   if (!message) return null;
   return (
-    <div role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+    <div role="alert" data-code={code} className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
       {message}
+      {code === "plan_limit" ? <PlanLimitLink /> : null}
     </div>
+  );
+}
+
+export function PlanLimitLink() {
+  return (
+    <>
+      {" "}
+      <Link to={PLAN_PAGE} className="font-medium underline underline-offset-2 hover:no-underline">
+        See your plan and usage
+      </Link>{" "}
+      for the limits and what to do.
+    </>
   );
 }
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { dismissToast, useClientToasts, type ClientToast } from "./client-toasts";
 
 type Toast = { kind: "success" | "error" | "info"; message: string } | null;
 
@@ -8,23 +9,41 @@ const STYLE = {
   info: "border-slate-300 bg-white text-slate-900 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100",
 };
 
-/** Shows the one-shot toast from the last action for a few seconds. */
+/** Shows the one-shot toast from the last action for a few seconds, and the browser's own toasts. */
 export function Toaster({ toast }: { toast: Toast }) {
   const [dismissed, setDismissed] = useState<Toast>(null);
+  const client = useClientToasts();
   useEffect(() => {
     if (!toast) return;
     const t = setTimeout(() => setDismissed(toast), 5000);
     return () => clearTimeout(t);
   }, [toast]);
-  if (!toast || dismissed === toast) return null;
+  const server = toast && dismissed !== toast ? toast : null;
+  if (!server && client.length === 0) return null;
   return (
-    <div role="status" aria-live="polite" className="fixed inset-x-0 bottom-4 z-50 flex justify-center px-4 sm:justify-end">
-      <div className={`flex max-w-sm items-start gap-3 rounded-lg border px-4 py-3 text-sm shadow-lg ${STYLE[toast.kind]}`}>
-        <span className="flex-1">{toast.message}</span>
-        <button type="button" onClick={() => setDismissed(toast)} className="opacity-60 hover:opacity-100" aria-label="Dismiss">
-          ×
-        </button>
-      </div>
+    <div className="pointer-events-none fixed inset-x-0 bottom-4 z-50 flex flex-col items-center gap-2 px-4 sm:items-end">
+      {server ? <ToastBox kind={server.kind} message={server.message} onDismiss={() => setDismissed(server)} /> : null}
+      {client.map((t: ClientToast) => (
+        <ToastBox key={t.id} kind={t.kind} message={t.message} onDismiss={() => dismissToast(t.id)} />
+      ))}
+    </div>
+  );
+}
+
+function ToastBox({ kind, message, onDismiss }: { kind: keyof typeof STYLE; message: string; onDismiss: () => void }) {
+  // Errors interrupt (role=alert); the rest is announced politely.
+  return (
+    <div
+      role={kind === "error" ? "alert" : "status"}
+      aria-live={kind === "error" ? "assertive" : "polite"}
+      data-testid="toast"
+      data-kind={kind}
+      className={`pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-lg border px-4 py-3 text-sm shadow-lg ${STYLE[kind]}`}
+    >
+      <span className="wrap-anywhere flex-1">{message}</span>
+      <button type="button" onClick={onDismiss} className="opacity-60 hover:opacity-100" aria-label="Dismiss">
+        ×
+      </button>
     </div>
   );
 }

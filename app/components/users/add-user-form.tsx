@@ -10,6 +10,7 @@ import { ROLE_LABELS } from "./member-actions";
 export interface AddUserResult {
   ok: boolean;
   message?: string;
+  code?: string;
   fields?: Record<string, string>;
   values?: Record<string, string>;
   created?: { userId: string; email: string; invitation: { url: string; expiresAt: string } | null };
@@ -30,7 +31,7 @@ export function AddUserForm({ grantable, result, pending }: { grantable: Role[];
       <Form key={result?.created?.userId ?? "form"} method="post" className="grid gap-4 sm:grid-cols-2" noValidate aria-label="Add user">
         <input type="hidden" name="intent" value="create" />
         <div className="sm:col-span-2">
-          <FormError message={failed && !Object.keys(failed.fields ?? {}).length ? failed.message : undefined} />
+          <FormError message={failed && !Object.keys(failed.fields ?? {}).length ? failed.message : undefined} code={failed?.code} />
         </div>
         <Field label="Name" name="name" autoComplete="off" defaultValue={failed?.values?.name} error={failed?.fields?.name} />
         <Field label="E-mail" name="email" type="email" autoComplete="off" defaultValue={failed?.values?.email} error={failed?.fields?.email} />

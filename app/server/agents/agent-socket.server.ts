@@ -6,7 +6,7 @@
 import { randomBytes, verify } from "node:crypto";
 import type { Namespace, Server, Socket } from "socket.io";
 import { z } from "zod";
-import { AGENT_NAMESPACE, authMessage, HEARTBEAT_MS, PROTOCOL_VERSION, type AuthReply } from "#agent/remote/protocol";
+import { AGENT_NAMESPACE, authMessage, HEARTBEAT_MS, PROTOCOL_VERSION, SUSPENDED_REASON, SUSPENSION_EVENT, type AuthReply, type SuspensionFrame } from "#agent/remote/protocol";
 import { audit } from "../audit/audit.server";
 import { systemDb, withOrg } from "../db/client.server";
 import { edition } from "../edition.server";
@@ -100,14 +100,17 @@ async function authenticate(socket: Socket, nonce: string, frame: unknown): Prom
     await audit({ orgId, action: "agent.connect", outcome: "failure", targetType: "agent", targetId: agentId, ip, details: { reason: "bad_signature" } });
     return { ok: false, code: "bad_signature", message: "The signature does not prove this agent's key for this connection." };
   }
-  register(socket, { agentId, orgId, name: row.name, hello });
+  // A suspended organization's agent is told at connect time, in this reply (decision 125).
+  const org = await withOrg(orgId, (tx) => tx.organization.findUnique({ where: { id: orgId }, select: { suspendedAt: true } }));
+  const paused = Boolean(org?.suspendedAt);
+  register(socket, { agentId, orgId, name: row.name, hello, paused });
   await withOrg(orgId, (tx) =>
     tx.agent.update({
       where: { id: agentId },
       data: { status: "online", lastSeenAt: new Date(), version: hello.version, hostname: hello.hostname, facts: hello.facts as object },
     }),
   );
-  logger.info("agent connected", { agentId, name: row.name, version: hello.version, ip });
+  logger.info("agent connected", { agentId, name: row.name, version: hello.version, ip, ...(paused ? { paused: true } : {}) });
   // The engine's and nginx's versions, for the list (not awaited: the agent answers after the ack).
   const live = liveAgents().get(agentId);
   setTimeout(() => {
@@ -116,16 +119,17 @@ async function authenticate(socket: Socket, nonce: string, frame: unknown): Prom
       .then((info) => withOrg(orgId, (tx) => tx.agent.updateMany({ where: { id: agentId }, data: { dockerVersion: info.dockerVersion, nginxVersion: info.nginxVersion } })))
       .catch((error) => logger.warn("could not read the agent's engine version", { agentId, error: error instanceof Error ? error.message : String(error) }));
   }, 100).unref();
-  return { ok: true, agentId, name: row.name };
+  return { ok: true, agentId, name: row.name, paused: paused ? { reason: SUSPENDED_REASON } : null };
 }
 
-function register(socket: Socket, who: { agentId: string; orgId: string; name: string; hello: z.infer<typeof authFrame>["hello"] }): void {
+function register(socket: Socket, who: { agentId: string; orgId: string; name: string; hello: z.infer<typeof authFrame>["hello"]; paused: boolean }): void {
   const { agentId, orgId } = who;
   const connections = liveAgents();
   // A newer connection of the same agent wins (the old one is a half-dead TCP connection).
   connections.get(agentId)?.close();
   const remote = remoteAgentFor(agentId, who.name, (reason) => logger.warn("agent frame dropped", { agentId, reason }));
   remote.attach(socket, who.name);
+  remote.setPaused(who.paused ? SUSPENDED_REASON : null);
   let revoked = false;
   const connection: LiveAgentConnection = {
     agentId,
@@ -146,6 +150,11 @@ function register(socket: Socket, who: { agentId: string; orgId: string; name: s
       remote.disconnected(socket, "replaced by a newer connection");
       if (connections.get(agentId) === connection) connections.delete(agentId);
       socket.disconnect(true);
+    },
+    setPaused(paused) {
+      // This side refuses first (defence in depth), then the node is told.
+      remote.setPaused(paused ? SUSPENDED_REASON : null);
+      socket.emit(SUSPENSION_EVENT, (paused ? { paused, reason: SUSPENDED_REASON } : { paused }) satisfies SuspensionFrame);
     },
   };
   connections.set(agentId, connection);

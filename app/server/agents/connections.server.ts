@@ -17,6 +17,8 @@ export interface LiveAgentConnection {
   revoke(reason: string): void;
   /** Drops this connection without a word (a newer one of the same agent took over). */
   close(): void;
+  /** Tells the agent its organization was suspended (true) or unsuspended (false), decision 125. */
+  setPaused(paused: boolean): void;
 }
 
 export function liveAgents(): Map<string, LiveAgentConnection> {
@@ -37,4 +39,15 @@ export function remoteAgentFor(agentId: string, label: string, onDrop: (reason: 
 /** Closes the socket of a deleted or revoked agent, if this process holds it. */
 export function revokeLiveAgent(agentId: string, reason: string): void {
   liveAgents().get(agentId)?.revoke(reason);
+}
+
+/** Pauses or resumes every agent of the organization this process holds; how many it told. */
+export function setOrgAgentsPaused(orgId: string, paused: boolean): number {
+  let told = 0;
+  for (const connection of liveAgents().values()) {
+    if (connection.orgId !== orgId) continue;
+    connection.setPaused(paused);
+    told++;
+  }
+  return told;
 }

@@ -47,9 +47,13 @@ export function installCommands(publicUrl: string, secret: string): { installCom
   const url = publicUrl.replace(/\/$/, "");
   return {
     installCommand: `curl -fsSL ${url}/install.sh | sh -s -- --token=${secret}`,
+    // What install.sh runs (decision 130): host network for the node's nginx on 80/443, the image's
+    // non-root user let into the Docker socket by the socket's group.
     dockerCommand:
-      `docker run -d --name infrapilot-agent --restart unless-stopped -v /var/run/docker.sock:/var/run/docker.sock ` +
-      `-v infrapilot-agent:/data -e AGENT_SERVER_URL=${url} -e AGENT_TOKEN=${secret} -e AGENT_DATA_DIR=/data infrapilot/agent`,
+      `docker run -d --name infrapilot-agent --restart unless-stopped --network host ` +
+      `--group-add "$(stat -c %g /var/run/docker.sock)" --label io.infrapilot.protected=true ` +
+      `-v /var/run/docker.sock:/var/run/docker.sock -v infrapilot-agent:/data ` +
+      `-e AGENT_SERVER_URL=${url} -e AGENT_TOKEN=${secret} -e AGENT_DATA_DIR=/data infrapilot/agent:latest`,
     npmCommand: `AGENT_SERVER_URL=${url} AGENT_TOKEN=${secret} AGENT_DATA_DIR=./agent-data npm run agent`,
   };
 }

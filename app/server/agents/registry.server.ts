@@ -110,6 +110,18 @@ export async function defaultAgentId(actor: Pick<Actor, "orgId">): Promise<strin
   return hasBuiltInAgent() ? localAgentId(actor) : null;
 }
 
+/**
+ * The organization's agents a page may show, built-in first (created on first use in Community),
+ * then by name; no heartbeat or engine call, so every page can afford it. SaaS lists remote
+ * agents only, as listAgents does.
+ */
+export async function organizationAgents(actor: Pick<Actor, "orgId">): Promise<AgentDto[]> {
+  if (hasBuiltInAgent()) await localAgentId(actor);
+  const kind = hasBuiltInAgent() ? undefined : { not: "local" };
+  const rows = await withOrg(actor.orgId, (tx) => tx.agent.findMany({ where: { orgId: actor.orgId, revokedAt: null, kind }, select: SELECT, orderBy: { name: "asc" } }));
+  return rows.map(toDto).sort((a, b) => Number(b.kind === "local") - Number(a.kind === "local"));
+}
+
 export type ResolvedAgent = AgentHost & { id: string; row: AgentDto };
 
 /**
@@ -137,6 +149,11 @@ export async function hostFor(scope: Pick<Actor, "orgId">, agentId: string): Pro
     id: row.id,
     row: toDto(row),
   };
+}
+
+/** An agent whose transport is down (a remote agent without its socket): pages say so instead of failing. */
+export function agentOfflineMessage(error: unknown): string | null {
+  return error instanceof ServiceUnavailableError && (error.code === "agent_offline" || error.code === "agent_unavailable") ? error.message : null;
 }
 
 /** The implementation behind one of the actor's agents (hostFor with the actor's organization). */

@@ -31,15 +31,23 @@ export function throttledError(until: Date, now = Date.now()): ThrottledError {
  * statement: the row lock of INSERT … ON CONFLICT DO UPDATE serialises concurrent takers, and a
  * blocked key's row is neither updated nor returned.
  */
-export async function takeAttempt(keys: string[]): Promise<void> {
+export interface ThrottleLimits {
+  max: number;
+  windowSeconds: number;
+  blockSeconds: number;
+}
+const GUESSES: ThrottleLimits = { max: MAX_FAILURES, windowSeconds: WINDOW_SECONDS, blockSeconds: BLOCK_SECONDS };
+
+export async function takeAttempt(keys: string[], limits: ThrottleLimits = GUESSES): Promise<void> {
+  const { max, windowSeconds, blockSeconds } = limits;
   const taken = await systemDb().$queryRaw<{ key: string }[]>`
     INSERT INTO "LoginThrottle" AS t ("key", "failures", "windowStart")
     SELECT k, 1, now() FROM unnest(${keys}::text[]) AS k
     ON CONFLICT ("key") DO UPDATE SET
-      "failures" = CASE WHEN t."windowStart" < now() - make_interval(secs => ${WINDOW_SECONDS}) THEN 1 ELSE t."failures" + 1 END,
-      "windowStart" = CASE WHEN t."windowStart" < now() - make_interval(secs => ${WINDOW_SECONDS}) THEN now() ELSE t."windowStart" END,
-      "blockedUntil" = CASE WHEN t."windowStart" >= now() - make_interval(secs => ${WINDOW_SECONDS}) AND t."failures" + 1 >= ${MAX_FAILURES}
-                            THEN now() + make_interval(secs => ${BLOCK_SECONDS}) ELSE NULL END
+      "failures" = CASE WHEN t."windowStart" < now() - make_interval(secs => ${windowSeconds}) THEN 1 ELSE t."failures" + 1 END,
+      "windowStart" = CASE WHEN t."windowStart" < now() - make_interval(secs => ${windowSeconds}) THEN now() ELSE t."windowStart" END,
+      "blockedUntil" = CASE WHEN t."windowStart" >= now() - make_interval(secs => ${windowSeconds}) AND t."failures" + 1 >= ${max}
+                            THEN now() + make_interval(secs => ${blockSeconds}) ELSE NULL END
     WHERE t."blockedUntil" IS NULL OR t."blockedUntil" <= now()
     RETURNING t."key"`;
   if (taken.length === keys.length) return;

@@ -63,6 +63,7 @@ class PreflightError extends Error {}
 
 async function issue(orgId: string, id: string, trigger: IssueTrigger): Promise<void> {
   const row = await withOrg(orgId, (tx) => tx.certificate.findFirst({ where: { id }, select: { domains: true, mode: true, certificatePem: true, renewAttempts: true, proxyHosts: { select: { agentId: true } } } }));
+  // No proxy host: a status page's certificate (decision 140) or a lone one, on the built-in agent.
   if (!row || row.mode !== "acme") return;
   const directoryUrl = env().ACME_DIRECTORY_URL;
   const agentId = row.proxyHosts[0]?.agentId ?? (await localAgentId({ orgId }));
@@ -92,7 +93,9 @@ async function issue(orgId: string, id: string, trigger: IssueTrigger): Promise<
       });
       const hosts = await tx.proxyHost.findMany({ where: { certificateId: id }, select: { agentId: true } });
       await tx.proxyHost.updateMany({ where: { certificateId: id }, data: { status: "pending" } });
-      return [...new Set(hosts.map((h) => h.agentId))];
+      // A status page's custom domain is served by the built-in agent's nginx (decision 140).
+      const pages = await tx.statusPage.count({ where: { certificateId: id } });
+      return [...new Set([...hosts.map((h) => h.agentId), ...(pages > 0 ? [agentId] : [])])];
     });
     await audit({ orgId, action, outcome: "success", actorId: trigger.actorId ?? null, actorEmail: trigger.actorEmail ?? null, ip: trigger.ip ?? null, targetType: "certificate", targetId: id, details: { domains: row.domains, serialNumber: info.serialNumber, notAfter: info.notAfter.toISOString(), trigger: trigger.reason } });
     // The new chain and key reach nginx through the normal pipeline (nginx -t, swap, reload).

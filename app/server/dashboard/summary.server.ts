@@ -4,7 +4,7 @@
 import type { Actor } from "../auth/require.server";
 import { withOrg } from "../db/client.server";
 import { can } from "~/permissions";
-import { agentFor, ensureLocalAgent, hasBuiltInAgent, refreshAgent } from "../agents/registry.server";
+import { agentFor, agentOfflineMessage, organizationAgents, refreshAgent } from "../agents/registry.server";
 import { logger } from "../logger.server";
 import { withAuditNames } from "../audit/audit-names.server";
 import { containerFacts, firingAlerts, monitorFacts, proxyFacts, type FiringAlert } from "../health/workload-facts.server";
@@ -14,7 +14,7 @@ import { countContainers, countProxies, type ContainerCounts, type ProxyCounts }
 export interface DashboardSummary {
   members: number;
   agents: { id: string; name: string; kind: string; status: string; lastSeenAt: string | null }[];
-  /** The built-in agent's engine as of now (null when the viewer may not see containers). */
+  /** The chosen agent's engine as of now (null when the viewer may not see containers, or there is no agent). */
   docker: { agentId: string; reachable: boolean; error: string | null; dockerHost: string; version: string | null; running: number; total: number } | null;
   containers: ContainerCounts | null;
   proxies: ProxyCounts | null;
@@ -41,8 +41,9 @@ export interface ActivityRow {
 /** A certificate that runs out within this many days counts as expiring soon (as the health score's warning band). */
 export const EXPIRING_SOON_DAYS = 30;
 
-export async function dashboardSummary(actor: Actor): Promise<DashboardSummary> {
-  const docker = can(actor.role, "read:container") ? await dockerStatus(actor) : null;
+/** `agentId`: the agent the page shows (the built-in one in Community), null when the organization has none. */
+export async function dashboardSummary(actor: Actor, chosenAgentId: string | null): Promise<DashboardSummary> {
+  const docker = can(actor.role, "read:container") && chosenAgentId ? await dockerStatus(actor, chosenAgentId) : null;
   const agentId = docker?.agentId ?? null;
   const [containers, proxies, alerts, monitors] = await Promise.all([
     docker?.reachable && agentId ? containerFacts(actor, agentId) : null,
@@ -53,7 +54,6 @@ export async function dashboardSummary(actor: Actor): Promise<DashboardSummary> 
   const summary = await withOrg(actor.orgId, async (tx) => {
     // One transaction is one connection: queries run one after another.
     const members = await tx.membership.count();
-    const agents = await tx.agent.findMany({ select: { id: true, name: true, kind: true, status: true, lastSeenAt: true }, orderBy: { name: "asc" } });
     const certificates = can(actor.role, "read:certificate")
       ? await tx.certificate.findMany({ select: { id: true, domains: true, status: true, error: true, notAfter: true }, orderBy: { notAfter: "asc" } })
       : null;
@@ -65,15 +65,16 @@ export async function dashboardSummary(actor: Actor): Promise<DashboardSummary> 
     const named = await withAuditNames(tx, recent);
     return {
       members,
-      agents: agents.map((a) => ({ ...a, lastSeenAt: a.lastSeenAt?.toISOString() ?? null })),
       certificates,
       recentActivity: named.map(({ details: _details, ...r }) => ({ ...r, id: r.id.toString(), time: r.time.toISOString() })),
     };
   });
+  // The organization's agents as the picker lists them (SaaS: remote ones, online while connected).
+  const agents = (await organizationAgents(actor)).map(({ id, name, kind, status, lastSeenAt }) => ({ id, name, kind, status, lastSeenAt }));
   const soon = Date.now() + EXPIRING_SOON_DAYS * 86_400_000;
   return {
     members: summary.members,
-    agents: summary.agents,
+    agents,
     docker,
     containers: containers ? countContainers(containers.map((c) => ({ ...c, exitCode: exitCodeOf(c.status) }))) : null,
     proxies: proxies ? countProxies(proxies) : null,
@@ -106,14 +107,11 @@ function failed(what: string) {
 }
 
 /** One `info` call: cheap (the engine keeps the counts), and it refreshes the agent row. */
-async function dockerStatus(actor: Actor): Promise<DashboardSummary["docker"]> {
-  // SaaS: no built-in agent to ask (decision 091); the dashboard shows no engine.
-  if (!hasBuiltInAgent()) return null;
+async function dockerStatus(actor: Actor, agentId: string): Promise<DashboardSummary["docker"]> {
   try {
-    const agent = await ensureLocalAgent(actor);
-    const info = await refreshAgent(actor, agent.id, await agentFor(actor, agent.id));
+    const info = await refreshAgent(actor, agentId, await agentFor(actor, agentId));
     return {
-      agentId: agent.id,
+      agentId,
       reachable: info.reachable,
       error: info.error,
       dockerHost: info.dockerHost,
@@ -122,6 +120,9 @@ async function dockerStatus(actor: Actor): Promise<DashboardSummary["docker"]> {
       total: info.containers?.total ?? 0,
     };
   } catch (error) {
+    // An offline agent is said at once, as the other pages do.
+    const offline = agentOfflineMessage(error);
+    if (offline) return { agentId, reachable: false, error: offline, dockerHost: "", version: null, running: 0, total: 0 };
     logger.warn("docker status for the dashboard failed", { error });
     return null;
   }

@@ -5,7 +5,7 @@
 // own deployment is never stopped, restarted or deleted from here (docs/decisions/050).
 import type { Agent, ContainerDetail, ContainerStats, ContainerSummary, SelfContainers } from "#agent/types";
 import type { Permission } from "~/permissions";
-import { agentFor, localAgentId } from "../agents/registry.server";
+import { agentFor, agentOfflineMessage } from "../agents/registry.server";
 import { audit } from "../audit/audit.server";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { NotFoundError, SelfProtectedError, toAppError } from "../errors.server";
@@ -253,17 +253,31 @@ export function auditActor(actor: Actor) {
   return { orgId: actor.orgId, actorId: actor.userId, actorEmail: actor.email, ip: actor.ip ?? null, userAgent: actor.userAgent ?? null };
 }
 
-/** The Containers page: the built-in agent's containers, or why the engine cannot be reached. */
-export async function containersOverview(actor: Actor): Promise<{ agentId: string; dockerHost: string; items: ContainerListItem[]; unreachable: string | null }> {
+/**
+ * The Containers page: the chosen agent's containers, or why they cannot be listed (its engine is
+ * unreachable, or the agent is offline: `offline`, said at once instead of waiting).
+ */
+export async function containersOverview(
+  actor: Actor,
+  agentId: string,
+): Promise<{ agentId: string; dockerHost: string | null; items: ContainerListItem[]; unreachable: string | null; offline: boolean }> {
   assertPermission(actor, "read:container");
-  const agentId = await localAgentId(actor);
-  const { agent, facts } = await agentFor(actor, agentId);
+  let host: Awaited<ReturnType<typeof agentFor>>;
+  try {
+    host = await agentFor(actor, agentId);
+  } catch (error) {
+    const offline = agentOfflineMessage(error);
+    if (!offline) throw error;
+    return { agentId, dockerHost: null, items: [], unreachable: offline, offline: true };
+  }
+  const { agent, facts } = host;
   const { dockerHost } = await facts();
   try {
-    return { agentId, dockerHost, items: await listContainersWithStats(agent, { all: true }), unreachable: null };
+    return { agentId, dockerHost, items: await listContainersWithStats(agent, { all: true }), unreachable: null, offline: false };
   } catch (error) {
     const known = toAppError(error);
+    if (known?.code === "agent_offline") return { agentId, dockerHost, items: [], unreachable: known.message, offline: true };
     if (known?.code !== "docker_unreachable") throw error;
-    return { agentId, dockerHost, items: [], unreachable: known.message };
+    return { agentId, dockerHost, items: [], unreachable: known.message, offline: false };
   }
 }

@@ -7,7 +7,8 @@ import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node
 import { readFileSync } from "node:fs";
 import type { AgentHost } from "#agent/host";
 import type { AgentInfo } from "#agent/types";
-import { agentFor, localAgentId } from "../agents/registry.server";
+import { agentFor, agentOfflineMessage, NoAgentError, type ResolvedAgent } from "../agents/registry.server";
+import { unreachableAgentInfo } from "#agent/info";
 import { assertPermission, type Actor } from "../auth/require.server";
 import { systemDb, withOrg } from "../db/client.server";
 import { env } from "../env.server";
@@ -149,17 +150,29 @@ async function containerNginxFacts(nginx: NonNullable<AgentHost["proxies"]>): Pr
   return { problem, version: problem ? null : (await nginx.status()).version };
 }
 
-export async function getHealth(actor: Actor): Promise<HealthReport> {
+/**
+ * The health of the organization as seen through one of its agents (the page's chosen one; null
+ * when it has none). An agent that is offline, or missing, fails the Docker and nginx areas with
+ * that reason instead of failing the report.
+ */
+export async function getHealth(actor: Actor, agentId: string | null): Promise<HealthReport> {
   assertPermission(actor, "read:health");
   const now = Date.now();
-  // The organization's built-in agent (the page shows one agent until agents can be picked).
-  const agentId = await localAgentId(actor);
-  const host = await agentFor(actor, agentId);
-  const facts = await host.facts();
+  let host: ResolvedAgent | null = null;
+  let hostProblem = agentId ? null : new NoAgentError().message;
+  if (agentId) {
+    try {
+      host = await agentFor(actor, agentId);
+    } catch (error) {
+      hostProblem = agentOfflineMessage(error);
+      if (!hostProblem) throw error;
+    }
+  }
+  const facts = host ? await host.facts() : null;
   const [db, system, docker, tenant, containers, proxies, alerts, monitors] = await Promise.all([
     databaseFacts(),
     systemFacts(),
-    dockerInfo(host.agent, facts.dockerHost),
+    host && facts ? dockerInfo(host.agent, facts.dockerHost) : unreachableAgentInfo("no agent", hostProblem ?? "No agent."),
     within(
       withOrg(actor.orgId, async (tx) => ({
         certificates: await tx.certificate.findMany({ where: { orgId: actor.orgId }, select: { domains: true, status: true, error: true, notAfter: true, certificatePem: true } }),
@@ -168,8 +181,8 @@ export async function getHealth(actor: Actor): Promise<HealthReport> {
       () => ({ certificates: [], apply: null }),
       "database",
     ),
-    within(containerFacts(actor, agentId), () => null, "containers"),
-    within(proxyFacts(actor, agentId), () => [], "proxy hosts"),
+    host && agentId ? within(containerFacts(actor, agentId), () => null, "containers") : null,
+    agentId ? within(proxyFacts(actor, agentId), () => [], "proxy hosts") : [],
     within(firingAlerts(actor), () => [], "alerts"),
     within(monitorFacts(actor), () => [], "monitors"),
   ]);
@@ -180,8 +193,8 @@ export async function getHealth(actor: Actor): Promise<HealthReport> {
     notAfter: c.notAfter?.getTime() ?? null,
     ...inspectPem(c.certificatePem),
   }));
-  const mode = facts.nginx.mode;
-  const nginxContainer = mode === "container" && host.proxies ? await within(containerNginxFacts(host.proxies), (problem) => ({ version: null, problem }), "nginx container") : null;
+  const mode = facts?.nginx.mode ?? "off";
+  const nginxContainer = mode === "container" && host?.proxies ? await within(containerNginxFacts(host.proxies), (problem) => ({ version: null, problem }), "nginx container") : null;
   return overall(
     {
       certificates: scoreCertificates(certs, now),
@@ -194,7 +207,7 @@ export async function getHealth(actor: Actor): Promise<HealthReport> {
         version: docker.dockerVersion,
         containers: docker.containers ? { total: docker.containers.total, running: docker.containers.running, stopped: docker.containers.stopped } : null,
       }),
-      nginx: scoreNginx({ mode, version: nginxContainer?.version ?? docker.nginxVersion, problem: nginxContainer?.problem ?? null, applyState: tenant.apply?.state ?? null, applyMessage: tenant.apply?.message ?? null, appliedAt: tenant.apply?.appliedAt?.toISOString() ?? null }),
+      nginx: scoreNginx({ mode, unavailable: hostProblem, version: nginxContainer?.version ?? docker.nginxVersion, problem: nginxContainer?.problem ?? null, applyState: tenant.apply?.state ?? null, applyMessage: tenant.apply?.message ?? null, appliedAt: tenant.apply?.appliedAt?.toISOString() ?? null }),
       containers: scoreContainers(docker.reachable ? containers : null),
       proxies: scoreProxies(proxies),
       alerts: scoreAlerts(alerts),

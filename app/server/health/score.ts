@@ -165,10 +165,16 @@ export interface NginxHealthFacts {
   appliedAt: string | null;
   /** Container mode: why nginx cannot be driven (no container, not mounted, engine down), or null. */
   problem?: string | null;
+  /** The agent whose nginx this is cannot be asked (offline, or the organization has none). */
+  unavailable?: string | null;
 }
 
 export function scoreNginx(f: NginxHealthFacts): AreaScore {
   const s = new Scorer();
+  if (f.unavailable) {
+    s.cap(0, f.unavailable);
+    return s.result({ ...f }, f.unavailable);
+  }
   if (f.mode === "off") return s.result({ ...f }, "nginx is not managed by InfraPilot (NGINX_MODE=off)");
   if (f.mode === "local" && !f.version) s.cap(30, "nginx was not found or does not run (nginx -v failed)");
   if (f.problem) s.cap(30, f.problem);

@@ -1,7 +1,7 @@
-// What the Logs page offers to choose from (containers of the built-in agent, their compose
+// What the Logs page offers to choose from (containers of the chosen agent, their compose
 // stacks, proxy hosts) and the row count an export is about to stream (for its progress bar).
 import { assertPermission, type Actor } from "../auth/require.server";
-import { agentFor, localAgentId } from "../agents/registry.server";
+import { agentFor, agentOfflineMessage } from "../agents/registry.server";
 import { withOrgClient } from "../db/pg-pool.server";
 import { toAppError } from "../errors.server";
 import { logger } from "../logger.server";
@@ -22,11 +22,10 @@ export interface LogSourceChoices {
   unreachable: string | null;
 }
 
-export async function listLogSourceChoices(actor: Actor): Promise<LogSourceChoices> {
+export async function listLogSourceChoices(actor: Actor, agentId: string): Promise<LogSourceChoices> {
   assertPermission(actor, "read:logs");
-  const agentId = await localAgentId(actor);
-  const { agent } = await agentFor(actor, agentId);
   try {
+    const { agent } = await agentFor(actor, agentId);
     const all = await agent.listContainers({ all: true });
     const containers = all
       .map((c) => ({ id: c.id, name: c.name.replace(/^\//, ""), stack: c.stack, running: c.state === "running" }))
@@ -35,7 +34,9 @@ export async function listLogSourceChoices(actor: Actor): Promise<LogSourceChoic
     return { agentId, containers, stacks, unreachable: null };
   } catch (error) {
     const known = toAppError(error);
-    if (known?.code !== "docker_unreachable") throw error;
+    const offline = agentOfflineMessage(error);
+    if (offline) return { agentId, containers: [], stacks: [], unreachable: offline };
+    if (known?.code !== "docker_unreachable" && known?.code !== "agent_offline") throw error;
     return { agentId, containers: [], stacks: [], unreachable: known.message };
   }
 }

@@ -7,7 +7,7 @@ import { auditInTx } from "../audit/audit.server";
 import { randomToken, seal, sha256Hex, unseal } from "../crypto.server";
 import { withOrg, type Tx } from "../db/client.server";
 import { env } from "../env.server";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.server";
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from "../errors.server";
 import { parseWith } from "../http/api.server";
 import { assertChannelsExist } from "../alerts/rules.server";
 import { inMaintenance } from "../alerts/evaluate";
@@ -24,7 +24,7 @@ import {
   type MonitorType,
   type UpdateMonitorInput,
 } from "~/validation/monitors";
-import { parseDnsServer } from "./checks/dns";
+import { parseDnsServer } from "#agent/checks/dns-match";
 import { runMonitorCheck } from "./run.server";
 import { bumpMonitorsVersion } from "./version.server";
 import { EMPTY_STATS, latencyOf, statsFor, uptimeOf, type MonitorStats } from "./uptime.server";
@@ -121,13 +121,26 @@ async function findRow(tx: Tx, actor: Actor, id: string): Promise<MonitorRow> {
 async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput, "type" | "config" | "agentId">): Promise<void> {
   const policy = monitorPolicy(actor.orgId);
   const config = input.config as Record<string, unknown>;
+  // A remote agent checks from the customer's own network: the control plane's address policy
+  // is about the control plane's network and does not apply there (decisions 065, 141).
+  let remoteAgent = false;
+  if (input.agentId) {
+    try {
+      remoteAgent = (await agentFor(actor, input.agentId)).row.kind === "remote";
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new ValidationError("No such agent.", { agentId: "No such agent." });
+      // Offline (503): only a remote agent can be; it is checked when it is back.
+      if (error instanceof ServiceUnavailableError) remoteAgent = true;
+      else throw error;
+    }
+  }
   try {
-    if (input.type === "http") await assertUrlAllowed(String(config.url), policy);
-    if (input.type === "tcp" || input.type === "ping") await resolveHostAllowed(String(config.host), Number(config.port), policy);
+    if (!remoteAgent && input.type === "http") await assertUrlAllowed(String(config.url), policy);
+    if (!remoteAgent && (input.type === "tcp" || input.type === "ping")) await resolveHostAllowed(String(config.host), Number(config.port), policy);
     if (input.type === "dns" && config.server) {
       const server = parseDnsServer(String(config.server));
       if (!server) throw new ValidationError("Not a DNS server address.", { "config.server": "A host, host:port or [IPv6]:port." });
-      await resolveHostAllowed(server.host, server.port, policy);
+      if (!remoteAgent) await resolveHostAllowed(server.host, server.port, policy);
     }
   } catch (error) {
     if (error instanceof DeliveryError) {
@@ -135,14 +148,6 @@ async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput,
       throw new ValidationError(`This target is not allowed: ${error.message}`, { [field]: error.message });
     }
     throw error;
-  }
-  if (input.agentId) {
-    try {
-      await agentFor(actor, input.agentId);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw new ValidationError("No such agent.", { agentId: "No such agent." });
-      throw error;
-    }
   }
   if (input.type === "container") {
     try {

@@ -30,6 +30,8 @@ export function monitorBodyFromForm(form: FormData): Record<string, unknown> {
     if (statuses) config.expectedStatus = statuses.split(/[\s,]+/).filter(Boolean).map(num);
     config.keyword = str(form, "config.keyword") || null;
     config.keywordAbsent = form.get("config.keywordAbsent") === "on";
+    config.jsonPath = str(form, "config.jsonPath") || null;
+    config.jsonExpected = str(form, "config.jsonExpected") || null;
     if (str(form, "config.timeoutMs")) config.timeoutMs = num(str(form, "config.timeoutMs"));
     config.followRedirects = form.get("config.followRedirects") === "on";
     config.certExpiryDays = str(form, "config.certExpiryDays") ? num(str(form, "config.certExpiryDays")) : null;
@@ -57,6 +59,8 @@ export function monitorBodyFromForm(form: FormData): Record<string, unknown> {
     channelIds: form.getAll("channelIds").filter((v): v is string => typeof v === "string" && v !== ""),
     enabled: form.get("enabled") === "on",
     resendEvery: num(str(form, "resendEvery") || "0"),
+    // "Check from" is sent for network checks only (the select is not rendered for the others).
+    ...(form.has("agentId") ? { agentId: str(form, "agentId") || null } : {}),
   };
 }
 
@@ -78,6 +82,8 @@ export async function statusPageBodyFromForm(form: FormData): Promise<Record<str
     g.monitorIds.push(id);
   }
   const body: Record<string, unknown> = { slug: str(form, "slug"), title: str(form, "title"), description: str(form, "description"), logoUrl: str(form, "logoUrl") || null, groups, monitorIds: ids };
+  // Only the editor has the field; the create form leaves the domain alone.
+  if (form.has("customDomain")) body.customDomain = str(form, "customDomain");
   const file = form.get("logoFile");
   if (file && typeof file !== "string" && file.size > 0) {
     if (file.size > 256 * 1024) body.logo = "x".repeat(400_001); // refused by the schema with its message

@@ -16,7 +16,7 @@ import { checkHttp } from "./checks/http.server";
 import { checkPing } from "./checks/ping.server";
 import { checkPush } from "./checks/push";
 import { checkTcp } from "./checks/tcp.server";
-import { checkTcpFromAgent } from "./checks/agent.server";
+import { checkDnsFromAgent, checkHttpFromAgent, checkTcpFromAgent } from "./checks/agent.server";
 import { describeTarget, renderMonitorMessage, type MonitorEvent } from "./notify";
 import { applyOutcome, shouldResend, type CheckOutcome, type MonitorState } from "./state";
 import { monitorFindings } from "./notify";
@@ -33,7 +33,7 @@ export interface CheckableMonitor {
   config: unknown;
   intervalSeconds: number;
   createdAt: Date;
-  /** tcp / ping: check from this agent (its probes) instead of the control plane (decision 065). */
+  /** http / tcp / ping / dns: check from this agent (its probes) instead of the control plane (decisions 065, 141). */
   agentId?: string | null;
 }
 
@@ -44,6 +44,8 @@ async function outcomeOf(m: CheckableMonitor): Promise<CheckOutcome | null> {
     const config = m.type === "tcp" ? TcpConfigSchema.parse(m.config) : PingConfigSchema.parse(m.config);
     return checkTcpFromAgent(m.orgId, m.agentId, config, monitorPolicy(m.orgId));
   }
+  if (m.agentId && m.type === "http") return checkHttpFromAgent(m.orgId, m.agentId, HttpConfigSchema.parse(m.config), monitorPolicy(m.orgId));
+  if (m.agentId && m.type === "dns") return checkDnsFromAgent(m.orgId, m.agentId, DnsConfigSchema.parse(m.config), monitorPolicy(m.orgId));
   switch (m.type) {
     case "http":
       return checkHttp(HttpConfigSchema.parse(m.config), monitorPolicy(m.orgId));

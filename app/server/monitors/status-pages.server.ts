@@ -22,6 +22,7 @@ import {
 import { windowsOf } from "./monitors.server";
 import { parseLogo } from "./logo";
 import { uptimeFor } from "./uptime.server";
+import { afterDomainChange, assertDomainFree, customDomainState, isCustomDomainConflict, switchDomainInTx, type CustomDomainState } from "./status-domains.server";
 
 export interface StatusPageGroup {
   name: string;
@@ -38,12 +39,16 @@ export interface StatusPageDto {
   logoUrl: string | null;
   /** An uploaded logo is stored: served at /status/<slug>/logo. */
   hasLogo: boolean;
+  /** Also served on this name through InfraPilot's own nginx (decision 140). */
+  customDomain: string | null;
+  /** The custom domain's certificate and its issuance progress (get, create, update). */
+  domain?: CustomDomainState | null;
   createdAt: string;
   updatedAt: string;
 }
 
-const SELECT = { id: true, slug: true, title: true, description: true, monitorIds: true, groups: true, logoUrl: true, logoType: true, createdAt: true, updatedAt: true } as const;
-type Row = { id: string; slug: string; title: string; description: string; monitorIds: string[]; groups: unknown; logoUrl: string | null; logoType: string | null; createdAt: Date; updatedAt: Date };
+const SELECT = { id: true, slug: true, title: true, description: true, monitorIds: true, groups: true, logoUrl: true, logoType: true, customDomain: true, certificateId: true, createdAt: true, updatedAt: true } as const;
+type Row = { id: string; slug: string; title: string; description: string; monitorIds: string[]; groups: unknown; logoUrl: string | null; logoType: string | null; customDomain: string | null; certificateId: string | null; createdAt: Date; updatedAt: Date };
 
 const groupsOf = (v: unknown): StatusPageGroup[] => (Array.isArray(v) ? (v as StatusPageGroup[]) : []);
 const toDto = (r: Row): StatusPageDto => ({
@@ -55,6 +60,7 @@ const toDto = (r: Row): StatusPageDto => ({
   groups: groupsOf(r.groups),
   logoUrl: r.logoUrl,
   hasLogo: r.logoType !== null,
+  customDomain: r.customDomain,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
@@ -83,6 +89,7 @@ async function assertMonitorsExist(tx: Tx, orgId: string, ids: string[]): Promis
 
 function uniqueSlug<T>(fn: () => Promise<T>): Promise<T> {
   return fn().catch((error: { code?: string }) => {
+    if (isCustomDomainConflict(error)) throw new ConflictError("This domain is already used on this service. Choose another name.", "domain_taken", { customDomain: "This name is already used on this service." });
     if (error?.code === "P2002") throw new ConflictError("This address is taken: choose another slug.");
     throw error;
   });
@@ -91,7 +98,7 @@ function uniqueSlug<T>(fn: () => Promise<T>): Promise<T> {
 /** Groups given: the page's monitors are theirs, in group order (monitorIds stays the flat list). */
 function shape(input: Partial<CreateStatusPageInput>) {
   const data: Record<string, unknown> = {};
-  for (const k of ["slug", "title", "description", "logoUrl"] as const) if (input[k] !== undefined) data[k] = input[k];
+  for (const k of ["slug", "title", "description", "logoUrl", "customDomain"] as const) if (input[k] !== undefined) data[k] = input[k];
   if (input.groups !== undefined) {
     const groups = input.groups.map((g) => ({ name: g.name, monitorIds: [...new Set(g.monitorIds)] })).filter((g) => g.monitorIds.length > 0);
     data.groups = groups;
@@ -116,48 +123,68 @@ export async function listStatusPages(actor: Actor): Promise<{ items: StatusPage
 
 export async function getStatusPage(actor: Actor, id: string): Promise<StatusPageDto> {
   assertPermission(actor, "read:monitor");
-  return toDto(await withOrg(actor.orgId, (tx) => findRow(tx, actor, id)));
+  return withDomain(actor, await withOrg(actor.orgId, (tx) => findRow(tx, actor, id)));
+}
+
+async function withDomain(actor: Actor, row: Row): Promise<StatusPageDto> {
+  return { ...toDto(row), domain: await customDomainState(actor.orgId, row) };
 }
 
 export async function createStatusPage(actor: Actor, input: CreateStatusPageInput): Promise<StatusPageDto> {
   assertPermission(actor, "manage:monitor");
   const data = shape(input);
+  let certificateId: string | null = null;
   const row = await uniqueSlug(() =>
     withOrg(actor.orgId, async (tx) => {
       await assertMonitorsExist(tx, actor.orgId, data.monitorIds as string[]);
+      if (input.customDomain) await assertDomainFree(tx, actor.orgId, input.customDomain);
       const created = await tx.statusPage.create({ data: { ...(data as { slug: string; title: string }), orgId: actor.orgId }, select: SELECT });
-      await auditInTx(tx, { ...auditBase(actor), action: "status_page.create", targetType: "status_page", targetId: created.id, details: { slug: input.slug } });
-      return created;
+      await auditInTx(tx, { ...auditBase(actor), action: "status_page.create", targetType: "status_page", targetId: created.id, details: { slug: input.slug, customDomain: input.customDomain ?? null } });
+      if (!input.customDomain) return created;
+      certificateId = await switchDomainInTx(tx, actor, created, input.customDomain);
+      return { ...created, certificateId };
     }),
   );
   forget();
-  return toDto(row);
+  if (row.customDomain) await afterDomainChange(actor, certificateId);
+  return withDomain(actor, row);
 }
 
 export async function updateStatusPage(actor: Actor, id: string, input: UpdateStatusPageInput): Promise<StatusPageDto> {
   assertPermission(actor, "manage:monitor");
   const data = shape(input);
+  let domainChanged = false;
+  let certificateId: string | null = null;
   const row = await uniqueSlug(() =>
     withOrg(actor.orgId, async (tx) => {
-      await findRow(tx, actor, id);
+      const before = await findRow(tx, actor, id);
       if (data.monitorIds) await assertMonitorsExist(tx, actor.orgId, data.monitorIds as string[]);
+      domainChanged = input.customDomain !== undefined && input.customDomain !== before.customDomain;
+      if (domainChanged && input.customDomain) await assertDomainFree(tx, actor.orgId, input.customDomain, id);
       const updated = await tx.statusPage.update({ where: { id }, data, select: SELECT });
-      await auditInTx(tx, { ...auditBase(actor), action: "status_page.update", targetType: "status_page", targetId: id, details: { changed: Object.keys(input) } });
-      return updated;
+      await auditInTx(tx, { ...auditBase(actor), action: "status_page.update", targetType: "status_page", targetId: id, details: { changed: Object.keys(input), ...(domainChanged ? { customDomain: input.customDomain ?? null } : {}) } });
+      if (!domainChanged) return updated;
+      certificateId = await switchDomainInTx(tx, actor, before, input.customDomain ?? null);
+      return { ...updated, certificateId };
     }),
   );
   forget();
-  return toDto(row);
+  // A new slug changes the block's paths too.
+  if (domainChanged || (row.customDomain && input.slug !== undefined)) await afterDomainChange(actor, certificateId);
+  return withDomain(actor, row);
 }
 
 export async function deleteStatusPage(actor: Actor, id: string): Promise<void> {
   assertPermission(actor, "manage:monitor");
-  await withOrg(actor.orgId, async (tx) => {
+  const hadDomain = await withOrg(actor.orgId, async (tx) => {
     const row = await findRow(tx, actor, id);
+    if (row.customDomain) await switchDomainInTx(tx, actor, row, null);
     await tx.statusPage.delete({ where: { id } });
     await auditInTx(tx, { ...auditBase(actor), action: "status_page.delete", targetType: "status_page", targetId: id, details: { slug: row.slug } });
+    return row.customDomain;
   });
   forget();
+  if (hadDomain) await afterDomainChange(actor, null);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -60,8 +60,9 @@ export async function getPlan(actor: Actor, now = new Date()): Promise<PlanView>
   const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const { org, agents, members, usage } = await withOrg(actor.orgId, async (tx) => {
     const org = await tx.organization.findUniqueOrThrow({ where: { id: actor.orgId }, select: { plan: true, suspendedAt: true } });
-    const agents = await tx.agent.count();
-    const members = await tx.membership.count();
+    // Counted as the limits count them (enrolled, not deleted, remote agents).
+    const agents = await count(tx, "agents");
+    const members = await count(tx, "members");
     const [usage] = await tx.$queryRaw<{ bytes: bigint | null; droppedLines: bigint | null; droppedBytes: bigint | null }[]>`
       SELECT sum("bytes") AS bytes, sum("droppedLines") AS "droppedLines", sum("droppedBytes") AS "droppedBytes"
         FROM "LogUsage" WHERE "day" >= ${monthStart}::date`;

@@ -4,6 +4,7 @@
 // permission, by the api()/page() wrappers for every non-GET request of a suspended actor except
 // the member's own session and credentials (log out, password, MFA, switching organization).
 import type { AppLoadContext } from "@remix-run/node";
+import { setOrgAgentsPaused } from "../agents/connections.server";
 import { getActor } from "../auth/require.server";
 import { OrgSuspendedError } from "../errors.server";
 import { logger } from "../logger.server";
@@ -35,15 +36,17 @@ export async function refuseWritesOfSuspendedOrg(request: Request, context: AppL
 }
 
 /**
- * The hook that tells an organization's agents to stop carrying out work while it is suspended
- * (and to resume after). There are no remote agents yet (SaaS has no built-in agent, and
- * enrollment is a later issue): when they exist, this sends them "pause"/"resume" over their
- * connection. Until then it only records that it was asked.
+ * Tells the organization's connected agents to pause while it is suspended (decision 125): the
+ * control plane marks each paused, so it dispatches no command that changes anything to it, and
+ * sends it an `org:suspension` frame, so the node refuses such commands itself. Agents that connect
+ * later are told in their connection's reply. Resuming undoes both.
  */
 export async function pauseOrgAgents(orgId: string): Promise<void> {
-  logger.info("organization suspended: its agents are told to pause", { orgId, connectedAgents: 0 });
+  const connectedAgents = setOrgAgentsPaused(orgId, true);
+  logger.info("organization suspended: its agents are told to pause", { orgId, connectedAgents });
 }
 
 export async function resumeOrgAgents(orgId: string): Promise<void> {
-  logger.info("organization unsuspended: its agents are told to resume", { orgId, connectedAgents: 0 });
+  const connectedAgents = setOrgAgentsPaused(orgId, false);
+  logger.info("organization unsuspended: its agents are told to resume", { orgId, connectedAgents });
 }

@@ -20,6 +20,7 @@ import { hostFile, renderTree, RenderError, type RenderAccessList, type RenderCe
 import type { StoredHostConfig } from "./dto.server";
 import { defaultSiteFor } from "./settings.server";
 import { applierOf } from "./appliers.server";
+import { statusPagesUpstream } from "../monitors/status-upstream.server";
 
 export interface ApplyOutcome {
   ok: boolean;
@@ -144,12 +145,15 @@ async function applyNow(orgId: string, agentId: string, onAccepted: (outcome: Ap
   const snapshot = await withOrg(orgId, async (tx) => {
     const hosts = await tx.proxyHost.findMany({ where: { agentId }, select: { id: true, kind: true, domains: true, enabled: true, config: true, advanced: true, accessListId: true, certificateId: true } });
     const listIds = [...new Set(hosts.map((h) => h.accessListId).filter((x): x is string => Boolean(x)))];
-    const certIds = [...new Set(hosts.map((h) => h.certificateId).filter((x): x is string => Boolean(x)))];
+    // Status pages on custom domains are served by the built-in agent's nginx, beside the control plane (decision 140).
+    const agentRow = await tx.agent.findFirst({ where: { id: agentId }, select: { kind: true } });
+    const statusPages = agentRow?.kind === "local" ? await tx.statusPage.findMany({ where: { customDomain: { not: null } }, select: { id: true, slug: true, customDomain: true, certificateId: true } }) : [];
+    const certIds = [...new Set([...hosts.map((h) => h.certificateId), ...statusPages.map((p) => p.certificateId)].filter((x): x is string => Boolean(x)))];
     const lists = listIds.length ? await tx.accessList.findMany({ where: { id: { in: listIds } }, select: { id: true, satisfy: true, users: true, rules: true } }) : [];
     const certs = certIds.length
       ? await tx.certificate.findMany({ where: { id: { in: certIds }, status: "issued", certificatePem: { not: null }, keySealed: { not: null } }, select: { id: true, certificatePem: true, keySealed: true } })
       : [];
-    return { hosts, lists, certs, defaultSite: await defaultSiteFor(tx, agentId) };
+    return { hosts, lists, certs, statusPages, defaultSite: await defaultSiteFor(tx, agentId) };
   });
   const loadMs = performance.now() - t0;
 
@@ -173,7 +177,9 @@ async function applyNow(orgId: string, agentId: string, onAccepted: (outcome: Ap
   const certificates: RenderCertificate[] = snapshot.certs.map((c) => ({ id: c.id, certificatePem: c.certificatePem!, keyPem: unseal(c.keySealed!) }));
   let files: Record<string, string>;
   try {
-    files = renderTree({ settings: renderSettings(nginx, snapshot.defaultSite), hosts: renderHosts, accessLists, certificates });
+    const upstream = statusPagesUpstream();
+    const statusSites = snapshot.statusPages.map((p) => ({ pageId: p.id, domain: p.customDomain!, slug: p.slug, certificateId: p.certificateId, upstream }));
+    files = renderTree({ settings: renderSettings(nginx, snapshot.defaultSite), hosts: renderHosts, accessLists, certificates, statusSites });
   } catch (error) {
     const message = error instanceof RenderError ? error.message : String(error);
     return record(orgId, agentId, snapshotAt, snapshot.hosts.map((h) => h.id), null, message, t0, { loadMs, renderMs: performance.now() - t });

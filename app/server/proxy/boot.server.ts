@@ -5,7 +5,7 @@
 // the page's question "why are hosts not served?" is asked of whichever agent it shows.
 import type { NginxRenderFacts } from "#agent/host";
 import type { Actor } from "../auth/require.server";
-import { hasBuiltInAgent, hostFor } from "../agents/registry.server";
+import { agentOfflineMessage, hasBuiltInAgent, hostFor, type ResolvedAgent } from "../agents/registry.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { singleton } from "../singleton.server";
@@ -46,7 +46,15 @@ export function startNginxAtBoot(): void {
 
 /** For the Proxies page: how the agent's nginx is driven, and why hosts are not served (null when they are). */
 export async function nginxState(scope: Pick<Actor, "orgId">, agentId: string): Promise<{ mode: NginxRenderFacts["mode"]; problem: string | null }> {
-  const host = await hostFor(scope, agentId);
+  let host: ResolvedAgent;
+  try {
+    host = await hostFor(scope, agentId);
+  } catch (error) {
+    // An offline agent's nginx cannot be asked: the page says so at once (its hosts stay listed).
+    const offline = agentOfflineMessage(error);
+    if (offline) return { mode: "local", problem: `${offline} Its proxy hosts are listed as stored here; changes reach its nginx once it is back and applied.` };
+    throw error;
+  }
   const { mode } = (await host.facts()).nginx;
   const nginx = host.proxies;
   if (mode === "off" || !nginx) return { mode, problem: "nginx management is off (NGINX_MODE=off): hosts are stored but not served." };

@@ -95,6 +95,9 @@ async function assertDomainsFree(tx: Tx, agentId: string, domains: string[], exc
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${"proxy-domains:" + agentId}))`;
   const clash = await tx.proxyHost.findFirst({ where: { agentId, domains: { hasSome: domains }, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { domains: true } });
   if (clash) throw new ConflictError(`${clash.domains.filter((d) => domains.includes(d)).join(", ")} is already served by another host on this agent.`);
+  // A status page's custom domain is served by the built-in agent's nginx too (decision 140).
+  const page = await tx.statusPage.findFirst({ where: { customDomain: { in: domains } }, select: { customDomain: true, slug: true } });
+  if (page) throw new ConflictError(`${page.customDomain} is the custom domain of the status page ${page.slug}: a name is served by one site only.`);
 }
 
 function rowData(input: HostInput) {

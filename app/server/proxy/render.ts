@@ -10,6 +10,7 @@
 // `quoted()` check the character classes again and throw, so a validation gap becomes a failed
 // apply, never an injected directive.
 import type { SecurityHeaders } from "~/validation/proxy";
+import { renderStatusSite, statusSiteFile, type RenderStatusSite } from "./render-status-sites";
 
 export interface RenderSettings {
   listenAddress: string;
@@ -69,6 +70,8 @@ export interface RenderInput {
   hosts: RenderHost[];
   accessLists: RenderAccessList[];
   certificates: RenderCertificate[];
+  /** Status pages on their custom domains (the built-in agent's nginx only; decision 140). */
+  statusSites?: RenderStatusSite[];
 }
 
 export type RenderedTree = Record<string, string>;
@@ -141,6 +144,14 @@ export function renderTree(input: RenderInput): RenderedTree {
     if (list) usedLists.add(list.id);
     files[hostFile(host.id)] = HEADER + renderHost(host, input.settings, cert, list);
   }
+  const sites = [...(input.statusSites ?? [])].sort((a, b) => (a.pageId < b.pageId ? -1 : a.pageId > b.pageId ? 1 : 0));
+  const listen = { http: listenAddr(input.settings.listenAddress, input.settings.httpPort), https: listenAddr(input.settings.listenAddress, input.settings.httpsPort) };
+  for (const site of sites) {
+    // A certificate not issued yet: HTTP only, so the CA's challenge can pass.
+    const certificateId = site.certificateId && certs.has(site.certificateId) ? site.certificateId : null;
+    if (certificateId) usedCerts.add(certificateId);
+    files[statusSiteFile(site.pageId)] = renderStatusSite({ ...site, certificateId }, listen);
+  }
   for (const id of [...usedLists].sort()) {
     const list = lists.get(id)!;
     files[`access/${word(id, "access list id")}.htpasswd`] = list.users.map((u) => `${htpasswdField(u.username)}:${htpasswdField(u.hash)}\n`).join("");
@@ -151,7 +162,7 @@ export function renderTree(input: RenderInput): RenderedTree {
     files[p.cert] = c.certificatePem.trim() + "\n";
     files[p.key] = c.keyPem.trim() + "\n";
   }
-  files["nginx.conf"] = renderMain(input.settings, hosts, usedCerts.size > 0);
+  files["nginx.conf"] = renderMain(input.settings, hosts, usedCerts.size > 0, sites.map((site) => statusSiteFile(site.pageId)));
   // Domains are unique across hosts (validation); the first one is what nginx prints.
   const names: Record<string, string> = {};
   for (const host of hosts) if (host.domains[0]) names[word(host.domains[0], "domain").toLowerCase()] = host.id;
@@ -159,12 +170,12 @@ export function renderTree(input: RenderInput): RenderedTree {
   return files;
 }
 
-function renderMain(s: RenderSettings, hosts: RenderHost[], anyTls: boolean): string {
+function renderMain(s: RenderSettings, hosts: RenderHost[], anyTls: boolean, statusSiteFiles: string[] = []): string {
   const zones = hosts
     .filter((h): h is RenderProxyHost => h.kind === "proxy" && h.rateLimit !== null)
     .map((h) => `    limit_req_zone $binary_remote_addr zone=${zoneName(h.id)}:1m rate=${word(h.rateLimit!.requestsPerSecond, "rate")}r/s;\n`)
     .join("");
-  const includes = hosts.map((h) => `    include ${hostFile(h.id)};\n`).join("");
+  const includes = [...hosts.map((h) => hostFile(h.id)), ...statusSiteFiles].map((f) => `    include ${f};\n`).join("");
   const fallback =
     s.defaultSite.mode === "close" ? "return 444;" : s.defaultSite.mode === "redirect" ? `return 302 ${quoted(s.defaultSite.to, "default redirect")};` : "return 404;";
   return `${HEADER}${s.user ? `user ${word(s.user, "user")};\n` : ""}worker_processes 1;

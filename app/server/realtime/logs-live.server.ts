@@ -88,9 +88,12 @@ export function registerLogHandlers(socket: TypedUiSocket): void {
     answer(socket, "logs:stream", ack, async () => {
       const input = parsePayload(LogsStreamSchema, payload);
       const actor = await currentActor(socket, "read:logs");
+      // The proxy host ids first: another organization's host is a 404 whatever state the agent is in.
+      const proxies = input.proxyHostIds?.length ? await resolveProxySources(actor, input.proxyHostIds) : [];
+      // A host served by another of the organization's agents is not followed through this one.
+      if (proxies.some((p) => p.agentId !== input.agentId)) throw new NotFoundError("Proxy host not found.");
       const { agent, proxyLogs } = await agentFor(actor, input.agentId);
       const wantsContainers = Boolean(input.containerIds?.length || input.stack || input.all);
-      const proxies = input.proxyHostIds?.length ? await resolveProxySources(actor, input.proxyHostIds) : [];
       const sources = wantsContainers ? await resolveSources(agent, input, proxies.length > 0) : [];
       const subscriptionId = open("stream");
       const since = input.since ? new Date(input.since) : null;

@@ -126,6 +126,16 @@ const form = (path: string, label: string, fields: (w: W) => Record<string, stri
 const socket = (event: string, payload: (w: W) => unknown, label = event): Case => ({ label, request: (w) => ({ socket: event, payload: payload(w) }), expect: { ack: "not_found" } });
 
 const cases = (...c: Case[]): Entry => ({ cases: c });
+/**
+ * An agent-scoped page (the agent picker, decision 120): B's own page shows nothing of A, and
+ * choosing A's agent with `?agent=` (or the API's `?agentId=`) is a 404 — A's own choice works.
+ */
+const agentPage = (path: string, param = "agent", ...more: Case[]): Entry =>
+  cases(
+    { label: "B's own page", request: () => ({ method: "GET", path }), expect: IGNORED },
+    { label: `?${param}= A's agent`, request: (w) => ({ method: "GET", path: `${path}?${param}=${w.a.agentId}` }), expect: NOT_FOUND, target: agent, control: true },
+    ...more,
+  );
 const list: Entry = { list: true };
 const exempt = (reason: string): Entry => ({ exempt: reason });
 
@@ -179,7 +189,7 @@ export const SUITE: Record<string, Entry> = {
   "POST /certificates intent=create": exempt(NO_ID),
   "POST /certificates intent=renew": cases(form("/certificates", "renew A's certificate", (w) => ({ intent: "renew", id: w.a.certificateId }), certificate)),
   "POST /certificates intent=delete": cases(form("/certificates", "delete A's certificate", (w) => ({ intent: "delete", id: w.a.certificateId }), certificate)),
-  "GET /containers": list,
+  "GET /containers": agentPage("/containers"),
   ...Object.fromEntries(
     ["start", "stop", "restart", "delete"].map((intent) => [
       `POST /containers intent=${intent}`,
@@ -187,11 +197,14 @@ export const SUITE: Record<string, Entry> = {
     ]),
   ),
   "GET /containers/:agentId/:id": cases({ label: "A's agent", request: (w) => ({ method: "GET", path: `/containers/${w.a.agentId}/${CONTAINER}` }), expect: NOT_FOUND, target: agent }),
-  "GET /dashboard": list,
-  "GET /health": list,
-  "GET /logs": cases(
-    { label: "?proxyHostId= A's host", request: (w) => ({ method: "GET", path: `/logs?proxyHostId=${w.a.proxyHostId}` }), expect: IGNORED, target: proxyHost },
-  ),
+  "GET /dashboard": agentPage("/dashboard"),
+  "GET /agents": list,
+  "POST /agents intent=create-token": exempt(NO_ID),
+  "POST /agents intent=revoke-token": cases(form("/agents", "revoke A's enrollment token", (w) => ({ intent: "revoke-token", tokenId: w.a.enrollmentTokenId }), enrollmentToken)),
+  "POST /agents intent=delete-agent": cases(form("/agents", "remove A's agent", (w) => ({ intent: "delete-agent", agentId: w.a.agentId }), agent)),
+  "GET /install.sh": exempt("the public agent installer: the same script for everyone, no tenant data"),
+  "GET /health": agentPage("/health"),
+  "GET /logs": agentPage("/logs", "agent", { label: "?proxyHostId= A's host", request: (w) => ({ method: "GET", path: `/logs?proxyHostId=${w.a.proxyHostId}` }), expect: IGNORED, target: proxyHost }),
   "POST /logs": exempt("log settings of the caller's own organization; takes no id"),
   "GET /monitors": cases(
     { label: "?view= A's monitor", request: (w) => ({ method: "GET", path: `/monitors?view=${w.a.monitorId}` }), expect: IGNORED, target: monitor },
@@ -204,20 +217,25 @@ export const SUITE: Record<string, Entry> = {
   "POST /monitors intent=page-create": cases(form("/monitors", "a status page showing A's monitor", (w) => ({ intent: "page-create", slug: "b-shows-a", title: "B", monitorIds: [w.a.monitorId] }), monitor)),
   "POST /monitors intent=page-delete": cases(form("/monitors", "delete A's status page", (w) => ({ intent: "page-delete", id: w.a.statusPageId }), statusPage)),
   "GET /organizations": list,
-  "GET /proxies": cases({ label: "?edit= A's host", request: (w) => ({ method: "GET", path: `/proxies?edit=${w.a.proxyHostId}` }), expect: IGNORED, target: proxyHost }),
+  "GET /proxies": agentPage("/proxies", "agent", { label: "?edit= A's host", request: (w) => ({ method: "GET", path: `/proxies?edit=${w.a.proxyHostId}` }), expect: IGNORED, target: proxyHost }),
   "POST /proxies intent=create": cases(
     form("/proxies", "a host behind A's access list", (w) => ({ intent: "create", kind: "proxy", domains: "b-takes-a.test", scheme: "http", upstreamHost: "127.0.0.1", upstreamPort: "9", accessListId: w.a.accessListId }), accessList),
+    form("/proxies", "a host on A's agent", (w) => ({ intent: "create", agentId: w.a.agentId, kind: "proxy", domains: "b-takes-a.test", scheme: "http", upstreamHost: "127.0.0.1", upstreamPort: "9" }), agent),
   ),
   "POST /proxies intent=update": cases(form("/proxies", "update A's host", (w) => ({ intent: "update", id: w.a.proxyHostId, kind: "proxy", domains: "taken-by-b.test", scheme: "http", upstreamHost: "127.0.0.1", upstreamPort: "9" }), proxyHost)),
   "POST /proxies intent=delete": cases(form("/proxies", "delete A's host", (w) => ({ intent: "delete", id: w.a.proxyHostId }), proxyHost)),
-  "POST /proxies intent=default-site": exempt("the default site of the caller's own agent; takes no id"),
-  "POST /proxies intent=apply": exempt("applies the caller's own agent; takes no id"),
+  // The page's agent travels as the form's agentId (or the URL's ?agent=): another organization's is a 404.
+  "POST /proxies intent=default-site": cases(
+    form("/proxies", "A's agent's default site", (w) => ({ intent: "default-site", agentId: w.a.agentId, mode: "close" }), agent),
+  ),
+  "POST /proxies intent=apply": cases(form("/proxies", "apply A's agent", (w) => ({ intent: "apply", agentId: w.a.agentId }), agent)),
   "GET /settings": list,
   "GET /settings/sso": list,
   "POST /settings/sso intent=create": exempt(NO_ID),
   "POST /settings/sso intent=update": cases(form("/settings/sso", "edit A's SSO provider", (w) => ({ intent: "update", id: w.a.ssoProviderId, type: "ldap", name: "taken by B", url: "ldaps://127.0.0.1:9", userBase: "dc=b" }), ssoProvider)),
   "POST /settings/sso intent=delete": cases(form("/settings/sso", "delete A's SSO provider", (w) => ({ intent: "delete", id: w.a.ssoProviderId }), ssoProvider)),
   "POST /settings/sso intent=test": cases(form("/settings/sso", "test A's SSO provider", (w) => ({ intent: "test", id: w.a.ssoProviderId }), ssoProvider)),
+  "GET /settings/plan": list,
   "POST /settings": exempt("security settings of the caller's own organization; takes no id"),
   "GET /users": list,
   "POST /users intent=create": exempt("creates a user in the caller's organization (an existing e-mail is refused without saying whose)"),
@@ -228,11 +246,11 @@ export const SUITE: Record<string, Entry> = {
     ]),
   ),
   "POST /alerts intent=update-channel": cases(form("/alerts", "update A's channel", (w) => ({ intent: "update-channel", id: w.a.channelId, type: "webhook", name: "taken by B", "config.url": "http://127.0.0.1:9/b" }), channel)),
-  "GET /images": list,
+  "GET /images": agentPage("/images"),
   "POST /images intent=remove": cases(form("/images", "remove an image on A's agent", (w) => ({ intent: "remove", agentId: w.a.agentId, imageId: IMAGE, force: "true" }), agent)),
-  "GET /volumes": list,
+  "GET /volumes": agentPage("/volumes"),
   "POST /volumes intent=remove": cases(form("/volumes", "remove a volume on A's agent", (w) => ({ intent: "remove", agentId: w.a.agentId, name: VOLUME }), agent)),
-  "GET /networks": list,
+  "GET /networks": agentPage("/networks"),
   "POST /networks intent=create": cases(form("/networks", "create a network on A's agent", (w) => ({ intent: "create", agentId: w.a.agentId, name: "b-net" }), agent)),
   "POST /monitors intent=page-update": cases(form("/monitors", "update A's status page", (w) => ({ intent: "page-update", id: w.a.statusPageId, slug: "taken-by-b", title: "taken by B" }), statusPage)),
   "POST /monitors intent=post-create": cases(form("/monitors", "a post on A's status page", (w) => ({ intent: "post-create", id: w.a.statusPageId, kind: "incident", title: "posted by B", status: "investigating" }), statusPage)),
@@ -259,6 +277,10 @@ export const SUITE: Record<string, Entry> = {
   "GET /status/:slug/logo": exempt(PUBLIC_SLUG),
   "GET /invite/:token": exempt("an invitation is found by the hash of its secret token, not by a tenant id"),
   "POST /invite/:token": exempt("an invitation is found by the hash of its secret token, not by a tenant id"),
+  "GET /forgot-password": exempt(NO_ID),
+  "POST /forgot-password": exempt("mails a reset link for an e-mail address; takes no id and says nothing of the account"),
+  "GET /reset-password/:token": exempt("a reset link is found by the hash of its secret token, not by a tenant id"),
+  "POST /reset-password/:token": exempt("a reset link is found by the hash of its secret token, not by a tenant id"),
   "GET /login": exempt(NO_ID),
   "POST /login": exempt(NO_ID),
   "GET /logout": exempt(NO_ID),
@@ -393,7 +415,7 @@ export const SUITE: Record<string, Entry> = {
   "DELETE /api/v1/certificates/:id": cases(api("DELETE", (w) => `/api/v1/certificates/${w.a.certificateId}`, certificate)),
   "GET /api/v1/certificates": list,
   "POST /api/v1/certificates": exempt(NO_ID),
-  "GET /api/v1/health": list,
+  "GET /api/v1/health": agentPage("/api/v1/health", "agentId"),
   "GET /api/v1/logs/export": cases({ label: "A's proxy host", request: (w) => ({ method: "GET", path: `/api/v1/logs/export?proxyHostId=${w.a.proxyHostId}` }), expect: IGNORED, target: proxyHost }),
   "GET /api/v1/logs/settings": list,
   "PATCH /api/v1/logs/settings": exempt("log settings of the caller's own organization; takes no id"),
@@ -450,36 +472,3 @@ export const SUITE: Record<string, Entry> = {
   "socket terminal:open": cases(socket("terminal:open", (w) => ({ agentId: w.a.agentId, containerId: CONTAINER }))),
   "socket terminal:frame": exempt("writes to this socket's own terminal, if it opened one"),
 };
-
-// KNOWN GAP (README "What is not done yet", SaaS organizations): in SaaS the pages below still
-// resolve the organization's *built-in* agent, which SaaS never has (decision 091), so they
-// answer 503 no_agent for every organization before any id is read — A's own requests included,
-// so these cases cannot tell tenancy from that refusal. They come back when pages pick one of the
-// organization's remote agents. Every API route behind them keeps its real cases above.
-const SAAS_PAGE_WITHOUT_AGENT = "SaaS pages still resolve the built-in agent and answer 503 no_agent for every organization (known gap; the API routes behind them are covered)";
-for (const key of [
-  "GET /containers",
-  "POST /containers intent=start",
-  "POST /containers intent=stop",
-  "POST /containers intent=restart",
-  "POST /containers intent=delete",
-  "GET /health",
-  "GET /api/v1/health",
-  "GET /logs",
-  "GET /proxies",
-  "POST /proxies intent=create",
-  "POST /proxies intent=update",
-  "POST /proxies intent=delete",
-  "GET /images",
-  "POST /images intent=remove",
-  "GET /volumes",
-  "POST /volumes intent=remove",
-  "GET /networks",
-  "POST /networks intent=create",
-]) {
-  if (!(key in SUITE)) throw new Error(`no entry ${key} to mark as a known gap`);
-  SUITE[key] = exempt(SAAS_PAGE_WITHOUT_AGENT);
-}
-// B's own agent is a never-connected remote row here, so logs:stream answers agent_offline before
-// it checks the proxy host ids; the check belongs before the agent lookup (known gap).
-SUITE["socket logs:stream"] = exempt("needs a connected agent for B; logs:stream checks the agent before the host ids (known gap)");

@@ -23,9 +23,11 @@ export interface RouteEntry {
 
 /** Remix flat-route file name → URL pattern: `_app.` is a pathless layout, `x_` opts out of nesting, `$id` → `:id`, `$` → `*`. */
 export function urlPattern(file: string): string {
-  const base = file.replace(/\.(tsx?|jsx?)$/, "");
+  // Remix escapes a literal dot as `[.]` (install[.]sh.ts → /install.sh).
+  const base = file.replace(/\.(tsx?|jsx?)$/, "").replaceAll("[.]", "\u0000");
   const segments = base
     .split(".")
+    .map((s) => s.replaceAll("\u0000", "."))
     .filter((s) => s !== "_index" && !/^_[a-z]/.test(s))
     .map((s) => s.replace(/_$/, ""))
     .map((s) => (s === "$" ? "*" : s.startsWith("$") ? `:${s.slice(1)}` : s));

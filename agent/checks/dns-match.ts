@@ -1,4 +1,4 @@
-// Pure parts of the DNS check (decision 060): where the query goes (`server`: "host", "host:port",
+// Pure parts of the DNS check (decisions 060, 141; shared by the control plane and agents): where the query goes (`server`: "host", "host:port",
 // "[v6]:port"; port 53 by default) and whether the records answered match `expected`.
 export const DNS_RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "NS"] as const;
 export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
