@@ -14,7 +14,7 @@ export const FEATURES = {
   auditCompliance: ["saas"],
   settings: ["community", "saas"],
   organizations: ["saas"],
-  sso: ["saas"],
+  sso: ["community", "saas"],
   policies: ["saas"],
   remoteAgents: ["saas"],
   billing: ["saas"],

@@ -21,6 +21,8 @@ default_requirements=(
   "openssl:openssl"
   "rsyslog:rsyslogd"
   "rsyslog-gnutls:/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so"
+  "slapd:/usr/sbin/slapd"
+  "ldap-utils:ldapadd"
 )
 if [ -n "${INFRAPILOT_TEST_REQUIREMENTS:-}" ]; then
   read -r -a requirements <<<"$INFRAPILOT_TEST_REQUIREMENTS"

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { BUTTON } from "~/components/ui/button-classes";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { FormError, SubmitButton } from "~/components/ui/field";
 import { Card, PageHeader } from "~/components/ui/page";
@@ -78,6 +79,12 @@ export default function SettingsPage() {
               <SubmitButton pending={busy}>Save</SubmitButton>
             </div>
           </Form>
+        </Card>
+        <Card title="Single sign-on">
+          <p className="text-sm text-slate-600 dark:text-slate-400">Sign in with OpenID Connect (Okta, Entra ID, Google, Keycloak, Authentik) or LDAP / Active Directory; roles follow groups.</p>
+          <Link to="/settings/sso" className={`${BUTTON.secondary} mt-3`}>
+            Configure single sign-on
+          </Link>
         </Card>
         <Card title="This installation">
           <dl className="grid grid-cols-[8rem_1fr] gap-y-2 text-sm">

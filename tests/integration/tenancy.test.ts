@@ -108,6 +108,8 @@ describe("row-level security", () => {
       "platform_org_summaries",
       "remote_agent_org",
       "remote_agents_all_offline",
+      "sso_org_by_slug",
+      "sso_provider_org",
       "status_page_org",
     ]);
     // Each pins its search_path, so a caller cannot shadow the tables it reads.

@@ -28,3 +28,17 @@ export function makeChain(names: string[], days = 30): TestChain {
   const r = (n: string) => readFileSync(f(n), "utf8");
   return { root: r("root.pem"), intermediate: r("int.pem"), leaf: r("leaf.pem"), leafKey: r("leaf.key"), otherKey: r("other.key") };
 }
+
+/** A CA and a server certificate for 127.0.0.1 and localhost (loopback TLS servers in tests). */
+export function makeLoopbackCert(): { caPem: string; caFile: string; certPem: string; keyPem: string } {
+  const dir = mkdtempSync(join(tmpdir(), "infrapilot-loopback-pki-"));
+  const f = (n: string) => join(dir, n);
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
+  const newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+  writeFileSync(f("leaf.ext"), "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  ssl("req", "-x509", ...newKey, "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "2", "-subj", "/CN=InfraPilot loopback test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+  ssl("req", "-new", ...newKey, "-keyout", f("leaf.key"), "-out", f("leaf.csr"), "-subj", "/CN=127.0.0.1");
+  ssl("x509", "-req", "-in", f("leaf.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("leaf.pem"), "-days", "2", "-extfile", f("leaf.ext"));
+  const r = (n: string) => readFileSync(f(n), "utf8");
+  return { caPem: r("ca.pem"), caFile: f("ca.pem"), certPem: r("leaf.pem"), keyPem: r("leaf.key") };
+}

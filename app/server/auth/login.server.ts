@@ -3,7 +3,8 @@
 import type { Role } from "~/permissions";
 import { audit } from "../audit/audit.server";
 import { systemDb } from "../db/client.server";
-import { ThrottledError, UnauthorizedError } from "../errors.server";
+import { ForbiddenError, ThrottledError, UnauthorizedError } from "../errors.server";
+import { ssoEnforced } from "../sso/providers.server";
 import { toUserDto, type UserDto } from "../users/user-dto.server";
 import { hashPassword, needsRehash, verifyPassword } from "./password.server";
 import { createSession, invalidateSession } from "./session.server";
@@ -79,11 +80,22 @@ export async function login(input: { email: string; password: string }, meta: Cl
     throw new UnauthorizedError("This account is disabled. Ask an administrator to enable it.");
   }
 
+  // An organization that enforces SSO refuses passwords, except its owner's: the break-glass
+  // super_admin always gets in (and the trail says so), so a broken IdP cannot lock everyone out.
+  let breakGlass = false;
+  if (!operator && orgId && (await ssoEnforced(orgId))) {
+    if (memberships[0]!.role !== "super_admin") {
+      await audit({ ...base, orgId, actorId: user.id, outcome: "denied", details: { reason: "sso enforced" } });
+      throw new ForbiddenError("Your organization signs in through single sign-on. Use its button on the login page.", "sso_required");
+    }
+    breakGlass = true;
+  }
+
   if (needsRehash(user.passwordHash!)) {
     await systemDb().user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(input.password) } });
   }
   if (user.mfaEnabled) {
-    await audit({ ...base, action: "auth.password", orgId, actorId: user.id, outcome: "success", details: { next: "mfa" } });
+    await audit({ ...base, action: "auth.password", orgId, actorId: user.id, outcome: "success", details: { next: "mfa", ...(breakGlass ? { breakGlass } : {}) } });
     return { mfaRequired: true, challenge: await createMfaChallenge(user.id, orgId, meta) };
   }
   const lastLoginAt = new Date();
@@ -93,7 +105,7 @@ export async function login(input: { email: string; password: string }, meta: Cl
     await platformAudit({ action: "operator.login", actorId: user.id, actorEmail: user.email, ip: meta.ip, userAgent: meta.userAgent });
     return { mfaRequired: false, user: toOperatorDto({ ...user, lastLoginAt }), cookie, orgId: null, operator: true };
   }
-  await audit({ ...base, orgId, actorId: user.id, outcome: "success" });
+  await audit({ ...base, orgId, actorId: user.id, outcome: "success", ...(breakGlass ? { details: { breakGlass } } : {}) });
   return { mfaRequired: false, user: toUserDto({ ...user, lastLoginAt }, memberships[0]!.role), cookie, orgId, operator: false };
 }
 

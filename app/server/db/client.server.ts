@@ -17,7 +17,7 @@ export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
  * Adding a model here is a decision: it must never hold one organization's data that another
  * could reach without a filter (tests/unit/system-db.test.ts keeps the list and the runtime in step).
  */
-export const GLOBAL_MODELS = ["user", "session", "loginThrottle", "mfaBackupCode", "mfaChallenge", "apiToken", "invitation", "endedSession", "passwordReset"] as const;
+export const GLOBAL_MODELS = ["user", "session", "loginThrottle", "mfaBackupCode", "mfaChallenge", "apiToken", "invitation", "endedSession", "passwordReset", "ssoLoginState"] as const;
 export type GlobalModel = (typeof GLOBAL_MODELS)[number];
 
 /**

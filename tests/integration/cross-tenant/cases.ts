@@ -32,6 +32,8 @@ export interface World {
     postId: string;
     /** An audit forwarder of A's (SaaS). */
     forwarderId: string;
+    /** An SSO provider of A (LDAP; never contacted). */
+    ssoProviderId: string;
     /** The 16-hex prefix the account APIs name a session by. */
     sessionShortId: string;
   };
@@ -97,6 +99,8 @@ const invitation = t("Invitation", (w) => w.a.invitationId);
 const enrollmentToken = t("EnrollmentToken", (w) => w.a.enrollmentTokenId);
 const post = t("StatusPagePost", (w) => w.a.postId);
 const forwarder = t("AuditForwarder", (w) => w.a.forwarderId);
+const ssoProvider = t("SsoProvider", (w) => w.a.ssoProviderId);
+const SSO_PUBLIC = "public by design: an SSO login (start, IdP callback, LDAP form) is found by its provider's id, for anyone who is not logged in yet; it acts on no tenant data of the caller";
 
 const api = (method: string, path: (w: W) => string, target?: (w: W) => Target, json?: (w: W) => unknown): Case => ({
   label: method,
@@ -229,6 +233,11 @@ export const SUITE: Record<string, Entry> = {
   ),
   "POST /proxies intent=apply": cases(form("/proxies", "apply A's agent", (w) => ({ intent: "apply", agentId: w.a.agentId }), agent)),
   "GET /settings": list,
+  "GET /settings/sso": list,
+  "POST /settings/sso intent=create": exempt(NO_ID),
+  "POST /settings/sso intent=update": cases(form("/settings/sso", "edit A's SSO provider", (w) => ({ intent: "update", id: w.a.ssoProviderId, type: "ldap", name: "taken by B", url: "ldaps://127.0.0.1:9", userBase: "dc=b" }), ssoProvider)),
+  "POST /settings/sso intent=delete": cases(form("/settings/sso", "delete A's SSO provider", (w) => ({ intent: "delete", id: w.a.ssoProviderId }), ssoProvider)),
+  "POST /settings/sso intent=test": cases(form("/settings/sso", "test A's SSO provider", (w) => ({ intent: "test", id: w.a.ssoProviderId }), ssoProvider)),
   "GET /settings/plan": list,
   "POST /settings": exempt("security settings of the caller's own organization; takes no id"),
   "GET /users": list,
@@ -377,6 +386,16 @@ export const SUITE: Record<string, Entry> = {
   "PATCH /api/v1/alerts/channels/:id": cases(api("PATCH", (w) => `/api/v1/alerts/channels/${w.a.channelId}`, channel, () => ({ name: "taken by B" }))),
   "DELETE /api/v1/alerts/channels/:id": cases(api("DELETE", (w) => `/api/v1/alerts/channels/${w.a.channelId}`, channel)),
   "GET /api/v1/alerts/channels": list,
+  "GET /api/v1/sso/providers": list,
+  "POST /api/v1/sso/providers": exempt(NO_ID),
+  "GET /api/v1/sso/providers/:id": cases(api("GET", (w) => `/api/v1/sso/providers/${w.a.ssoProviderId}`, ssoProvider)),
+  "PATCH /api/v1/sso/providers/:id": cases(api("PATCH", (w) => `/api/v1/sso/providers/${w.a.ssoProviderId}`, ssoProvider, () => ({ name: "taken by B", enforced: true }))),
+  "DELETE /api/v1/sso/providers/:id": cases(api("DELETE", (w) => `/api/v1/sso/providers/${w.a.ssoProviderId}`, ssoProvider)),
+  "POST /api/v1/sso/providers/:id/test": cases(api("POST", (w) => `/api/v1/sso/providers/${w.a.ssoProviderId}/test`, ssoProvider, () => ({}))),
+  "GET /api/v1/auth/sso/providers": exempt("public by design: the login page's SSO buttons (names and login URLs) of the organization named by ?org=<slug>"),
+  "GET /api/v1/auth/sso/:id/login": exempt(SSO_PUBLIC),
+  "GET /api/v1/auth/sso/:id/callback": exempt(SSO_PUBLIC),
+  "POST /api/v1/auth/sso/:id/ldap": exempt(SSO_PUBLIC),
   "POST /api/v1/alerts/channels": exempt(NO_ID),
   "POST /api/v1/alerts/history/:id/acknowledge": cases(api("POST", (w) => `/api/v1/alerts/history/${w.a.eventId}/acknowledge`, event, () => ({}))),
   "GET /api/v1/alerts/history": list,

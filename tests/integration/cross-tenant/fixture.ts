@@ -11,7 +11,7 @@ import type { World } from "./cases";
 
 export const PASSWORD = "cross tenant test password";
 /** Strings only A's objects contain: names, domains, e-mails. */
-export const A_MARKERS = ["zz-a-secret-host.test", "zz-a-secret-list", "zz-a-secret-cert.test", "zz-a-secret-channel", "zz-a-secret-rule", "zz-a-secret-alert", "zz-a-secret-monitor", "zz-a-secret-page", "zz-a-secret-member@example.com", "zz-a-secret-token", "zz-a-admin@example.com", "zz-a-secret-invitee@example.com", "zz-a-secret-enroll", "zz-a-secret-post"];
+export const A_MARKERS = ["zz-a-secret-host.test", "zz-a-secret-list", "zz-a-secret-cert.test", "zz-a-secret-channel", "zz-a-secret-rule", "zz-a-secret-alert", "zz-a-secret-monitor", "zz-a-secret-page", "zz-a-secret-member@example.com", "zz-a-secret-token", "zz-a-admin@example.com", "zz-a-secret-invitee@example.com", "zz-a-secret-enroll", "zz-a-secret-post", "zz-a-secret-sso"];
 
 export interface Org {
   orgId: string;
@@ -63,6 +63,10 @@ export async function populateA(server: TestServer, db: pg.Client, a: Org, b: Or
     await c.post("/api/v1/agents/enrollment-tokens", { name: "zz-a-secret-enroll", expiresAt: new Date(Date.now() + 86_400_000).toISOString(), maxUses: 1 }),
     "enrollment token",
   );
+  const sso = await created(
+    await c.post("/api/v1/sso/providers", { type: "ldap", name: "zz-a-secret-sso", config: { url: "ldaps://127.0.0.1:9", userBase: "ou=zz-a-secret-sso,dc=example,dc=com", bindDn: "cn=reader,dc=example,dc=com", bindPassword: "zz-a-secret-sso-password" } }),
+    "SSO provider",
+  );
   const post = await created(await c.post(`/api/v1/status-pages/${page.id}/posts`, { kind: "incident", title: "zz-a-secret-post", status: "investigating" }), "status page post");
   // What no API creates: an alert that fired (and a monitor's history), inserted as the owner.
   const eventId = randomUUID();
@@ -98,6 +102,7 @@ export async function populateA(server: TestServer, db: pg.Client, a: Org, b: Or
       enrollmentTokenId: enrollment.token.id,
       postId: post.id,
       forwarderId,
+      ssoProviderId: sso.id,
       sessionShortId: session.rows[0]!.id.slice(0, 16),
     },
     b: { orgId: b.orgId, agentId: b.agentId },
