@@ -3,10 +3,11 @@
 // or weekly, in UTC). The page action turns the fields into the API's rule object and checks it
 // with the same schema (page-actions.server.ts); errors come back keyed by the schema's paths.
 import { Form } from "@remix-run/react";
-import { useId, useRef, useState } from "react";
+import { useId, useState } from "react";
 import { Field, FormError, SubmitButton } from "~/components/ui/field";
 import { BUTTON, INPUT } from "~/components/ui/button-classes";
-import { RULE_TYPES, THRESHOLD_MEANING, type MaintenanceWindow, type RuleScope, type RuleType } from "~/validation/alerts";
+import { RULE_TYPES, THRESHOLD_MEANING, type RuleScope, type RuleType } from "~/validation/alerts";
+import { MaintenanceWindowsEditor, useMaintenanceRows } from "./maintenance-windows";
 
 export const RULE_LABELS: Record<RuleType, string> = {
   container_crash: "Container crashed (exit ≠ 0 or OOM)",
@@ -24,7 +25,6 @@ export const RULE_LABELS: Record<RuleType, string> = {
 };
 
 export const WINDOWED: ReadonlySet<RuleType> = new Set(["cpu", "memory", "restart_count"]);
-const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
 export interface EditableRule {
   id: string;
@@ -43,19 +43,6 @@ export interface EditableRule {
 /** The page action's answer (AlertsActionResult), as far as the rule forms read it. */
 export type RuleFormResult = { ok: boolean; message: string; fields?: Record<string, string>; intent: string; id?: string; values?: Record<string, unknown> } | undefined;
 type Result = RuleFormResult;
-
-type Row = {
-  key: number;
-  kind: "once" | "weekly";
-  start: string;
-  end: string;
-  weekdays: number[];
-  from: string;
-  to: string;
-};
-
-/** ISO → the `datetime-local` value of the same instant in UTC (anything else as it was typed). */
-const toLocalInput = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso : new Date(iso).toISOString().slice(0, 16));
 
 /** The stored rule (if any) overlaid with the values of a refused submission. */
 function echoed(stored: EditableRule | undefined, values: Record<string, unknown> | undefined): EditableRule | undefined {
@@ -81,30 +68,6 @@ function echoed(stored: EditableRule | undefined, values: Record<string, unknown
     windowSeconds: Number.isFinite(v.windowSeconds) ? v.windowSeconds! : base.windowSeconds,
     cooldownSeconds: Number.isFinite(v.cooldownSeconds) ? v.cooldownSeconds! : base.cooldownSeconds,
   };
-}
-
-function rowsOf(windows: unknown[]): Row[] {
-  return (windows as MaintenanceWindow[]).map((w, key) =>
-    "weekdays" in w
-      ? {
-          key,
-          kind: "weekly",
-          start: "",
-          end: "",
-          weekdays: w.weekdays,
-          from: w.from,
-          to: w.to,
-        }
-      : {
-          key,
-          kind: "once",
-          start: toLocalInput(w.start),
-          end: toLocalInput(w.end),
-          weekdays: [],
-          from: "",
-          to: "",
-        }
-  );
 }
 
 function scopeOf(scope: RuleScope): { kind: string; value: string } {
@@ -137,8 +100,8 @@ export function RuleForm({
   const initialScope = scopeOf(rule?.scope ?? { all: true });
   const [type, setType] = useState<RuleType>(rule?.type ?? "container_crash");
   const [scopeKind, setScopeKind] = useState(initialScope.kind);
-  const [rows, setRows] = useState<Row[]>(() => rowsOf(rule?.maintenance ?? []));
-  const nextKey = useRef(rows.length);
+  const windows = useMaintenanceRows(rule?.maintenance ?? []);
+  const rows = windows.rows;
   const errors = mine && !mine.ok ? mine.fields ?? {} : {};
   const meaning = THRESHOLD_MEANING[type];
   const label = editing ? `Edit rule ${stored.name}` : "Add a rule";
@@ -148,6 +111,7 @@ export function RuleForm({
     "type",
     "cooldownSeconds",
     "channelIds",
+    "maintenance",
     ...(scopeKind !== "all" ? ["scope"] : []),
     ...(meaning ? ["threshold"] : []),
     ...(WINDOWED.has(type) ? ["windowSeconds"] : []),
@@ -157,21 +121,6 @@ export function RuleForm({
     return placed.has(key) || (row !== null && Number(row[1]) < rows.length);
   };
   const unplaced = Object.entries(errors).filter(([k]) => !isPlaced(k));
-  const addRow = (kind: Row["kind"]) =>
-    setRows((r) => [
-      ...r,
-      {
-        key: nextKey.current++,
-        kind,
-        start: "",
-        end: "",
-        weekdays: kind === "weekly" ? [1, 2, 3, 4, 5] : [],
-        from: "02:00",
-        to: "04:00",
-      },
-    ]);
-  const removeRow = (key: number) => setRows((r) => r.filter((x) => x.key !== key));
-
   return (
     <Form method="post" className="grid grid-cols-1 gap-4 md:grid-cols-2" aria-label={label} data-testid={editing ? "rule-edit-form" : "rule-create-form"}>
       <input type="hidden" name="intent" value={intent} />
@@ -242,21 +191,9 @@ export function RuleForm({
         </div>
         <FieldError message={errors.channelIds} />
       </fieldset>
-      <fieldset className="flex flex-col gap-3 md:col-span-2" data-testid="maintenance-windows">
-        <legend className="text-sm font-medium">Maintenance windows (UTC) — the rule is muted during these</legend>
-        {rows.length === 0 ? <p className="text-sm text-slate-500 dark:text-slate-400">None.</p> : null}
-        {rows.map((row, i) => (
-          <MaintenanceRow key={row.key} row={row} index={i} errors={errors} onRemove={() => removeRow(row.key)} />
-        ))}
-        <div className="flex flex-wrap gap-2">
-          <button type="button" className={BUTTON.secondary} onClick={() => addRow("once")}>
-            Add a one-off window
-          </button>
-          <button type="button" className={BUTTON.secondary} onClick={() => addRow("weekly")}>
-            Add a weekly window
-          </button>
-        </div>
-      </fieldset>
+      <div className="md:col-span-2">
+        <MaintenanceWindowsEditor windows={windows} errors={errors} legend="Maintenance windows (UTC) — the rule is muted during these" />
+      </div>
       <div className="flex flex-wrap items-center gap-3 md:col-span-2">
         <SubmitButton pending={pending}>{editing ? "Save rule" : "Add rule"}</SubmitButton>
         {onCancel ? (
@@ -271,55 +208,4 @@ export function RuleForm({
 
 function FieldError({ message }: { message?: string }) {
   return message ? <p className="text-sm text-red-600 dark:text-red-400">{message}</p> : null;
-}
-
-function MaintenanceRow({ row, index, errors, onRemove }: { row: Row; index: number; errors: Record<string, string>; onRemove: () => void }) {
-  const id = useId();
-  const name = (k: string) => `maintenance.${index}.${k}`;
-  const err = (k: string) => errors[name(k)];
-  const rowError = errors[`maintenance.${index}`];
-  return (
-    <div role="group" aria-label={`Maintenance window ${index + 1}`} data-testid="maintenance-row" className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
-      <input type="hidden" name={name("kind")} value={row.kind} />
-      {row.kind === "once" ? (
-        <div className="grid gap-3 sm:grid-cols-2">
-          <Field label="Muted from (UTC)" name={name("start")} type="datetime-local" defaultValue={row.start} error={err("start")} />
-          <Field label="until (UTC)" name={name("end")} type="datetime-local" defaultValue={row.end} error={err("end")} />
-        </div>
-      ) : (
-        <div className="grid gap-3 sm:grid-cols-[1fr_auto_auto]">
-          <fieldset className="flex flex-col gap-1">
-            <legend className="text-sm font-medium">Every</legend>
-            <div className="flex flex-wrap gap-x-3 gap-y-1">
-              {WEEKDAYS.map((d, day) => (
-                <label key={d} className="flex items-center gap-1 text-sm">
-                  <input
-                    type="checkbox"
-                    name={name("weekdays")}
-                    value={String(day)}
-                    defaultChecked={row.weekdays.includes(day)}
-                    aria-describedby={err("weekdays") ? `${id}-wd` : undefined}
-                  />{" "}
-                  {d}
-                </label>
-              ))}
-            </div>
-            {err("weekdays") ? (
-              <p id={`${id}-wd`} className="text-sm text-red-600 dark:text-red-400">
-                {err("weekdays")}
-              </p>
-            ) : null}
-          </fieldset>
-          <Field label="from (HH:MM)" name={name("from")} type="time" defaultValue={row.from} error={err("from")} />
-          <Field label="to (HH:MM)" name={name("to")} type="time" defaultValue={row.to} error={err("to")} hint={err("to") ? undefined : "Overnight (22:00–02:00) is fine."} />
-        </div>
-      )}
-      <div className="mt-2 flex items-center justify-between gap-2">
-        <FieldError message={rowError} />
-        <button type="button" className={`${BUTTON.dangerOutline} ml-auto`} onClick={onRemove}>
-          Remove window {index + 1}
-        </button>
-      </div>
-    </div>
-  );
 }

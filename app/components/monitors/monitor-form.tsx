@@ -5,6 +5,7 @@ import { Form } from "@remix-run/react";
 import { useId, useState } from "react";
 import { Field, FormError, SubmitButton } from "~/components/ui/field";
 import { INPUT } from "~/components/ui/button-classes";
+import { MaintenanceWindowsEditor, useMaintenanceRows, windowsFromEcho } from "~/components/alerts/maintenance-windows";
 import { HTTP_METHODS, MIN_INTERVAL_SECONDS, type MonitorDto } from "~/validation/monitors";
 
 export type MonitorFormResult = { ok: boolean; message: string; fields?: Record<string, string>; intent: string; id?: string; values?: Record<string, string> } | undefined;
@@ -55,6 +56,7 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, agents =
   const selectedChannels = new Set(v?.channelIds !== undefined ? v.channelIds.split(",") : (monitor?.channelIds ?? []));
   const channelError = Object.entries(fields).find(([k]) => k === "channelIds" || k.startsWith("channelIds."))?.[1];
   const bool = (key: string, stored: unknown, fallback: boolean) => (v ? v[key] === "on" : typeof stored === "boolean" ? stored : fallback);
+  const windows = useMaintenanceRows(v ? windowsFromEcho(v) : (monitor?.maintenance ?? []));
 
   return (
     <Form method="post" className="flex flex-col gap-4" aria-label={monitor ? `Edit ${monitor.name}` : "New monitor"}>
@@ -189,6 +191,8 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, agents =
         <Field label="Retries before down" name="retries" type="number" defaultValue={val("retries", monitor?.retries, "0")} error={fields.retries} hint="Failed checks in a row that are forgiven." />
         <Field label="Remind every N failed checks while down" name="resendEvery" type="number" required={false} defaultValue={val("resendEvery", monitor?.resendEvery, "0")} error={fields.resendEvery} hint="0: tell once when it goes down." />
       </div>
+
+      <MaintenanceWindowsEditor windows={windows} errors={fields} legend="Maintenance windows (UTC) — no notifications, and status pages say “maintenance”" />
 
       <fieldset className="flex flex-col gap-2">
         <legend className="mb-1 text-sm font-medium">Notify on down and up</legend>

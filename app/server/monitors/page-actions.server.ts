@@ -2,6 +2,7 @@
 // domain verbs the API calls (so the page and the API cannot disagree). Errors come back keyed by
 // the schema's paths (`config.url`, `intervalSeconds`), which are the form's field names.
 import type { Actor } from "../auth/require.server";
+import { maintenanceFromForm } from "../alerts/page-actions.server";
 import { formFailure } from "../http/form-failure.server";
 import { parseWith } from "../http/api.server";
 import { CreateMonitorSchema, CreatePostSchema, CreateStatusPageSchema, UpdateMonitorSchema, UpdatePostSchema, UpdateStatusPageSchema } from "~/validation/monitors";
@@ -59,6 +60,8 @@ export function monitorBodyFromForm(form: FormData): Record<string, unknown> {
     channelIds: form.getAll("channelIds").filter((v): v is string => typeof v === "string" && v !== ""),
     enabled: form.get("enabled") === "on",
     resendEvery: num(str(form, "resendEvery") || "0"),
+    // The form always shows the windows, so an update replaces them with what it sent.
+    maintenance: maintenanceFromForm(form),
     // "Check from" is sent for network checks only (the select is not rendered for the others).
     ...(form.has("agentId") ? { agentId: str(form, "agentId") || null } : {}),
   };
@@ -94,7 +97,7 @@ export async function statusPageBodyFromForm(form: FormData): Promise<Record<str
 
 function echo(form: FormData): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const [k, v] of form) if (typeof v === "string" && k !== "intent" && k !== "logoFile") values[k] = (k === "channelIds" || k === "monitorIds") && values[k] ? `${values[k]},${v}` : v;
+  for (const [k, v] of form) if (typeof v === "string" && k !== "intent" && k !== "logoFile") values[k] = (k === "channelIds" || k === "monitorIds" || k.endsWith(".weekdays")) && values[k] ? `${values[k]},${v}` : v;
   return values;
 }
 

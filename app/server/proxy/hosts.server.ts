@@ -97,7 +97,13 @@ async function assertDomainsFree(tx: Tx, agentId: string, domains: string[], exc
   if (clash) throw new ConflictError(`${clash.domains.filter((d) => domains.includes(d)).join(", ")} is already served by another host on this agent.`);
   // A status page's custom domain is served by the built-in agent's nginx too (decision 140).
   const page = await tx.statusPage.findFirst({ where: { customDomain: { in: domains } }, select: { customDomain: true, slug: true } });
-  if (page) throw new ConflictError(`${page.customDomain} is the custom domain of the status page ${page.slug}: a name is served by one site only.`);
+  if (page) throw new ConflictError(`${page.customDomain} is the custom domain of the status page ${page.slug}: a name is served by one site only.`, "domain_taken", { domains: `${page.customDomain} is the custom domain of your status page ${page.slug}.` });
+  // Another organization's status page may hold it too: asked yes or no, never whose (decision 163).
+  // Other organizations' proxy hosts do not count here: each serves the name on its own agent.
+  for (const domain of domains) {
+    const [row] = await tx.$queryRaw<{ taken: boolean }[]>`SELECT domain_taken_by_other_org(${domain}, false) AS taken`;
+    if (row?.taken) throw new ConflictError(`${domain} is already used on this service. Choose another name.`, "domain_taken", { domains: `${domain} is already used on this service.` });
+  }
 }
 
 function rowData(input: HostInput) {
