@@ -72,6 +72,8 @@ describe("Monitor form: maintenance windows", () => {
       await windows.screenshot({ path: `${SHOTS}/windows-error-desktop-${scheme}.png` });
       await page.setViewportSize({ width: 390, height: 844 });
       await form.screenshot({ path: `${SHOTS}/form-phone-${scheme}.png` });
+      // Nothing of the form sticks out of a phone's width.
+      await expect(form.evaluate((el) => el.scrollWidth <= el.clientWidth)).resolves.toBe(true);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.emulateMedia({ colorScheme: "light" });

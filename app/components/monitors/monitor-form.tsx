@@ -65,7 +65,7 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, agents =
       <FormError message={failed?.message} />
       <div className="grid gap-4 md:grid-cols-2">
         <Field label="Name" name="name" defaultValue={val("name", monitor?.name, prefill?.name ?? "")} error={fields.name} autoFocus={!!prefill} />
-        <div className="flex flex-col gap-1">
+        <div className="flex min-w-0 flex-col gap-1">
           <label htmlFor={typeId} className="text-sm font-medium">
             Type
           </label>
@@ -78,7 +78,7 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, agents =
             onChange={(e) => setType(e.target.value as FormType)}
             aria-invalid={fields.type ? true : undefined}
             aria-describedby={fields.type ? `${typeId}-error` : monitor ? `${typeId}-hint` : undefined}
-            className={INPUT}
+            className={`${INPUT} w-full min-w-0`}
           >
             {Object.entries(TYPE_LABELS).map(([value, label]) => (
               <option key={value} value={value}>
