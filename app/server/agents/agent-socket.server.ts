@@ -14,6 +14,7 @@ import { logger } from "../logger.server";
 import { hasFeature } from "~/features";
 import { liveAgents, remoteAgentFor, type LiveAgentConnection } from "./connections.server";
 import { ingestAgentLogBatch, resumeAgentLogs } from "../logs/agent-log-ingest.server";
+import { startRemoteAlertEngine } from "../alerts/engine.server";
 
 const AUTH_TIMEOUT_MS = 10_000;
 
@@ -132,6 +133,12 @@ function register(socket: Socket, who: { agentId: string; orgId: string; name: s
   remote.attach(socket, who.name);
   remote.setPaused(who.paused ? SUSPENDED_REASON : null);
   let revoked = false;
+  // Alert rules on the node's containers (decision 160): one engine per live connection.
+  let stopAlerts: (() => void) | null = startRemoteAlertEngine(orgId, remote);
+  const endAlerts = () => {
+    stopAlerts?.();
+    stopAlerts = null;
+  };
   const connection: LiveAgentConnection = {
     agentId,
     orgId,
@@ -144,10 +151,12 @@ function register(socket: Socket, who: { agentId: string; orgId: string; name: s
       revoked = true;
       socket.emit("revoked", { reason });
       setTimeout(() => socket.disconnect(true), 50);
+      endAlerts();
       remote.disconnected(socket, reason);
       if (connections.get(agentId) === connection) connections.delete(agentId);
     },
     close() {
+      endAlerts();
       remote.disconnected(socket, "replaced by a newer connection");
       if (connections.get(agentId) === connection) connections.delete(agentId);
       socket.disconnect(true);
@@ -195,6 +204,7 @@ function register(socket: Socket, who: { agentId: string; orgId: string; name: s
 
   socket.on("disconnect", (reason) => {
     clearInterval(heartbeat);
+    endAlerts();
     remote.disconnected(socket, String(reason));
     if (connections.get(agentId) !== connection) return;
     connections.delete(agentId);

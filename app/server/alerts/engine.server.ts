@@ -24,6 +24,11 @@ export interface EngineOptions {
   batchMs: number;
   /** Rules are re-read at least this often (changes on other replicas). */
   rulesTtlMs: number;
+  /**
+   * A remote agent's engine (decision 160): only this organization's rules see its containers, and
+   * it evaluates the container events only (tick rules stay with the process's own engine).
+   */
+  orgId?: string;
 }
 
 /** Tunables. ALERTS_TICK_SECONDS (default 30) exists for tests and tuning. */
@@ -74,6 +79,11 @@ export class AlertEngine {
   start(): void {
     this.startedAt = Date.now();
     void this.followEvents();
+    if (this.options.orgId) {
+      // A remote node's engine: its events, and the crashes that happened while it was not connected.
+      setTimeout(() => this.serialise(() => this.reportDowntimeCrashes()), 2_000).unref();
+      return;
+    }
     const tick = () => {
       this.tickTimer = setTimeout(async () => {
         await this.tick().catch((error) => this.fail("alert tick failed", error));
@@ -108,7 +118,8 @@ export class AlertEngine {
     const version = rulesVersion();
     if (version !== this.rulesLoadedVersion || Date.now() - this.rulesLoadedAt > this.options.rulesTtlMs) {
       const next = new Map<string, RuleSpec[]>();
-      for (const orgId of await orgsWithRules()) next.set(orgId, await loadRules(orgId));
+      const scoped = this.options.orgId;
+      for (const orgId of scoped ? [scoped] : await orgsWithRules()) next.set(orgId, await loadRules(orgId));
       this.rules = next;
       this.rulesLoadedAt = Date.now();
       this.rulesLoadedVersion = version;
@@ -341,6 +352,18 @@ export function startAlertEngine(): () => void {
   const host = builtInHost();
   if (!host) return () => {};
   const engine = singleton("alerts:engine", () => new AlertEngine(host.agent));
+  engine.start();
+  return () => engine.stop();
+}
+
+/**
+ * Starts the alert engine of a remote agent that just connected (decision 160): it follows the
+ * node's Docker events through the agent's flows and evaluates its organization's event rules.
+ * Returns its stop function (called when the connection ends; a reconnect starts a new one, whose
+ * start-up pass reports crashes from the gap).
+ */
+export function startRemoteAlertEngine(orgId: string, agent: Agent): () => void {
+  const engine = new AlertEngine(agent, { ...engineOptions(), orgId });
   engine.start();
   return () => engine.stop();
 }
