@@ -7,25 +7,13 @@ import { StringDecoder } from "node:string_decoder";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { appPool, type Queryable } from "../db/pg-pool.server";
+import type { HashedAuditRow } from "./audit.server";
 
 /** A stored row as bulk readers see it: `time` is the ISO text the hash was computed over. */
-export interface StreamedAuditRow {
-  id: bigint;
-  orgId: string | null;
+export interface StreamedAuditRow extends HashedAuditRow {
   /** `YYYY-MM-DDTHH:MM:SS.mmmZ`; a time edited to sub-millisecond precision keeps its 6 digits (and then matches no hash). */
   time: string;
-  actorId: string | null;
-  actorEmail: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  outcome: string;
-  details: unknown;
-  prevHash: string | null;
   hash: string | null;
-  hashVersion: number;
 }
 
 export interface AuditRowFilters {
