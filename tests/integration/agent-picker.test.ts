@@ -5,12 +5,11 @@
 // gets the empty state; the choice is remembered for the navigation.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { removeTestContainers } from "../setup/docker";
 import { runContainer } from "../setup/containers";
 import { saasOwnerClient, startAgent, type AgentProcess } from "../setup/saas";
-import { startServer, type Client, type TestServer } from "../setup/server";
+import { startServer, type Client, type TestServer, serverSql } from "../setup/server";
 
 const RUN_ID = `picker-${process.pid}-${Date.now().toString(36)}`;
 const dockerHost = inject("dockerHost");
@@ -21,15 +20,7 @@ let agent: AgentProcess | undefined;
 let agentId: string;
 let containerName: string;
 
-async function sql(text: string, values: unknown[] = []) {
-  const db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  try {
-    return await db.query(text, values);
-  } finally {
-    await db.end();
-  }
-}
+const sql = (text: string, values: unknown[] = []) => serverSql(server, text, values);
 
 async function page(client: Client, path: string): Promise<{ status: number; html: string }> {
   const res = await client.request(path);

@@ -4,24 +4,15 @@
 // and never by whom; another organization's proxy host with the same name does not count (each
 // serves it on its own agent).
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { saasOwnerClient } from "../setup/saas";
-import { startServer, type Client, type TestServer } from "../setup/server";
+import { startServer, type Client, type TestServer, serverSql } from "../setup/server";
 
 let server: TestServer;
 let a: { client: Client; orgId: string; agentId: string };
 let b: { client: Client; orgId: string; agentId: string };
 
-async function sql(text: string, values: unknown[] = []) {
-  const db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  try {
-    return await db.query(text, values);
-  } finally {
-    await db.end();
-  }
-}
+const sql = (text: string, values: unknown[] = []) => serverSql(server, text, values);
 
 async function orgWithAgent(label: string) {
   const { client, orgId } = await saasOwnerClient(server, label);

@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 import { viaNginx, stopNginxOf } from "../setup/nginx";
 import { freePort } from "../setup/postgres";
 import { saasOwnerClient, startAgent, type AgentProcess } from "../setup/saas";
-import { startServer, type Client, type TestServer } from "../setup/server";
+import { startServer, type Client, type TestServer, serverSql } from "../setup/server";
 
 const RUN_ID = `remote-${process.pid}-${Date.now().toString(36)}`;
 const dockerHost = inject("dockerHost");
@@ -80,15 +80,7 @@ async function agentRowCount(): Promise<number> {
   }
 }
 
-async function sql(text: string, values: unknown[] = []) {
-  const db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  try {
-    return await db.query(text, values);
-  } finally {
-    await db.end();
-  }
-}
+const sql = (text: string, values: unknown[] = []) => serverSql(server, text, values);
 
 /** A raw /agent socket that answers the challenge with whatever `answer` builds. */
 async function rawAuth(answer: (nonce: string) => { agentId: string; signature: string }): Promise<{ reply: { ok: boolean; code?: string }; socket: Socket; nonce: string }> {

@@ -9,12 +9,11 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect as tlsConnect, type PeerCertificate } from "node:tls";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { stopNginxOf, viaNginx } from "../setup/nginx";
 import { startPebble, type Pebble } from "../setup/pebble";
 import { freePort } from "../setup/postgres";
-import { setUpServer, startServer, type Client, type TestServer } from "../setup/server";
+import { setUpServer, startServer, type Client, type TestServer, serverSql } from "../setup/server";
 
 let pebble: Pebble;
 let server: TestServer;
@@ -52,15 +51,7 @@ async function getPage(id: string): Promise<Page> {
   return (await res.json()) as Page;
 }
 
-async function sql(text: string, values: unknown[] = []) {
-  const db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  try {
-    return await db.query(text, values);
-  } finally {
-    await db.end();
-  }
-}
+const sql = (text: string, values: unknown[] = []) => serverSql(server, text, values);
 
 beforeAll(async () => {
   httpPort = await freePort();

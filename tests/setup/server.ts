@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
+import pg from "pg";
 import { createTestDatabase, freePort } from "./postgres";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -197,4 +198,15 @@ export async function secondOrganizationClient(server: TestServer): Promise<Clie
   const login = await client.post("/api/v1/auth/login", { email: "b@example.com", password: ADMIN.password });
   if (login.status !== 200) throw new Error(`login of org B failed: ${login.status} ${await login.text()}`);
   return client;
+}
+
+/** One statement on the server's database as its owner (to plant or inspect rows the API would not). */
+export async function serverSql(server: TestServer, text: string, values: unknown[] = []) {
+  const db = new pg.Client({ connectionString: server.databaseUrl });
+  await db.connect();
+  try {
+    return await db.query(text, values);
+  } finally {
+    await db.end();
+  }
 }
