@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { makeChain } from "../setup/cert-chain";
 import { startDnsServer, type DnsServer } from "../setup/challtestsrv";
 import { saasOwnerClient, startAgent, type AgentProcess } from "../setup/saas";
-import { startServer, type Client, type TestServer } from "../setup/server";
+import { serverSql, startServer, type Client, type TestServer } from "../setup/server";
 
 const dockerHost = inject("dockerHost");
 let server: TestServer;
@@ -197,6 +197,29 @@ describe("DNS checks from a remote agent", () => {
     expect(w.message).toBe("api.internal.test: A 10.1.2.3, expected 10.9.9.9 (from agent inside-the-network)");
     const incidents = (await (await owner.request(`/api/v1/monitors/${wrong}/incidents`)).json()) as { items: { cause: string | null }[] };
     expect(incidents.items[0]!.cause).toBe("dns");
+  });
+});
+
+describe("DNS checks from the control plane in SaaS", () => {
+  test("must name their server: the service's own resolvers are not open to a tenant, at save and at every check", async () => {
+    const refused = await owner.post("/api/v1/monitors", { name: "our resolvers", type: "dns", config: { name: "example.com" } });
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as { error: { fields: Record<string, string> } };
+    expect(body.error.fields["config.server"]).toMatch(/Name the DNS server to ask/);
+    // From an agent the node's own resolvers are the customer's: allowed.
+    await create({ name: "node resolvers", type: "dns", agentId, config: { name: "example.com" } });
+
+    // One stored before this rule (or planted) is refused at its check, without asking anyone.
+    const { rows } = await serverSql(
+      server,
+      `INSERT INTO "Monitor" (id, "orgId", name, type, config, "intervalSeconds", "channelIds", enabled, status, "updatedAt")
+       SELECT gen_random_uuid(), "orgId", 'planted', 'dns', '{"name":"example.com","recordType":"A"}', 86400, '{}', true, 'pending', now()
+       FROM "Agent" WHERE id = $1 RETURNING id`,
+      [agentId],
+    );
+    const planted = await checkNow(rows[0]!.id as string);
+    expect(planted.status).toBe("down");
+    expect(planted.message).toMatch(/Name the DNS server to ask/);
   });
 });
 

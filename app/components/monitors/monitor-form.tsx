@@ -165,7 +165,7 @@ export function MonitorForm({ monitor, prefill, channels, localAgentId, agents =
         <Field label="Domain name" name="config.name" defaultValue={val("config.name", config.name)} error={fields["config.name"]} />
         <SelectLike label="Record type" name="config.recordType" options={["A", "AAAA", "CNAME", "MX", "TXT", "NS"]} defaultValue={val("config.recordType", config.recordType, "A")} />
         <Field label="Expected value" name="config.expected" required={false} defaultValue={val("config.expected", config.expected)} error={fields["config.expected"]} hint="Empty: any record. MX: the exchange, with or without its priority." />
-        <Field label="DNS server" name="config.server" required={false} defaultValue={val("config.server", config.server)} error={fields["config.server"]} hint="host, host:port or [IPv6]:port. Empty: InfraPilot's own resolvers." />
+        <Field label="DNS server" name="config.server" required={false} defaultValue={val("config.server", config.server)} error={fields["config.server"]} hint="host, host:port or [IPv6]:port. Empty: the resolvers of the machine that checks (on the hosted service, only an agent's)." />
       </fieldset>
 
       <fieldset disabled={type !== "container"} hidden={type !== "container"} className="grid gap-4 md:grid-cols-2">

@@ -14,6 +14,7 @@ import { inMaintenance } from "../alerts/evaluate";
 import type { MaintenanceWindow } from "~/validation/alerts";
 import { assertUrlAllowed, DeliveryError, resolveHostAllowed } from "../alerts/safe-fetch.server";
 import { monitorPolicy } from "./policy.server";
+import { ownResolversClosed, SAAS_DNS_SERVER_REQUIRED } from "./checks/dns.server";
 import {
   CreateMonitorSchema,
   MONITOR_STATUSES,
@@ -137,6 +138,9 @@ async function assertTargetAllowed(actor: Actor, input: Pick<CreateMonitorInput,
   try {
     if (!remoteAgent && input.type === "http") await assertUrlAllowed(String(config.url), policy);
     if (!remoteAgent && (input.type === "tcp" || input.type === "ping")) await resolveHostAllowed(String(config.host), Number(config.port), policy);
+    if (input.type === "dns" && !remoteAgent && ownResolversClosed({ server: config.server as string | undefined })) {
+      throw new ValidationError(SAAS_DNS_SERVER_REQUIRED, { "config.server": SAAS_DNS_SERVER_REQUIRED });
+    }
     if (input.type === "dns" && config.server) {
       const server = parseDnsServer(String(config.server));
       if (!server) throw new ValidationError("Not a DNS server address.", { "config.server": "A host, host:port or [IPv6]:port." });
