@@ -5,21 +5,20 @@ import { z } from "zod";
 import { formatBytes } from "~/components/containers/format";
 import { PullForm } from "~/components/docker-objects/pull-form";
 import { DockerSectionNav } from "~/components/docker-objects/section-nav";
-import { PhoneLabel, ProtectedNote, Unreachable, UsedBy } from "~/components/docker-objects/shared";
+import { ObjectsPageState, ProtectedNote, SizeCreatedUsedCells } from "~/components/docker-objects/shared";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { Badge } from "~/components/ui/badge";
 import { INPUT } from "~/components/ui/button-classes";
 import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { EmptyState, PageHeader } from "~/components/ui/page";
 import { TableHead } from "~/components/ui/table-head";
-import { Time } from "~/components/ui/time";
 import type { ImageItem } from "~/docker-objects";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { listImages, pruneImages, removeImage } from "~/server/docker/images.server";
 import { objectsPage } from "~/server/docker/objects-page.server";
 import { formFailure } from "~/server/http/form-failure.server";
 import { pageAgent, pathOnAgent } from "~/server/http/agent-choice.server";
-import { AgentOffline, AgentPicker, NoAgents } from "~/components/agents/agent-picker";
+import { AgentPicker } from "~/components/agents/agent-picker";
 import { page, parseForm, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
@@ -79,7 +78,7 @@ export default function ImagesPage() {
         ) : null}
       </PageHeader>
       <AgentPicker picker={picker} />
-      {!picker.agentId ? <NoAgents picker={picker} lead="Images come from the Docker hosts of your organization." /> : offline && unreachable ? <AgentOffline agent={agent} message={unreachable} /> : unreachable ? <Unreachable message={unreachable} /> : null}
+      <ObjectsPageState picker={picker} agent={agent} offline={offline} unreachable={unreachable} lead="Images come from the Docker hosts of your organization." />
       {data ? (
         <>
           {permissions.canOperate ? <PullForm agentId={agentId} onPulled={() => revalidator.revalidate()} /> : null}
@@ -132,18 +131,7 @@ function ImageRow({ image, agentId, canDelete }: { image: ImageItem; agentId: st
           {image.shortId}
         </p>
       </td>
-      <td className="whitespace-nowrap font-mono md:py-2 md:pr-3 md:align-top">
-        <PhoneLabel>Size</PhoneLabel>
-        {formatBytes(image.sizeBytes)}
-      </td>
-      <td className="md:py-2 md:pr-3 md:align-top">
-        <PhoneLabel>Created</PhoneLabel>
-        <Time iso={image.createdAt} />
-      </td>
-      <td className="md:py-2 md:pr-3 md:align-top">
-        <PhoneLabel>Used by</PhoneLabel>
-        <UsedBy agentId={agentId} users={image.containers} />
-      </td>
+      <SizeCreatedUsedCells agentId={agentId} sizeBytes={image.sizeBytes} createdAt={image.createdAt} users={image.containers} />
       {canDelete ? (
         <td className="md:py-2 md:align-top">
           {image.protection ? (

@@ -3,7 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { NetworkForm } from "~/components/docker-objects/network-form";
 import { DockerSectionNav } from "~/components/docker-objects/section-nav";
-import { PhoneLabel, ProtectedNote, Unreachable, UsedBy } from "~/components/docker-objects/shared";
+import { ObjectsPageState, PhoneLabel, ProtectedNote, UsedBy } from "~/components/docker-objects/shared";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { Badge } from "~/components/ui/badge";
 import { ConfirmDialog } from "~/components/ui/confirm-dialog";
@@ -15,7 +15,7 @@ import { createNetwork, listNetworks, removeNetwork } from "~/server/docker/netw
 import { objectsPage } from "~/server/docker/objects-page.server";
 import { formFailure } from "~/server/http/form-failure.server";
 import { pageAgent, pathOnAgent } from "~/server/http/agent-choice.server";
-import { AgentOffline, AgentPicker, NoAgents } from "~/components/agents/agent-picker";
+import { AgentPicker } from "~/components/agents/agent-picker";
 import { page, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
@@ -58,7 +58,7 @@ export default function NetworksPage() {
       <DockerSectionNav picker={picker} />
       <PageHeader title="Networks" description={data ? `${items.length} networks (${userNetworks} user-defined) on ${dockerHost}` : `Docker at ${dockerHost}`} />
       <AgentPicker picker={picker} />
-      {!picker.agentId ? <NoAgents picker={picker} lead="Networks come from the Docker hosts of your organization." /> : offline && unreachable ? <AgentOffline agent={agent} message={unreachable} /> : unreachable ? <Unreachable message={unreachable} /> : null}
+      <ObjectsPageState picker={picker} agent={agent} offline={offline} unreachable={unreachable} lead="Networks come from the Docker hosts of your organization." />
       {data ? (
         <>
           {permissions.canOperate ? <NetworkForm agentId={agentId} /> : null}

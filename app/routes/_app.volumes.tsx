@@ -3,20 +3,19 @@ import { useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatBytes } from "~/components/containers/format";
 import { DockerSectionNav } from "~/components/docker-objects/section-nav";
-import { PhoneLabel, ProtectedNote, Unreachable, UsedBy } from "~/components/docker-objects/shared";
+import { ObjectsPageState, ProtectedNote, SizeCreatedUsedCells } from "~/components/docker-objects/shared";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { Badge } from "~/components/ui/badge";
 import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { EmptyState, PageHeader } from "~/components/ui/page";
 import { TableHead } from "~/components/ui/table-head";
-import { Time } from "~/components/ui/time";
 import type { VolumeItem } from "~/docker-objects";
 import { requireUserWithPermission } from "~/server/auth/require.server";
 import { objectsPage } from "~/server/docker/objects-page.server";
 import { listVolumes, pruneVolumes, removeVolume } from "~/server/docker/volumes.server";
 import { formFailure } from "~/server/http/form-failure.server";
 import { pageAgent, pathOnAgent } from "~/server/http/agent-choice.server";
-import { AgentOffline, AgentPicker, NoAgents } from "~/components/agents/agent-picker";
+import { AgentPicker } from "~/components/agents/agent-picker";
 import { page, parseForm, readForm, redirectWithToast, requirePageFeature } from "~/server/http/page.server";
 
 export const loader = page(async ({ request, context }: LoaderFunctionArgs) => {
@@ -73,7 +72,7 @@ export default function VolumesPage() {
         ) : null}
       </PageHeader>
       <AgentPicker picker={picker} />
-      {!picker.agentId ? <NoAgents picker={picker} lead="Volumes come from the Docker hosts of your organization." /> : offline && unreachable ? <AgentOffline agent={agent} message={unreachable} /> : unreachable ? <Unreachable message={unreachable} /> : null}
+      <ObjectsPageState picker={picker} agent={agent} offline={offline} unreachable={unreachable} lead="Volumes come from the Docker hosts of your organization." />
       {data ? (
         items.length === 0 ? (
           <EmptyState title="No volumes on this host">Volumes appear here when a container or `docker volume create` makes one.</EmptyState>
@@ -107,18 +106,7 @@ function VolumeRow({ volume, agentId, canDelete }: { volume: VolumeItem; agentId
           {volume.driver !== "local" ? <Badge tone="muted">{volume.driver}</Badge> : null}
         </div>
       </td>
-      <td className="whitespace-nowrap font-mono md:py-2 md:pr-3 md:align-top">
-        <PhoneLabel>Size</PhoneLabel>
-        {formatBytes(volume.sizeBytes)}
-      </td>
-      <td className="md:py-2 md:pr-3 md:align-top">
-        <PhoneLabel>Created</PhoneLabel>
-        <Time iso={volume.createdAt} />
-      </td>
-      <td className="md:py-2 md:pr-3 md:align-top">
-        <PhoneLabel>Used by</PhoneLabel>
-        <UsedBy agentId={agentId} users={volume.containers} />
-      </td>
+      <SizeCreatedUsedCells agentId={agentId} sizeBytes={volume.sizeBytes} createdAt={volume.createdAt} users={volume.containers} />
       {canDelete ? (
         <td className="md:py-2 md:align-top">
           {volume.protection ? (
